@@ -1,0 +1,35 @@
+// Travel profiles and their speeds. Options are declared once here with unit and default.
+#pragma once
+
+#include <array>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace kepu15::network {
+
+enum class Profile : std::uint8_t { walk = 0, elderly = 1, bike = 2, drive = 3 };
+inline constexpr std::size_t profile_count = 4;
+inline constexpr std::array<Profile, profile_count> all_profiles{Profile::walk, Profile::elderly, Profile::bike,
+                                                                 Profile::drive};
+
+const char* profile_name(Profile p);                       // "walk", "elderly", "bike", "drive"
+std::optional<Profile> parse_profile(const std::string&);  // nullopt for an unknown name
+
+struct ProfileSpeeds {
+    double walk_kmh = 4.5;     // DEFAULT: 4.5 km/h (adult walking; GB 50180 convention)
+    double elderly_kmh = 2.7;  // DEFAULT: 2.7 km/h (0.76 m/s, older adults at risk of mobility loss)
+    double bike_kmh = 15.0;    // DEFAULT: 15 km/h (bicycle / e-bike)
+    // DEFAULT: drive speed by OSM highway class when no maxspeed is tagged, km/h.
+    std::map<std::string, double> drive_kmh_by_highway{
+        {"motorway", 100}, {"motorway_link", 60}, {"trunk", 80},        {"trunk_link", 50},
+        {"primary", 60},   {"primary_link", 40},  {"secondary", 50},    {"secondary_link", 40},
+        {"tertiary", 40},  {"tertiary_link", 30}, {"unclassified", 30}, {"residential", 30},
+        {"living_street", 10}, {"service", 20},   {"road", 30},         {"track", 15}};
+    double drive_default_kmh = 30.0;  // DEFAULT: 30 km/h for a drivable way with an unknown class
+
+    // Constant speed of the non-drive profiles.
+    [[nodiscard]] double constant_kmh(Profile p) const;
+};
+
+}  // namespace kepu15::network

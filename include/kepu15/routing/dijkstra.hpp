@@ -1,0 +1,48 @@
+// Bounded multi-source Dijkstra on a CSR graph (binary heap).
+#pragma once
+
+#include "kepu15/network/graph.hpp"
+
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+namespace kepu15::routing {
+
+inline constexpr std::uint32_t unreached = std::numeric_limits<std::uint32_t>::max();
+inline constexpr std::uint32_t no_source = std::numeric_limits<std::uint32_t>::max();
+
+struct Source {
+    network::NodeId node = 0;
+    std::uint32_t start_ms = 0;  // cost already spent before reaching `node`
+    std::uint32_t label = 0;     // caller's id (e.g. facility index), reported per node
+};
+
+struct SearchResult {
+    std::vector<std::uint32_t> cost_ms;  // per node; `unreached` beyond the cutoff
+    std::vector<std::uint32_t> label;    // per node: label of the source it was reached from, or no_source
+};
+
+// Every node with cost <= cutoff_ms gets its exact shortest cost from the nearest source (ties:
+// the first source popped wins). Nodes beyond the cutoff stay `unreached`.
+SearchResult multi_source_dijkstra(const network::Graph& graph, const std::vector<Source>& sources,
+                                   std::uint32_t cutoff_ms);
+
+// Reusable search that keeps its buffers between calls (for benchmarks and repeated searches).
+class DijkstraSearch {
+public:
+    explicit DijkstraSearch(const network::Graph& graph);
+    const SearchResult& run(const std::vector<Source>& sources, std::uint32_t cutoff_ms);
+
+private:
+    const network::Graph* m_graph;
+    SearchResult m_result;
+    std::vector<network::NodeId> m_touched;
+    struct HeapEntry {
+        std::uint32_t cost;
+        network::NodeId node;
+    };
+    std::vector<HeapEntry> m_heap;
+};
+
+}  // namespace kepu15::routing

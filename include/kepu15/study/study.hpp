@@ -1,0 +1,94 @@
+// A study: which layers to read, how to read them, and what to compute. Parsed from a TOML study
+// file (see README "Study file"); relative paths are relative to the study file's folder.
+#pragma once
+
+#include "kepu15/io/vector_reader.hpp"
+#include "kepu15/network/profile.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kepu15::study {
+
+// What to do with cells or facilities whose location lies outside every unit.
+enum class OutsidePolicy { error, drop };
+
+struct LayerSpec {
+    std::string path;        // absolute after loading
+    io::ReadOptions read;    // layer, crs, x/y fields, encoding
+};
+
+struct UnitLayer {
+    LayerSpec source;
+    std::string code_field = "code";  // DEFAULT: "code"
+    std::string name_field = "name";  // DEFAULT: "name"
+};
+
+struct VillageLayer {
+    LayerSpec source;
+    std::string code_field = "code";            // DEFAULT: "code"
+    std::string name_field = "name";            // DEFAULT: "name"
+    std::string town_field;                     // DEFAULT: none (town found by location)
+    std::string urban_field;                    // DEFAULT: none (1/0, true/false, 城/乡, urban/rural)
+};
+
+struct PopulationGroup {
+    std::string name;  // e.g. "youth", "elderly"
+    int band = 0;      // 1-based raster band
+};
+
+struct PopulationLayer {
+    std::string path;
+    int band = 1;                         // DEFAULT: band 1 = total persons per cell
+    std::vector<PopulationGroup> groups;  // DEFAULT: none
+    std::string crs;                      // DEFAULT: the raster's own CRS
+};
+
+struct FacilityLayer {
+    std::string kind;          // short id used in field names: "venue", "school", "station"
+    std::string label;         // human label, e.g. "科普场馆/教育基地". DEFAULT: kind
+    LayerSpec source;
+    std::string id_field;      // DEFAULT: none (the feature id is used)
+    std::string name_field;    // DEFAULT: none
+    std::string capacity_field;  // DEFAULT: none
+    std::string filter;        // OGR SQL attribute filter, e.g. "demo_school = 1". DEFAULT: none
+    std::optional<double> radius_m;   // crow-fly threshold. DEFAULT: coverage.radius_m
+    std::optional<double> minutes;    // network threshold. DEFAULT: coverage.minutes
+};
+
+enum class Method { crowfly, network };
+
+struct NetworkSpec {
+    std::string path;                 // OSM (.pbf/.osm/.osm.gz/.osm.bz2) or a GDAL line layer
+    io::ReadOptions read;
+    std::string speed_field, class_field, oneway_field, walk_field, bike_field;
+    double snap_tolerance_m = 0.0;    // DEFAULT: 0 m (line layers only)
+    double max_snap_m = 500.0;        // DEFAULT: 500 m; farther cells are flagged no_road_access
+    network::ProfileSpeeds speeds;
+};
+
+struct Study {
+    std::string file;          // the study file, absolute
+    std::string name;
+    std::string working_crs;   // DEFAULT: UTM zone of the data's centre
+    UnitLayer units;
+    std::optional<VillageLayer> villages;
+    PopulationLayer population;
+    std::vector<FacilityLayer> facilities;
+
+    std::vector<Method> methods{Method::crowfly};  // DEFAULT: crowfly only
+    double radius_m = 1000.0;   // DEFAULT: 1,000 m (GB 50180 15-minute walk)
+    double minutes = 15.0;      // DEFAULT: 15 min
+    std::vector<network::Profile> profiles{network::Profile::walk};
+    std::optional<NetworkSpec> network;
+    std::vector<double> isochrone_minutes{5, 10, 15};  // DEFAULT: 5, 10, 15
+    bool isochrones = true;          // DEFAULT: write isochrones.geojson when network is on
+    bool travel_time_rasters = false;  // DEFAULT: no GeoTIFFs
+    OutsidePolicy outside = OutsidePolicy::error;
+};
+
+// Throws config_error naming the file and key (missing key, wrong type, unknown profile or method).
+Study load_study(const std::string& path);
+
+}  // namespace kepu15::study
