@@ -30,6 +30,9 @@ struct RasterReadOptions {
     std::string crs;            // DEFAULT: the raster's own CRS
 };
 
+// True when GDAL opens `path` as a raster (and not as a vector source). False for missing files.
+bool is_raster(const std::string& path);
+
 // Throws input_error (missing file, not a raster, band out of range, NaN value with its cell),
 // crs_error (no CRS and none given).
 RasterGrid read_raster(const std::string& path, const RasterReadOptions& options = {});

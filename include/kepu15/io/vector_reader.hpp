@@ -51,6 +51,7 @@ struct ReadOptions {
     std::string y_field;     // CSV only. DEFAULT: detected (纬度, lat, latitude, y, ...)
     std::string encoding;    // Shapefile attribute encoding, e.g. "GBK". DEFAULT: .cpg or GDAL's guess
     bool allow_empty = false;  // DEFAULT: an empty layer is an input_error
+    std::string attribute_filter;  // OGR SQL WHERE clause, e.g. "demo_school = 1". DEFAULT: none
 };
 
 // Throws input_error (missing file, unreadable layer, empty layer, NaN/infinite coordinate with

@@ -1,4 +1,4 @@
-// Bounded multi-source Dijkstra on a CSR graph (binary heap).
+// Bounded multi-source Dijkstra on a CSR graph (radix heap: integer ms costs popped in order).
 #pragma once
 
 #include "kepu15/network/graph.hpp"
@@ -42,7 +42,8 @@ private:
         std::uint32_t cost;
         network::NodeId node;
     };
-    std::vector<HeapEntry> m_heap;
+    std::vector<HeapEntry> m_heap;                   // radix heap bucket 0: entries at the current minimum
+    std::vector<std::vector<HeapEntry>> m_buckets;   // radix heap buckets 1..32 (index 0 unused)
 };
 
 }  // namespace kepu15::routing

@@ -52,7 +52,6 @@ struct FacilityLayer {
     std::string id_field;      // DEFAULT: none (the feature id is used)
     std::string name_field;    // DEFAULT: none
     std::string capacity_field;  // DEFAULT: none
-    std::string filter;        // OGR SQL attribute filter, e.g. "demo_school = 1". DEFAULT: none
     std::optional<double> radius_m;   // crow-fly threshold. DEFAULT: coverage.radius_m
     std::optional<double> minutes;    // network threshold. DEFAULT: coverage.minutes
 };
@@ -85,7 +84,12 @@ struct Study {
     std::vector<double> isochrone_minutes{5, 10, 15};  // DEFAULT: 5, 10, 15
     bool isochrones = true;          // DEFAULT: write isochrones.geojson when network is on
     bool travel_time_rasters = false;  // DEFAULT: no GeoTIFFs
-    OutsidePolicy outside = OutsidePolicy::error;
+    OutsidePolicy outside = OutsidePolicy::error;  // DEFAULT: error (names the first rows outside)
+    std::string water_path;  // optional background layer for maps ([layers] water)
+
+    [[nodiscard]] bool uses(Method m) const;
+    [[nodiscard]] double radius_for(const FacilityLayer& f) const { return f.radius_m.value_or(radius_m); }
+    [[nodiscard]] double minutes_for(const FacilityLayer& f) const { return f.minutes.value_or(minutes); }
 };
 
 // Throws config_error naming the file and key (missing key, wrong type, unknown profile or method).

@@ -1,0 +1,17 @@
+// Straight-line (crow-fly) coverage: nearest facility per cell through a k-d tree.
+#pragma once
+
+#include "kepu15/coverage/measure.hpp"
+#include "kepu15/geo/geometry.hpp"
+
+#include <string>
+#include <vector>
+
+namespace kepu15::coverage {
+
+// REQUIRES: cells and facilities in the same metric CRS. With no facilities every cell is
+// uncovered with value NaN and facility -1.
+Measure crowfly_coverage(const std::string& kind, const std::vector<Point>& cells_m,
+                         const std::vector<Point>& facilities_m, double radius_m);
+
+}  // namespace kepu15::coverage

@@ -1,0 +1,50 @@
+// Runs a study: read -> (build graph -> snap -> search) -> aggregate -> write.
+#pragma once
+
+#include "kepu15/coverage/aggregate.hpp"
+#include "kepu15/coverage/measure.hpp"
+#include "kepu15/study/inputs.hpp"
+#include "kepu15/study/study.hpp"
+#include "kepu15/timings.hpp"
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace kepu15::study {
+
+// A service area: the area within `minutes` of a kind's facilities by one profile.
+struct ServiceArea {
+    std::string kind;
+    std::string profile;
+    double minutes = 0;
+    MultiPolygon shape_m;
+};
+
+// Travel-time surface of one measure over the population grid (minutes, NaN where unreached).
+struct StudyResult {
+    Inputs inputs;
+    std::vector<coverage::Measure> measures;   // crowfly per kind, then kind x profile
+    coverage::Aggregation by_unit;
+    coverage::Aggregation by_village;
+    std::vector<ServiceArea> service_areas;
+    std::string primary_method;                // method used to rank villages and in summary kinds
+    // Network statistics for the summary (empty without network).
+    std::size_t network_nodes = 0;
+    std::size_t network_edges = 0;
+};
+
+struct RunOptions {
+    std::string out_dir;       // REQUIRED
+    unsigned threads = 2;      // DEFAULT: 2 (searches and writers in parallel)
+    bool timings = false;      // print seconds per stage to the log
+};
+
+// Everything but the writing.
+StudyResult compute_study(const Study& study, unsigned threads, Timings& timings);
+
+// Computes and writes all outputs into options.out_dir (all or nothing). Progress and timings go
+// to `log`.
+StudyResult run_study(const Study& study, const RunOptions& options, std::ostream& log);
+
+}  // namespace kepu15::study

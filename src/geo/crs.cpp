@@ -1,0 +1,235 @@
+// CRS handling through the PROJ C API. GCJ-02 and BD-09 are not CRSs PROJ knows: they are chained
+// through WGS84 with the functions of chinese_datum.hpp.
+#include "kepu15/geo/crs.hpp"
+
+#include "kepu15/error.hpp"
+#include "kepu15/geo/chinese_datum.hpp"
+
+#include <proj.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <limits>
+#include <string_view>
+
+namespace kepu15::geo {
+
+namespace detail {
+
+struct ContextDeleter {
+    void operator()(PJ_CONTEXT* ctx) const { proj_context_destroy(ctx); }
+};
+struct PjDeleter {
+    void operator()(PJ* pj) const { proj_destroy(pj); }
+};
+using ContextPtr = std::unique_ptr<PJ_CONTEXT, ContextDeleter>;
+using PjPtr = std::unique_ptr<PJ, PjDeleter>;
+
+// A context that does not print PROJ's own messages; errors are reported through crs_error.
+ContextPtr make_context() {
+    ContextPtr ctx(proj_context_create());
+    if (!ctx) throw crs_error("PROJ: cannot create a context");
+    proj_log_level(ctx.get(), PJ_LOG_NONE);
+    return ctx;
+}
+
+// The context of the free functions below, one per thread because PROJ contexts are not
+// thread-safe.
+PJ_CONTEXT* thread_context() {
+    thread_local ContextPtr ctx = make_context();
+    return ctx.get();
+}
+
+std::string last_error(PJ_CONTEXT* ctx) {
+    const int code = proj_context_errno(ctx);
+    if (code == 0) return "not a coordinate reference system";
+    const char* text = proj_context_errno_string(ctx, code);
+    return text != nullptr ? text : "unknown PROJ error";
+}
+
+bool starts_with_plus(const std::string& s) {
+    const auto first = std::find_if(s.begin(), s.end(), [](unsigned char c) { return !std::isspace(c); });
+    return first != s.end() && *first == '+';
+}
+
+// Parses a real CRS (not a Chinese pseudo-CRS). A PROJ string without "+type=crs" describes a
+// transformation to PROJ; users mean the CRS, so "+type=crs" is added.
+// Throws crs_error naming `crs`.
+PjPtr create_crs(PJ_CONTEXT* ctx, const std::string& crs) {
+    if (crs.empty()) throw crs_error("empty CRS name");
+    PjPtr pj(proj_create(ctx, crs.c_str()));
+    if (pj && !proj_is_crs(pj.get()) && starts_with_plus(crs) && crs.find("+type=crs") == std::string::npos) {
+        pj.reset(proj_create(ctx, (crs + " +type=crs").c_str()));
+    }
+    if (!pj) throw crs_error("unknown CRS '" + crs + "': " + last_error(ctx));
+    if (!proj_is_crs(pj.get())) throw crs_error("'" + crs + "' is not a coordinate reference system");
+    return pj;
+}
+
+bool is_geographic_type(PJ_TYPE type) {
+    return type == PJ_TYPE_GEOGRAPHIC_CRS || type == PJ_TYPE_GEOGRAPHIC_2D_CRS ||
+           type == PJ_TYPE_GEOGRAPHIC_3D_CRS;
+}
+
+void nan_if_not_finite(Point& p) {
+    if (!std::isfinite(p.x) || !std::isfinite(p.y)) {
+        p.x = std::numeric_limits<double>::quiet_NaN();
+        p.y = std::numeric_limits<double>::quiet_NaN();
+    }
+}
+
+}  // namespace detail
+
+ChineseDatum chinese_datum_of(const std::string& crs) {
+    std::string s;
+    for (unsigned char c : crs) {
+        if (!std::isspace(c)) s.push_back(static_cast<char>(std::toupper(c)));
+    }
+    if (s == "GCJ-02" || s == "GCJ02") return ChineseDatum::gcj02;
+    if (s == "BD-09" || s == "BD09") return ChineseDatum::bd09;
+    return ChineseDatum::none;
+}
+
+void validate_crs(const std::string& crs) {
+    if (chinese_datum_of(crs) != ChineseDatum::none) return;
+    detail::create_crs(detail::thread_context(), crs);
+}
+
+bool is_geographic(const std::string& crs) {
+    if (chinese_datum_of(crs) != ChineseDatum::none) return true;
+    PJ_CONTEXT* ctx = detail::thread_context();
+    detail::PjPtr pj = detail::create_crs(ctx, crs);
+    PJ_TYPE type = proj_get_type(pj.get());
+    if (type == PJ_TYPE_BOUND_CRS) {
+        detail::PjPtr base(proj_get_source_crs(ctx, pj.get()));
+        if (base) type = proj_get_type(base.get());
+    }
+    return detail::is_geographic_type(type);
+}
+
+// A chain: Chinese datum -> WGS84 (pre), PROJ operation (may be absent), WGS84 -> Chinese datum (post).
+struct Transformer::impl {
+    std::string from_crs;
+    std::string to_crs;
+    ChineseDatum from_datum = ChineseDatum::none;
+    ChineseDatum to_datum = ChineseDatum::none;
+    detail::ContextPtr ctx;
+    detail::PjPtr op;  // null when no PROJ step is needed (e.g. GCJ-02 -> EPSG:4326)
+
+    static Point to_wgs84(ChineseDatum d, Point p) {
+        switch (d) {
+            case ChineseDatum::gcj02: return gcj02_to_wgs84(p);
+            case ChineseDatum::bd09: return bd09_to_wgs84(p);
+            case ChineseDatum::none: break;
+        }
+        return p;
+    }
+    static Point from_wgs84(ChineseDatum d, Point p) {
+        switch (d) {
+            case ChineseDatum::gcj02: return wgs84_to_gcj02(p);
+            case ChineseDatum::bd09: return wgs84_to_bd09(p);
+            case ChineseDatum::none: break;
+        }
+        return p;
+    }
+
+    void run(std::span<Point> points, PJ_DIRECTION dir) const {
+        const ChineseDatum pre = dir == PJ_FWD ? from_datum : to_datum;
+        const ChineseDatum post = dir == PJ_FWD ? to_datum : from_datum;
+        if (pre != ChineseDatum::none) {
+            for (Point& p : points) p = to_wgs84(pre, p);
+        }
+        if (op && !points.empty()) {
+            proj_errno_reset(op.get());
+            proj_trans_generic(op.get(), dir, &points[0].x, sizeof(Point), points.size(), &points[0].y,
+                               sizeof(Point), points.size(), nullptr, 0, 0, nullptr, 0, 0);
+        }
+        for (Point& p : points) {
+            detail::nan_if_not_finite(p);
+            if (post != ChineseDatum::none) p = from_wgs84(post, p);
+        }
+    }
+};
+
+Transformer::Transformer(const std::string& from_crs, const std::string& to_crs) : m_impl(new impl) {
+    m_impl->from_crs = from_crs;
+    m_impl->to_crs = to_crs;
+    m_impl->from_datum = chinese_datum_of(from_crs);
+    m_impl->to_datum = chinese_datum_of(to_crs);
+    m_impl->ctx = detail::make_context();
+    PJ_CONTEXT* ctx = m_impl->ctx.get();
+
+    const std::string real_from = m_impl->from_datum != ChineseDatum::none ? wgs84 : from_crs;
+    const std::string real_to = m_impl->to_datum != ChineseDatum::none ? wgs84 : to_crs;
+    if (real_from == wgs84 && real_to == wgs84) return;  // pure Chinese-datum chain
+
+    detail::PjPtr src = detail::create_crs(ctx, real_from);
+    detail::PjPtr dst = detail::create_crs(ctx, real_to);
+    detail::PjPtr op(proj_create_crs_to_crs_from_pj(ctx, src.get(), dst.get(), nullptr, nullptr));
+    if (!op) {
+        throw crs_error("no transformation from '" + from_crs + "' to '" + to_crs +
+                        "': " + detail::last_error(ctx));
+    }
+    m_impl->op.reset(proj_normalize_for_visualization(ctx, op.get()));
+    if (!m_impl->op) {
+        throw crs_error("cannot normalise the axis order of the transformation from '" + from_crs + "' to '" +
+                        to_crs + "': " + detail::last_error(ctx));
+    }
+}
+
+Transformer::~Transformer() = default;
+Transformer::Transformer(Transformer&&) noexcept = default;
+Transformer& Transformer::operator=(Transformer&&) noexcept = default;
+
+Point Transformer::forward(Point p) const {
+    m_impl->run(std::span<Point>(&p, 1), PJ_FWD);
+    return p;
+}
+
+void Transformer::forward(std::span<Point> points) const { m_impl->run(points, PJ_FWD); }
+
+Point Transformer::inverse(Point p) const {
+    m_impl->run(std::span<Point>(&p, 1), PJ_INV);
+    return p;
+}
+
+void Transformer::inverse(std::span<Point> points) const { m_impl->run(points, PJ_INV); }
+
+const std::string& Transformer::from_crs() const { return m_impl->from_crs; }
+const std::string& Transformer::to_crs() const { return m_impl->to_crs; }
+
+std::string utm_crs_for(Point centre_lonlat) {
+    if (!is_finite(centre_lonlat) || std::abs(centre_lonlat.y) > 90.0) {
+        throw crs_error("cannot choose a UTM zone for the centre (" + std::to_string(centre_lonlat.x) + ", " +
+                        std::to_string(centre_lonlat.y) + ")");
+    }
+    // Normalise longitude to [-180, 180) so that 181 E falls in zone 1.
+    double lon = std::fmod(centre_lonlat.x + 180.0, 360.0);
+    if (lon < 0.0) lon += 360.0;
+    const int zone = std::clamp(static_cast<int>(std::floor(lon / 6.0)) + 1, 1, 60);
+    const int base = centre_lonlat.y >= 0.0 ? 32600 : 32700;
+    return "EPSG:" + std::to_string(base + zone);
+}
+
+std::string crs_name(const std::string& crs) {
+    switch (chinese_datum_of(crs)) {
+        case ChineseDatum::gcj02: return "GCJ-02";
+        case ChineseDatum::bd09: return "BD-09";
+        case ChineseDatum::none: break;
+    }
+    detail::PjPtr pj = detail::create_crs(detail::thread_context(), crs);
+    const char* name = proj_get_name(pj.get());
+    return name != nullptr && *name != '\0' ? name : crs;
+}
+
+std::string crs_wkt(const std::string& crs) {
+    const std::string real = chinese_datum_of(crs) != ChineseDatum::none ? wgs84 : crs;
+    PJ_CONTEXT* ctx = detail::thread_context();
+    detail::PjPtr pj = detail::create_crs(ctx, real);
+    const char* wkt = proj_as_wkt(ctx, pj.get(), PJ_WKT2_2019, nullptr);
+    if (wkt == nullptr) throw crs_error("CRS '" + crs + "' has no WKT representation");
+    return wkt;
+}
+
+}  // namespace kepu15::geo

@@ -1,0 +1,465 @@
+#include "kepu15/report/outputs.hpp"
+
+#include "kepu15/error.hpp"
+#include "kepu15/geo/crs.hpp"
+#include "kepu15/geo/polygon_ops.hpp"
+#include "kepu15/parallel.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <map>
+#include <numeric>
+#include <sstream>
+
+namespace kepu15::report {
+
+namespace {
+
+using io::FieldDef;
+using io::FieldType;
+using io::FieldValue;
+using io::OutputFeature;
+using nlohmann::json;
+using study::StudyResult;
+
+double round_to(double v, double scale) { return std::round(v * scale) / scale; }
+
+FieldValue real_or_null(double v, double scale) {
+    if (!std::isfinite(v)) return std::monostate{};
+    return round_to(v, scale);
+}
+
+json number_or_null(double v, double scale) {
+    if (!std::isfinite(v)) return nullptr;
+    return round_to(v, scale);
+}
+
+MultiPolygon to_lonlat(const MultiPolygon& mp, const geo::Transformer& to_wgs84) {
+    MultiPolygon out = mp;
+    for (auto& poly : out) {
+        to_wgs84.forward(std::span<Point>(poly.outer));
+        for (auto& h : poly.holes) to_wgs84.forward(std::span<Point>(h));
+    }
+    return out;
+}
+
+io::FeatureGeometry polygon_geometry(MultiPolygon mp) {
+    io::FeatureGeometry g;
+    g.kind = io::GeometryKind::polygon;
+    g.polygons = std::move(mp);
+    return g;
+}
+
+// Output paths are registered with StagedOutputs up front (in the calling thread), so writers running
+// in parallel only receive plain paths.
+using Paths = std::map<std::string, std::string>;
+
+void write_layer(const Paths& paths, const std::string& file, const std::vector<FieldDef>& fields,
+                 const std::vector<OutputFeature>& features, io::GeometryKind kind) {
+    io::WriteOptions opt;
+    opt.layer_name = file.substr(0, file.find('.'));
+    opt.geometry_kind = kind;
+    io::write_vector(paths.at(file), fields, features, opt);
+}
+
+// ---- cells.geojson --------------------------------------------------------------------------
+
+void write_cells(const study::Study& study, const StudyResult& r, const Paths& outputs) {
+    const auto& in = r.inputs;
+    const auto& cells = in.cells;
+    std::vector<FieldDef> fields{{"cell_id", FieldType::integer},     {"col", FieldType::integer},
+                                 {"row", FieldType::integer},         {"population", FieldType::real}};
+    for (const auto& g : cells.group_names) fields.push_back({"pop_" + g, FieldType::real});
+    for (const char* f : {"town_code", "town_name", "village_code", "village_name"}) {
+        fields.push_back({f, FieldType::string});
+    }
+    std::vector<std::string> profiles_with_access;
+    for (const auto& m : r.measures) {
+        if (m.is_network()) {
+            fields.push_back({m.key() + "_min", FieldType::real});
+            if (std::find(profiles_with_access.begin(), profiles_with_access.end(), m.method) ==
+                profiles_with_access.end()) {
+                profiles_with_access.push_back(m.method);
+            }
+        } else {
+            fields.push_back({m.key() + "_dist_m", FieldType::real});
+        }
+        fields.push_back({m.key() + "_id", FieldType::string});
+        fields.push_back({m.key() + "_covered", FieldType::integer});
+    }
+    for (const auto& p : profiles_with_access) fields.push_back({p + "_no_road_access", FieldType::integer});
+    (void)study;
+
+    const study::CellGeometry geometry(cells, geo::wgs84);
+    std::vector<OutputFeature> features(cells.size());
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+        OutputFeature& f = features[i];
+        f.geometry.kind = io::GeometryKind::polygon;
+        f.geometry.polygons.push_back(geometry.polygon(cells.col[i], cells.row[i]));
+        auto& v = f.values;
+        v.reserve(fields.size());
+        v.emplace_back(static_cast<std::int64_t>(cells.row[i]) * cells.width + cells.col[i]);
+        v.emplace_back(static_cast<std::int64_t>(cells.col[i]));
+        v.emplace_back(static_cast<std::int64_t>(cells.row[i]));
+        v.emplace_back(round_to(cells.population[i], 100));
+        for (const auto& g : cells.groups) v.emplace_back(round_to(g[i], 100));
+        if (cells.unit[i] >= 0) {
+            const auto& u = in.units[static_cast<std::size_t>(cells.unit[i])];
+            v.emplace_back(u.code);
+            v.emplace_back(u.name);
+        } else {
+            v.emplace_back(std::monostate{});
+            v.emplace_back(std::monostate{});
+        }
+        if (cells.village[i] >= 0) {
+            const auto& vi = in.villages[static_cast<std::size_t>(cells.village[i])];
+            v.emplace_back(vi.code);
+            v.emplace_back(vi.name);
+        } else {
+            v.emplace_back(std::monostate{});
+            v.emplace_back(std::monostate{});
+        }
+        std::size_t kind_index = 0;
+        for (const auto& m : r.measures) {
+            const auto fac = std::find_if(in.facilities.begin(), in.facilities.end(),
+                                          [&](const auto& fs) { return fs.kind == m.kind; });
+            kind_index = static_cast<std::size_t>(fac - in.facilities.begin());
+            v.push_back(real_or_null(m.value[i], m.is_network() ? 100 : 10));
+            if (m.facility[i] >= 0) {
+                v.emplace_back(in.facilities[kind_index].id[static_cast<std::size_t>(m.facility[i])]);
+            } else {
+                v.emplace_back(std::monostate{});
+            }
+            v.emplace_back(static_cast<std::int64_t>(m.covered[i]));
+        }
+        for (const auto& p : profiles_with_access) {
+            const auto m = std::find_if(r.measures.begin(), r.measures.end(),
+                                        [&](const auto& me) { return me.method == p; });
+            v.emplace_back(static_cast<std::int64_t>(m->no_road_access[i]));
+        }
+    }
+    write_layer(outputs, "cells.geojson", fields, features, io::GeometryKind::polygon);
+}
+
+// ---- gaps.geojson ---------------------------------------------------------------------------
+
+void write_gaps(const StudyResult& r, const Paths& outputs, unsigned threads) {
+    const auto& in = r.inputs;
+    const auto& cells = in.cells;
+    const study::CellGeometry geometry(cells, in.working_crs);
+    const geo::Transformer to_wgs84(in.working_crs, geo::wgs84);
+    const std::size_t units = in.units.size();
+    struct Gap {
+        std::size_t measure = 0;
+        std::size_t unit = 0;
+        double population = 0;
+        std::int64_t cells = 0;
+        MultiPolygon shape_m;
+    };
+    std::vector<Gap> gaps(r.measures.size() * units);
+    // Cells per unit, so that each task only scans its own unit's cells.
+    std::vector<std::vector<std::size_t>> cells_of_unit(units);
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+        if (cells.unit[i] >= 0) cells_of_unit[static_cast<std::size_t>(cells.unit[i])].push_back(i);
+    }
+    parallel_for(gaps.size(), threads, [&](std::size_t task) {
+        Gap& g = gaps[task];
+        g.measure = task / units;
+        g.unit = task % units;
+        const auto& m = r.measures[g.measure];
+        std::vector<Polygon> squares;
+        for (std::size_t i : cells_of_unit[g.unit]) {
+            if (m.covered[i] != 0) continue;
+            squares.push_back(geometry.polygon(cells.col[i], cells.row[i]));
+            g.population += cells.population[i];
+            ++g.cells;
+        }
+        if (!squares.empty()) g.shape_m = geo::union_all(squares);
+    });
+    std::vector<FieldDef> fields{{"kind", FieldType::string},      {"method", FieldType::string},
+                                 {"threshold", FieldType::real},   {"town_code", FieldType::string},
+                                 {"town_name", FieldType::string}, {"population", FieldType::real},
+                                 {"cells", FieldType::integer},    {"area_km2", FieldType::real}};
+    std::vector<OutputFeature> features;
+    for (auto& g : gaps) {
+        if (g.cells == 0) continue;
+        const auto& m = r.measures[g.measure];
+        OutputFeature f;
+        f.values = {m.kind,
+                    m.method,
+                    m.threshold,
+                    in.units[g.unit].code,
+                    in.units[g.unit].name,
+                    round_to(g.population, 100),
+                    g.cells,
+                    round_to(area(g.shape_m) / 1e6, 1e4)};
+        f.geometry = polygon_geometry(to_lonlat(g.shape_m, to_wgs84));
+        features.push_back(std::move(f));
+    }
+    write_layer(outputs, "gaps.geojson", fields, features, io::GeometryKind::polygon);
+}
+
+// ---- villages.geojson -----------------------------------------------------------------------
+
+std::size_t method_index(const coverage::Aggregation& agg, const std::string& method) {
+    const auto it = std::find(agg.methods.begin(), agg.methods.end(), method);
+    return static_cast<std::size_t>(it - agg.methods.begin());
+}
+
+void write_villages(const StudyResult& r, const Paths& outputs) {
+    const auto& in = r.inputs;
+    const auto& agg = r.by_village;
+    const std::size_t primary = method_index(agg, r.primary_method);
+    std::vector<FieldDef> fields{{"rank", FieldType::integer},       {"code", FieldType::string},
+                                 {"name", FieldType::string},        {"town_code", FieldType::string},
+                                 {"town_name", FieldType::string},   {"urban", FieldType::integer},
+                                 {"population", FieldType::real}};
+    for (const auto& g : in.cells.group_names) fields.push_back({"pop_" + g, FieldType::real});
+    for (const auto& m : r.measures) {
+        fields.push_back({m.key() + "_covered_pop", FieldType::real});
+        fields.push_back({m.key() + "_share", FieldType::real});
+    }
+    for (const auto& method : agg.methods) fields.push_back({"any_" + method + "_share", FieldType::real});
+    fields.push_back({"rank_method", FieldType::string});
+    fields.push_back({"uncovered_pop", FieldType::real});
+
+    // Worst served first: lowest share covered by any kind (primary method), then most people
+    // uncovered, then code. Villages without population go last.
+    std::vector<std::size_t> order(in.villages.size());
+    std::iota(order.begin(), order.end(), 0);
+    const auto share_any = [&](std::size_t v) {
+        const auto& t = agg.units[v];
+        return t.population > 0 ? t.covered_any[primary] / t.population : std::numeric_limits<double>::infinity();
+    };
+    const auto uncovered = [&](std::size_t v) { return agg.units[v].population - agg.units[v].covered_any[primary]; };
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        const double sa = share_any(a);
+        const double sb = share_any(b);
+        if (sa != sb) return sa < sb;
+        const double ua = uncovered(a);
+        const double ub = uncovered(b);
+        if (ua != ub) return ua > ub;
+        return in.villages[a].code < in.villages[b].code;
+    });
+    std::vector<OutputFeature> features;
+    std::int64_t rank = 0;
+    for (std::size_t v : order) {
+        const auto& vi = in.villages[v];
+        const auto& t = agg.units[v];
+        OutputFeature f;
+        auto& vals = f.values;
+        vals.emplace_back(++rank);
+        vals.emplace_back(vi.code);
+        vals.emplace_back(vi.name);
+        vals.emplace_back(vi.town_code);
+        vals.emplace_back(vi.town_name);
+        vals.push_back(vi.urban >= 0 ? FieldValue(static_cast<std::int64_t>(vi.urban)) : FieldValue(std::monostate{}));
+        vals.emplace_back(round_to(t.population, 100));
+        for (double g : t.group_population) vals.emplace_back(round_to(g, 100));
+        for (std::size_t m = 0; m < r.measures.size(); ++m) {
+            vals.emplace_back(round_to(t.covered[m], 100));
+            vals.push_back(real_or_null(t.share(m), 1e6));
+        }
+        for (std::size_t k = 0; k < agg.methods.size(); ++k) {
+            vals.push_back(real_or_null(t.population > 0 ? t.covered_any[k] / t.population : NAN, 1e6));
+        }
+        vals.emplace_back(r.primary_method);
+        vals.emplace_back(round_to(t.population - t.covered_any[primary], 100));
+        f.geometry = polygon_geometry(vi.shape_lonlat);
+        features.push_back(std::move(f));
+    }
+    write_layer(outputs, "villages.geojson", fields, features, io::GeometryKind::polygon);
+}
+
+// ---- facilities.geojson ---------------------------------------------------------------------
+
+void write_facilities(const StudyResult& r, const Paths& outputs) {
+    const auto& in = r.inputs;
+    std::vector<FieldDef> fields{{"kind", FieldType::string},      {"label", FieldType::string},
+                                 {"id", FieldType::string},        {"name", FieldType::string},
+                                 {"capacity", FieldType::real},    {"town_code", FieldType::string},
+                                 {"town_name", FieldType::string}};
+    std::vector<OutputFeature> features;
+    for (const auto& fs : in.facilities) {
+        for (std::size_t i = 0; i < fs.id.size(); ++i) {
+            OutputFeature f;
+            f.geometry.kind = io::GeometryKind::point;
+            f.geometry.points.push_back(fs.position_lonlat[i]);
+            f.values = {fs.kind, fs.label, fs.id[i], fs.name[i], real_or_null(fs.capacity[i], 100)};
+            if (fs.unit[i] >= 0) {
+                f.values.emplace_back(in.units[static_cast<std::size_t>(fs.unit[i])].code);
+                f.values.emplace_back(in.units[static_cast<std::size_t>(fs.unit[i])].name);
+            } else {
+                f.values.emplace_back(std::monostate{});
+                f.values.emplace_back(std::monostate{});
+            }
+            features.push_back(std::move(f));
+        }
+    }
+    write_layer(outputs, "facilities.geojson", fields, features, io::GeometryKind::point);
+}
+
+// ---- isochrones.geojson ---------------------------------------------------------------------
+
+void write_isochrones(const StudyResult& r, const Paths& outputs) {
+    const geo::Transformer to_wgs84(r.inputs.working_crs, geo::wgs84);
+    std::vector<FieldDef> fields{{"kind", FieldType::string},
+                                 {"profile", FieldType::string},
+                                 {"minutes", FieldType::real},
+                                 {"area_km2", FieldType::real}};
+    std::vector<OutputFeature> features;
+    for (const auto& a : r.service_areas) {
+        if (a.shape_m.empty()) continue;
+        OutputFeature f;
+        f.values = {a.kind, a.profile, a.minutes, round_to(area(a.shape_m) / 1e6, 1e4)};
+        f.geometry = polygon_geometry(to_lonlat(a.shape_m, to_wgs84));
+        features.push_back(std::move(f));
+    }
+    write_layer(outputs, "isochrones.geojson", fields, features, io::GeometryKind::polygon);
+}
+
+json kind_entry(const StudyResult& r, const coverage::Totals& t, const std::string& kind,
+                const std::vector<std::string>& groups) {
+    json entry = json::object();
+    json network = json::object();
+    for (std::size_t m = 0; m < r.measures.size(); ++m) {
+        const auto& me = r.measures[m];
+        if (me.kind != kind) continue;
+        json e{{"covered_population", round_to(t.covered[m], 100)}, {"share", number_or_null(t.share(m), 1e6)}};
+        json g = json::object();
+        for (std::size_t k = 0; k < groups.size(); ++k) {
+            const double pop = t.group_population[k];
+            g[groups[k]] = {{"population", round_to(pop, 100)},
+                            {"covered_population", round_to(t.covered_groups[m][k], 100)},
+                            {"share", number_or_null(pop > 0 ? t.covered_groups[m][k] / pop : NAN, 1e6)}};
+        }
+        e["groups"] = g;
+        if (me.is_network()) {
+            e["minutes"] = me.threshold;
+            e["no_road_access_population"] = round_to(t.no_road_access[m], 100);
+            network[me.method] = e;
+        } else {
+            e["radius_m"] = me.threshold;
+            entry["crowfly"] = e;
+        }
+        if (me.method == r.primary_method) {
+            entry["method"] = me.method;
+            entry["covered_population"] = e["covered_population"];
+            entry["share"] = e["share"];
+        }
+    }
+    if (!network.empty()) entry["network"] = network;
+    return entry;
+}
+
+json totals_json(const study::Study& study, const StudyResult& r, const coverage::Totals& t) {
+    const auto& groups = r.inputs.cells.group_names;
+    json j;
+    j["population"] = round_to(t.population, 100);
+    json g = json::object();
+    for (std::size_t k = 0; k < groups.size(); ++k) g[groups[k]] = round_to(t.group_population[k], 100);
+    j["groups"] = g;
+    json kinds = json::object();
+    for (const auto& f : study.facilities) kinds[f.kind] = kind_entry(r, t, f.kind, groups);
+    j["kinds"] = kinds;
+    json any = json::object();
+    for (std::size_t k = 0; k < r.by_unit.methods.size(); ++k) {
+        any[r.by_unit.methods[k]] = {
+            {"covered_population", round_to(t.covered_any[k], 100)},
+            {"share", number_or_null(t.population > 0 ? t.covered_any[k] / t.population : NAN, 1e6)}};
+    }
+    j["any_kind"] = any;
+    return j;
+}
+
+}  // namespace
+
+json summary_json(const study::Study& study, const StudyResult& r) {
+    json j;
+    j["study"] = study.name;
+    j["generator"] = std::string("kepu15 ") + KEPU15_VERSION;
+    j["working_crs"] = r.inputs.working_crs;
+    j["primary_method"] = r.primary_method;
+    j["methods"] = r.by_unit.methods;
+    j["total_population"] = round_to(r.by_unit.region.population, 100);
+    j["populated_cells"] = r.inputs.cells.size();
+    json fac = json::object();
+    for (std::size_t k = 0; k < r.inputs.facilities.size(); ++k) {
+        const auto& fs = r.inputs.facilities[k];
+        fac[fs.kind] = {{"label", fs.label},
+                        {"count", fs.id.size()},
+                        {"radius_m", study.radius_for(study.facilities[k])},
+                        {"minutes", study.minutes_for(study.facilities[k])}};
+    }
+    j["facilities"] = fac;
+    if (r.network_nodes > 0) j["network"] = {{"nodes", r.network_nodes}, {"edges", r.network_edges}};
+    j["region"] = totals_json(study, r, r.by_unit.region);
+    json units = json::array();
+    for (std::size_t u = 0; u < r.inputs.units.size(); ++u) {
+        json e = totals_json(study, r, r.by_unit.units[u]);
+        e["code"] = r.inputs.units[u].code;
+        e["name"] = r.inputs.units[u].name;
+        units.push_back(std::move(e));
+    }
+    j["units"] = units;
+    return j;
+}
+
+std::string towns_csv(const StudyResult& r) {
+    std::ostringstream out;
+    out.precision(15);
+    const auto& groups = r.inputs.cells.group_names;
+    out << "code,name,population";
+    for (const auto& g : groups) out << ",pop_" << g;
+    for (const auto& m : r.measures) out << ',' << m.key() << "_covered," << m.key() << "_share";
+    for (const auto& method : r.by_unit.methods) out << ",any_" << method << "_share";
+    out << '\n';
+    const auto csv_text = [](const std::string& s) {
+        if (s.find_first_of(",\"\n") == std::string::npos) return s;
+        std::string q = "\"";
+        for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+        return q + "\"";
+    };
+    const auto row = [&](const std::string& code, const std::string& name, const coverage::Totals& t) {
+        out << csv_text(code) << ',' << csv_text(name) << ',' << round_to(t.population, 100);
+        for (double g : t.group_population) out << ',' << round_to(g, 100);
+        for (std::size_t m = 0; m < r.measures.size(); ++m) {
+            out << ',' << round_to(t.covered[m], 100) << ',';
+            if (std::isfinite(t.share(m))) out << round_to(t.share(m), 1e6);
+        }
+        for (double c : t.covered_any) {
+            out << ',';
+            if (t.population > 0) out << round_to(c / t.population, 1e6);
+        }
+        out << '\n';
+    };
+    for (std::size_t u = 0; u < r.inputs.units.size(); ++u) {
+        row(r.inputs.units[u].code, r.inputs.units[u].name, r.by_unit.units[u]);
+    }
+    row("ALL", "region", r.by_unit.region);
+    return out.str();
+}
+
+void write_study_outputs(const study::Study& study, const StudyResult& r, io::StagedOutputs& staged,
+                         unsigned threads) {
+    Paths outputs;
+    for (const char* name : {"cells.geojson", "gaps.geojson", "villages.geojson", "facilities.geojson",
+                             "summary.json", "towns.csv"}) {
+        outputs[name] = staged.staging_path(name);
+    }
+    if (!r.service_areas.empty()) outputs["isochrones.geojson"] = staged.staging_path("isochrones.geojson");
+    std::vector<std::function<void()>> jobs;
+    jobs.emplace_back([&] { write_cells(study, r, outputs); });
+    jobs.emplace_back([&] { write_gaps(r, outputs, 1); });
+    jobs.emplace_back([&] { write_villages(r, outputs); });
+    jobs.emplace_back([&] { write_facilities(r, outputs); });
+    if (!r.service_areas.empty()) jobs.emplace_back([&] { write_isochrones(r, outputs); });
+    jobs.emplace_back(
+        [&] { io::write_text_atomic(outputs.at("summary.json"), summary_json(study, r).dump(2) + "\n"); });
+    jobs.emplace_back([&] { io::write_text_atomic(outputs.at("towns.csv"), towns_csv(r)); });
+    parallel_for(jobs.size(), threads, [&](std::size_t i) { jobs[i](); });
+}
+
+}  // namespace kepu15::report

@@ -1,0 +1,247 @@
+#include "kepu15/routing/network_coverage.hpp"
+
+#include "kepu15/error.hpp"
+#include "kepu15/routing/dijkstra.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <unordered_map>
+
+namespace kepu15::routing {
+
+using network::EdgeId;
+using network::RoadEdge;
+using network::RoadNetwork;
+using network::Snap;
+using network::travel_ms;
+
+namespace {
+
+constexpr double ms_per_minute = 60000.0;
+
+// Integer cutoff for the search: a node with integer cost c is within `minutes` iff c <= floor.
+std::uint32_t cutoff_ms_of(double minutes) {
+    if (!(minutes >= 0.0)) throw config_error("network coverage: cutoff of " + std::to_string(minutes) +
+                                              " minutes is not a non-negative number");
+    const double ms = std::floor(minutes * ms_per_minute + 1e-6);
+    return ms >= static_cast<double>(unreached - 1) ? unreached - 1 : static_cast<std::uint32_t>(ms);
+}
+
+void check_off_road_speed(double off_road_kmh) {
+    if (!(off_road_kmh > 0.0)) {
+        throw config_error("network coverage: off-road speed of " + std::to_string(off_road_kmh) +
+                           " km/h must be positive");
+    }
+}
+
+void check_inputs(const RoadNetwork& network, const network::Graph& graph) {
+    if (graph.node_count() != network.nodes_m.size()) {
+        throw input_error("network coverage: graph has " + std::to_string(graph.node_count()) +
+                          " nodes but the road network " + network.source + " has " +
+                          std::to_string(network.nodes_m.size()));
+    }
+}
+
+const RoadEdge& edge_of(const RoadNetwork& network, const Snap& snap, const char* what, std::size_t index) {
+    if (snap.edge >= network.edges.size()) {
+        throw input_error(std::string("network coverage: ") + what + " " + std::to_string(index) +
+                          " is snapped to edge " + std::to_string(snap.edge) + " but " + network.source +
+                          " has " + std::to_string(network.edges.size()) + " edges");
+    }
+    return network.edges[snap.edge];
+}
+
+double clamped_offset(const RoadEdge& e, const Snap& s) { return std::clamp(s.offset_m, 0.0, e.length_m); }
+
+struct FacilityOnEdge {
+    std::uint32_t facility;
+    double offset_m;
+    std::uint32_t off_road_ms;
+};
+
+// Facilities as search sources (entering the graph at the edge's ends) and, per edge, the
+// facilities lying on it (which reach points of that edge directly).
+struct FacilitySources {
+    std::vector<Source> sources;
+    std::unordered_map<EdgeId, std::vector<FacilityOnEdge>> on_edge;
+};
+
+FacilitySources facility_sources(const RoadNetwork& network, std::size_t p,
+                                 const std::vector<std::optional<Snap>>& facility_snaps, double off_road_kmh) {
+    FacilitySources out;
+    for (std::size_t i = 0; i < facility_snaps.size(); ++i) {
+        if (!facility_snaps[i]) continue;
+        const Snap& s = *facility_snaps[i];
+        const RoadEdge& e = edge_of(network, s, "facility", i);
+        const double o = clamped_offset(e, s);
+        const std::uint32_t off_ms = travel_ms(s.off_road_m, off_road_kmh);
+        const auto label = static_cast<std::uint32_t>(i);
+        if (e.forward_kmh[p] > 0.0F) {
+            out.sources.push_back({e.to, off_ms + travel_ms(e.length_m - o, e.forward_kmh[p]), label});
+        }
+        if (e.backward_kmh[p] > 0.0F) {
+            out.sources.push_back({e.from, off_ms + travel_ms(o, e.backward_kmh[p]), label});
+        }
+        out.on_edge[s.edge].push_back({label, o, off_ms});
+    }
+    return out;
+}
+
+struct Interval {
+    double lo;
+    double hi;
+};
+
+// Sub-polyline of `line` between distances a <= b measured along it.
+LineString cut(const LineString& line, double a, double b) {
+    LineString out;
+    double walked = 0.0;
+    for (std::size_t i = 0; i + 1 < line.size(); ++i) {
+        const Point p = line[i];
+        const Point q = line[i + 1];
+        const double len = distance(p, q);
+        const double s0 = walked;
+        const double s1 = walked + len;
+        walked = s1;
+        if (s1 < a || s0 > b) continue;
+        const auto at = [&](double s) {
+            const double t = len > 0.0 ? std::clamp((s - s0) / len, 0.0, 1.0) : 0.0;
+            return Point{p.x + t * (q.x - p.x), p.y + t * (q.y - p.y)};
+        };
+        const Point start = s0 >= a ? p : at(a);
+        if (out.empty() || !(out.back() == start)) out.push_back(start);
+        const Point end = s1 <= b ? q : at(b);
+        if (!(out.back() == end)) out.push_back(end);
+        if (s1 >= b) break;
+    }
+    if (out.size() == 1) out.push_back(out.front());
+    return out;
+}
+
+double polyline_length(const LineString& line) {
+    double l = 0.0;
+    for (std::size_t i = 0; i + 1 < line.size(); ++i) l += distance(line[i], line[i + 1]);
+    return l;
+}
+
+}  // namespace
+
+std::vector<PointTime> travel_times(const RoadNetwork& network, network::Profile profile,
+                                    const network::Graph& graph,
+                                    const std::vector<std::optional<Snap>>& facility_snaps,
+                                    const std::vector<std::optional<Snap>>& point_snaps,
+                                    const NetworkCoverageOptions& options) {
+    check_inputs(network, graph);
+    check_off_road_speed(options.off_road_kmh);
+    const auto p = static_cast<std::size_t>(profile);
+    const std::uint32_t cutoff = cutoff_ms_of(options.cutoff_minutes);
+    const FacilitySources fac = facility_sources(network, p, facility_snaps, options.off_road_kmh);
+    const SearchResult search = multi_source_dijkstra(graph, fac.sources, cutoff);
+
+    std::vector<PointTime> out(point_snaps.size());
+    for (std::size_t i = 0; i < point_snaps.size(); ++i) {
+        PointTime& pt = out[i];
+        if (!point_snaps[i]) {
+            pt.access = Access::no_road_access;
+            continue;
+        }
+        const Snap& s = *point_snaps[i];
+        const RoadEdge& e = edge_of(network, s, "point", i);
+        const double q = clamped_offset(e, s);
+        const float fwd = e.forward_kmh[p];
+        const float bwd = e.backward_kmh[p];
+        std::uint64_t best = unreached;
+        std::uint32_t best_facility = no_source;
+        const auto consider = [&](std::uint64_t ms, std::uint32_t facility) {
+            if (ms < best) {
+                best = ms;
+                best_facility = facility;
+            }
+        };
+        if (fwd > 0.0F && search.cost_ms[e.from] != unreached) {
+            consider(std::uint64_t{search.cost_ms[e.from]} + travel_ms(q, fwd), search.label[e.from]);
+        }
+        if (bwd > 0.0F && search.cost_ms[e.to] != unreached) {
+            consider(std::uint64_t{search.cost_ms[e.to]} + travel_ms(e.length_m - q, bwd), search.label[e.to]);
+        }
+        if (const auto it = fac.on_edge.find(s.edge); it != fac.on_edge.end()) {
+            for (const FacilityOnEdge& f : it->second) {
+                if (q >= f.offset_m && fwd > 0.0F) consider(std::uint64_t{f.off_road_ms} + travel_ms(q - f.offset_m, fwd), f.facility);
+                if (q <= f.offset_m && bwd > 0.0F) consider(std::uint64_t{f.off_road_ms} + travel_ms(f.offset_m - q, bwd), f.facility);
+            }
+        }
+        if (best == unreached) continue;  // beyond_cutoff
+        const std::uint64_t total = best + travel_ms(s.off_road_m, options.off_road_kmh);
+        if (total > cutoff) continue;
+        pt.access = Access::reached;
+        pt.minutes = static_cast<double>(total) / ms_per_minute;
+        pt.facility = best_facility;
+    }
+    return out;
+}
+
+std::vector<LineString> reached_edge_parts(const RoadNetwork& network, network::Profile profile,
+                                           const network::Graph& graph,
+                                           const std::vector<std::optional<Snap>>& facility_snaps,
+                                           double minutes, double off_road_kmh) {
+    check_inputs(network, graph);
+    check_off_road_speed(off_road_kmh);
+    const auto p = static_cast<std::size_t>(profile);
+    const std::uint32_t cutoff = cutoff_ms_of(minutes);
+    const double budget_ms = minutes * ms_per_minute;  // exact, for fractional positions
+    const FacilitySources fac = facility_sources(network, p, facility_snaps, off_road_kmh);
+    const SearchResult search = multi_source_dijkstra(graph, fac.sources, cutoff);
+    // Metres covered at `kmh` in `ms` milliseconds.
+    const auto reach_m = [](double ms, float kmh) { return ms * static_cast<double>(kmh) / 3600.0; };
+
+    std::vector<LineString> out;
+    std::vector<Interval> parts;
+    for (std::size_t ei = 0; ei < network.edges.size(); ++ei) {
+        const RoadEdge& e = network.edges[ei];
+        const double len = e.length_m;
+        const float fwd = e.forward_kmh[p];
+        const float bwd = e.backward_kmh[p];
+        parts.clear();
+        if (fwd > 0.0F && search.cost_ms[e.from] != unreached) {
+            parts.push_back({0.0, std::min(len, reach_m(budget_ms - search.cost_ms[e.from], fwd))});
+        }
+        if (bwd > 0.0F && search.cost_ms[e.to] != unreached) {
+            parts.push_back({std::max(0.0, len - reach_m(budget_ms - search.cost_ms[e.to], bwd)), len});
+        }
+        if (const auto it = fac.on_edge.find(static_cast<EdgeId>(ei)); it != fac.on_edge.end()) {
+            for (const FacilityOnEdge& f : it->second) {
+                const double left_ms = budget_ms - f.off_road_ms;
+                if (left_ms < 0.0) continue;
+                if (fwd > 0.0F) parts.push_back({f.offset_m, std::min(len, f.offset_m + reach_m(left_ms, fwd))});
+                if (bwd > 0.0F) parts.push_back({std::max(0.0, f.offset_m - reach_m(left_ms, bwd)), f.offset_m});
+            }
+        }
+        if (parts.empty()) continue;
+        std::sort(parts.begin(), parts.end(), [](const Interval& a, const Interval& b) { return a.lo < b.lo; });
+        // Union of the intervals; zero-length pieces (a node reached with no time left) are dropped.
+        std::vector<Interval> merged;
+        for (const Interval& iv : parts) {
+            if (!merged.empty() && iv.lo <= merged.back().hi) {
+                merged.back().hi = std::max(merged.back().hi, iv.hi);
+            } else {
+                merged.push_back(iv);
+            }
+        }
+        LineString line = e.geometry_m;
+        if (line.size() < 2) line = {network.nodes_m[e.from], network.nodes_m[e.to]};
+        const double geom_len = polyline_length(line);
+        const double scale = len > 0.0 ? geom_len / len : 0.0;  // length_m may differ slightly from the geometry
+        for (const Interval& iv : merged) {
+            if (iv.hi <= iv.lo) continue;
+            if (iv.lo <= 0.0 && iv.hi >= len) {
+                out.push_back(line);
+            } else {
+                out.push_back(cut(line, iv.lo * scale, iv.hi * scale));
+            }
+        }
+    }
+    return out;
+}
+
+}  // namespace kepu15::routing

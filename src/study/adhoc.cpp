@@ -1,0 +1,281 @@
+#include "kepu15/study/adhoc.hpp"
+
+#include "kepu15/coverage/crowfly.hpp"
+#include "kepu15/error.hpp"
+#include "kepu15/geo/crs.hpp"
+#include "kepu15/geo/polygon_ops.hpp"
+#include "kepu15/io/raster_reader.hpp"
+#include "kepu15/io/vector_reader.hpp"
+#include "kepu15/io/vector_writer.hpp"
+#include "kepu15/network/graph.hpp"
+#include "kepu15/network/line_reader.hpp"
+#include "kepu15/network/osm_reader.hpp"
+#include "kepu15/network/snap.hpp"
+#include "kepu15/routing/network_coverage.hpp"
+
+#include <cmath>
+#include <filesystem>
+#include <limits>
+
+namespace kepu15::study {
+
+namespace {
+
+struct PopulationInput {
+    std::vector<io::FieldDef> fields;
+    std::vector<io::OutputFeature> features;  // geometry WGS84, input attributes
+    std::vector<Point> lonlat;                // representative point per feature
+    std::vector<double> weight;               // population (NaN when unweighted)
+    bool weighted = false;
+};
+
+PopulationInput read_population_raster(const CoverageRequest& req) {
+    io::RasterReadOptions ropt;
+    ropt.bands = {req.population_band};
+    ropt.crs = req.population_crs;
+    const io::RasterGrid grid = io::read_raster(req.population_path, ropt);
+    PopulationInput in;
+    in.weighted = true;
+    in.fields = {{"col", io::FieldType::integer}, {"row", io::FieldType::integer}, {"population", io::FieldType::real}};
+    const geo::Transformer to_wgs84(grid.crs, geo::wgs84);
+    for (int r = 0; r < grid.height; ++r) {
+        for (int c = 0; c < grid.width; ++c) {
+            const double pop = grid.bands[0][static_cast<std::size_t>(r) * static_cast<std::size_t>(grid.width) +
+                                             static_cast<std::size_t>(c)];
+            if (!(pop > 0.0)) continue;
+            io::OutputFeature f;
+            f.geometry.kind = io::GeometryKind::polygon;
+            Polygon cell = grid.cell_polygon(c, r);
+            to_wgs84.forward(std::span<Point>(cell.outer));
+            f.geometry.polygons.push_back(std::move(cell));
+            f.values = {static_cast<std::int64_t>(c), static_cast<std::int64_t>(r), pop};
+            in.features.push_back(std::move(f));
+            in.lonlat.push_back(to_wgs84.forward(grid.cell_centre(c, r)));
+            in.weight.push_back(pop);
+        }
+    }
+    if (in.features.empty()) throw input_error(req.population_path + ": no cell with population > 0");
+    return in;
+}
+
+PopulationInput read_population_vector(const CoverageRequest& req) {
+    io::ReadOptions opt;
+    opt.layer = req.population_layer;
+    opt.crs = req.population_crs;
+    io::VectorLayer layer = io::read_vector(req.population_path, opt);
+    PopulationInput in;
+    in.fields = layer.fields;
+    const int pop_i = req.population_field.empty() ? -1 : static_cast<int>(layer.field_index(req.population_field));
+    in.weighted = pop_i >= 0;
+    // Representative points are computed in a local metric CRS so point-on-surface is meaningful.
+    Box box;
+    for (const auto& f : layer.features) {
+        for (const auto& p : f.geometry.points) box.expand(p);
+        for (const auto& poly : f.geometry.polygons) {
+            for (const auto& p : poly.outer) box.expand(p);
+        }
+    }
+    const geo::Transformer local(geo::wgs84, geo::utm_crs_for(box.centre()));
+    for (auto& f : layer.features) {
+        Point rep;
+        switch (f.geometry.kind) {
+            case io::GeometryKind::point:
+                rep = f.geometry.points.front();
+                break;
+            case io::GeometryKind::polygon: {
+                MultiPolygon mp = f.geometry.polygons;
+                for (auto& poly : mp) {
+                    local.forward(std::span<Point>(poly.outer));
+                    for (auto& h : poly.holes) local.forward(std::span<Point>(h));
+                }
+                rep = local.inverse(geo::point_on_surface(mp));
+                break;
+            }
+            default:
+                throw input_error(layer.where() + ", feature " + std::to_string(f.fid) +
+                                  ": population features must be points or polygons");
+        }
+        double w = std::numeric_limits<double>::quiet_NaN();
+        if (pop_i >= 0) {
+            const auto& v = f.values[static_cast<std::size_t>(pop_i)];
+            auto num = io::as_number(v);
+            if (!num) {
+                throw input_error(layer.where() + ", feature " + std::to_string(f.fid) + ": field '" +
+                                  req.population_field + "' is not a number ('" + io::as_text(v) + "')");
+            }
+            w = *num;
+        }
+        in.lonlat.push_back(rep);
+        in.weight.push_back(w);
+        in.features.push_back({std::move(f.geometry), std::move(f.values)});
+    }
+    return in;
+}
+
+// Adds `name`, or `name_2`, `name_3`... when the input already has a field of that name.
+std::string unique_name(const std::vector<io::FieldDef>& fields, const std::string& name) {
+    const auto taken = [&](const std::string& n) {
+        for (const auto& f : fields) {
+            if (f.name == n) return true;
+        }
+        return false;
+    };
+    if (!taken(name)) return name;
+    for (int i = 2;; ++i) {
+        const std::string n = name + "_" + std::to_string(i);
+        if (!taken(n)) return n;
+    }
+}
+
+bool is_osm_path(const std::string& path) {
+    for (const std::string e : {".pbf", ".osm", ".osm.gz", ".osm.bz2"}) {
+        if (path.size() >= e.size() && path.compare(path.size() - e.size(), e.size(), e) == 0) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+CoverageSummary run_coverage(const CoverageRequest& req, Timings& timings) {
+    if (req.out_path.empty()) throw config_error("--out is required");
+    timings.start("read");
+    if (!std::filesystem::exists(req.population_path)) {
+        throw input_error(req.population_path + ": population file not found");
+    }
+    PopulationInput pop;
+    try {
+        pop = io::is_raster(req.population_path) ? read_population_raster(req) : read_population_vector(req);
+    } catch (...) {
+        rethrow_with_context("population");
+    }
+    io::VectorLayer fac;
+    try {
+        io::ReadOptions opt;
+        opt.layer = req.facilities_layer;
+        opt.crs = req.facilities_crs;
+        fac = io::read_vector(req.facilities_path, opt);
+    } catch (...) {
+        rethrow_with_context("facilities");
+    }
+    const int id_i =
+        req.facilities_id_field.empty() ? -1 : static_cast<int>(fac.field_index(req.facilities_id_field));
+
+    Box box;
+    for (const auto& p : pop.lonlat) box.expand(p);
+    const std::string working = req.working_crs.empty() ? geo::utm_crs_for(box.centre()) : req.working_crs;
+    const geo::Transformer to_working(geo::wgs84, working);
+    std::vector<Point> cells_m = pop.lonlat;
+    to_working.forward(std::span<Point>(cells_m));
+    std::vector<Point> fac_m;
+    std::vector<std::string> fac_id;
+    for (const auto& f : fac.features) {
+        if (f.geometry.kind == io::GeometryKind::point) {
+            fac_m.push_back(to_working.forward(f.geometry.points.front()));
+        } else if (f.geometry.kind == io::GeometryKind::polygon) {
+            MultiPolygon mp = f.geometry.polygons;
+            for (auto& poly : mp) {
+                to_working.forward(std::span<Point>(poly.outer));
+                for (auto& h : poly.holes) to_working.forward(std::span<Point>(h));
+            }
+            fac_m.push_back(geo::point_on_surface(mp));
+        } else {
+            throw input_error(fac.where() + ", feature " + std::to_string(f.fid) +
+                              ": a facility must be a point or a polygon");
+        }
+        fac_id.push_back(id_i >= 0 ? io::as_text(f.values[static_cast<std::size_t>(id_i)]) : std::to_string(f.fid));
+    }
+
+    const std::size_t n = cells_m.size();
+    std::vector<double> value(n, std::numeric_limits<double>::quiet_NaN());
+    std::vector<std::int32_t> facility(n, -1);
+    std::vector<std::uint8_t> covered(n, 0);
+    std::vector<std::uint8_t> no_road(n, 0);
+    const bool by_network = !req.network_path.empty();
+    if (by_network) {
+        timings.start("read network");
+        network::RoadNetwork net;
+        try {
+            if (is_osm_path(req.network_path)) {
+                net = network::read_osm(req.network_path, to_working, req.speeds);
+            } else {
+                network::LineNetworkOptions opt;
+                opt.read.layer = req.network_layer;
+                opt.read.crs = req.network_crs;
+                opt.speed_field = req.speed_field;
+                opt.class_field = req.class_field;
+                opt.oneway_field = req.oneway_field;
+                opt.snap_tolerance_m = req.snap_tolerance_m;
+                net = network::read_road_lines(req.network_path, opt, to_working, req.speeds);
+            }
+        } catch (...) {
+            rethrow_with_context("road network");
+        }
+        timings.start("build graph");
+        const network::Graph graph = network::build_graph(net, req.profile);
+        timings.start("snap");
+        const network::Snapper snapper(net, req.profile, req.max_snap_m);
+        std::vector<std::optional<network::Snap>> fsnaps;
+        std::vector<std::optional<network::Snap>> csnaps;
+        for (const auto& p : fac_m) fsnaps.push_back(snapper.snap(p));
+        for (const auto& p : cells_m) csnaps.push_back(snapper.snap(p));
+        timings.start("search");
+        routing::NetworkCoverageOptions opt;
+        opt.cutoff_minutes = req.minutes;
+        opt.off_road_kmh = req.speeds.walk_kmh;
+        const auto times = routing::travel_times(net, req.profile, graph, fsnaps, csnaps, opt);
+        for (std::size_t i = 0; i < n; ++i) {
+            if (times[i].access == routing::Access::reached) {
+                value[i] = times[i].minutes;
+                facility[i] = static_cast<std::int32_t>(times[i].facility);
+                covered[i] = times[i].minutes <= req.minutes ? 1 : 0;
+            } else if (times[i].access == routing::Access::no_road_access) {
+                no_road[i] = 1;
+            }
+        }
+    } else {
+        timings.start("search");
+        const auto m = coverage::crowfly_coverage("facility", cells_m, fac_m, req.radius_m);
+        value = m.value;
+        facility = m.facility;
+        covered = m.covered;
+    }
+
+    timings.start("write");
+    CoverageSummary summary;
+    summary.features = n;
+    summary.weighted = pop.weighted;
+    auto fields = pop.fields;
+    const std::string value_name = unique_name(fields, by_network ? "minutes" : "distance_m");
+    fields.push_back({value_name, io::FieldType::real});
+    fields.push_back({unique_name(fields, "facility_id"), io::FieldType::string});
+    fields.push_back({unique_name(fields, "covered"), io::FieldType::integer});
+    if (by_network) fields.push_back({unique_name(fields, "no_road_access"), io::FieldType::integer});
+    for (std::size_t i = 0; i < n; ++i) {
+        auto& v = pop.features[i].values;
+        if (std::isfinite(value[i])) {
+            v.emplace_back(std::round(value[i] * 100.0) / 100.0);
+        } else {
+            v.emplace_back(std::monostate{});
+        }
+        if (facility[i] >= 0) {
+            v.emplace_back(fac_id[static_cast<std::size_t>(facility[i])]);
+        } else {
+            v.emplace_back(std::monostate{});
+        }
+        v.emplace_back(static_cast<std::int64_t>(covered[i]));
+        if (by_network) v.emplace_back(static_cast<std::int64_t>(no_road[i]));
+        summary.covered += covered[i];
+        summary.no_road_access += no_road[i];
+        if (pop.weighted) {
+            summary.population += pop.weight[i];
+            if (covered[i] != 0) summary.covered_population += pop.weight[i];
+        }
+    }
+    io::WriteOptions wopt;
+    wopt.geometry_kind = pop.features.front().geometry.kind;
+    io::write_vector(req.out_path, fields, pop.features, wopt);
+    timings.stop();
+    return summary;
+}
+
+}  // namespace kepu15::study

@@ -1,0 +1,227 @@
+#include "kepu15/study/run.hpp"
+
+#include "kepu15/coverage/crowfly.hpp"
+#include "kepu15/error.hpp"
+#include "kepu15/geo/crs.hpp"
+#include "kepu15/geo/polygon_ops.hpp"
+#include "kepu15/io/vector_writer.hpp"
+#include "kepu15/network/graph.hpp"
+#include "kepu15/network/line_reader.hpp"
+#include "kepu15/network/osm_reader.hpp"
+#include "kepu15/network/snap.hpp"
+#include "kepu15/parallel.hpp"
+#include "kepu15/report/outputs.hpp"
+#include "kepu15/routing/network_coverage.hpp"
+
+#include <cmath>
+#include <iomanip>
+#include <limits>
+#include <optional>
+#include <ostream>
+
+namespace kepu15::study {
+
+namespace {
+
+using network::Profile;
+using SnapList = std::vector<std::optional<network::Snap>>;
+
+bool is_osm_path(const std::string& path) {
+    for (const char* ext : {".pbf", ".osm", ".osm.gz", ".osm.bz2", ".o5m"}) {
+        const std::string e(ext);
+        if (path.size() >= e.size() && path.compare(path.size() - e.size(), e.size(), e) == 0) return true;
+    }
+    return false;
+}
+
+network::RoadNetwork read_network(const NetworkSpec& spec, const geo::Transformer& to_working) {
+    if (is_osm_path(spec.path)) return network::read_osm(spec.path, to_working, spec.speeds);
+    network::LineNetworkOptions opt;
+    opt.read = spec.read;
+    opt.speed_field = spec.speed_field;
+    opt.class_field = spec.class_field;
+    opt.oneway_field = spec.oneway_field;
+    opt.walk_field = spec.walk_field;
+    opt.bike_field = spec.bike_field;
+    opt.snap_tolerance_m = spec.snap_tolerance_m;
+    return network::read_road_lines(spec.path, opt, to_working, spec.speeds);
+}
+
+// Buffer half-width of service-area lines: about half a street block, so that the area shows the
+// streets reached and the land beside them, not the blocks between unreached streets.
+// DEFAULT: 50 m.
+constexpr double service_area_buffer_m = 50.0;
+
+void compute_network(const Study& study, StudyResult& result, unsigned threads, Timings& timings) {
+    const NetworkSpec& spec = *study.network;
+    const Inputs& in = result.inputs;
+    timings.start("read network");
+    const geo::Transformer to_working(geo::wgs84, in.working_crs);
+    network::RoadNetwork net;
+    try {
+        net = read_network(spec, to_working);
+    } catch (...) {
+        rethrow_with_context("road network");
+    }
+    result.network_nodes = net.nodes_m.size();
+    result.network_edges = net.edges.size();
+
+    const auto& profiles = study.profiles;
+    timings.start("build graph");
+    std::vector<network::Graph> graphs(profiles.size());
+    parallel_for(profiles.size(), threads, [&](std::size_t p) { graphs[p] = network::build_graph(net, profiles[p]); });
+
+    timings.start("snap");
+    std::vector<SnapList> cell_snaps(profiles.size());
+    std::vector<std::vector<SnapList>> facility_snaps(profiles.size(), std::vector<SnapList>(in.facilities.size()));
+    parallel_for(profiles.size(), threads, [&](std::size_t p) {
+        const network::Snapper snapper(net, profiles[p], spec.max_snap_m);
+        auto& cs = cell_snaps[p];
+        cs.reserve(in.cells.size());
+        for (const Point& c : in.cells.centre_m) cs.push_back(snapper.snap(c));
+        for (std::size_t k = 0; k < in.facilities.size(); ++k) {
+            for (const Point& f : in.facilities[k].position_m) facility_snaps[p][k].push_back(snapper.snap(f));
+        }
+    });
+    for (std::size_t k = 0; k < in.facilities.size(); ++k) {
+        std::size_t unsnapped = 0;
+        for (const auto& s : facility_snaps[0][k]) unsnapped += s ? 0 : 1;
+        if (unsnapped > 0) {
+            warn(in.facilities[k].source + ": " + std::to_string(unsnapped) + " facilities have no road within " +
+                 std::to_string(static_cast<int>(spec.max_snap_m)) + " m (" + network::profile_name(profiles[0]) +
+                 " network); they cannot be reached by network");
+        }
+    }
+
+    timings.start("search");
+    const std::size_t kinds = in.facilities.size();
+    const std::size_t first = result.measures.size();
+    result.measures.resize(first + kinds * profiles.size());
+    routing::NetworkCoverageOptions base_opt;
+    base_opt.off_road_kmh = spec.speeds.walk_kmh;
+    parallel_for(kinds * profiles.size(), threads, [&](std::size_t task) {
+        const std::size_t k = task / profiles.size();
+        const std::size_t p = task % profiles.size();
+        routing::NetworkCoverageOptions opt = base_opt;
+        opt.cutoff_minutes = study.minutes_for(study.facilities[k]);
+        const auto times = routing::travel_times(net, profiles[p], graphs[p], facility_snaps[p][k], cell_snaps[p], opt);
+        coverage::Measure m;
+        m.kind = in.facilities[k].kind;
+        m.method = network::profile_name(profiles[p]);
+        m.threshold = opt.cutoff_minutes;
+        const std::size_t n = times.size();
+        m.value.assign(n, std::numeric_limits<double>::quiet_NaN());
+        m.facility.assign(n, -1);
+        m.covered.assign(n, 0);
+        m.no_road_access.assign(n, 0);
+        for (std::size_t i = 0; i < n; ++i) {
+            switch (times[i].access) {
+                case routing::Access::reached:
+                    m.value[i] = times[i].minutes;
+                    m.facility[i] = static_cast<std::int32_t>(times[i].facility);
+                    m.covered[i] = times[i].minutes <= opt.cutoff_minutes ? 1 : 0;
+                    break;
+                case routing::Access::no_road_access:
+                    m.no_road_access[i] = 1;
+                    break;
+                case routing::Access::beyond_cutoff:
+                    break;
+            }
+        }
+        result.measures[first + task] = std::move(m);
+    });
+
+    if (study.isochrones && !study.isochrone_minutes.empty()) {
+        timings.start("service areas");
+        const auto& bands = study.isochrone_minutes;
+        const std::size_t tasks = kinds * profiles.size() * bands.size();
+        std::vector<ServiceArea> areas(tasks);
+        parallel_for(tasks, threads, [&](std::size_t task) {
+            const std::size_t b = task % bands.size();
+            const std::size_t p = (task / bands.size()) % profiles.size();
+            const std::size_t k = task / (bands.size() * profiles.size());
+            const auto parts = routing::reached_edge_parts(net, profiles[p], graphs[p], facility_snaps[p][k],
+                                                           bands[b], spec.speeds.walk_kmh);
+            ServiceArea& a = areas[task];
+            a.kind = in.facilities[k].kind;
+            a.profile = network::profile_name(profiles[p]);
+            a.minutes = bands[b];
+            if (!parts.empty()) a.shape_m = geo::buffer_lines(parts, service_area_buffer_m, 2);
+        });
+        result.service_areas = std::move(areas);
+    }
+}
+
+std::string pick_primary_method(const Study& study) {
+    if (study.uses(Method::network)) {
+        for (Profile p : study.profiles) {
+            if (p == Profile::walk) return "walk";
+        }
+        return network::profile_name(study.profiles.front());
+    }
+    return "crowfly";
+}
+
+}  // namespace
+
+StudyResult compute_study(const Study& study, unsigned threads, Timings& timings) {
+    StudyResult result;
+    timings.start("read");
+    result.inputs = load_inputs(study);
+    const Inputs& in = result.inputs;
+
+    if (study.uses(Method::crowfly)) {
+        timings.start("crowfly search");
+        result.measures.resize(in.facilities.size());
+        parallel_for(in.facilities.size(), threads, [&](std::size_t k) {
+            result.measures[k] = coverage::crowfly_coverage(in.facilities[k].kind, in.cells.centre_m,
+                                                            in.facilities[k].position_m,
+                                                            study.radius_for(study.facilities[k]));
+        });
+    }
+    if (study.uses(Method::network)) compute_network(study, result, threads, timings);
+
+    timings.start("aggregate");
+    result.primary_method = pick_primary_method(study);
+    result.by_unit = coverage::aggregate(in.cells.unit, in.units.size(), in.cells.population, in.cells.groups,
+                                         result.measures);
+    result.by_village = coverage::aggregate(in.cells.village, in.villages.size(), in.cells.population,
+                                            in.cells.groups, result.measures);
+    timings.stop();
+    return result;
+}
+
+StudyResult run_study(const Study& study, const RunOptions& options, std::ostream& log) {
+    Timings timings;
+    StudyResult result = compute_study(study, options.threads, timings);
+    timings.start("write");
+    {
+        io::StagedOutputs outputs(options.out_dir);
+        report::write_study_outputs(study, result, outputs, options.threads);
+        outputs.commit();
+    }
+    timings.stop();
+    const auto& r = result.by_unit.region;
+    log << "kepu15: " << study.name << ": " << result.inputs.cells.size() << " populated cells, population "
+        << std::fixed << std::setprecision(0) << r.population << ", " << result.inputs.units.size() << " units, "
+        << result.inputs.villages.size() << " villages\n";
+    for (std::size_t m = 0; m < result.measures.size(); ++m) {
+        const auto& me = result.measures[m];
+        log << "  " << std::left << std::setw(18) << me.key() << " covered " << std::right << std::setw(5)
+            << std::setprecision(1) << 100.0 * r.share(m) << " %  (" << (me.is_network() ? "" : "")
+            << std::setprecision(0) << me.threshold << (me.is_network() ? " min)" : " m)") << '\n';
+    }
+    log << "  outputs in " << options.out_dir << '\n';
+    if (options.timings) {
+        double total = 0;
+        for (const auto& [name, s] : timings.stages()) {
+            log << "  time " << std::left << std::setw(16) << name << std::right << std::setprecision(3) << s << " s\n";
+            total += s;
+        }
+        log << "  time " << std::left << std::setw(16) << "total" << std::right << std::setprecision(3) << total
+            << " s\n";
+    }
+    return result;
+}
+
+}  // namespace kepu15::study
