@@ -78,10 +78,11 @@ public:
     }
     Table sub(const std::string& key) {
         const toml::node* node = get(key);
-        if (node == nullptr) return {nullptr, m_where + "." + key, m_file};
+        const std::string where = m_where == "top level" ? key : m_where + "." + key;
+        if (node == nullptr) return {nullptr, where, m_file};
         const auto* t = node->as_table();
         if (t == nullptr) fail(key, "a table");
-        return {t, m_where + "." + key, m_file};
+        return {t, where, m_file};
     }
     std::string require_str(const std::string& key) {
         auto v = str(key);
@@ -107,7 +108,8 @@ public:
             }
         }
     }
-    [[nodiscard]] const std::string& where() const { return m_where; }
+    // The raw node of a key (for arrays of tables), marking it as known.
+    const toml::node* raw(const std::string& key) { return get(key); }
 
 private:
     const toml::node* get(const std::string& key) {
@@ -181,7 +183,7 @@ Study load_study(const std::string& path) {
     const fs::path base = fs::path(s.file).parent_path();
     const std::string& file = s.file;
 
-    Table top(&root, "", file);
+    Table top(&root, "top level", file);
     {
         Table t = top.sub("study");
         s.name = t.str("name").value_or(fs::path(file).stem().string());
@@ -266,7 +268,7 @@ Study load_study(const std::string& path) {
         s.travel_time_rasters = t.boolean("travel_time_rasters").value_or(s.travel_time_rasters);
         t.check_unknown();
     }
-    const toml::node* facilities = root.get("facilities");
+    const toml::node* facilities = top.raw("facilities");
     if (facilities == nullptr || facilities->as_array() == nullptr || facilities->as_array()->empty()) {
         throw config_error(file + ": needs at least one [[facilities]] table");
     }

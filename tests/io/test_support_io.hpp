@@ -6,6 +6,8 @@
 
 #include "../support/paths.hpp"
 
+#include <catch2/catch.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -29,6 +31,23 @@ struct WarningCapture {
     }
     ~WarningCapture() { set_warning_sink(nullptr); }
 };
+
+// Exception matcher applying a string matcher to what(): CHECK_THROWS_MATCHES(f(), input_error,
+// What(Contains("a.csv") && Contains("row 2"))).
+template <class StringMatcher>
+class WhatMatcher : public Catch::MatcherBase<std::exception> {
+public:
+    explicit WhatMatcher(StringMatcher m) : m_matcher(std::move(m)) {}
+    bool match(const std::exception& e) const override { return m_matcher.match(e.what()); }
+    std::string describe() const override { return "message " + m_matcher.toString(); }
+
+private:
+    StringMatcher m_matcher;
+};
+template <class StringMatcher>
+WhatMatcher<StringMatcher> What(StringMatcher m) {
+    return WhatMatcher<StringMatcher>(std::move(m));
+}
 
 inline bool near(Point a, Point b, double tol) { return std::abs(a.x - b.x) <= tol && std::abs(a.y - b.y) <= tol; }
 

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 #include <fstream>
 #include <random>
 
@@ -21,7 +22,7 @@ namespace {
 
 // EPSG:4087 (World Equidistant Cylindrical): x = a * lon, y = a * lat, so 0.001 degree is
 // exactly this many metres on both axes.
-const double step_m = 6378137.0 * M_PI / 180.0 * 0.001;  // 111.3194908 m
+const double step_m = 6378137.0 * std::numbers::pi / 180.0 * 0.001;  // 111.3194908 m
 
 std::string fixture(const std::string& name) { return (fixtures_dir() / "network" / name).string(); }
 

@@ -1,0 +1,74 @@
+#include "kepu15/io/raster_reader.hpp"
+
+#include "kepu15/error.hpp"
+
+#include "test_support_io.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace kepu15;
+using namespace kepu15::io;
+using kepu15::test::io_fixture;
+using Catch::Matchers::Contains;
+
+namespace {
+// The 4x3 population grid of the fixtures, with nodata (-9999) and the negative -3 as 0.
+const std::vector<double> pop_4x3{10, 20, 0, 5, 0, 0, 7.5, 100, 1, 2, 3, 4};
+const std::array<double, 6> gt_4x3{500000.0, 100.0, 0.0, 3475000.0, 0.0, -100.0};
+}  // namespace
+
+TEST_CASE("A 4x3 GeoTIFF reads with nodata and negatives as 0 and its geotransform", "[io]") {
+    const RasterGrid grid = read_raster(io_fixture("pop_4x3_nodata_-9999.tif"));
+    CHECK(grid.width == 4);
+    CHECK(grid.height == 3);
+    CHECK(grid.geotransform == gt_4x3);
+    CHECK_THAT(grid.crs, Contains("4549"));
+    CHECK(grid.band_names == std::vector<std::string>{"band1"});
+    REQUIRE(grid.bands.size() == 1);
+    CHECK(grid.bands[0] == pop_4x3);
+
+    CHECK(grid.cell_centre(0, 0) == Point{500050.0, 3474950.0});
+    CHECK(grid.cell_centre(3, 2) == Point{500350.0, 3474750.0});
+    const Polygon cell = grid.cell_polygon(1, 2);
+    CHECK(signed_area(cell.outer) == Approx(10000.0));  // counter-clockwise, 100 m x 100 m
+    CHECK(test::same_ring(cell.outer, box_polygon(500100, 3474700, 500200, 3474800).outer, 1e-9));
+}
+
+TEST_CASE("A two-band raster reads the requested bands with their descriptions", "[io]") {
+    RasterReadOptions options;
+    options.bands = {2, 1};
+    const RasterGrid grid = read_raster(io_fixture("pop_4x3_two_bands.tif"), options);
+    CHECK(grid.band_names == std::vector<std::string>{"elderly", "children"});
+    REQUIRE(grid.bands.size() == 2);
+    CHECK(grid.bands[0] == std::vector<double>{0, 0, 30, 40, 50, 60, 70, 80, 90, 100, 110, 0});
+    CHECK(grid.bands[1] == std::vector<double>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
+
+    options.bands = {3};
+    CHECK_THROWS_MATCHES(read_raster(io_fixture("pop_4x3_two_bands.tif"), options), input_error,
+                         test::What(Contains("pop_4x3_two_bands.tif") && Contains("band 3 out of range") &&
+                             Contains("2 band(s)")));
+}
+
+TEST_CASE("A NaN raster cell is an input_error naming the cell", "[io]") {
+    CHECK_THROWS_MATCHES(read_raster(io_fixture("pop_4x3_nan_at_col2_row1.tif")), input_error,
+                         test::What(Contains("pop_4x3_nan_at_col2_row1.tif") && Contains("band 1") &&
+                             Contains("NaN value at cell (col 2, row 1)")));
+}
+
+TEST_CASE("A raster without CRS needs one given, then reads like the GeoTIFF", "[io]") {
+    CHECK_THROWS_MATCHES(read_raster(io_fixture("pop_4x3_no_crs.asc")), crs_error,
+                         test::What(Contains("pop_4x3_no_crs.asc") && Contains("no CRS")));
+    RasterReadOptions options;
+    options.crs = "EPSG:4549";
+    const RasterGrid grid = read_raster(io_fixture("pop_4x3_no_crs.asc"), options);
+    CHECK(grid.crs == "EPSG:4549");
+    CHECK(grid.geotransform == gt_4x3);
+    CHECK(grid.bands[0] == pop_4x3);
+}
+
+TEST_CASE("A missing raster is an input_error naming it", "[io]") {
+    CHECK_THROWS_MATCHES(read_raster(io_fixture("nowhere.tif")), input_error,
+                         test::What(Contains("nowhere.tif") && Contains("not found")));
+    CHECK_THROWS_MATCHES(read_raster(io_fixture("pois_lnglat.csv")), input_error,
+                         test::What(Contains("pois_lnglat.csv") && Contains("cannot open as raster")));
+}

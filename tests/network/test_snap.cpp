@@ -1,0 +1,216 @@
+// Snapping to the nearest point on usable edges, with small-island rejection.
+#include "kepu15/network/snap.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <random>
+#include <thread>
+
+using namespace kepu15;
+using namespace kepu15::network;
+
+namespace {
+
+constexpr std::array<float, profile_count> all_ways{4.5F, 2.7F, 15.0F, 30.0F};
+constexpr std::array<float, profile_count> drive_only{0.0F, 0.0F, 0.0F, 30.0F};
+constexpr std::array<float, profile_count> nobody{};
+
+RoadEdge make_edge(NodeId from, NodeId to, LineString g, std::array<float, profile_count> fwd,
+                   std::array<float, profile_count> bwd) {
+    RoadEdge e;
+    e.from = from;
+    e.to = to;
+    for (std::size_t i = 0; i + 1 < g.size(); ++i) e.length_m += distance(g[i], g[i + 1]);
+    e.geometry_m = std::move(g);
+    e.forward_kmh = fwd;
+    e.backward_kmh = bwd;
+    return e;
+}
+
+// Main road along y = 0 with junctions every 100 m (6 nodes, 5 edges); edge 0 has an extra vertex at
+// x = 40. An island of 2 nodes at y = 20 between x = 150 and 170. A drive-only edge at y = -5.
+//
+//   y 20                 7 ===== 8                (island, edge 5)
+//   y  0   0 --o-- 1 ------- 2 ------- 3 ---- 4 ---- 5     (o = vertex at x 40)
+//   y -5   9 ............................ 10      (drive only, edge 6, x 0..300)
+//   x      0  40  100       200       300    400    500
+RoadNetwork test_network() {
+    RoadNetwork net;
+    for (int i = 0; i <= 5; ++i) net.nodes_m.push_back({100.0 * i, 0.0});
+    net.nodes_m.push_back({999.0, 999.0});  // node 6: unused
+    net.nodes_m.push_back({150.0, 20.0});   // 7
+    net.nodes_m.push_back({170.0, 20.0});   // 8
+    net.nodes_m.push_back({0.0, -5.0});     // 9
+    net.nodes_m.push_back({300.0, -5.0});   // 10
+    net.edges.push_back(make_edge(0, 1, {{0, 0}, {40, 0}, {100, 0}}, all_ways, all_ways));
+    for (NodeId i = 1; i < 5; ++i) {
+        // edge 3 is oneway forward for everyone: still snappable.
+        net.edges.push_back(make_edge(i, i + 1, {net.nodes_m[i], net.nodes_m[i + 1]}, all_ways,
+                                      i == 3 ? nobody : all_ways));
+    }
+    net.edges.push_back(make_edge(7, 8, {net.nodes_m[7], net.nodes_m[8]}, all_ways, all_ways));
+    net.edges.push_back(make_edge(9, 10, {net.nodes_m[9], net.nodes_m[10]}, drive_only, drive_only));
+    return net;
+}
+
+}  // namespace
+
+TEST_CASE("Snap goes to the perpendicular foot on a segment interior", "[network]") {
+    const RoadNetwork net = test_network();
+    const Snapper walk{net, Profile::walk, 500.0, 5};
+    const auto s = walk.snap({70.0, 30.0});
+    REQUIRE(s);
+    CHECK(s->edge == 0);
+    CHECK(s->snapped_m.x == Approx(70.0));
+    CHECK(s->snapped_m.y == Approx(0.0).margin(1e-12));
+    CHECK(s->offset_m == Approx(70.0));  // 40 m first segment + 30 m along the second
+    CHECK(s->off_road_m == Approx(30.0));
+
+    // Beyond the end: clamped to the vertex at node 0.
+    const auto end = walk.snap({-30.0, -40.0});
+    REQUIRE(end);
+    CHECK(end->edge == 0);
+    CHECK(end->offset_m == Approx(0.0).margin(1e-12));
+    CHECK(end->off_road_m == Approx(50.0));
+
+    // A oneway edge is still snappable; offset measured from its `from` node (x = 300).
+    const auto oneway = walk.snap({370.0, 8.0});
+    REQUIRE(oneway);
+    CHECK(oneway->edge == 3);
+    CHECK(oneway->offset_m == Approx(70.0));
+    CHECK(oneway->off_road_m == Approx(8.0));
+}
+
+TEST_CASE("Snap ignores edges the profile may not use", "[network]") {
+    const RoadNetwork net = test_network();
+    // (250, -9) is 4 m from the drive-only edge at y = -5 and 9 m from the main road.
+    const Snapper walk{net, Profile::walk, 500.0, 1};
+    const auto w = walk.snap({250.0, -9.0});
+    REQUIRE(w);
+    CHECK(w->edge == 2);
+    CHECK(w->off_road_m == Approx(9.0));
+    const Snapper drive{net, Profile::drive, 500.0, 1};
+    const auto d = drive.snap({250.0, -9.0});
+    REQUIRE(d);
+    CHECK(d->edge == 6);
+    CHECK(d->off_road_m == Approx(4.0));
+    CHECK(d->offset_m == Approx(250.0));
+}
+
+TEST_CASE("Snap beyond max_snap_m gives no access", "[network]") {
+    const RoadNetwork net = test_network();
+    const Snapper walk{net, Profile::walk, 500.0, 5};
+    CHECK_FALSE(walk.snap({250.0, 600.0}));     // 580 m from the island, 600 m from the road
+    CHECK(walk.snap({250.0, 499.0}));           // 479 m from the island, 499 m from the main road
+    const Snapper near{net, Profile::walk, 10.0, 5};
+    CHECK_FALSE(near.snap({50.0, 10.5}));
+    const auto s = near.snap({50.0, 9.5});
+    REQUIRE(s);
+    CHECK(s->off_road_m == Approx(9.5));
+}
+
+TEST_CASE("A small island does not capture a snap when the main network is within reach", "[network]") {
+    const RoadNetwork net = test_network();
+    // (160, 12): 8 m from the 2-node island, 12 m from the 6-node main road.
+    const Snapper filtered{net, Profile::walk, 500.0, 5};
+    const auto main = filtered.snap({160.0, 12.0});
+    REQUIRE(main);
+    CHECK(main->edge == 1);
+    CHECK(main->offset_m == Approx(60.0));
+    CHECK(main->off_road_m == Approx(12.0));
+
+    // Without the size rule the island is nearest.
+    const Snapper unfiltered{net, Profile::walk, 500.0, 1};
+    const auto island = unfiltered.snap({160.0, 12.0});
+    REQUIRE(island);
+    CHECK(island->edge == 5);
+    CHECK(island->offset_m == Approx(10.0));
+    CHECK(island->off_road_m == Approx(8.0));
+
+    // The main road out of reach (10 m): the island is better than nothing.
+    const Snapper short_reach{net, Profile::walk, 10.0, 5};
+    const auto only = short_reach.snap({160.0, 12.0});
+    REQUIRE(only);
+    CHECK(only->edge == 5);
+}
+
+TEST_CASE("Snap matches a brute-force nearest segment on random networks", "[network]") {
+    const unsigned seed = 4242;
+    INFO("seed " << seed);
+    std::mt19937 rng{seed};
+    std::uniform_real_distribution<double> coord{0.0, 1000.0};
+    std::uniform_real_distribution<double> jitter{-60.0, 60.0};
+    RoadNetwork net;
+    for (int i = 0; i < 200; ++i) net.nodes_m.push_back({coord(rng), coord(rng)});
+    for (int i = 0; i < 300; ++i) {
+        const auto a = static_cast<NodeId>(rng() % 200);
+        const auto b = static_cast<NodeId>(rng() % 200);
+        LineString g{net.nodes_m[a]};
+        const int extra = static_cast<int>(rng() % 3);
+        for (int k = 1; k <= extra; ++k) {
+            const double t = static_cast<double>(k) / (extra + 1);
+            g.push_back({net.nodes_m[a].x + t * (net.nodes_m[b].x - net.nodes_m[a].x) + jitter(rng),
+                         net.nodes_m[a].y + t * (net.nodes_m[b].y - net.nodes_m[a].y) + jitter(rng)});
+        }
+        g.push_back(net.nodes_m[b]);
+        const bool drive = rng() % 5 == 0;  // one edge in five is not walkable
+        net.edges.push_back(make_edge(a, b, g, drive ? drive_only : all_ways, drive ? drive_only : all_ways));
+    }
+    const Snapper walk{net, Profile::walk, 200.0, 0};
+    for (int q = 0; q < 500; ++q) {
+        const Point p{coord(rng) * 1.2 - 100.0, coord(rng) * 1.2 - 100.0};
+        double best = std::numeric_limits<double>::infinity();
+        for (const auto& e : net.edges) {
+            if (e.backward_kmh[0] == 0.0F && e.forward_kmh[0] == 0.0F) continue;
+            for (std::size_t i = 0; i + 1 < e.geometry_m.size(); ++i) {
+                const Point a = e.geometry_m[i];
+                const Point b = e.geometry_m[i + 1];
+                const double len2 = (b.x - a.x) * (b.x - a.x) + (b.y - a.y) * (b.y - a.y);
+                const double t =
+                    len2 > 0 ? std::clamp(((p.x - a.x) * (b.x - a.x) + (p.y - a.y) * (b.y - a.y)) / len2, 0.0, 1.0) : 0.0;
+                best = std::min(best, distance(p, {a.x + t * (b.x - a.x), a.y + t * (b.y - a.y)}));
+            }
+        }
+        const auto s = walk.snap(p);
+        INFO("query " << q << " at " << p.x << ", " << p.y);
+        if (best > 200.0) {
+            CHECK_FALSE(s);
+            continue;
+        }
+        REQUIRE(s);
+        CHECK(s->off_road_m == Approx(best).margin(1e-9));
+        CHECK(distance(p, s->snapped_m) == Approx(s->off_road_m).margin(1e-9));
+        // The snapped point lies on its edge at offset_m from `from`.
+        const RoadEdge& e = net.edges[s->edge];
+        CHECK(e.forward_kmh[0] > 0.0F);
+        double walked = 0.0;
+        Point at = e.geometry_m.back();
+        for (std::size_t i = 0; i + 1 < e.geometry_m.size(); ++i) {
+            const double len = distance(e.geometry_m[i], e.geometry_m[i + 1]);
+            if (walked + len >= s->offset_m || i + 2 == e.geometry_m.size()) {
+                const double t = len > 0 ? (s->offset_m - walked) / len : 0.0;
+                at = {e.geometry_m[i].x + t * (e.geometry_m[i + 1].x - e.geometry_m[i].x),
+                      e.geometry_m[i].y + t * (e.geometry_m[i + 1].y - e.geometry_m[i].y)};
+                break;
+            }
+            walked += len;
+        }
+        CHECK(distance(at, s->snapped_m) < 1e-6);
+    }
+
+    // Concurrent const snaps agree with sequential ones.
+    std::vector<Point> pts;
+    for (int i = 0; i < 400; ++i) pts.push_back({coord(rng), coord(rng)});
+    std::vector<double> seq(pts.size());
+    std::vector<double> par(pts.size());
+    for (std::size_t i = 0; i < pts.size(); ++i) seq[i] = walk.snap(pts[i]) ? walk.snap(pts[i])->offset_m : -1.0;
+    auto worker = [&](std::size_t begin) {
+        for (std::size_t i = begin; i < pts.size(); i += 2) par[i] = walk.snap(pts[i]) ? walk.snap(pts[i])->offset_m : -1.0;
+    };
+    std::thread t0{worker, 0};
+    std::thread t1{worker, 1};
+    t0.join();
+    t1.join();
+    CHECK(par == seq);
+}
