@@ -296,7 +296,7 @@ def tessellate(seeds, region):
 
 # ---------------------------------------------------------------------------------------------
 # Synthetic place names.
-NAME_FIRST = list("东西南北新金银江湖河港泾浦塘桥庄中前后上下大小长青红白绿石墩湾港田园丰华")
+NAME_FIRST = list("东西南北新金银江湖河港泾浦塘桥庄中前后上下大小长青红白绿石墩湾田园丰华")
 NAME_SECOND = list("阳华丰安兴盛星湾溪泾浦港桥塘园林村庄圩浜里巷港荡墩旺福乐和平泰康宁祥瑞荣昌隆建")
 NAME_CITY = list("苑城府庭园湾邸景悦汇嘉锦")
 
@@ -309,7 +309,8 @@ def village_names(rng, n_urban, n_rural, used):
                 nm = rng.choice(NAME_FIRST) + rng.choice(NAME_SECOND) + rng.choice(NAME_CITY) + "社区"
             else:
                 nm = rng.choice(NAME_FIRST) + rng.choice(NAME_SECOND) + ("社区" if urban else "村")
-            if nm not in used and nm[0] != nm[1]:
+            core = nm[:-2] if nm.endswith("社区") else nm[:-1]
+            if nm not in used and len(set(core)) == len(core):
                 used.add(nm)
                 out.append(nm)
                 break
@@ -1363,7 +1364,7 @@ choice. Random draws use `numpy.random.default_rng(2021 + k)` with k = 1 water, 
 |---|---|---|---|
 | `towns.shp` (+ .dbf .shx .prj .cpg) | EPSG:4490 | Voronoi cells of the 11 town seats clipped to the outline; they tile it with no gap or overlap | `code` (9-digit NBS code), `name` (GBK-encoded, `.cpg` = GBK) |
 | `villages.gpkg`, layer `villages` | EPSG:4490 | Voronoi cells of seeded village seats clipped to each town (urban seats normal around the town seat, rural seats uniform outside the core) | `code` (town code + 3 digits: 001.. 社区, 201.. 村), `name`, `town_code`, `town_name`, `urban` (1/0) |
-| `water.geojson` | WGS84 | seeded irregular ellipses for the lakes, 8 small lakes around 周庄/锦溪, 5 canals as 40–80 m wide buffers of wobbly lines (names borrowed, shapes synthetic) | `name`, `kind` (lake/canal) |
+| `water.geojson` | WGS84 | seeded irregular ellipses for the lakes, {s['water_lakes'] - 4} small lakes around 周庄/锦溪, 5 canals as 40–80 m wide buffers of wobbly lines (names borrowed, shapes synthetic) | `name`, `kind` (lake/canal) |
 | `population.tif` | EPSG:4549 | 100 m Float32 grid, DEFLATE; per town a Gaussian urban kernel + bumps at urban community seats + rural hamlet bumps + a rural floor, times log-normal noise, scaled to the census total; zero outside the outline (5 m inside) and on water (5 m buffer); rounded to 0.01 | band 1 `population`, band 2 `age_0_14`, band 3 `age_60_plus` (persons per cell) |
 | `venues.csv` | GCJ-02 lon/lat (as exported from a Chinese web map; WGS84 → GCJ-02 by the published formula) | 32 named venues near town centres | `编号`, `名称`, `类别` (科普场馆/科普教育基地), `容量` (daily visitors), `经度`, `纬度` |
 | `schools.gpkg`, layer `schools` | EPSG:4490 | sites drawn from the population grid, quota per town by population | `id`, `name`, `level` (小学/初中/高中/九年一贯制), `demo_school` (1/0), `town_code` |
@@ -1378,7 +1379,8 @@ oneway streets in 玉山, some with `oneway:bicycle=no`); a 600 m jittered latti
 and tracks in the countryside; a lane from every village seat to the nearest road; canal-bank paths, a
 cycleway along 娄江, footways, a pedestrian street, two `access=private` service roads and `foot=no` on
 one trunk road. Roads cross lakes only on the 傀儡湖 causeway (and expressway viaducts) and cross canals
-on bridges (`bridge=yes`) about every 1–1.5 km for minor roads; other crossings are cut, so water forces
+on bridges (`bridge=yes`): arterials and expressways always, minor roads at most one per ~0.9 km of canal
+(1.5 km for tracks and paths); other crossings are cut, so water forces
 detours.
 
 ## Counts and totals

