@@ -1,13 +1,13 @@
 #include "kepu15/io/detail/gdal_util.hpp"
 
-#include "kepu15/error.hpp"
-
 #include <cpl_error.h>
 #include <cpl_string.h>
 
 #include <filesystem>
 #include <mutex>
 #include <regex>
+
+#include "kepu15/error.hpp"
 
 namespace kepu15::io::detail {
 

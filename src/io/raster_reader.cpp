@@ -1,10 +1,10 @@
 #include "kepu15/io/raster_reader.hpp"
 
-#include "kepu15/error.hpp"
-#include "kepu15/io/detail/gdal_util.hpp"
-
 #include <algorithm>
 #include <cmath>
+
+#include "kepu15/error.hpp"
+#include "kepu15/io/detail/gdal_util.hpp"
 
 namespace kepu15::io {
 
@@ -27,8 +27,8 @@ bool is_nodata(double v, double nodata, GDALDataType type) {
 Point RasterGrid::cell_centre(int col, int row) const { return apply(geotransform, col + 0.5, row + 0.5); }
 
 Polygon RasterGrid::cell_polygon(int col, int row) const {
-    Ring r{apply(geotransform, col, row), apply(geotransform, col + 1, row), apply(geotransform, col + 1, row + 1),
-           apply(geotransform, col, row + 1)};
+    Ring r{apply(geotransform, col, row), apply(geotransform, col + 1, row),
+           apply(geotransform, col + 1, row + 1), apply(geotransform, col, row + 1)};
     r.push_back(r.front());
     if (signed_area(r) < 0) std::reverse(r.begin(), r.end());
     return Polygon{std::move(r), {}};
@@ -73,8 +73,8 @@ RasterGrid read_raster(const std::string& path, const RasterReadOptions& options
 
         std::vector<double> values(cells);
         GdalErrorScope errors;
-        detail::check(band->RasterIO(GF_Read, 0, 0, grid.width, grid.height, values.data(), grid.width, grid.height,
-                                     GDT_Float64, 0, 0, nullptr),
+        detail::check(band->RasterIO(GF_Read, 0, 0, grid.width, grid.height, values.data(), grid.width,
+                                     grid.height, GDT_Float64, 0, 0, nullptr),
                       ErrorKind::input, band_where + ": read error", errors);
         int has_nodata = 0;
         const double nodata = band->GetNoDataValue(&has_nodata);
@@ -86,8 +86,9 @@ RasterGrid read_raster(const std::string& path, const RasterReadOptions& options
             } else if (!std::isfinite(v)) {
                 const auto col = static_cast<int>(i % static_cast<std::size_t>(grid.width));
                 const auto row = static_cast<int>(i / static_cast<std::size_t>(grid.width));
-                throw input_error(band_where + ": " + (std::isnan(v) ? "NaN" : "infinite") + " value at cell (col " +
-                                  std::to_string(col) + ", row " + std::to_string(row) + ")");
+                throw input_error(band_where + ": " + (std::isnan(v) ? "NaN" : "infinite") +
+                                  " value at cell (col " + std::to_string(col) + ", row " +
+                                  std::to_string(row) + ")");
             } else if (v < 0.0) {
                 v = 0.0;
             }

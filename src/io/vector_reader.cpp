@@ -1,15 +1,15 @@
 #include "kepu15/io/vector_reader.hpp"
 
-#include "kepu15/error.hpp"
-#include "kepu15/geo/crs.hpp"
-#include "kepu15/geo/polygon_ops.hpp"
-#include "kepu15/io/detail/gdal_util.hpp"
-
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <optional>
+
+#include "kepu15/error.hpp"
+#include "kepu15/geo/crs.hpp"
+#include "kepu15/geo/polygon_ops.hpp"
+#include "kepu15/io/detail/gdal_util.hpp"
 
 namespace kepu15::io {
 
@@ -31,8 +31,10 @@ bool is_csv(const std::string& path) {
 std::vector<std::string> open_options_for(const std::string& path, const ReadOptions& options) {
     std::vector<std::string> oo;
     if (is_csv(path)) {
-        oo.push_back("X_POSSIBLE_NAMES=" + (options.x_field.empty() ? std::string(default_x_names) : options.x_field));
-        oo.push_back("Y_POSSIBLE_NAMES=" + (options.y_field.empty() ? std::string(default_y_names) : options.y_field));
+        oo.push_back("X_POSSIBLE_NAMES=" +
+                     (options.x_field.empty() ? std::string(default_x_names) : options.x_field));
+        oo.push_back("Y_POSSIBLE_NAMES=" +
+                     (options.y_field.empty() ? std::string(default_y_names) : options.y_field));
         oo.emplace_back("KEEP_GEOM_COLUMNS=NO");
         // Columns stay text unless a .csvt says otherwise: codes keep their leading zeros and
         // as_number() parses numbers where they are needed.
@@ -53,18 +55,25 @@ std::string join_layer_names(GDALDataset& ds) {
 FieldType field_type_of(OGRFieldType t) {
     switch (t) {
         case OFTInteger:
-        case OFTInteger64: return FieldType::integer;
-        case OFTReal: return FieldType::real;
-        default: return FieldType::string;
+        case OFTInteger64:
+            return FieldType::integer;
+        case OFTReal:
+            return FieldType::real;
+        default:
+            return FieldType::string;
     }
 }
 
 std::string kind_name(GeometryKind k) {
     switch (k) {
-        case GeometryKind::point: return "point";
-        case GeometryKind::line: return "line";
-        case GeometryKind::polygon: return "polygon";
-        default: return "none";
+        case GeometryKind::point:
+            return "point";
+        case GeometryKind::line:
+            return "line";
+        case GeometryKind::polygon:
+            return "polygon";
+        default:
+            return "none";
     }
 }
 
@@ -81,8 +90,8 @@ public:
 private:
     void set_kind(FeatureGeometry& out, GeometryKind k) {
         if (out.kind != GeometryKind::none && out.kind != k) {
-            throw input_error(m_where + ": mixed geometry kinds (" + kind_name(out.kind) + " and " + kind_name(k) +
-                              ") in one feature");
+            throw input_error(m_where + ": mixed geometry kinds (" + kind_name(out.kind) + " and " +
+                              kind_name(k) + ") in one feature");
         }
         out.kind = k;
     }
@@ -106,7 +115,8 @@ private:
         if (p.IsEmpty()) return;
         Polygon poly;
         poly.outer = ring_of(*p.getExteriorRing());
-        for (int i = 0; i < p.getNumInteriorRings(); ++i) poly.holes.push_back(ring_of(*p.getInteriorRing(i)));
+        for (int i = 0; i < p.getNumInteriorRings(); ++i)
+            poly.holes.push_back(ring_of(*p.getInteriorRing(i)));
         out.polygons.push_back(std::move(poly));
     }
 
@@ -142,14 +152,17 @@ private:
                 return;
             }
         }
-        throw input_error(m_where + ": unsupported geometry type " + OGRGeometryTypeToName(g.getGeometryType()));
+        throw input_error(m_where + ": unsupported geometry type " +
+                          OGRGeometryTypeToName(g.getGeometryType()));
     }
 
     std::string m_where;
 };
 
 bool all_finite(const FeatureGeometry& g) {
-    auto ok = [](const auto& pts) { return std::all_of(pts.begin(), pts.end(), [](Point p) { return is_finite(p); }); };
+    auto ok = [](const auto& pts) {
+        return std::all_of(pts.begin(), pts.end(), [](Point p) { return is_finite(p); });
+    };
     if (!ok(g.points)) return false;
     for (const auto& l : g.lines)
         if (!ok(l)) return false;
@@ -189,7 +202,8 @@ std::size_t VectorLayer::field_index(const std::string& name) const {
     if (i >= 0) return static_cast<std::size_t>(i);
     std::string list;
     for (const auto& f : fields) list += (list.empty() ? "" : ", ") + f.name;
-    throw input_error(where() + ": field '" + name + "' not found (fields: " + (list.empty() ? "none" : list) + ")");
+    throw input_error(where() + ": field '" + name +
+                      "' not found (fields: " + (list.empty() ? "none" : list) + ")");
 }
 
 std::vector<std::string> list_layers(const std::string& path) {
@@ -201,14 +215,16 @@ std::vector<std::string> list_layers(const std::string& path) {
 
 VectorLayer read_vector(const std::string& path, const ReadOptions& options) {
     const bool csv = is_csv(path);
-    auto ds = detail::open_dataset(path, GDAL_OF_VECTOR | GDAL_OF_VERBOSE_ERROR, open_options_for(path, options));
+    auto ds =
+        detail::open_dataset(path, GDAL_OF_VECTOR | GDAL_OF_VERBOSE_ERROR, open_options_for(path, options));
     const std::string shown = detail::redact(path);
 
     OGRLayer* layer = nullptr;
     if (!options.layer.empty()) {
         layer = ds->GetLayerByName(options.layer.c_str());
         if (layer == nullptr) {
-            throw input_error(shown + ": layer '" + options.layer + "' not found (layers: " + join_layer_names(*ds) + ")");
+            throw input_error(shown + ": layer '" + options.layer +
+                              "' not found (layers: " + join_layer_names(*ds) + ")");
         }
     } else {
         if (ds->GetLayerCount() == 0) throw input_error(shown + ": no layers");
@@ -256,11 +272,16 @@ VectorLayer read_vector(const std::string& path, const ReadOptions& options) {
     }
 
     GdalErrorScope errors;
+    if (!options.attribute_filter.empty()) {
+        detail::check(layer->SetAttributeFilter(options.attribute_filter.c_str()), ErrorKind::input,
+                      where + ": bad attribute filter '" + options.attribute_filter + "'", errors);
+    }
     layer->ResetReading();
     for (;;) {
         OGRFeatureUniquePtr f(layer->GetNextFeature());
         if (!f) {
-            detail::check(errors.failed() ? CE_Failure : CE_None, ErrorKind::input, where + ": read error", errors);
+            detail::check(errors.failed() ? CE_Failure : CE_None, ErrorKind::input, where + ": read error",
+                          errors);
             break;
         }
         Feature feature;
@@ -274,9 +295,15 @@ VectorLayer read_vector(const std::string& path, const ReadOptions& options) {
                 continue;
             }
             switch (out.fields[static_cast<std::size_t>(i)].type) {
-                case FieldType::integer: feature.values.emplace_back(std::int64_t{f->GetFieldAsInteger64(i)}); break;
-                case FieldType::real: feature.values.emplace_back(f->GetFieldAsDouble(i)); break;
-                default: feature.values.emplace_back(std::string(f->GetFieldAsString(i))); break;
+                case FieldType::integer:
+                    feature.values.emplace_back(std::int64_t{f->GetFieldAsInteger64(i)});
+                    break;
+                case FieldType::real:
+                    feature.values.emplace_back(f->GetFieldAsDouble(i));
+                    break;
+                default:
+                    feature.values.emplace_back(std::string(f->GetFieldAsString(i)));
+                    break;
             }
         }
 
@@ -291,7 +318,8 @@ VectorLayer read_vector(const std::string& path, const ReadOptions& options) {
         if (transformer) {
             for_each_point_span(feature.geometry, [&](std::span<Point> pts) { transformer->forward(pts); });
             if (!all_finite(feature.geometry)) {
-                throw input_error(row + ": coordinate cannot be transformed from " + out.source_crs + " to WGS84");
+                throw input_error(row + ": coordinate cannot be transformed from " + out.source_crs +
+                                  " to WGS84");
             }
         }
         if (feature.geometry.kind == GeometryKind::polygon) {
@@ -308,7 +336,12 @@ VectorLayer read_vector(const std::string& path, const ReadOptions& options) {
         out.features.push_back(std::move(feature));
     }
 
-    if (out.features.empty() && !options.allow_empty) throw input_error(where + ": no features (empty layer)");
+    if (out.features.empty() && !options.allow_empty) {
+        throw input_error(where +
+                          (options.attribute_filter.empty()
+                               ? std::string(": no features (empty layer)")
+                               : ": no features match the filter '" + options.attribute_filter + "'"));
+    }
     return out;
 }
 

@@ -1,7 +1,6 @@
 #include "kepu15/io/vector_writer.hpp"
 
-#include "kepu15/error.hpp"
-#include "kepu15/io/detail/gdal_util.hpp"
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -11,7 +10,9 @@
 #include <filesystem>
 #include <memory>
 
-#include <unistd.h>
+#include "kepu15/error.hpp"
+#include "kepu15/io/detail/gdal_util.hpp"
+#include "kepu15/io/detail/geojson_text.hpp"
 
 namespace kepu15::io {
 
@@ -23,7 +24,8 @@ namespace {
 
 // Sidecars a shapefile may have; ".shp" is renamed last so that a reader never sees a .shp
 // whose .dbf is still missing.
-const std::vector<std::string> shapefile_parts{".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".shp.xml", ".shp"};
+const std::vector<std::string> shapefile_parts{".shx", ".dbf", ".prj",     ".cpg", ".qix",
+                                               ".sbn", ".sbx", ".shp.xml", ".shp"};
 
 std::string lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -60,11 +62,11 @@ struct Format {
     std::vector<std::string> layer_options;
 };
 
-Format format_for(const std::string& path, const WriteOptions& options, const std::string& shown) {
+Format format_for(const std::string& path, const std::string& shown) {
     if (path.rfind("PG:", 0) == 0) return {"PostgreSQL", {"GEOMETRY_NAME=geom"}};
     const std::string ext = lower(fs::path(path).extension().string());
     if (ext == ".geojson" || ext == ".json") {
-        return {"GeoJSON", {"RFC7946=YES", "COORDINATE_PRECISION=" + std::to_string(options.coordinate_precision)}};
+        return {"GeoJSON", {}};  // written by write_geojson, not by GDAL's driver
     }
     if (ext == ".gpkg") return {"GPKG", {}};
     // RESIZE shrinks the 254-byte text columns to their longest value when the file is closed.
@@ -76,19 +78,27 @@ Format format_for(const std::string& path, const WriteOptions& options, const st
 
 OGRwkbGeometryType layer_type(GeometryKind kind, bool multi) {
     switch (kind) {
-        case GeometryKind::point: return multi ? wkbMultiPoint : wkbPoint;
-        case GeometryKind::line: return multi ? wkbMultiLineString : wkbLineString;
-        case GeometryKind::polygon: return multi ? wkbMultiPolygon : wkbPolygon;
-        default: return wkbNone;
+        case GeometryKind::point:
+            return multi ? wkbMultiPoint : wkbPoint;
+        case GeometryKind::line:
+            return multi ? wkbMultiLineString : wkbLineString;
+        case GeometryKind::polygon:
+            return multi ? wkbMultiPolygon : wkbPolygon;
+        default:
+            return wkbNone;
     }
 }
 
 std::size_t part_count(const FeatureGeometry& g, GeometryKind kind) {
     switch (kind) {
-        case GeometryKind::point: return g.points.size();
-        case GeometryKind::line: return g.lines.size();
-        case GeometryKind::polygon: return g.polygons.size();
-        default: return 0;
+        case GeometryKind::point:
+            return g.points.size();
+        case GeometryKind::line:
+            return g.lines.size();
+        case GeometryKind::polygon:
+            return g.polygons.size();
+        default:
+            return 0;
     }
 }
 
@@ -136,19 +146,20 @@ std::unique_ptr<OGRGeometry> make_geometry(const FeatureGeometry& g, GeometryKin
             for (const auto& p : g.polygons) mp->addGeometryDirectly(make_poly(p).release());
             return mp;
         }
-        default: return nullptr;
+        default:
+            return nullptr;
     }
 }
 
-void write_features(GDALDataset& ds, const std::string& layer_name, const Format& format, bool shapefile,
-                    const std::vector<FieldDef>& fields, const std::vector<OutputFeature>& features,
-                    const WriteOptions& options, const std::string& shown) {
-    const GeometryKind kind = options.geometry_kind;
+// Checks that every feature fits the layer; returns whether any feature has several parts.
+bool validate_features(const std::vector<FieldDef>& fields, const std::vector<OutputFeature>& features,
+                       GeometryKind kind, const std::string& shown) {
     bool multi = false;
     for (std::size_t i = 0; i < features.size(); ++i) {
         const auto& g = features[i].geometry;
         if (g.kind != GeometryKind::none && g.kind != kind) {
-            throw output_error(shown + ": feature " + std::to_string(i) + " has a different geometry kind than the layer");
+            throw output_error(shown + ": feature " + std::to_string(i) +
+                               " has a different geometry kind than the layer");
         }
         if (features[i].values.size() != fields.size()) {
             throw output_error(shown + ": feature " + std::to_string(i) + " has " +
@@ -157,6 +168,41 @@ void write_features(GDALDataset& ds, const std::string& layer_name, const Format
         }
         multi = multi || part_count(g, kind) > 1;
     }
+    return multi;
+}
+
+// GeoJSON text through detail::append_geojson_* (see geojson_text.hpp for why not GDAL's driver),
+// streamed in blocks.
+void write_geojson(const fs::path& tmp_path, const std::string& layer_name, const std::vector<FieldDef>& fields,
+                   const std::vector<OutputFeature>& features, const WriteOptions& options,
+                   const std::string& shown) {
+    validate_features(fields, features, options.geometry_kind, shown);
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(tmp_path.c_str(), "wb"), &std::fclose);
+    if (!file) throw output_error(shown + ": cannot create '" + tmp_path.string() + "'");
+    std::string block;
+    block.reserve(1 << 21);
+    bool ok = true;
+    const auto flush = [&] {
+        ok = ok && std::fwrite(block.data(), 1, block.size(), file.get()) == block.size();
+        block.clear();
+    };
+    detail::append_geojson_header(block, layer_name);
+    for (std::size_t i = 0; i < features.size(); ++i) {
+        detail::append_geojson_feature(block, fields, features[i], options.coordinate_precision, i == 0);
+        if (block.size() > (1 << 20)) flush();
+    }
+    detail::append_geojson_footer(block);
+    flush();
+    ok = ok && std::fflush(file.get()) == 0;
+    ok = std::fclose(file.release()) == 0 && ok;
+    if (!ok) throw output_error(shown + ": write failed (disk full?)");
+}
+
+void write_features(GDALDataset& ds, const std::string& layer_name, const Format& format, bool shapefile,
+                    const std::vector<FieldDef>& fields, const std::vector<OutputFeature>& features,
+                    const WriteOptions& options, const std::string& shown) {
+    const GeometryKind kind = options.geometry_kind;
+    const bool multi = validate_features(fields, features, kind, shown);
 
     GdalErrorScope errors;
     OGRSpatialReference wgs84 = detail::wgs84_srs();
@@ -165,11 +211,14 @@ void write_features(GDALDataset& ds, const std::string& layer_name, const Format
     if (format.driver == "PostgreSQL" && options.overwrite) lco.AddString("OVERWRITE=YES");
     OGRLayer* layer = ds.CreateLayer(layer_name.c_str(), kind == GeometryKind::none ? nullptr : &wgs84,
                                      layer_type(kind, multi), lco.List());
-    if (layer == nullptr) detail::throw_gdal(ErrorKind::output, shown + ": cannot create layer '" + layer_name + "'", errors);
+    if (layer == nullptr)
+        detail::throw_gdal(ErrorKind::output, shown + ": cannot create layer '" + layer_name + "'", errors);
 
     for (std::size_t i = 0; i < fields.size(); ++i) {
         const auto& def = fields[i];
-        OGRFieldType type = def.type == FieldType::integer ? OFTInteger64 : def.type == FieldType::real ? OFTReal : OFTString;
+        OGRFieldType type = def.type == FieldType::integer ? OFTInteger64
+                            : def.type == FieldType::real  ? OFTReal
+                                                           : OFTString;
         OGRFieldDefn fd(def.name.c_str(), type);
         if (shapefile && type == OFTString) {
             std::size_t longest = 1;
@@ -179,7 +228,8 @@ void write_features(GDALDataset& ds, const std::string& layer_name, const Format
             }
             fd.SetWidth(254);
         }
-        detail::check(layer->CreateField(&fd), ErrorKind::output, shown + ": cannot create field '" + def.name + "'", errors);
+        detail::check(layer->CreateField(&fd), ErrorKind::output,
+                      shown + ": cannot create field '" + def.name + "'", errors);
         const char* created = layer->GetLayerDefn()->GetFieldDefn(static_cast<int>(i))->GetNameRef();
         if (def.name != created) {
             kepu15::warn(shown + ": field '" + def.name + "' is written as '" + created + "' (format limit)");
@@ -215,13 +265,15 @@ void write_features(GDALDataset& ds, const std::string& layer_name, const Format
 void write_postgis(const std::string& path, const std::vector<FieldDef>& fields,
                    const std::vector<OutputFeature>& features, const WriteOptions& options) {
     const std::string shown = detail::redact(path);
-    if (options.layer_name.empty()) throw output_error(shown + ": a PostGIS output needs a layer (table) name");
+    if (options.layer_name.empty())
+        throw output_error(shown + ": a PostGIS output needs a layer (table) name");
     auto ds = detail::open_dataset(path, GDAL_OF_VECTOR | GDAL_OF_UPDATE, {}, ErrorKind::output);
     GdalErrorScope errors;
     // One transaction: the table appears complete or not at all.
     detail::check(ds->StartTransaction(), ErrorKind::output, shown + ": cannot start a transaction", errors);
     try {
-        write_features(*ds, options.layer_name, format_for(path, options, shown), false, fields, features, options, shown);
+        write_features(*ds, options.layer_name, format_for(path, shown), false, fields, features,
+                       options, shown);
         detail::check(ds->CommitTransaction(), ErrorKind::output, shown + ": commit failed", errors);
     } catch (...) {
         ds->RollbackTransaction();
@@ -239,7 +291,7 @@ void write_vector(const std::string& path, const std::vector<FieldDef>& fields,
         return;
     }
     const std::string shown = path;
-    const Format format = format_for(path, options, shown);
+    const Format format = format_for(path, shown);
     const bool shapefile = format.driver == "ESRI Shapefile";
     const fs::path final_path(path);
     const fs::path dir = final_path.parent_path().empty() ? fs::path(".") : final_path.parent_path();
@@ -252,8 +304,15 @@ void write_vector(const std::string& path, const std::vector<FieldDef>& fields,
     const std::string tmp_base = temp_name(stem);
     const fs::path tmp_path = dir / (tmp_base + ext);
     try {
+        if (format.driver == "GeoJSON") {
+            write_geojson(tmp_path, options.layer_name.empty() ? stem : options.layer_name, fields, features,
+                          options, shown);
+            fs::rename(tmp_path, final_path);
+            return;
+        }
         GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(format.driver.c_str());
-        if (driver == nullptr) throw output_error(shown + ": GDAL driver " + format.driver + " is not available");
+        if (driver == nullptr)
+            throw output_error(shown + ": GDAL driver " + format.driver + " is not available");
         GdalErrorScope errors;
         GDALDatasetUniquePtr ds(driver->Create(tmp_path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
         if (!ds) detail::throw_gdal(ErrorKind::output, shown + ": cannot create", errors);
@@ -292,8 +351,8 @@ void write_text_atomic(const std::string& path, const std::string& content) {
     const fs::path tmp = dir / temp_name(final_path.filename().string());
     std::FILE* f = std::fopen(tmp.c_str(), "wb");
     if (f == nullptr) throw output_error(path + ": cannot create a temporary file in '" + dir.string() + "'");
-    const bool written = std::fwrite(content.data(), 1, content.size(), f) == content.size() && std::fflush(f) == 0 &&
-                         ::fsync(::fileno(f)) == 0;
+    const bool written = std::fwrite(content.data(), 1, content.size(), f) == content.size() &&
+                         std::fflush(f) == 0 && ::fsync(::fileno(f)) == 0;
     const bool closed = std::fclose(f) == 0;
     std::error_code ec;
     if (!written || !closed) {
@@ -312,7 +371,8 @@ StagedOutputs::StagedOutputs(std::string out_dir) : m_out_dir(std::move(out_dir)
     std::error_code ec;
     fs::create_directories(m_out_dir, ec);
     if (ec || !fs::is_directory(m_out_dir)) {
-        throw output_error(m_out_dir + ": cannot create output folder" + (ec ? " (" + ec.message() + ")" : ""));
+        throw output_error(m_out_dir + ": cannot create output folder" +
+                           (ec ? " (" + ec.message() + ")" : ""));
     }
     m_staging_dir = (fs::path(m_out_dir) / temp_name("kepu15-staging")).string();
     fs::create_directory(m_staging_dir, ec);
@@ -327,7 +387,8 @@ StagedOutputs::~StagedOutputs() {
 std::string StagedOutputs::staging_path(const std::string& file_name) {
     const fs::path rel(file_name);
     if (rel.is_absolute() || file_name.find("..") != std::string::npos) {
-        throw output_error(m_out_dir + ": output name '" + file_name + "' must be a relative path inside the folder");
+        throw output_error(m_out_dir + ": output name '" + file_name +
+                           "' must be a relative path inside the folder");
     }
     const fs::path p = fs::path(m_staging_dir) / rel;
     std::error_code ec;
@@ -349,7 +410,8 @@ void StagedOutputs::commit() {
         if (it->is_regular_file()) files.push_back(it->path());
     }
     if (ec) throw output_error(m_out_dir + ": cannot list staging folder (" + ec.message() + ")");
-    std::stable_partition(files.begin(), files.end(), [](const fs::path& p) { return lower(p.extension().string()) != ".shp"; });
+    std::stable_partition(files.begin(), files.end(),
+                          [](const fs::path& p) { return lower(p.extension().string()) != ".shp"; });
     for (const auto& from : files) {
         const fs::path rel = fs::relative(from, m_staging_dir);
         const fs::path to = fs::path(m_out_dir) / rel;

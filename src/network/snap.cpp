@@ -6,6 +6,7 @@
 #include <boost/geometry/index/rtree.hpp>
 
 #include <algorithm>
+#include <iterator>
 #include <cmath>
 
 namespace kepu15::network {
@@ -67,32 +68,55 @@ Snapper::~Snapper() = default;
 std::optional<Snap> Snapper::snap(Point p_m) const {
     const impl& m = *m_impl;
     if (m.tree.empty() || !is_finite(p_m)) return std::nullopt;
-    std::optional<Snap> best;
-    // Segments come in increasing distance; stop at the first one of a large component, or when out of reach.
-    for (auto it = m.tree.qbegin(bgi::nearest(BPoint{p_m.x, p_m.y}, static_cast<unsigned>(m.tree.size())));
-         it != m.tree.qend(); ++it) {
-        const Point a{it->first.first.x(), it->first.first.y()};
-        const Point b{it->first.second.x(), it->first.second.y()};
-        const double vx = b.x - a.x;
-        const double vy = b.y - a.y;
-        const double len2 = vx * vx + vy * vy;
-        double t = 0.0;
-        if (len2 > 0.0) t = std::clamp(((p_m.x - a.x) * vx + (p_m.y - a.y) * vy) / len2, 0.0, 1.0);
-        const Point q{a.x + t * vx, a.y + t * vy};
-        const double d = distance(p_m, q);
-        if (d > m.max_snap_m) break;
-        const SegmentInfo& info = m.segments[it->second];
-        if (!best || info.large_component) {
+    // Ask for the k nearest segments, k growing geometrically: the nearest segment of a large
+    // component wins; a segment of a small island is only kept when no large one is within reach.
+    // (An incremental query over the whole tree is far slower: Boost keeps a buffer of k entries.)
+    const BPoint query{p_m.x, p_m.y};
+    std::vector<Value> found;
+    for (std::size_t k = 8;; k *= 4) {
+        found.clear();
+        m.tree.query(bgi::nearest(query, static_cast<unsigned>(std::min(k, m.tree.size()))),
+                     std::back_inserter(found));
+        std::optional<Snap> best_large;
+        std::optional<Snap> best_any;
+        std::uint32_t large_index = 0;
+        std::uint32_t any_index = 0;
+        double farthest = 0.0;
+        for (const Value& v : found) {
+            const Point a{v.first.first.x(), v.first.first.y()};
+            const Point b{v.first.second.x(), v.first.second.y()};
+            const double vx = b.x - a.x;
+            const double vy = b.y - a.y;
+            const double len2 = vx * vx + vy * vy;
+            double t = 0.0;
+            if (len2 > 0.0) t = std::clamp(((p_m.x - a.x) * vx + (p_m.y - a.y) * vy) / len2, 0.0, 1.0);
+            const Point q{a.x + t * vx, a.y + t * vy};
+            const double d = distance(p_m, q);
+            farthest = std::max(farthest, d);
+            if (d > m.max_snap_m) continue;
+            const SegmentInfo& info = m.segments[v.second];
             Snap s;
             s.edge = info.edge;
             s.offset_m = info.start_offset_m + t * std::sqrt(len2);
             s.off_road_m = d;
             s.snapped_m = q;
-            if (info.large_component) return s;
-            best = s;
+            // Ties: the segment inserted first (lowest index) wins, so results do not depend on k.
+            const auto better = [&](const std::optional<Snap>& cur, std::uint32_t cur_index) {
+                return !cur || d < cur->off_road_m || (d == cur->off_road_m && v.second < cur_index);
+            };
+            if (info.large_component && better(best_large, large_index)) {
+                best_large = s;
+                large_index = v.second;
+            }
+            if (better(best_any, any_index)) {
+                best_any = s;
+                any_index = v.second;
+            }
         }
+        if (best_large) return best_large;
+        // Every segment was seen, or the rest lie beyond max_snap_m: the best island snap stands.
+        if (found.size() < k || found.size() == m.tree.size() || farthest > m.max_snap_m) return best_any;
     }
-    return best;
 }
 
 }  // namespace kepu15::network

@@ -25,8 +25,9 @@ DijkstraSearch::DijkstraSearch(const network::Graph& graph) : m_graph(&graph) {
 // last minimum `last` (bucket 0: equal to it). When bucket 0 runs dry the lowest non-empty bucket
 // is split around its minimum; each entry moves down at most 32 times. Entries are pushed again
 // whenever a node's cost strictly improves; stale ones (cost above the node's current cost) are
-// dropped, so every node is settled exactly once. In the benchmark it settles nodes about 1.6
-// times faster than a binary or 4-ary heap (see scripts/bench-network.sh).
+// dropped, so every node is settled exactly once. On the benchmark graph it is 1.5-1.7 times as
+// fast as a binary or 4-ary heap, which measured no faster than std::priority_queue
+// (scripts/bench-network.sh).
 const SearchResult& DijkstraSearch::run(const std::vector<Source>& sources, std::uint32_t cutoff_ms) {
     const network::Graph& g = *m_graph;
     const std::size_t n = g.node_count();

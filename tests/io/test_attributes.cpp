@@ -1,6 +1,6 @@
-#include "kepu15/io/attributes.hpp"
-
 #include <catch2/catch.hpp>
+
+#include "kepu15/io/attributes.hpp"
 
 using namespace kepu15::io;
 

@@ -1,15 +1,13 @@
-#include "kepu15/io/raster_reader.hpp"
+#include <catch2/catch.hpp>
 
 #include "kepu15/error.hpp"
-
+#include "kepu15/io/raster_reader.hpp"
 #include "test_support_io.hpp"
-
-#include <catch2/catch.hpp>
 
 using namespace kepu15;
 using namespace kepu15::io;
-using kepu15::test::io_fixture;
 using Catch::Matchers::Contains;
+using kepu15::test::io_fixture;
 
 namespace {
 // The 4x3 population grid of the fixtures, with nodata (-9999) and the negative -3 as 0.
@@ -46,13 +44,13 @@ TEST_CASE("A two-band raster reads the requested bands with their descriptions",
     options.bands = {3};
     CHECK_THROWS_MATCHES(read_raster(io_fixture("pop_4x3_two_bands.tif"), options), input_error,
                          test::What(Contains("pop_4x3_two_bands.tif") && Contains("band 3 out of range") &&
-                             Contains("2 band(s)")));
+                                    Contains("2 band(s)")));
 }
 
 TEST_CASE("A NaN raster cell is an input_error naming the cell", "[io]") {
     CHECK_THROWS_MATCHES(read_raster(io_fixture("pop_4x3_nan_at_col2_row1.tif")), input_error,
                          test::What(Contains("pop_4x3_nan_at_col2_row1.tif") && Contains("band 1") &&
-                             Contains("NaN value at cell (col 2, row 1)")));
+                                    Contains("NaN value at cell (col 2, row 1)")));
 }
 
 TEST_CASE("A raster without CRS needs one given, then reads like the GeoTIFF", "[io]") {
@@ -71,4 +69,12 @@ TEST_CASE("A missing raster is an input_error naming it", "[io]") {
                          test::What(Contains("nowhere.tif") && Contains("not found")));
     CHECK_THROWS_MATCHES(read_raster(io_fixture("pois_lnglat.csv")), input_error,
                          test::What(Contains("pois_lnglat.csv") && Contains("cannot open as raster")));
+}
+
+TEST_CASE("is_raster tells rasters from vector files and missing files", "[io]") {
+    CHECK(is_raster(io_fixture("pop_4x3_nodata_-9999.tif")));
+    CHECK(is_raster(io_fixture("pop_4x3_no_crs.asc")));
+    CHECK_FALSE(is_raster(io_fixture("points_wgs84.geojson")));
+    CHECK_FALSE(is_raster(io_fixture("pois_lnglat.csv")));
+    CHECK_FALSE(is_raster(io_fixture("nowhere.tif")));
 }

@@ -1,17 +1,15 @@
 // Helpers shared by the io tests.
 #pragma once
 
-#include "kepu15/error.hpp"
-#include "kepu15/geo/geometry.hpp"
-
-#include "../support/paths.hpp"
-
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <string>
 #include <vector>
+
+#include "../support/paths.hpp"
+#include "kepu15/error.hpp"
+#include "kepu15/geo/geometry.hpp"
 
 namespace kepu15::test {
 
@@ -49,7 +47,9 @@ WhatMatcher<StringMatcher> What(StringMatcher m) {
     return WhatMatcher<StringMatcher>(std::move(m));
 }
 
-inline bool near(Point a, Point b, double tol) { return std::abs(a.x - b.x) <= tol && std::abs(a.y - b.y) <= tol; }
+inline bool near(Point a, Point b, double tol) {
+    return std::abs(a.x - b.x) <= tol && std::abs(a.y - b.y) <= tol;
+}
 
 // Same closed ring up to start point and orientation (writers may re-orient rings).
 inline bool same_ring(const Ring& a, const Ring& b, double tol) {
@@ -70,7 +70,8 @@ inline bool same_ring(const Ring& a, const Ring& b, double tol) {
 
 inline std::vector<std::string> list_dir(const std::filesystem::path& dir) {
     std::vector<std::string> names;
-    for (const auto& e : std::filesystem::directory_iterator(dir)) names.push_back(e.path().filename().string());
+    for (const auto& e : std::filesystem::directory_iterator(dir))
+        names.push_back(e.path().filename().string());
     std::sort(names.begin(), names.end());
     return names;
 }

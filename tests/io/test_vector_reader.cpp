@@ -1,20 +1,17 @@
-#include "kepu15/io/vector_reader.hpp"
+#include <catch2/catch.hpp>
+#include <mutex>
+#include <thread>
 
 #include "kepu15/error.hpp"
 #include "kepu15/geo/chinese_datum.hpp"
 #include "kepu15/geo/crs.hpp"
-
+#include "kepu15/io/vector_reader.hpp"
 #include "test_support_io.hpp"
-
-#include <catch2/catch.hpp>
-
-#include <mutex>
-#include <thread>
 
 using namespace kepu15;
 using namespace kepu15::io;
-using kepu15::test::io_fixture;
 using Catch::Matchers::Contains;
+using kepu15::test::io_fixture;
 
 namespace {
 std::string text(const FieldValue& v) { return std::get<std::string>(v); }
@@ -66,7 +63,8 @@ TEST_CASE("GeoPackage polygons in EPSG:4490 keep their hole and coordinates", "[
     REQUIRE(forest.polygons[0].holes.size() == 1);
     // CGCS2000 and WGS84 agree to centimetres; PROJ maps one onto the other without a shift.
     const Ring expected_outer{{121.0, 31.3}, {121.02, 31.3}, {121.02, 31.32}, {121.0, 31.32}, {121.0, 31.3}};
-    const Ring expected_hole{{121.005, 31.305}, {121.005, 31.31}, {121.01, 31.31}, {121.01, 31.305}, {121.005, 31.305}};
+    const Ring expected_hole{
+        {121.005, 31.305}, {121.005, 31.31}, {121.01, 31.31}, {121.01, 31.305}, {121.005, 31.305}};
     CHECK(test::same_ring(forest.polygons[0].outer, expected_outer, 1e-9));
     CHECK(test::same_ring(forest.polygons[0].holes[0], expected_hole, 1e-9));
     CHECK(area(forest.polygons) == Approx(0.02 * 0.02 - 0.005 * 0.005).epsilon(1e-9));
@@ -141,8 +139,8 @@ TEST_CASE("CSV with lng/lat is detected, and x_field/y_field name the columns", 
     wrong.x_field = "east";
     wrong.y_field = "north";
     CHECK_THROWS_MATCHES(read_vector(io_fixture("pois_lnglat.csv"), wrong), input_error,
-                         test::What(Contains("pois_lnglat.csv") && Contains("no longitude/latitude columns") &&
-                             Contains("lng")));
+                         test::What(Contains("pois_lnglat.csv") &&
+                                    Contains("no longitude/latitude columns") && Contains("lng")));
 }
 
 TEST_CASE("A layer without CRS is a crs_error unless a CRS is given", "[io]") {
@@ -168,16 +166,18 @@ TEST_CASE("Reader errors name the file, layer, field and row", "[io]") {
     SECTION("missing layer lists the layers") {
         ReadOptions options;
         options.layer = "lakes";
-        CHECK_THROWS_MATCHES(read_vector(io_fixture("parks_epsg4490.gpkg"), options), input_error,
-                             test::What(Contains("parks_epsg4490.gpkg") && Contains("'lakes'") && Contains("layers: parks")));
+        CHECK_THROWS_MATCHES(
+            read_vector(io_fixture("parks_epsg4490.gpkg"), options), input_error,
+            test::What(Contains("parks_epsg4490.gpkg") && Contains("'lakes'") && Contains("layers: parks")));
     }
     SECTION("missing field lists the fields") {
         const VectorLayer layer = read_vector(io_fixture("points_wgs84.geojson"));
         CHECK(layer.find_field("population") == -1);
         CHECK(layer.find_field("visitors") == 1);
-        CHECK_THROWS_MATCHES(layer.field_index("population"), input_error,
-                             test::What(Contains("points_wgs84.geojson, layer points_wgs84") && Contains("'population'") &&
-                                 Contains("(fields: name, visitors, rating)")));
+        CHECK_THROWS_MATCHES(
+            layer.field_index("population"), input_error,
+            test::What(Contains("points_wgs84.geojson, layer points_wgs84") && Contains("'population'") &&
+                       Contains("(fields: name, visitors, rating)")));
     }
     SECTION("empty layer, unless allowed") {
         CHECK_THROWS_MATCHES(read_vector(io_fixture("empty_layer.geojson")), input_error,
@@ -187,16 +187,19 @@ TEST_CASE("Reader errors name the file, layer, field and row", "[io]") {
         CHECK(read_vector(io_fixture("empty_layer.geojson"), options).features.empty());
     }
     SECTION("NaN coordinate names the CSV row") {
-        CHECK_THROWS_MATCHES(read_vector(io_fixture("nan_coordinate.csv")), input_error,
-                             test::What(Contains("nan_coordinate.csv") && Contains("row 2") && Contains("not a number")));
+        CHECK_THROWS_MATCHES(
+            read_vector(io_fixture("nan_coordinate.csv")), input_error,
+            test::What(Contains("nan_coordinate.csv") && Contains("row 2") && Contains("not a number")));
     }
     SECTION("infinite coordinate names the CSV row") {
-        CHECK_THROWS_MATCHES(read_vector(io_fixture("infinite_coordinate.csv")), input_error,
-                             test::What(Contains("infinite_coordinate.csv") && Contains("row 3") && Contains("infinite")));
+        CHECK_THROWS_MATCHES(
+            read_vector(io_fixture("infinite_coordinate.csv")), input_error,
+            test::What(Contains("infinite_coordinate.csv") && Contains("row 3") && Contains("infinite")));
     }
     SECTION("null geometry names the feature") {
         CHECK_THROWS_MATCHES(read_vector(io_fixture("null_geometry.geojson")), input_error,
-                             test::What(Contains("null_geometry.geojson") && Contains("feature 1") && Contains("no geometry")));
+                             test::What(Contains("null_geometry.geojson") && Contains("feature 1") &&
+                                        Contains("no geometry")));
     }
     SECTION("unknown CRS override") {
         ReadOptions options;
@@ -251,7 +254,8 @@ TEST_CASE("Two threads read different files at the same time", "[io]") {
             try {
                 ReadOptions options;
                 options.crs = crs;
-                if (read_vector(io_fixture(file), options).features.size() != want) throw std::runtime_error("count");
+                if (read_vector(io_fixture(file), options).features.size() != want)
+                    throw std::runtime_error("count");
                 // An error inside the loop must not leak into the other thread.
                 (void)read_vector(io_fixture("null_geometry.geojson"));
             } catch (const input_error& e) {
@@ -271,4 +275,28 @@ TEST_CASE("Two threads read different files at the same time", "[io]") {
     a.join();
     b.join();
     CHECK(failures.empty());
+}
+
+TEST_CASE("An attribute filter keeps the matching features and names a bad or empty filter", "[io]") {
+    ReadOptions options;
+    options.attribute_filter = "visitors >= 1000";
+    const VectorLayer layer = read_vector(io_fixture("points_wgs84.geojson"), options);
+    REQUIRE(layer.features.size() == 1);
+    CHECK(layer.features[0].fid == 0);
+    CHECK(text(layer.features[0].values[0]) == "昆山市科技馆");
+
+    options.attribute_filter = "name = '周庄博物馆' OR rating IS NULL";
+    const VectorLayer two = read_vector(io_fixture("points_wgs84.geojson"), options);
+    REQUIRE(two.features.size() == 2);
+    CHECK(two.features[0].fid == 1);
+    CHECK(two.features[1].fid == 2);
+
+    options.attribute_filter = "visitors > 1000000";
+    CHECK_THROWS_MATCHES(
+        read_vector(io_fixture("points_wgs84.geojson"), options), input_error,
+        test::What(Contains("points_wgs84.geojson") && Contains("no features match the filter")));
+    options.attribute_filter = "no_such_column = 1";
+    CHECK_THROWS_MATCHES(read_vector(io_fixture("points_wgs84.geojson"), options), input_error,
+                         test::What(Contains("points_wgs84.geojson, layer points_wgs84") &&
+                                    Contains("bad attribute filter 'no_such_column = 1'")));
 }

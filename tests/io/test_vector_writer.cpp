@@ -1,13 +1,10 @@
-#include "kepu15/io/vector_writer.hpp"
-
-#include "kepu15/error.hpp"
-
-#include "test_support_io.hpp"
-
 #include <catch2/catch.hpp>
-
 #include <fstream>
 #include <sstream>
+
+#include "kepu15/error.hpp"
+#include "kepu15/io/vector_writer.hpp"
+#include "test_support_io.hpp"
 
 using namespace kepu15;
 using namespace kepu15::io;
@@ -45,7 +42,8 @@ std::vector<OutputFeature> polygon_features() {
     out.push_back({polygon_with_hole(120.9), r[0]});
     FeatureGeometry two;  // a multipolygon of two squares
     two.kind = GeometryKind::polygon;
-    two.polygons = {box_polygon(121.0, 31.0, 121.001, 31.001), box_polygon(121.1, 31.1, 121.1012345, 31.1012345)};
+    two.polygons = {box_polygon(121.0, 31.0, 121.001, 31.001),
+                    box_polygon(121.1, 31.1, 121.1012345, 31.1012345)};
     out.push_back({two, r[1]});
     out.push_back({polygon_with_hole(120.95), r[2]});
     return out;
@@ -106,7 +104,8 @@ void check_round_trip(const VectorLayer& got, const std::vector<OutputFeature>& 
         REQUIRE(g.lines.size() == e.lines.size());
         for (std::size_t k = 0; k < e.lines.size(); ++k) {
             REQUIRE(g.lines[k].size() == e.lines[k].size());
-            for (std::size_t m = 0; m < e.lines[k].size(); ++m) CHECK(test::near(g.lines[k][m], e.lines[k][m], tol));
+            for (std::size_t m = 0; m < e.lines[k].size(); ++m)
+                CHECK(test::near(g.lines[k][m], e.lines[k][m], tol));
         }
         REQUIRE(g.polygons.size() == e.polygons.size());
         for (std::size_t k = 0; k < e.polygons.size(); ++k) {
@@ -159,8 +158,8 @@ TEST_CASE("Shapefile output has a UTF-8 .cpg and all its sidecars", "[io]") {
     WriteOptions options;
     options.geometry_kind = GeometryKind::point;
     write_vector(dir.file("schools.shp"), fields, point_features(), options);
-    CHECK(list_dir(dir.path()) ==
-          std::vector<std::string>{"schools.cpg", "schools.dbf", "schools.prj", "schools.shp", "schools.shx"});
+    CHECK(list_dir(dir.path()) == std::vector<std::string>{"schools.cpg", "schools.dbf", "schools.prj",
+                                                           "schools.shp", "schools.shx"});
     CHECK(slurp(dir.file("schools.cpg")).rfind("UTF-8", 0) == 0);
 
     // Overwriting removes a stale spatial index of the previous file.
@@ -191,7 +190,7 @@ TEST_CASE("GeoJSON output is RFC 7946 with the requested precision", "[io]") {
     options.coordinate_precision = 3;
     write_vector(dir.file("p.geojson"), fields, point_features(), options);
     const std::string json = slurp(dir.file("p.geojson"));
-    CHECK_THAT(json, Contains("[ 120.912, 31.379 ]"));
+    CHECK_THAT(json, Contains("[120.912,31.379]"));
     CHECK_THAT(json, !Contains("crs"));  // RFC 7946 has no crs member
 }
 
@@ -199,7 +198,8 @@ TEST_CASE("A failing write leaves no file behind and names the path", "[io]") {
     TempDir dir("io-fail");
     SECTION("folder does not exist") {
         const std::string path = dir.file("missing/out.gpkg");
-        CHECK_THROWS_MATCHES(write_vector(path, fields, polygon_features()), output_error, test::What(Contains(path)));
+        CHECK_THROWS_MATCHES(write_vector(path, fields, polygon_features()), output_error,
+                             test::What(Contains(path)));
         CHECK(list_dir(dir.path()).empty());
     }
     for (const char* ext : {".geojson", ".gpkg", ".shp"}) {
@@ -221,7 +221,8 @@ TEST_CASE("A failing write leaves no file behind and names the path", "[io]") {
         write_text_atomic(dir.file("out.geojson"), "old");
         WriteOptions options;
         options.overwrite = false;
-        CHECK_THROWS_AS(write_vector(dir.file("out.geojson"), fields, polygon_features(), options), output_error);
+        CHECK_THROWS_AS(write_vector(dir.file("out.geojson"), fields, polygon_features(), options),
+                        output_error);
         CHECK(slurp(dir.file("out.geojson")) == "old");
         CHECK(list_dir(dir.path()) == std::vector<std::string>{"out.geojson"});
     }
@@ -277,11 +278,12 @@ TEST_CASE("StagedOutputs publishes all files on commit and nothing otherwise", "
 TEST_CASE("A PostGIS output that cannot connect is an output_error without the password", "[io]") {
     WriteOptions options;
     options.geometry_kind = GeometryKind::point;
-    CHECK_THROWS_MATCHES(write_vector("PG:dbname=kepu15_absent host=/nonexistent password=s3cret", fields,
-                                      point_features(), options),
-                         output_error, test::What(Contains("dbname=kepu15_absent") && Contains("password=***") &&
-                                                  !Contains("s3cret")));
+    CHECK_THROWS_MATCHES(
+        write_vector("PG:dbname=kepu15_absent host=/nonexistent password=s3cret", fields, point_features(),
+                     options),
+        output_error,
+        test::What(Contains("dbname=kepu15_absent") && Contains("password=***") && !Contains("s3cret")));
     options.layer_name.clear();
-    CHECK_THROWS_MATCHES(write_vector("PG:dbname=kepu15_absent", fields, point_features(), options), output_error,
-                         test::What(Contains("needs a layer")));
+    CHECK_THROWS_MATCHES(write_vector("PG:dbname=kepu15_absent", fields, point_features(), options),
+                         output_error, test::What(Contains("needs a layer")));
 }

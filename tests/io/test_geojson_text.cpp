@@ -1,0 +1,86 @@
+#include "kepu15/io/detail/geojson_text.hpp"
+#include "kepu15/io/vector_reader.hpp"
+
+#include "test_support_io.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+
+using namespace kepu15;
+using namespace kepu15::io;
+
+namespace {
+OutputFeature polygon_feature(Polygon p, std::vector<FieldValue> values) {
+    OutputFeature f;
+    f.geometry.kind = GeometryKind::polygon;
+    f.geometry.polygons.push_back(std::move(p));
+    f.values = std::move(values);
+    return f;
+}
+}  // namespace
+
+TEST_CASE("GeoJSON text follows RFC 7946: CCW exterior, CW holes, closed rings, no crs", "[io]") {
+    // Exterior given clockwise, hole given counter-clockwise: both must be flipped.
+    Polygon p;
+    p.outer = {{0, 0}, {0, 1}, {1, 1}, {1, 0}, {0, 0}};
+    p.holes = {{{0.2, 0.2}, {0.8, 0.2}, {0.8, 0.8}, {0.2, 0.8}}};  // open ring: must be closed on output
+    const std::vector<FieldDef> fields{{"name", FieldType::string}, {"n", FieldType::integer}, {"x", FieldType::real}};
+    std::string text;
+    detail::append_geojson_header(text, "layer \"q\"");
+    detail::append_geojson_feature(text, fields, polygon_feature(p, {std::string("a\"b\\c\n"), std::int64_t{-3}, NAN}),
+                                   7, true);
+    detail::append_geojson_footer(text);
+    const auto j = nlohmann::json::parse(text);
+    REQUIRE(j["type"] == "FeatureCollection");
+    REQUIRE(j["name"] == "layer \"q\"");
+    REQUIRE_FALSE(j.contains("crs"));
+    const auto& f = j["features"][0];
+    REQUIRE(f["properties"]["name"] == "a\"b\\c\n");
+    REQUIRE(f["properties"]["n"] == -3);
+    REQUIRE(f["properties"]["x"].is_null());
+    const auto& rings = f["geometry"]["coordinates"];
+    REQUIRE(f["geometry"]["type"] == "Polygon");
+    const auto ring_area = [](const nlohmann::json& r) {
+        double a = 0;
+        for (std::size_t i = 0; i + 1 < r.size(); ++i) {
+            a += r[i][0].get<double>() * r[i + 1][1].get<double>() - r[i + 1][0].get<double>() * r[i][1].get<double>();
+        }
+        return a / 2;
+    };
+    REQUIRE(ring_area(rings[0]) == Approx(1.0));    // counter-clockwise
+    REQUIRE(ring_area(rings[1]) == Approx(-0.36));  // clockwise
+    REQUIRE(rings[1].size() == 5);
+    REQUIRE(rings[1][0] == rings[1][4]);
+}
+
+TEST_CASE("GeoJSON coordinates are rounded to the precision without trailing zeros", "[io]") {
+    OutputFeature f;
+    f.geometry.kind = GeometryKind::point;
+    f.geometry.points = {{120.95400004, -0.00000001}};
+    std::string text;
+    detail::append_geojson_feature(text, {}, f, 7, true);
+    REQUIRE(text == "{\"type\":\"Feature\",\"properties\":{},\"geometry\":{\"type\":\"Point\",\"coordinates\":[120.954,0]}}");
+}
+
+TEST_CASE("written GeoJSON with many parts and holes reads back through GDAL unchanged", "[io]") {
+    kepu15::test::TempDir dir("geojson-text");
+    Polygon a = box_polygon(121.0, 31.0, 121.1, 31.1);
+    a.holes.push_back({{121.02, 31.02}, {121.02, 31.04}, {121.04, 31.04}, {121.04, 31.02}, {121.02, 31.02}});
+    OutputFeature multi;
+    multi.geometry.kind = GeometryKind::polygon;
+    multi.geometry.polygons = {a, box_polygon(121.2, 31.0, 121.3, 31.1)};
+    multi.values = {std::string("两部分"), 2.5};
+    WriteOptions opt;
+    opt.geometry_kind = GeometryKind::polygon;
+    write_vector(dir.file("m.geojson"), {{"name", FieldType::string}, {"v", FieldType::real}}, {multi}, opt);
+    const auto back = read_vector(dir.file("m.geojson"));
+    REQUIRE(back.features.size() == 1);
+    const auto& g = back.features[0].geometry;
+    REQUIRE(g.polygons.size() == 2);
+    REQUIRE(g.polygons[0].holes.size() == 1);
+    REQUIRE(area(g.polygons) == Approx(0.01 - 0.0004 + 0.01).epsilon(1e-9));
+    REQUIRE(as_text(back.features[0].values[0]) == "两部分");
+    REQUIRE(*as_number(back.features[0].values[1]) == 2.5);
+}
