@@ -6,8 +6,6 @@
 #include "kepu15/parallel.hpp"
 
 #include <algorithm>
-#include <chrono>
-#include <cstdio>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -68,7 +66,7 @@ void write_layer(const Paths& paths, const std::string& file, const std::vector<
 
 // ---- cells.geojson --------------------------------------------------------------------------
 
-void write_cells(const study::Study& study, const StudyResult& r, const Paths& outputs) {
+void write_cells(const StudyResult& r, const Paths& outputs) {
     const auto& in = r.inputs;
     const auto& cells = in.cells;
     std::vector<FieldDef> fields{{"cell_id", FieldType::integer},     {"col", FieldType::integer},
@@ -86,13 +84,25 @@ void write_cells(const study::Study& study, const StudyResult& r, const Paths& o
                 profiles_with_access.push_back(m.method);
             }
         } else {
+            // The nearest facility's id for crow-fly only: per profile it would add 12 text fields
+            // to every cell (a third of the file); `kepu15 coverage --network` gives it per profile.
             fields.push_back({m.key() + "_dist_m", FieldType::real});
+            fields.push_back({m.key() + "_id", FieldType::string});
         }
-        fields.push_back({m.key() + "_id", FieldType::string});
         fields.push_back({m.key() + "_covered", FieldType::integer});
     }
     for (const auto& p : profiles_with_access) fields.push_back({p + "_no_road_access", FieldType::integer});
-    (void)study;
+    // Per measure: the facility layer of its kind; per profile: a measure that carries its access flags.
+    std::vector<const study::FacilitySet*> facility_set;
+    for (const auto& m : r.measures) {
+        facility_set.push_back(&*std::find_if(in.facilities.begin(), in.facilities.end(),
+                                              [&](const auto& fs) { return fs.kind == m.kind; }));
+    }
+    std::vector<const coverage::Measure*> access_of;
+    for (const auto& p : profiles_with_access) {
+        access_of.push_back(&*std::find_if(r.measures.begin(), r.measures.end(),
+                                           [&](const auto& me) { return me.method == p; }));
+    }
 
     const study::CellGeometry geometry(cells, geo::wgs84);
     std::vector<OutputFeature> features(cells.size());
@@ -123,36 +133,83 @@ void write_cells(const study::Study& study, const StudyResult& r, const Paths& o
             v.emplace_back(std::monostate{});
             v.emplace_back(std::monostate{});
         }
-        std::size_t kind_index = 0;
-        for (const auto& m : r.measures) {
-            const auto fac = std::find_if(in.facilities.begin(), in.facilities.end(),
-                                          [&](const auto& fs) { return fs.kind == m.kind; });
-            kind_index = static_cast<std::size_t>(fac - in.facilities.begin());
+        for (std::size_t k = 0; k < r.measures.size(); ++k) {
+            const auto& m = r.measures[k];
             v.push_back(real_or_null(m.value[i], m.is_network() ? 100 : 10));
-            if (m.facility[i] >= 0) {
-                v.emplace_back(in.facilities[kind_index].id[static_cast<std::size_t>(m.facility[i])]);
-            } else {
-                v.emplace_back(std::monostate{});
+            if (!m.is_network()) {
+                if (m.facility[i] >= 0) {
+                    v.emplace_back(facility_set[k]->id[static_cast<std::size_t>(m.facility[i])]);
+                } else {
+                    v.emplace_back(std::monostate{});
+                }
             }
             v.emplace_back(static_cast<std::int64_t>(m.covered[i]));
         }
-        for (const auto& p : profiles_with_access) {
-            const auto m = std::find_if(r.measures.begin(), r.measures.end(),
-                                        [&](const auto& me) { return me.method == p; });
-            v.emplace_back(static_cast<std::int64_t>(m->no_road_access[i]));
-        }
+        for (const auto* m : access_of) v.emplace_back(static_cast<std::int64_t>(m->no_road_access[i]));
     }
     write_layer(outputs, "cells.geojson", fields, features, io::GeometryKind::polygon);
 }
 
 // ---- gaps.geojson ---------------------------------------------------------------------------
 
-void write_gaps(const StudyResult& r, const Paths& outputs, unsigned threads) {
-    const auto& in = r.inputs;
-    const auto& cells = in.cells;
-    const study::CellGeometry geometry(cells, in.working_crs);
-    const geo::Transformer to_wgs84(in.working_crs, geo::wgs84);
-    const std::size_t units = in.units.size();
+// Uncovered cells of each measure dissolved per unit. The unions are independent tasks so that they
+// can share the threads with the other writers; write() runs after all of them.
+class GapLayer {
+public:
+    explicit GapLayer(const StudyResult& r)
+        : m_r(r), m_geometry(r.inputs.cells, r.inputs.working_crs), m_units(r.inputs.units.size()),
+          m_gaps(r.measures.size() * m_units), m_cells_of_unit(m_units) {
+        const auto& cells = r.inputs.cells;
+        for (std::size_t i = 0; i < cells.size(); ++i) {
+            if (cells.unit[i] >= 0) m_cells_of_unit[static_cast<std::size_t>(cells.unit[i])].push_back(i);
+        }
+    }
+
+    [[nodiscard]] std::size_t task_count() const { return m_gaps.size(); }
+
+    void run(std::size_t task) {
+        const auto& cells = m_r.inputs.cells;
+        Gap& g = m_gaps[task];
+        g.measure = task / m_units;
+        g.unit = task % m_units;
+        const auto& m = m_r.measures[g.measure];
+        std::vector<Polygon> squares;
+        for (std::size_t i : m_cells_of_unit[g.unit]) {
+            if (m.covered[i] != 0) continue;
+            squares.push_back(m_geometry.polygon(cells.col[i], cells.row[i]));
+            g.population += cells.population[i];
+            ++g.cells;
+        }
+        if (!squares.empty()) g.shape_m = geo::union_all(squares);
+    }
+
+    void write(const Paths& outputs) const {
+        const auto& in = m_r.inputs;
+        const geo::Transformer to_wgs84(in.working_crs, geo::wgs84);
+        std::vector<FieldDef> fields{{"kind", FieldType::string},      {"method", FieldType::string},
+                                     {"threshold", FieldType::real},   {"town_code", FieldType::string},
+                                     {"town_name", FieldType::string}, {"population", FieldType::real},
+                                     {"cells", FieldType::integer},    {"area_km2", FieldType::real}};
+        std::vector<OutputFeature> features;
+        for (const auto& g : m_gaps) {
+            if (g.cells == 0) continue;
+            const auto& m = m_r.measures[g.measure];
+            OutputFeature f;
+            f.values = {m.kind,
+                        m.method,
+                        m.threshold,
+                        in.units[g.unit].code,
+                        in.units[g.unit].name,
+                        round_to(g.population, 100),
+                        g.cells,
+                        round_to(area(g.shape_m) / 1e6, 1e4)};
+            f.geometry = polygon_geometry(to_lonlat(g.shape_m, to_wgs84));
+            features.push_back(std::move(f));
+        }
+        write_layer(outputs, "gaps.geojson", fields, features, io::GeometryKind::polygon);
+    }
+
+private:
     struct Gap {
         std::size_t measure = 0;
         std::size_t unit = 0;
@@ -160,48 +217,12 @@ void write_gaps(const StudyResult& r, const Paths& outputs, unsigned threads) {
         std::int64_t cells = 0;
         MultiPolygon shape_m;
     };
-    std::vector<Gap> gaps(r.measures.size() * units);
-    // Cells per unit, so that each task only scans its own unit's cells.
-    std::vector<std::vector<std::size_t>> cells_of_unit(units);
-    for (std::size_t i = 0; i < cells.size(); ++i) {
-        if (cells.unit[i] >= 0) cells_of_unit[static_cast<std::size_t>(cells.unit[i])].push_back(i);
-    }
-    parallel_for(gaps.size(), threads, [&](std::size_t task) {
-        Gap& g = gaps[task];
-        g.measure = task / units;
-        g.unit = task % units;
-        const auto& m = r.measures[g.measure];
-        std::vector<Polygon> squares;
-        for (std::size_t i : cells_of_unit[g.unit]) {
-            if (m.covered[i] != 0) continue;
-            squares.push_back(geometry.polygon(cells.col[i], cells.row[i]));
-            g.population += cells.population[i];
-            ++g.cells;
-        }
-        if (!squares.empty()) g.shape_m = geo::union_all(squares);
-    });
-    std::vector<FieldDef> fields{{"kind", FieldType::string},      {"method", FieldType::string},
-                                 {"threshold", FieldType::real},   {"town_code", FieldType::string},
-                                 {"town_name", FieldType::string}, {"population", FieldType::real},
-                                 {"cells", FieldType::integer},    {"area_km2", FieldType::real}};
-    std::vector<OutputFeature> features;
-    for (auto& g : gaps) {
-        if (g.cells == 0) continue;
-        const auto& m = r.measures[g.measure];
-        OutputFeature f;
-        f.values = {m.kind,
-                    m.method,
-                    m.threshold,
-                    in.units[g.unit].code,
-                    in.units[g.unit].name,
-                    round_to(g.population, 100),
-                    g.cells,
-                    round_to(area(g.shape_m) / 1e6, 1e4)};
-        f.geometry = polygon_geometry(to_lonlat(g.shape_m, to_wgs84));
-        features.push_back(std::move(f));
-    }
-    write_layer(outputs, "gaps.geojson", fields, features, io::GeometryKind::polygon);
-}
+    const StudyResult& m_r;
+    study::CellGeometry m_geometry;
+    std::size_t m_units;
+    std::vector<Gap> m_gaps;
+    std::vector<std::vector<std::size_t>> m_cells_of_unit;  // so each task scans only its unit's cells
+};
 
 // ---- villages.geojson -----------------------------------------------------------------------
 
@@ -452,16 +473,20 @@ void write_study_outputs(const study::Study& study, const StudyResult& r, io::St
         outputs[name] = staged.staging_path(name);
     }
     if (!r.service_areas.empty()) outputs["isochrones.geojson"] = staged.staging_path("isochrones.geojson");
+    GapLayer gaps(r);
+    // The cell layer is the longest single job: it starts first, while the other thread works
+    // through the gap unions.
     std::vector<std::function<void()>> jobs;
-    jobs.emplace_back([&] { write_cells(study, r, outputs); });
-    jobs.emplace_back([&] { write_gaps(r, outputs, 1); });
+    jobs.emplace_back([&] { write_cells(r, outputs); });
+    for (std::size_t t = 0; t < gaps.task_count(); ++t) jobs.emplace_back([&gaps, t] { gaps.run(t); });
     jobs.emplace_back([&] { write_villages(r, outputs); });
     jobs.emplace_back([&] { write_facilities(r, outputs); });
     if (!r.service_areas.empty()) jobs.emplace_back([&] { write_isochrones(r, outputs); });
     jobs.emplace_back(
         [&] { io::write_text_atomic(outputs.at("summary.json"), summary_json(study, r).dump(2) + "\n"); });
     jobs.emplace_back([&] { io::write_text_atomic(outputs.at("towns.csv"), towns_csv(r)); });
-    parallel_for(jobs.size(), threads, [&](std::size_t i) { auto t0=std::chrono::steady_clock::now(); jobs[i](); fprintf(stderr,"job %zu %.3f\n", i, std::chrono::duration<double>(std::chrono::steady_clock::now()-t0).count()); });
+    parallel_for(jobs.size(), threads, [&](std::size_t i) { jobs[i](); });
+    gaps.write(outputs);
 }
 
 }  // namespace kepu15::report

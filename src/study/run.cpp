@@ -4,7 +4,8 @@
 #include "kepu15/error.hpp"
 #include "kepu15/geo/crs.hpp"
 #include "kepu15/geo/polygon_ops.hpp"
-#include "kepu15/io/vector_writer.hpp"
+#include "kepu15/geo/grid_mask.hpp"
+#include "kepu15/io/polygonize.hpp"
 #include "kepu15/network/graph.hpp"
 #include "kepu15/network/line_reader.hpp"
 #include "kepu15/network/osm_reader.hpp"
@@ -13,7 +14,9 @@
 #include "kepu15/report/outputs.hpp"
 #include "kepu15/routing/network_coverage.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <memory>
 #include <iomanip>
 #include <limits>
 #include <optional>
@@ -47,10 +50,23 @@ network::RoadNetwork read_network(const NetworkSpec& spec, const geo::Transforme
     return network::read_road_lines(spec.path, opt, to_working, spec.speeds);
 }
 
-// Buffer half-width of service-area lines: about half a street block, so that the area shows the
-// streets reached and the land beside them, not the blocks between unreached streets.
-// DEFAULT: 50 m.
-constexpr double service_area_buffer_m = 50.0;
+// Service areas are the reached street parts drawn on a grid of study.isochrone_cell_m cells and
+// widened by one cell on each side (a corridor of about 1.5 cells, 75 m at the default 50 m), then
+// polygonized: the streets reached and the land beside them, with holes where blocks are not reached.
+// Buffering every segment with GEOS gave the same shapes but took seconds per area.
+constexpr int service_area_radius_cells = 1;
+
+// True when the two profiles may use the same edges (in at least one direction each).
+bool same_usable_edges(const network::RoadNetwork& net, Profile a, Profile b) {
+    const auto ia = static_cast<std::size_t>(a);
+    const auto ib = static_cast<std::size_t>(b);
+    for (const auto& e : net.edges) {
+        const bool ua = e.forward_kmh[ia] > 0.0F || e.backward_kmh[ia] > 0.0F;
+        const bool ub = e.forward_kmh[ib] > 0.0F || e.backward_kmh[ib] > 0.0F;
+        if (ua != ub) return false;
+    }
+    return true;
+}
 
 void compute_network(const Study& study, StudyResult& result, unsigned threads, Timings& timings) {
     const NetworkSpec& spec = *study.network;
@@ -72,20 +88,54 @@ void compute_network(const Study& study, StudyResult& result, unsigned threads, 
     parallel_for(profiles.size(), threads, [&](std::size_t p) { graphs[p] = network::build_graph(net, profiles[p]); });
 
     timings.start("snap");
-    std::vector<SnapList> cell_snaps(profiles.size());
-    std::vector<std::vector<SnapList>> facility_snaps(profiles.size(), std::vector<SnapList>(in.facilities.size()));
-    parallel_for(profiles.size(), threads, [&](std::size_t p) {
-        const network::Snapper snapper(net, profiles[p], spec.max_snap_m);
-        auto& cs = cell_snaps[p];
-        cs.reserve(in.cells.size());
-        for (const Point& c : in.cells.centre_m) cs.push_back(snapper.snap(c));
-        for (std::size_t k = 0; k < in.facilities.size(); ++k) {
-            for (const Point& f : in.facilities[k].position_m) facility_snaps[p][k].push_back(snapper.snap(f));
+    // Profiles allowed on exactly the same edges (walk and elderly) snap identically: snap once per
+    // distinct edge set, in chunks of cells so that both threads stay busy.
+    std::vector<std::size_t> snap_source(profiles.size());
+    for (std::size_t p = 0; p < profiles.size(); ++p) {
+        snap_source[p] = p;
+        for (std::size_t q = 0; q < p; ++q) {
+            if (snap_source[q] == q && same_usable_edges(net, profiles[p], profiles[q])) {
+                snap_source[p] = q;
+                break;
+            }
         }
+    }
+    std::vector<std::size_t> distinct;
+    for (std::size_t p = 0; p < profiles.size(); ++p) {
+        if (snap_source[p] == p) distinct.push_back(p);
+    }
+    std::vector<std::unique_ptr<network::Snapper>> snappers(profiles.size());
+    parallel_for(distinct.size(), threads, [&](std::size_t i) {
+        const std::size_t p = distinct[i];
+        snappers[p] = std::make_unique<network::Snapper>(net, profiles[p], spec.max_snap_m);
     });
+    std::vector<SnapList> own_cell_snaps(profiles.size());
+    std::vector<std::vector<SnapList>> own_facility_snaps(profiles.size(), std::vector<SnapList>(in.facilities.size()));
+    constexpr std::size_t chunk = 4096;
+    const std::size_t chunks = (in.cells.size() + chunk - 1) / chunk;
+    for (std::size_t p : distinct) own_cell_snaps[p].resize(in.cells.size());
+    parallel_for(distinct.size() * (chunks + 1), threads, [&](std::size_t task) {
+        const std::size_t p = distinct[task / (chunks + 1)];
+        const std::size_t c = task % (chunks + 1);
+        if (c == chunks) {  // the facilities of every kind
+            for (std::size_t k = 0; k < in.facilities.size(); ++k) {
+                for (const Point& f : in.facilities[k].position_m) own_facility_snaps[p][k].push_back(snappers[p]->snap(f));
+            }
+            return;
+        }
+        const std::size_t end = std::min(in.cells.size(), (c + 1) * chunk);
+        for (std::size_t i = c * chunk; i < end; ++i) own_cell_snaps[p][i] = snappers[p]->snap(in.cells.centre_m[i]);
+    });
+    std::vector<const SnapList*> cell_snaps_of(profiles.size());
+    std::vector<const std::vector<SnapList>*> facility_snaps_of(profiles.size());
+    for (std::size_t p = 0; p < profiles.size(); ++p) {
+        cell_snaps_of[p] = &own_cell_snaps[snap_source[p]];
+        facility_snaps_of[p] = &own_facility_snaps[snap_source[p]];
+    }
+    const auto& facility_snaps_0 = *facility_snaps_of[0];
     for (std::size_t k = 0; k < in.facilities.size(); ++k) {
         std::size_t unsnapped = 0;
-        for (const auto& s : facility_snaps[0][k]) unsnapped += s ? 0 : 1;
+        for (const auto& s : facility_snaps_0[k]) unsnapped += s ? 0 : 1;
         if (unsnapped > 0) {
             warn(in.facilities[k].source + ": " + std::to_string(unsnapped) + " facilities have no road within " +
                  std::to_string(static_cast<int>(spec.max_snap_m)) + " m (" + network::profile_name(profiles[0]) +
@@ -104,7 +154,8 @@ void compute_network(const Study& study, StudyResult& result, unsigned threads, 
         const std::size_t p = task % profiles.size();
         routing::NetworkCoverageOptions opt = base_opt;
         opt.cutoff_minutes = study.minutes_for(study.facilities[k]);
-        const auto times = routing::travel_times(net, profiles[p], graphs[p], facility_snaps[p][k], cell_snaps[p], opt);
+        const auto times = routing::travel_times(net, profiles[p], graphs[p], (*facility_snaps_of[p])[k],
+                                               *cell_snaps_of[p], opt);
         coverage::Measure m;
         m.kind = in.facilities[k].kind;
         m.method = network::profile_name(profiles[p]);
@@ -140,13 +191,13 @@ void compute_network(const Study& study, StudyResult& result, unsigned threads, 
             const std::size_t b = task % bands.size();
             const std::size_t p = (task / bands.size()) % profiles.size();
             const std::size_t k = task / (bands.size() * profiles.size());
-            const auto parts = routing::reached_edge_parts(net, profiles[p], graphs[p], facility_snaps[p][k],
+            const auto parts = routing::reached_edge_parts(net, profiles[p], graphs[p], (*facility_snaps_of[p])[k],
                                                            bands[b], spec.speeds.walk_kmh);
             ServiceArea& a = areas[task];
             a.kind = in.facilities[k].kind;
             a.profile = network::profile_name(profiles[p]);
             a.minutes = bands[b];
-            if (!parts.empty()) a.shape_m = geo::buffer_lines(parts, service_area_buffer_m, 2);
+            a.shape_m = io::polygonize(geo::rasterize_lines(parts, study.isochrone_cell_m, service_area_radius_cells));
         });
         result.service_areas = std::move(areas);
     }

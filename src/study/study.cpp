@@ -265,6 +265,8 @@ Study load_study(const std::string& path) {
             for (double m : s.isochrone_minutes) positive(file, "coverage", "isochrone_minutes", m);
         }
         s.isochrones = t.boolean("isochrones").value_or(s.isochrones);
+        s.isochrone_cell_m = t.number("isochrone_cell_m").value_or(s.isochrone_cell_m);
+        positive(file, "coverage", "isochrone_cell_m", s.isochrone_cell_m);
         s.travel_time_rasters = t.boolean("travel_time_rasters").value_or(s.travel_time_rasters);
         t.check_unknown();
     }

@@ -83,6 +83,7 @@ struct Study {
     std::optional<NetworkSpec> network;
     std::vector<double> isochrone_minutes{5, 10, 15};  // DEFAULT: 5, 10, 15
     bool isochrones = true;          // DEFAULT: write isochrones.geojson when network is on
+    double isochrone_cell_m = 50.0;  // DEFAULT: 50 m grid for service-area polygons
     bool travel_time_rasters = false;  // DEFAULT: no GeoTIFFs
     OutsidePolicy outside = OutsidePolicy::error;  // DEFAULT: error (names the first rows outside)
     std::string water_path;  // optional background layer for maps ([layers] water)
