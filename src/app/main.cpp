@@ -34,6 +34,7 @@ struct RunArgs {
     std::vector<std::string> methods;
     std::vector<std::string> profiles;
     bool no_isochrones = false;
+    bool travel_time_rasters = false;
 };
 
 int run_command(const RunArgs& args) {
@@ -62,6 +63,7 @@ int run_command(const RunArgs& args) {
         }
     }
     if (args.no_isochrones) s.isochrones = false;
+    if (args.travel_time_rasters) s.travel_time_rasters = true;
     study::RunOptions opt;
     opt.out_dir = args.out.empty() ? (project_root() / "maps").string() : args.out;
     opt.threads = args.threads > 0 ? args.threads : std::max(1U, std::thread::hardware_concurrency());
@@ -120,6 +122,8 @@ int main(int argc, char** argv) {
                         "Override [coverage] profiles: walk, elderly, bike, drive. DEFAULT: the study's")
         ->delimiter(',');
     run_cmd->add_flag("--no-isochrones", run.no_isochrones, "Skip isochrones.geojson (service areas)");
+    run_cmd->add_flag("--travel-time-rasters", run.travel_time_rasters,
+                      "Also write traveltime_<kind>_<profile>.tif (minutes per populated cell, Float32 GeoTIFF)");
 
     study::CoverageRequest cov;
     std::string profile = "walk";

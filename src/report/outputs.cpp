@@ -3,6 +3,7 @@
 #include "kepu15/error.hpp"
 #include "kepu15/geo/crs.hpp"
 #include "kepu15/geo/polygon_ops.hpp"
+#include "kepu15/io/raster_writer.hpp"
 #include "kepu15/parallel.hpp"
 
 #include <algorithm>
@@ -343,6 +344,29 @@ void write_isochrones(const StudyResult& r, const Paths& outputs) {
     write_layer(outputs, "isochrones.geojson", fields, features, io::GeometryKind::polygon);
 }
 
+// ---- traveltime_<kind>_<profile>.tif --------------------------------------------------------
+
+std::string raster_name(const coverage::Measure& m) { return "traveltime_" + m.kind + "_" + m.method + ".tif"; }
+
+// Minutes to the nearest facility on the population grid: populated cells reached within the
+// cutoff carry minutes; other cells are nodata (-9999).
+void write_travel_time_raster(const StudyResult& r, const coverage::Measure& m, const std::string& path) {
+    const auto& cells = r.inputs.cells;
+    io::RasterOutput out;
+    out.crs = cells.raster_crs;
+    out.geotransform = cells.geotransform;
+    out.width = cells.width;
+    out.height = cells.height;
+    out.values.assign(static_cast<std::size_t>(cells.width) * static_cast<std::size_t>(cells.height), out.nodata);
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+        if (!std::isfinite(m.value[i])) continue;
+        out.values[static_cast<std::size_t>(cells.row[i]) * static_cast<std::size_t>(cells.width) +
+                   static_cast<std::size_t>(cells.col[i])] = static_cast<float>(m.value[i]);
+    }
+    out.description = "minutes to the nearest " + m.kind + " (" + m.method + ")";
+    io::write_raster(path, out);
+}
+
 json kind_entry(const StudyResult& r, const coverage::Totals& t, const std::string& kind,
                 const std::vector<std::string>& groups) {
     json entry = json::object();
@@ -473,6 +497,11 @@ void write_study_outputs(const study::Study& study, const StudyResult& r, io::St
         outputs[name] = staged.staging_path(name);
     }
     if (!r.service_areas.empty()) outputs["isochrones.geojson"] = staged.staging_path("isochrones.geojson");
+    if (study.travel_time_rasters) {
+        for (const auto& m : r.measures) {
+            if (m.is_network()) outputs[raster_name(m)] = staged.staging_path(raster_name(m));
+        }
+    }
     GapLayer gaps(r);
     // The cell layer is the longest single job: it starts first, while the other thread works
     // through the gap unions.
@@ -485,6 +514,11 @@ void write_study_outputs(const study::Study& study, const StudyResult& r, io::St
     jobs.emplace_back(
         [&] { io::write_text_atomic(outputs.at("summary.json"), summary_json(study, r).dump(2) + "\n"); });
     jobs.emplace_back([&] { io::write_text_atomic(outputs.at("towns.csv"), towns_csv(r)); });
+    for (const auto& m : r.measures) {
+        if (outputs.count(raster_name(m)) != 0) {
+            jobs.emplace_back([&] { write_travel_time_raster(r, m, outputs.at(raster_name(m))); });
+        }
+    }
     parallel_for(jobs.size(), threads, [&](std::size_t i) { jobs[i](); });
     gaps.write(outputs);
 }

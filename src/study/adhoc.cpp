@@ -221,7 +221,7 @@ CoverageSummary run_coverage(const CoverageRequest& req, Timings& timings) {
         timings.start("search");
         routing::NetworkCoverageOptions opt;
         opt.cutoff_minutes = req.minutes;
-        opt.off_road_kmh = req.speeds.walk_kmh;
+        opt.off_road_kmh = req.speeds.off_road_kmh(req.profile);
         const auto times = routing::travel_times(net, req.profile, graph, fsnaps, csnaps, opt);
         for (std::size_t i = 0; i < n; ++i) {
             if (times[i].access == routing::Access::reached) {

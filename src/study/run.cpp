@@ -147,13 +147,12 @@ void compute_network(const Study& study, StudyResult& result, unsigned threads, 
     const std::size_t kinds = in.facilities.size();
     const std::size_t first = result.measures.size();
     result.measures.resize(first + kinds * profiles.size());
-    routing::NetworkCoverageOptions base_opt;
-    base_opt.off_road_kmh = spec.speeds.walk_kmh;
     parallel_for(kinds * profiles.size(), threads, [&](std::size_t task) {
         const std::size_t k = task / profiles.size();
         const std::size_t p = task % profiles.size();
-        routing::NetworkCoverageOptions opt = base_opt;
+        routing::NetworkCoverageOptions opt;
         opt.cutoff_minutes = study.minutes_for(study.facilities[k]);
+        opt.off_road_kmh = spec.speeds.off_road_kmh(profiles[p]);
         const auto times = routing::travel_times(net, profiles[p], graphs[p], (*facility_snaps_of[p])[k],
                                                *cell_snaps_of[p], opt);
         coverage::Measure m;
@@ -192,7 +191,7 @@ void compute_network(const Study& study, StudyResult& result, unsigned threads, 
             const std::size_t p = (task / bands.size()) % profiles.size();
             const std::size_t k = task / (bands.size() * profiles.size());
             const auto parts = routing::reached_edge_parts(net, profiles[p], graphs[p], (*facility_snaps_of[p])[k],
-                                                           bands[b], spec.speeds.walk_kmh);
+                                                           bands[b], spec.speeds.off_road_kmh(profiles[p]));
             ServiceArea& a = areas[task];
             a.kind = in.facilities[k].kind;
             a.profile = network::profile_name(profiles[p]);

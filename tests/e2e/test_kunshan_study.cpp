@@ -314,3 +314,108 @@ TEST_CASE("Kunshan crow-fly study: villages, gaps and facilities layers are cons
     for (const auto& kind : ref.kinds) expected += ref.facilities_m.at(kind).size();
     REQUIRE(facilities.features.size() == expected);
 }
+
+TEST_CASE("Kunshan network study: travel times are consistent with distances, speeds and thresholds",
+          "[e2e][kunshan][network]") {
+    const auto& ref = reference();
+    const fs::path out = run_once("network", {"--travel-time-rasters"});
+    const json summary = json::parse(kepu15::test::slurp((out / "summary.json").string()));
+    REQUIRE(summary["primary_method"] == "walk");
+    REQUIRE(summary["network"]["nodes"].get<std::size_t>() > 5000);  // junctions and dead ends
+    const auto cells = kepu15::io::read_vector((out / "cells.geojson").string());
+    REQUIRE(cells.features.size() == ref.population.size());
+    std::map<std::int64_t, std::size_t> index;
+    for (std::size_t i = 0; i < ref.cell_id.size(); ++i) index[ref.cell_id[i]] = i;
+    const std::size_t id_i = cells.field_index("cell_id");
+    const std::vector<std::pair<std::string, double>> profiles{{"walk", 4.5}, {"elderly", 2.7}, {"bike", 15.0}};
+    for (const auto& kind : ref.kinds) {
+        CAPTURE(kind);
+        std::map<std::string, double> covered_pop;
+        std::size_t reached_walk = 0;
+        for (const auto& f : cells.features) {
+            const std::size_t i = index.at(static_cast<std::int64_t>(*kepu15::io::as_number(f.values[id_i])));
+            const double walk = field_number(cells, f, kind + "_walk_min");
+            const double elderly = field_number(cells, f, kind + "_elderly_min");
+            for (const auto& [profile, kmh] : profiles) {
+                const double minutes = field_number(cells, f, kind + "_" + profile + "_min");
+                const bool covered = field_number(cells, f, kind + "_" + profile + "_covered") == 1.0;
+                CAPTURE(profile, minutes, i);
+                // Covered exactly when reached within the 15-minute cutoff; null beyond it.
+                REQUIRE(covered == (std::isfinite(minutes) && minutes <= 15.0));
+                if (covered) covered_pop[profile] += ref.population[i];
+                if (!std::isfinite(minutes)) continue;
+                REQUIRE(minutes <= 15.0 + 1e-9);
+                // A street path is never shorter than the straight line, and off-road legs are walked:
+                // minutes >= straight distance / max(speed, walking speed).
+                const double fastest = std::max(kmh, 4.5);
+                REQUIRE(minutes + 0.006 >= ref.nearest_m.at(kind)[i] / (fastest * 1000.0 / 60.0));
+            }
+            // Elderly walkers use the same streets at 2.7 instead of 4.5 km/h: 4.5/2.7 times the walk time
+            // whenever both reach a facility (ms rounding per edge aside).
+            if (std::isfinite(walk) && std::isfinite(elderly)) {
+                ++reached_walk;
+                REQUIRE(elderly == Approx(walk * 4.5 / 2.7).margin(0.02 + 0.002 * walk));
+            }
+            // Whatever the elderly reach in 15 minutes, walkers reach.
+            if (std::isfinite(elderly)) REQUIRE(std::isfinite(walk));
+        }
+        REQUIRE(reached_walk > 1000);
+        for (const auto& [profile, kmh] : profiles) {
+            const double s = summary["region"]["kinds"][kind]["network"][profile]["covered_population"];
+            REQUIRE(s == Approx(covered_pop[profile]).margin(1.0));
+        }
+        // Slower profiles cover less; crow-fly 1 km flatters walking in a water town.
+        const auto& net = summary["region"]["kinds"][kind]["network"];
+        REQUIRE(net["elderly"]["share"].get<double>() <= net["walk"]["share"].get<double>());
+        REQUIRE(net["walk"]["share"].get<double>() <= net["bike"]["share"].get<double>());
+    }
+
+    // The travel-time raster carries the cell's minutes.
+    GDALAllRegister();
+    const std::unique_ptr<GDALDataset> tif(
+        GDALDataset::Open((out / "traveltime_station_walk.tif").c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+    REQUIRE(tif != nullptr);
+    const int w = tif->GetRasterXSize();
+    std::vector<float> band(static_cast<std::size_t>(w) * tif->GetRasterYSize());
+    REQUIRE(tif->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w, tif->GetRasterYSize(), band.data(), w,
+                                            tif->GetRasterYSize(), GDT_Float32, 0, 0) == CE_None);
+    std::size_t compared = 0;
+    for (const auto& f : cells.features) {
+        const auto id = static_cast<std::int64_t>(*kepu15::io::as_number(f.values[id_i]));
+        const double minutes = field_number(cells, f, "station_walk_min");
+        const float v = band[static_cast<std::size_t>(id)];
+        if (std::isfinite(minutes)) {
+            REQUIRE(v == Approx(minutes).margin(0.006));
+            ++compared;
+        } else {
+            REQUIRE(v == -9999.0F);
+        }
+    }
+    REQUIRE(compared > 1000);
+}
+
+TEST_CASE("Kunshan network study: service areas grow with the minutes and keep holes", "[e2e][kunshan][network]") {
+    const fs::path out = run_once("network", {"--travel-time-rasters"});
+    const auto iso = kepu15::io::read_vector((out / "isochrones.geojson").string());
+    std::map<std::string, std::map<double, double>> area;  // kind/profile -> minutes -> km2
+    std::size_t holes = 0;
+    for (const auto& f : iso.features) {
+        const std::string key = kepu15::io::as_text(f.values[iso.field_index("kind")]) + "/" +
+                                kepu15::io::as_text(f.values[iso.field_index("profile")]);
+        area[key][field_number(iso, f, "minutes")] = field_number(iso, f, "area_km2");
+        for (const auto& p : f.geometry.polygons) holes += p.holes.size();
+    }
+    REQUIRE(area.size() == 12);  // 3 kinds x 4 profiles
+    for (const auto& [key, by_minutes] : area) {
+        CAPTURE(key);
+        REQUIRE(by_minutes.size() == 3);
+        REQUIRE(by_minutes.at(5) < by_minutes.at(10));
+        REQUIRE(by_minutes.at(10) < by_minutes.at(15));
+        REQUIRE(by_minutes.at(15) < 1000.0);  // never more than the region (~930 km2) plus a margin
+    }
+    REQUIRE(holes > 0);
+    // The walk area within 15 minutes of the stations is smaller than their 1,125 m circles would be.
+    const auto summary = json::parse(kepu15::test::slurp((out / "summary.json").string()));
+    const double stations = summary["facilities"]["station"]["count"];
+    REQUIRE(area.at("station/walk").at(15) < stations * 3.14159 * 1.125 * 1.125);
+}

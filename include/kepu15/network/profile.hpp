@@ -30,6 +30,9 @@ struct ProfileSpeeds {
 
     // Constant speed of the non-drive profiles.
     [[nodiscard]] double constant_kmh(Profile p) const;
+    // Speed of the walk between a point and the road it snaps to: the elderly walk at their own
+    // speed, everyone else (including cyclists and drivers, who park) at walk_kmh.
+    [[nodiscard]] double off_road_kmh(Profile p) const { return p == Profile::elderly ? elderly_kmh : walk_kmh; }
 };
 
 }  // namespace kepu15::network
