@@ -6,7 +6,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 runs="${1:-5}"
 "$root/scripts/install-deps.sh" >/dev/null
-dir="$("$root/scripts/build.sh" release | tail -n 1)"
+dir="$("$root/scripts/build.sh" release 2>"${TMPDIR:-/tmp}/kepu15-bench-build.log" | tail -n 1)" || { cat "${TMPDIR:-/tmp}/kepu15-bench-build.log" >&2; exit 1; }
 bin="$dir/kepu15"
 study="$root/geodata/kunshan/study.toml"
 out="$(mktemp -d)"
