@@ -34,9 +34,16 @@ inline std::string slurp(const std::string& path) {
 
 inline CliResult run_cli(const std::vector<std::string>& args) {
     TempDir capture("cli");
+    // Appends one piece at a time (GCC 12 warns falsely about `" " + std::string` here).
     std::string cmd = shell_quote(cli_path().string());
-    for (const auto& a : args) cmd += " " + shell_quote(a);
-    cmd += " >" + shell_quote(capture.file("out")) + " 2>" + shell_quote(capture.file("err"));
+    for (const auto& a : args) {
+        cmd += ' ';
+        cmd += shell_quote(a);
+    }
+    cmd += " >";
+    cmd += shell_quote(capture.file("out"));
+    cmd += " 2>";
+    cmd += shell_quote(capture.file("err"));
     const int status = std::system(cmd.c_str());
     CliResult r;
     r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
