@@ -232,4 +232,12 @@ std::string crs_wkt(const std::string& crs) {
     return wkt;
 }
 
+MultiPolygon transform(MultiPolygon polygons, const Transformer& t) {
+    for (auto& poly : polygons) {
+        t.forward(std::span<Point>(poly.outer));
+        for (auto& h : poly.holes) t.forward(std::span<Point>(h));
+    }
+    return polygons;
+}
+
 }  // namespace kepu15::geo

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <numeric>
 #include <string>
+#include <utility>
 
 namespace kepu15::network {
 
@@ -36,7 +37,7 @@ Graph graph_from_arcs(std::size_t node_count, std::vector<Arc> arcs) {
     return g;
 }
 
-Graph build_graph(const RoadNetwork& network, Profile profile) {
+Graph build_graph(const RoadNetwork& network, Profile profile, Direction direction) {
     const auto p = static_cast<std::size_t>(profile);
     const std::size_t n = network.nodes_m.size();
     std::vector<Arc> arcs;
@@ -54,17 +55,17 @@ Graph build_graph(const RoadNetwork& network, Profile profile) {
         const auto weight = [&](float kmh) {
             return std::max<std::uint32_t>(1, travel_ms(edge.length_m, static_cast<double>(kmh)));
         };
-        if (edge.forward_kmh[p] > 0.0F) {
-            arcs.push_back({edge.from, edge.to, weight(edge.forward_kmh[p])});
+        const auto add = [&](NodeId tail, NodeId head, float kmh) {
+            if (direction == Direction::reverse) std::swap(tail, head);
+            arcs.push_back({tail, head, weight(kmh)});
             edge_of_arc.push_back(static_cast<EdgeId>(e));
-        }
-        if (edge.backward_kmh[p] > 0.0F) {
-            arcs.push_back({edge.to, edge.from, weight(edge.backward_kmh[p])});
-            edge_of_arc.push_back(static_cast<EdgeId>(e));
-        }
+        };
+        if (edge.forward_kmh[p] > 0.0F) add(edge.from, edge.to, edge.forward_kmh[p]);
+        if (edge.backward_kmh[p] > 0.0F) add(edge.to, edge.from, edge.backward_kmh[p]);
     }
     Graph g = graph_from_arcs(n, std::move(arcs));
     for (auto& a : g.arc_edge) a = edge_of_arc[a];
+    g.direction = direction;
     return g;
 }
 

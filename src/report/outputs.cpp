@@ -37,15 +37,6 @@ json number_or_null(double v, double scale) {
     return round_to(v, scale);
 }
 
-MultiPolygon to_lonlat(const MultiPolygon& mp, const geo::Transformer& to_wgs84) {
-    MultiPolygon out = mp;
-    for (auto& poly : out) {
-        to_wgs84.forward(std::span<Point>(poly.outer));
-        for (auto& h : poly.holes) to_wgs84.forward(std::span<Point>(h));
-    }
-    return out;
-}
-
 io::FeatureGeometry polygon_geometry(MultiPolygon mp) {
     io::FeatureGeometry g;
     g.kind = io::GeometryKind::polygon;
@@ -204,7 +195,7 @@ public:
                         round_to(g.population, 100),
                         g.cells,
                         round_to(area(g.shape_m) / 1e6, 1e4)};
-            f.geometry = polygon_geometry(to_lonlat(g.shape_m, to_wgs84));
+            f.geometry = polygon_geometry(geo::transform(g.shape_m, to_wgs84));
             features.push_back(std::move(f));
         }
         write_layer(outputs, "gaps.geojson", fields, features, io::GeometryKind::polygon);
@@ -338,7 +329,7 @@ void write_isochrones(const StudyResult& r, const Paths& outputs) {
         if (a.shape_m.empty()) continue;
         OutputFeature f;
         f.values = {a.kind, a.profile, a.minutes, round_to(area(a.shape_m) / 1e6, 1e4)};
-        f.geometry = polygon_geometry(to_lonlat(a.shape_m, to_wgs84));
+        f.geometry = polygon_geometry(geo::transform(a.shape_m, to_wgs84));
         features.push_back(std::move(f));
     }
     write_layer(outputs, "isochrones.geojson", fields, features, io::GeometryKind::polygon);

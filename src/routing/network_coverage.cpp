@@ -36,6 +36,10 @@ void check_off_road_speed(double off_road_kmh) {
 }
 
 void check_inputs(const RoadNetwork& network, const network::Graph& graph) {
+    if (graph.direction != network::Direction::reverse) {
+        throw input_error("network coverage: the graph of " + network.source +
+                          " must be the reverse graph (build_graph(..., Direction::reverse))");
+    }
     if (graph.node_count() != network.nodes_m.size()) {
         throw input_error("network coverage: graph has " + std::to_string(graph.node_count()) +
                           " nodes but the road network " + network.source + " has " +
@@ -54,14 +58,22 @@ const RoadEdge& edge_of(const RoadNetwork& network, const Snap& snap, const char
 
 double clamped_offset(const RoadEdge& e, const Snap& s) { return std::clamp(s.offset_m, 0.0, e.length_m); }
 
+// A snap this close to an end node is at that junction: it uses the node directly, so every
+// street meeting there is open to it, whatever the direction of the snapped edge.
+constexpr double junction_m = 1e-6;
+bool at_from(double offset_m) { return offset_m <= junction_m; }
+bool at_to(const RoadEdge& e, double offset_m) { return offset_m >= e.length_m - junction_m; }
+
 struct FacilityOnEdge {
     std::uint32_t facility;
     double offset_m;
     std::uint32_t off_road_ms;
 };
 
-// Facilities as search sources (entering the graph at the edge's ends) and, per edge, the
-// facilities lying on it (which reach points of that edge directly).
+// Facilities as sources of the search on the reverse graph, at the nodes from which one travels
+// to them: from e.from forwards along e to a facility at offset o (start cost t_fwd(o)), from e.to
+// backwards (t_bwd(len - o)), or from the junction itself when it snapped onto one. Per edge, the
+// facilities lying on it (which points of that edge reach directly).
 struct FacilitySources {
     std::vector<Source> sources;
     std::unordered_map<EdgeId, std::vector<FacilityOnEdge>> on_edge;
@@ -77,11 +89,17 @@ FacilitySources facility_sources(const RoadNetwork& network, std::size_t p,
         const double o = clamped_offset(e, s);
         const std::uint32_t off_ms = travel_ms(s.off_road_m, off_road_kmh);
         const auto label = static_cast<std::uint32_t>(i);
-        if (e.forward_kmh[p] > 0.0F) {
-            out.sources.push_back({e.to, off_ms + travel_ms(e.length_m - o, e.forward_kmh[p]), label});
-        }
-        if (e.backward_kmh[p] > 0.0F) {
-            out.sources.push_back({e.from, off_ms + travel_ms(o, e.backward_kmh[p]), label});
+        const bool from_end = at_from(o);
+        const bool to_end = at_to(e, o);
+        if (from_end) out.sources.push_back({e.from, off_ms, label});
+        if (to_end) out.sources.push_back({e.to, off_ms, label});
+        if (!from_end && !to_end) {
+            if (e.forward_kmh[p] > 0.0F) {
+                out.sources.push_back({e.from, off_ms + travel_ms(o, e.forward_kmh[p]), label});
+            }
+            if (e.backward_kmh[p] > 0.0F) {
+                out.sources.push_back({e.to, off_ms + travel_ms(e.length_m - o, e.backward_kmh[p]), label});
+            }
         }
         out.on_edge[s.edge].push_back({label, o, off_ms});
     }
@@ -128,16 +146,17 @@ double polyline_length(const LineString& line) {
 }  // namespace
 
 std::vector<PointTime> travel_times(const RoadNetwork& network, network::Profile profile,
-                                    const network::Graph& graph,
+                                    const network::Graph& reverse_graph,
                                     const std::vector<std::optional<Snap>>& facility_snaps,
                                     const std::vector<std::optional<Snap>>& point_snaps,
                                     const NetworkCoverageOptions& options) {
-    check_inputs(network, graph);
+    check_inputs(network, reverse_graph);
     check_off_road_speed(options.off_road_kmh);
     const auto p = static_cast<std::size_t>(profile);
     const std::uint32_t cutoff = cutoff_ms_of(options.cutoff_minutes);
     const FacilitySources fac = facility_sources(network, p, facility_snaps, options.off_road_kmh);
-    const SearchResult search = multi_source_dijkstra(graph, fac.sources, cutoff);
+    // cost_ms[v]: time from node v to its nearest facility.
+    const SearchResult search = multi_source_dijkstra(reverse_graph, fac.sources, cutoff);
 
     std::vector<PointTime> out(point_snaps.size());
     for (std::size_t i = 0; i < point_snaps.size(); ++i) {
@@ -159,16 +178,23 @@ std::vector<PointTime> travel_times(const RoadNetwork& network, network::Profile
                 best_facility = facility;
             }
         };
-        if (fwd > 0.0F && search.cost_ms[e.from] != unreached) {
-            consider(std::uint64_t{search.cost_ms[e.from]} + travel_ms(q, fwd), search.label[e.from]);
-        }
-        if (bwd > 0.0F && search.cost_ms[e.to] != unreached) {
-            consider(std::uint64_t{search.cost_ms[e.to]} + travel_ms(e.length_m - q, bwd), search.label[e.to]);
-        }
-        if (const auto it = fac.on_edge.find(s.edge); it != fac.on_edge.end()) {
-            for (const FacilityOnEdge& f : it->second) {
-                if (q >= f.offset_m && fwd > 0.0F) consider(std::uint64_t{f.off_road_ms} + travel_ms(q - f.offset_m, fwd), f.facility);
-                if (q <= f.offset_m && bwd > 0.0F) consider(std::uint64_t{f.off_road_ms} + travel_ms(f.offset_m - q, bwd), f.facility);
+        const auto via_node = [&](network::NodeId v, std::uint32_t leg_ms) {
+            if (search.cost_ms[v] != unreached) consider(std::uint64_t{search.cost_ms[v]} + leg_ms, search.label[v]);
+        };
+        const bool from_end = at_from(q);
+        const bool to_end = at_to(e, q);
+        if (from_end) via_node(e.from, 0);
+        if (to_end) via_node(e.to, 0);
+        if (!from_end && !to_end) {
+            // Leaving the edge at either end, or staying on it to a facility ahead or behind.
+            if (fwd > 0.0F) via_node(e.to, travel_ms(e.length_m - q, fwd));
+            if (bwd > 0.0F) via_node(e.from, travel_ms(q, bwd));
+            if (const auto it = fac.on_edge.find(s.edge); it != fac.on_edge.end()) {
+                for (const FacilityOnEdge& f : it->second) {
+                    const auto leg = [&](double m, float kmh) { return std::uint64_t{f.off_road_ms} + travel_ms(m, kmh); };
+                    if (f.offset_m >= q && fwd > 0.0F) consider(leg(f.offset_m - q, fwd), f.facility);
+                    if (f.offset_m <= q && bwd > 0.0F) consider(leg(q - f.offset_m, bwd), f.facility);
+                }
             }
         }
         if (best == unreached) continue;  // beyond_cutoff
@@ -182,16 +208,16 @@ std::vector<PointTime> travel_times(const RoadNetwork& network, network::Profile
 }
 
 std::vector<LineString> reached_edge_parts(const RoadNetwork& network, network::Profile profile,
-                                           const network::Graph& graph,
+                                           const network::Graph& reverse_graph,
                                            const std::vector<std::optional<Snap>>& facility_snaps,
                                            double minutes, double off_road_kmh) {
-    check_inputs(network, graph);
+    check_inputs(network, reverse_graph);
     check_off_road_speed(off_road_kmh);
     const auto p = static_cast<std::size_t>(profile);
     const std::uint32_t cutoff = cutoff_ms_of(minutes);
     const double budget_ms = minutes * ms_per_minute;  // exact, for fractional positions
     const FacilitySources fac = facility_sources(network, p, facility_snaps, off_road_kmh);
-    const SearchResult search = multi_source_dijkstra(graph, fac.sources, cutoff);
+    const SearchResult search = multi_source_dijkstra(reverse_graph, fac.sources, cutoff);
     // Metres covered at `kmh` in `ms` milliseconds.
     const auto reach_m = [](double ms, float kmh) { return ms * static_cast<double>(kmh) / 3600.0; };
 
@@ -203,18 +229,20 @@ std::vector<LineString> reached_edge_parts(const RoadNetwork& network, network::
         const float fwd = e.forward_kmh[p];
         const float bwd = e.backward_kmh[p];
         parts.clear();
-        if (fwd > 0.0F && search.cost_ms[e.from] != unreached) {
-            parts.push_back({0.0, std::min(len, reach_m(budget_ms - search.cost_ms[e.from], fwd))});
+        // Position x on the edge: forwards to e.to in t_fwd(len - x), backwards to e.from in t_bwd(x).
+        if (fwd > 0.0F && search.cost_ms[e.to] != unreached) {
+            parts.push_back({std::max(0.0, len - reach_m(budget_ms - search.cost_ms[e.to], fwd)), len});
         }
-        if (bwd > 0.0F && search.cost_ms[e.to] != unreached) {
-            parts.push_back({std::max(0.0, len - reach_m(budget_ms - search.cost_ms[e.to], bwd)), len});
+        if (bwd > 0.0F && search.cost_ms[e.from] != unreached) {
+            parts.push_back({0.0, std::min(len, reach_m(budget_ms - search.cost_ms[e.from], bwd))});
         }
+        // Facilities on the edge: ahead of x (forwards) or behind it (backwards).
         if (const auto it = fac.on_edge.find(static_cast<EdgeId>(ei)); it != fac.on_edge.end()) {
             for (const FacilityOnEdge& f : it->second) {
                 const double left_ms = budget_ms - f.off_road_ms;
                 if (left_ms < 0.0) continue;
-                if (fwd > 0.0F) parts.push_back({f.offset_m, std::min(len, f.offset_m + reach_m(left_ms, fwd))});
-                if (bwd > 0.0F) parts.push_back({std::max(0.0, f.offset_m - reach_m(left_ms, bwd)), f.offset_m});
+                if (fwd > 0.0F) parts.push_back({std::max(0.0, f.offset_m - reach_m(left_ms, fwd)), f.offset_m});
+                if (bwd > 0.0F) parts.push_back({f.offset_m, std::min(len, f.offset_m + reach_m(left_ms, bwd))});
             }
         }
         if (parts.empty()) continue;

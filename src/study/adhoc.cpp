@@ -8,8 +8,7 @@
 #include "kepu15/io/vector_reader.hpp"
 #include "kepu15/io/vector_writer.hpp"
 #include "kepu15/network/graph.hpp"
-#include "kepu15/network/line_reader.hpp"
-#include "kepu15/network/osm_reader.hpp"
+#include "kepu15/network/read_network.hpp"
 #include "kepu15/network/snap.hpp"
 #include "kepu15/routing/network_coverage.hpp"
 
@@ -83,12 +82,7 @@ PopulationInput read_population_vector(const CoverageRequest& req) {
                 rep = f.geometry.points.front();
                 break;
             case io::GeometryKind::polygon: {
-                MultiPolygon mp = f.geometry.polygons;
-                for (auto& poly : mp) {
-                    local.forward(std::span<Point>(poly.outer));
-                    for (auto& h : poly.holes) local.forward(std::span<Point>(h));
-                }
-                rep = local.inverse(geo::point_on_surface(mp));
+                rep = local.inverse(geo::point_on_surface(geo::transform(f.geometry.polygons, local)));
                 break;
             }
             default:
@@ -125,13 +119,6 @@ std::string unique_name(const std::vector<io::FieldDef>& fields, const std::stri
         const std::string n = name + "_" + std::to_string(i);
         if (!taken(n)) return n;
     }
-}
-
-bool is_osm_path(const std::string& path) {
-    for (const std::string e : {".pbf", ".osm", ".osm.gz", ".osm.bz2"}) {
-        if (path.size() >= e.size() && path.compare(path.size() - e.size(), e.size(), e) == 0) return true;
-    }
-    return false;
 }
 
 }  // namespace
@@ -172,12 +159,7 @@ CoverageSummary run_coverage(const CoverageRequest& req, Timings& timings) {
         if (f.geometry.kind == io::GeometryKind::point) {
             fac_m.push_back(to_working.forward(f.geometry.points.front()));
         } else if (f.geometry.kind == io::GeometryKind::polygon) {
-            MultiPolygon mp = f.geometry.polygons;
-            for (auto& poly : mp) {
-                to_working.forward(std::span<Point>(poly.outer));
-                for (auto& h : poly.holes) to_working.forward(std::span<Point>(h));
-            }
-            fac_m.push_back(geo::point_on_surface(mp));
+            fac_m.push_back(geo::point_on_surface(geo::transform(f.geometry.polygons, to_working)));
         } else {
             throw input_error(fac.where() + ", feature " + std::to_string(f.fid) +
                               ": a facility must be a point or a polygon");
@@ -195,18 +177,14 @@ CoverageSummary run_coverage(const CoverageRequest& req, Timings& timings) {
         timings.start("read network");
         network::RoadNetwork net;
         try {
-            if (is_osm_path(req.network_path)) {
-                net = network::read_osm(req.network_path, to_working, req.speeds);
-            } else {
-                network::LineNetworkOptions opt;
-                opt.read.layer = req.network_layer;
-                opt.read.crs = req.network_crs;
-                opt.speed_field = req.speed_field;
-                opt.class_field = req.class_field;
-                opt.oneway_field = req.oneway_field;
-                opt.snap_tolerance_m = req.snap_tolerance_m;
-                net = network::read_road_lines(req.network_path, opt, to_working, req.speeds);
-            }
+            network::LineNetworkOptions opt;
+            opt.read.layer = req.network_layer;
+            opt.read.crs = req.network_crs;
+            opt.speed_field = req.speed_field;
+            opt.class_field = req.class_field;
+            opt.oneway_field = req.oneway_field;
+            opt.snap_tolerance_m = req.snap_tolerance_m;
+            net = network::read_network(req.network_path, opt, to_working, req.speeds);
         } catch (...) {
             rethrow_with_context("road network");
         }

@@ -17,15 +17,6 @@ namespace kepu15::study {
 
 namespace {
 
-MultiPolygon project(const MultiPolygon& mp, const geo::Transformer& t) {
-    MultiPolygon out = mp;
-    for (auto& poly : out) {
-        t.forward(std::span<Point>(poly.outer));
-        for (auto& h : poly.holes) t.forward(std::span<Point>(h));
-    }
-    return out;
-}
-
 const MultiPolygon& polygons_of(const io::VectorLayer& layer, const io::Feature& f) {
     if (f.geometry.kind != io::GeometryKind::polygon || f.geometry.polygons.empty()) {
         throw input_error(layer.where() + ", feature " + std::to_string(f.fid) +
@@ -97,7 +88,7 @@ Inputs load_inputs(const Study& study) {
     const geo::Transformer to_working(geo::wgs84, in.working_crs);
     std::vector<MultiPolygon> unit_shapes;
     for (auto& u : in.units) {
-        u.shape_m = project(u.shape_lonlat, to_working);
+        u.shape_m = geo::transform(u.shape_lonlat, to_working);
         unit_shapes.push_back(u.shape_m);
     }
     const coverage::UnitIndex unit_index(unit_shapes);
@@ -123,7 +114,7 @@ Inputs load_inputs(const Study& study) {
             v.code = io::as_text(f.values[code_i]);
             v.name = io::as_text(f.values[name_i]);
             v.shape_lonlat = polygons_of(layer, f);
-            v.shape_m = project(v.shape_lonlat, to_working);
+            v.shape_m = geo::transform(v.shape_lonlat, to_working);
             if (town_i >= 0) {
                 const std::string town = text_field(f, town_i);
                 auto it = unit_by_code.find(town);
@@ -170,7 +161,7 @@ Inputs load_inputs(const Study& study) {
             if (f.geometry.kind == io::GeometryKind::point && !f.geometry.points.empty()) {
                 lonlat = f.geometry.points.front();
             } else if (f.geometry.kind == io::GeometryKind::polygon) {
-                const MultiPolygon shape_m = project(f.geometry.polygons, to_working);
+                const MultiPolygon shape_m = geo::transform(f.geometry.polygons, to_working);
                 lonlat = to_working.inverse(geo::point_on_surface(shape_m));
             } else {
                 throw input_error(layer.where() + ", feature " + std::to_string(f.fid) +

@@ -7,8 +7,7 @@
 #include "kepu15/geo/grid_mask.hpp"
 #include "kepu15/io/polygonize.hpp"
 #include "kepu15/network/graph.hpp"
-#include "kepu15/network/line_reader.hpp"
-#include "kepu15/network/osm_reader.hpp"
+#include "kepu15/network/read_network.hpp"
 #include "kepu15/network/snap.hpp"
 #include "kepu15/parallel.hpp"
 #include "kepu15/report/outputs.hpp"
@@ -29,16 +28,7 @@ namespace {
 using network::Profile;
 using SnapList = std::vector<std::optional<network::Snap>>;
 
-bool is_osm_path(const std::string& path) {
-    for (const char* ext : {".pbf", ".osm", ".osm.gz", ".osm.bz2", ".o5m"}) {
-        const std::string e(ext);
-        if (path.size() >= e.size() && path.compare(path.size() - e.size(), e.size(), e) == 0) return true;
-    }
-    return false;
-}
-
 network::RoadNetwork read_network(const NetworkSpec& spec, const geo::Transformer& to_working) {
-    if (is_osm_path(spec.path)) return network::read_osm(spec.path, to_working, spec.speeds);
     network::LineNetworkOptions opt;
     opt.read = spec.read;
     opt.speed_field = spec.speed_field;
@@ -47,7 +37,7 @@ network::RoadNetwork read_network(const NetworkSpec& spec, const geo::Transforme
     opt.walk_field = spec.walk_field;
     opt.bike_field = spec.bike_field;
     opt.snap_tolerance_m = spec.snap_tolerance_m;
-    return network::read_road_lines(spec.path, opt, to_working, spec.speeds);
+    return network::read_network(spec.path, opt, to_working, spec.speeds);
 }
 
 // Service areas are the reached street parts drawn on a grid of study.isochrone_cell_m cells and

@@ -60,4 +60,7 @@ std::string crs_name(const std::string& crs);
 // WKT of a real CRS (for writers); GCJ-02/BD-09 have none and give the WGS84 WKT.
 std::string crs_wkt(const std::string& crs);
 
+// The polygons with every vertex (exterior rings and holes) transformed.
+MultiPolygon transform(MultiPolygon polygons, const Transformer& t);
+
 }  // namespace kepu15::geo

@@ -1,6 +1,9 @@
-// Travel time from each point (population cell centre) to the nearest facility over one profile's
-// graph: facilities and points snap to the nearest edge; the legs off the network are walked at
-// `off_road_kmh`; one bounded multi-source Dijkstra per call.
+// Travel time FROM each point (a home, a population cell centre) TO the nearest facility over one
+// profile's roads, honouring one-way streets in the direction residents travel: facilities and
+// points snap to the nearest edge; the legs off the network are walked at `off_road_kmh`; one
+// bounded multi-source Dijkstra per call, from the facilities over the reverse graph.
+// A snap within 1e-6 m of an edge's end node is at that junction and may use every street there,
+// whatever the direction of the snapped edge.
 #pragma once
 
 #include "kepu15/network/graph.hpp"
@@ -32,16 +35,20 @@ struct NetworkCoverageOptions {
 
 // Snaps of the facility and point lists are computed by the caller (Snapper::snap) so that they
 // can be shared between kinds. A facility without a snap is ignored.
+// REQUIRES: reverse_graph == network::build_graph(network, profile, network::Direction::reverse),
+// built once per profile by the caller (input_error if it is a forward graph or has another node count).
 std::vector<PointTime> travel_times(const network::RoadNetwork& network, network::Profile profile,
-                                    const network::Graph& graph,
+                                    const network::Graph& reverse_graph,
                                     const std::vector<std::optional<network::Snap>>& facility_snaps,
                                     const std::vector<std::optional<network::Snap>>& point_snaps,
                                     const NetworkCoverageOptions& options);
 
-// The reached parts of edges within `minutes` of the facilities: per edge, the sub-polylines
-// (working CRS) whose points are reachable. Used for edge-accurate service areas.
+// The parts of edges from which a facility is reachable within `minutes` (travelling in the
+// profile's allowed directions): per edge, the sub-polylines (working CRS) of those positions.
+// Used for edge-accurate service areas.
+// REQUIRES: reverse_graph as for travel_times.
 std::vector<LineString> reached_edge_parts(const network::RoadNetwork& network, network::Profile profile,
-                                           const network::Graph& graph,
+                                           const network::Graph& reverse_graph,
                                            const std::vector<std::optional<network::Snap>>& facility_snaps,
                                            double minutes, double off_road_kmh = 4.5);
 
