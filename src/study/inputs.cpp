@@ -258,9 +258,11 @@ Inputs load_inputs(const Study& study) {
     for (std::size_t i = 0; i < cells.size(); ++i) {
         if (cells.unit[i] >= 0) continue;
         if (outside++ < 3) {
-            first += (first.empty() ? "" : "; ") + std::string("cell col ") + std::to_string(cells.col[i]) + " row " +
-                     std::to_string(cells.row[i]) + " (" + lonlat_text(to_working.inverse(cells.centre_m[i])) +
-                     ", population " + std::to_string(cells.population[i]) + ")";
+            std::ostringstream cell;
+            cell << (first.empty() ? "" : "; ") << "cell col " << cells.col[i] << " row " << cells.row[i] << " ("
+                 << lonlat_text(to_working.inverse(cells.centre_m[i])) << ", population " << cells.population[i]
+                 << ")";
+            first += cell.str();
         }
         outside_pop += cells.population[i];
     }
@@ -292,6 +294,21 @@ Inputs load_inputs(const Study& study) {
         cells.row.resize(k);
         cells.unit.resize(k);
         cells.village.resize(k);
+    }
+    if (study.villages) {
+        std::size_t no_village = 0;
+        double no_village_pop = 0.0;
+        for (std::size_t i = 0; i < cells.size(); ++i) {
+            if (cells.village[i] >= 0) continue;
+            ++no_village;
+            no_village_pop += cells.population[i];
+        }
+        if (no_village > 0) {
+            std::ostringstream msg;
+            msg << study.villages->source.path << ": " << no_village << " populated cells (population "
+                << no_village_pop << ") lie outside every village; they count in their 区镇 but in no village";
+            warn(msg.str());
+        }
     }
     return in;
 }
