@@ -189,7 +189,7 @@ CoverageSummary run_coverage(const CoverageRequest& req, Timings& timings) {
             rethrow_with_context("road network");
         }
         timings.start("build graph");
-        const network::Graph graph = network::build_graph(net, req.profile);
+        const network::Graph graph = network::build_graph(net, req.profile, network::Direction::reverse);
         timings.start("snap");
         const network::Snapper snapper(net, req.profile, req.max_snap_m);
         std::vector<std::optional<network::Snap>> fsnaps;

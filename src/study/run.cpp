@@ -75,7 +75,11 @@ void compute_network(const Study& study, StudyResult& result, unsigned threads, 
     const auto& profiles = study.profiles;
     timings.start("build graph");
     std::vector<network::Graph> graphs(profiles.size());
-    parallel_for(profiles.size(), threads, [&](std::size_t p) { graphs[p] = network::build_graph(net, profiles[p]); });
+    // Reverse graphs: one search from the facilities over reversed arcs gives every home's time *to*
+    // its nearest facility (one-way streets count in the direction residents travel).
+    parallel_for(profiles.size(), threads, [&](std::size_t p) {
+        graphs[p] = network::build_graph(net, profiles[p], network::Direction::reverse);
+    });
 
     timings.start("snap");
     // Profiles allowed on exactly the same edges (walk and elderly) snap identically: snap once per

@@ -566,11 +566,14 @@ TEST_CASE("coverage --network OSM drive: a oneway street forces the detour or le
 {"type":"Feature","properties":{"name":"P"},"geometry":{"type":"Point","coordinates":[121.013523114,31.293873233]}}
 ]})");
     const std::string two_way = R"(  <way id="200" version="1"><nd ref="1"/><nd ref="2"/><tag k="highway" v="residential"/></way>)";
-    // Way 200 drawn D -> A, oneway: traffic only from D towards A.
+    // Way 200 drawn D -> A, oneway: traffic only from D towards A; and drawn A -> D, oneway.
     const std::string oneway_d_to_a =
         R"(  <way id="200" version="1"><nd ref="2"/><nd ref="1"/><tag k="highway" v="residential"/><tag k="oneway" v="yes"/></way>)";
+    const std::string oneway_a_to_d =
+        R"(  <way id="200" version="1"><nd ref="1"/><nd ref="2"/><tag k="highway" v="residential"/><tag k="oneway" v="yes"/></way>)";
     write_text(tmp.file("two_way.osm"), detour_osm(two_way));
     write_text(tmp.file("oneway_d_to_a.osm"), detour_osm(oneway_d_to_a));
+    write_text(tmp.file("oneway_a_to_d.osm"), detour_osm(oneway_a_to_d));
     const std::string out = out_dir(tmp) + "/drive.geojson";
     const auto minutes = [&](const std::string& network, const std::string& profile, const std::string& cutoff) {
         const CliResult r = run_cli({"coverage", "--population", tmp.file("home.geojson"), "--facilities",
@@ -580,36 +583,44 @@ TEST_CASE("coverage --network OSM drive: a oneway street forces the detour or le
         REQUIRE(r.exit_code == 0);
         return read_features(out).at(0).at("properties").at("minutes");
     };
-    // The search runs from the facilities outwards over the directed graph (as the routing unit
-    // tests define it), so "against" means against the direction F -> P.
-    // Two-way: F -> A 300 m, A -> P 1500 m = 1800 m at 500 m/min = 3.60 min.
+    // Times run from the home P to the facility F (residents travel to the facility), so a oneway
+    // matters in the direction P -> F, i.e. P -> A.
+    // Two-way: P -> A 1500 m, A -> F 300 m = 1800 m at 500 m/min = 3.60 min.
     CHECK(minutes("two_way.osm", "drive", "15").get<double>() == Approx(3.60).margin(0.01));
     // Walking ignores oneway: 1800 m at 75 m/min = 24 min.
-    CHECK(minutes("oneway_d_to_a.osm", "walk", "30").get<double>() == Approx(24.0).margin(0.01));
-    // Driving against the oneway is forbidden: F -> E 700, E -> G 2000, G -> D 1000, D -> P 500
+    CHECK(minutes("oneway_a_to_d.osm", "walk", "30").get<double>() == Approx(24.0).margin(0.01));
+    // Oneway D -> A: P drives with the traffic towards A, 1800 m = 3.60 min.
+    CHECK(minutes("oneway_d_to_a.osm", "drive", "15").get<double>() == Approx(3.60).margin(0.01));
+    // Oneway A -> D: P may not drive towards A: P -> D 500, D -> G 1000, G -> E 2000, E -> F 700
     // = 4200 m = 8.40 min.
-    CHECK(minutes("oneway_d_to_a.osm", "drive", "15").get<double>() == Approx(8.40).margin(0.01));
-    // With a 5-minute cutoff the detour is too long (the two-way street is not).
-    CHECK(minutes("oneway_d_to_a.osm", "drive", "5").is_null());
+    CHECK(minutes("oneway_a_to_d.osm", "drive", "15").get<double>() == Approx(8.40).margin(0.01));
+    // With a 5-minute cutoff the detour is too long (the direct route is not).
+    CHECK(minutes("oneway_a_to_d.osm", "drive", "5").is_null());
+    CHECK(minutes("oneway_d_to_a.osm", "drive", "5").get<double>() == Approx(3.60).margin(0.01));
     CHECK(minutes("two_way.osm", "drive", "5").get<double>() == Approx(3.60).margin(0.01));
 }
 
 TEST_CASE("coverage --network drive: a facility or home nearest to a junction can use every street there", "[cli]") {
     TempDir tmp("cov-junction");
-    // The detour map with way 200 drawn A -> D and oneway (traffic only from A towards D).
+    // The detour map with way 200 oneway, drawn A -> D (traffic only from A towards D) or D -> A.
     //
     //   1000 | E =========================== G = K (facility, 2000,1000)
     //    700 | X (home on A-E)               ‖
     //        | ‖                             ‖
-    //      0 | A ------------>-------------- D
+    //      0 | A ------------>-------------- D      (or A --------<------ D)
     //    -80 | F (facility, -60,-80)          H (home, 2060,-80)
     //
     // F is 100 m from A and farther from every other point of the network, so it snaps to A
     // (an end of both way 200 and way 201); likewise H snaps to D (end of ways 200 and 203).
-    // Off-road legs are walked at 4.5 km/h: 100 m = 1.33 min.
+    // Off-road legs are walked at 4.5 km/h: 100 m = 1.33 min. Neither route below uses way 200,
+    // so both drawings give the same minutes; in one of them the snap is at the end of way 200
+    // that its traffic cannot leave (A -> D: at D; D -> A: at A).
     const std::string oneway_a_to_d =
         R"(  <way id="200" version="1"><nd ref="1"/><nd ref="2"/><tag k="highway" v="residential"/><tag k="oneway" v="yes"/></way>)";
+    const std::string oneway_d_to_a =
+        R"(  <way id="200" version="1"><nd ref="2"/><nd ref="1"/><tag k="highway" v="residential"/><tag k="oneway" v="yes"/></way>)";
     write_text(tmp.file("oneway_a_to_d.osm"), detour_osm(oneway_a_to_d));
+    write_text(tmp.file("oneway_d_to_a.osm"), detour_osm(oneway_d_to_a));
     write_text(tmp.file("facility_f.geojson"), R"({"type":"FeatureCollection","features":[
 {"type":"Feature","properties":{"code":"F"},"geometry":{"type":"Point","coordinates":[120.997133228,31.293280034]}}
 ]})");
@@ -623,25 +634,26 @@ TEST_CASE("coverage --network drive: a facility or home nearest to a junction ca
 {"type":"Feature","properties":{"name":"H"},"geometry":{"type":"Point","coordinates":[121.019396147,31.293105271]}}
 ]})");
     const std::string out = out_dir(tmp) + "/junction.geojson";
-    const auto minutes = [&](const std::string& home, const std::string& facility, const std::string& profile) {
-        const CliResult r = run_cli({"coverage", "--population", tmp.file(home), "--facilities", tmp.file(facility),
-                                     "--network", tmp.file("oneway_a_to_d.osm"), "--working-crs", "EPSG:4549",
-                                     "--profile", profile, "-o", out});
-        CAPTURE(home, facility, profile, r.out, r.err);
-        REQUIRE(r.exit_code == 0);
-        return read_features(out).at(0).at("properties").at("minutes").get<double>();
-    };
-    // Walking F -> A -> X: 1.33 + 700 m at 75 m/min (9.33) = 10.67 min.
-    CHECK(minutes("home_x.geojson", "facility_f.geojson", "walk") == Approx(10.67).margin(0.01));
-    // Driving F -> A -> X: 1.33 + 700 m at 500 m/min (1.40) = 2.73 min.
-    // BUG: F snaps to A as offset 0 of the oneway edge A -> D; facility_sources() seeds A only when
-    // that edge can be driven backwards, so F must leave via D, G, E: 1.33 + 5300 m = 11.93 min.
-    CHECK(minutes("home_x.geojson", "facility_f.geojson", "drive") == Approx(2.73).margin(0.01));
-    // Driving K = G -> D (1000 m, 2.00) + 100 m walked to H (1.33) = 3.33 min.
-    // BUG: H snaps to D as the far end of the oneway edge A -> D; travel_times() then only looks at
-    // cost[A] + 2000 m (D itself is used only when the edge can be driven backwards):
-    // G -> E -> A -> D = 5000 m (10.00) + 1.33 = 11.33 min.
-    CHECK(minutes("home_h.geojson", "facility_k.geojson", "drive") == Approx(3.33).margin(0.01));
+    for (const std::string network : {"oneway_a_to_d.osm", "oneway_d_to_a.osm"}) {
+        const auto minutes = [&](const std::string& home, const std::string& facility, const std::string& profile) {
+            const CliResult r = run_cli({"coverage", "--population", tmp.file(home), "--facilities", tmp.file(facility),
+                                         "--network", tmp.file(network), "--working-crs", "EPSG:4549", "--profile",
+                                         profile, "-o", out});
+            CAPTURE(network, home, facility, profile, r.out, r.err);
+            REQUIRE(r.exit_code == 0);
+            return read_features(out).at(0).at("properties").at("minutes").get<double>();
+        };
+        // Walking X -> A -> F: 700 m at 75 m/min (9.33) + 1.33 = 10.67 min.
+        CHECK(minutes("home_x.geojson", "facility_f.geojson", "walk") == Approx(10.67).margin(0.01));
+        // Driving X -> A -> F: 700 m at 500 m/min (1.40) + 1.33 = 2.73 min. (Regression: F at A as
+        // the end of way 200 was seeded only at way 200's other end D, so X had to go round
+        // E, G, D: 5300 m + 1.33 = 11.93 min.)
+        CHECK(minutes("home_x.geojson", "facility_f.geojson", "drive") == Approx(2.73).margin(0.01));
+        // Driving H -> D -> G = K: 100 m walked (1.33) + 1000 m (2.00) = 3.33 min. (Regression: H at D
+        // as the end of way 200 could only leave along way 200 towards A: D -> A -> E -> G = 5000 m
+        // (10.00) + 1.33 = 11.33 min.)
+        CHECK(minutes("home_h.geojson", "facility_k.geojson", "drive") == Approx(3.33).margin(0.01));
+    }
 }
 
 TEST_CASE("coverage --network GeoJSON lines with --speed-field and --oneway-field", "[cli]") {
@@ -654,14 +666,17 @@ TEST_CASE("coverage --network GeoJSON lines with --speed-field and --oneway-fiel
     //        | ‖                                             P (3000,500)
     //      0 | A ==== F (600,0) ====== L1 60 km/h, ow 0 ==== B
     //        | 0                       1500                  3000
-    // Driving from F:
-    //   P, oneway ignored:  F -> B 2400 m at 60 (2.40 min) + B -> P 500 m at 20 (1.50) = 3.90 min
-    //   P, oneway honoured: B -> P is forbidden; F -> A 600 m at 60 (0.60) + A -> E 1000 m at 30
-    //                       (2.00) + E -> C 3000 m at 30 (6.00) + C -> P 500 m at 20 (1.50) = 10.10 min
-    //   Q:                  F -> A 0.60 + A -> E 2.00 + E -> Q 1500 m at 30 (3.00) = 5.60 min
-    //                       (via B and C: 2.40 + 3.00 + 3.00 = 8.40)
+    // Driving from the homes P and Q to F:
+    //   P, oneway ignored or honoured: P -> B 500 m at 20 (1.50 min), with L2's traffic, + B -> F
+    //                       2400 m at 60 (2.40) = 3.90 min
+    //   Q:                  Q -> E 1500 m at 30 (3.00) + E -> A 1000 m at 30 (2.00) + A -> F 600 m
+    //                       at 60 (0.60) = 5.60 min (via C and B: 3.00 + 3.00 + 2.40 = 8.40)
     //   Without --speed-field every line is driven at the default 30 km/h (500 m/min):
-    //   P: 2400 + 500 m = 5.80 min; Q: 600 + 1000 + 1500 m = 6.20 min.
+    //   P: 500 + 2400 m = 5.80 min; Q: 1500 + 1000 + 600 m = 6.20 min.
+    // The other way round, F as the home and P as the facility:
+    //   oneway ignored:  F -> B 2.40 + B -> P 1.50 = 3.90 min
+    //   oneway honoured: B -> P is against L2's traffic; F -> A 600 m at 60 (0.60) + A -> E 1000 m
+    //                    at 30 (2.00) + E -> C 3000 m at 30 (6.00) + C -> P 500 m at 20 (1.50) = 10.10 min
     write_text(tmp.file("centre_lines.geojson"), R"({"type":"FeatureCollection","features":[
 {"type":"Feature","properties":{"name":"L1","speed":60,"ow":"0"},"geometry":{"type":"LineString","coordinates":[[120.997770913,31.293996568],[121.029275218,31.293747966]]}},
 {"type":"Feature","properties":{"name":"L2","speed":20,"ow":"-1"},"geometry":{"type":"LineString","coordinates":[[121.029275218,31.293747966],[121.029373240,31.302765704]]}},
@@ -693,8 +708,24 @@ TEST_CASE("coverage --network GeoJSON lines with --speed-field and --oneway-fiel
     CHECK(speed_only[0] == Approx(3.90).margin(0.01));
     CHECK(speed_only[1] == Approx(5.60).margin(0.01));
     const auto speed_oneway = minutes({"--profile", "drive", "--speed-field", "speed", "--oneway-field", "ow"});
-    CHECK(speed_oneway[0] == Approx(10.10).margin(0.01));
+    CHECK(speed_oneway[0] == Approx(3.90).margin(0.01));
     CHECK(speed_oneway[1] == Approx(5.60).margin(0.01));
+    write_text(tmp.file("facility_p.geojson"), R"({"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"code":"P"},"geometry":{"type":"Point","coordinates":[121.029324224,31.298256837]}}
+]})");
+    const auto from_f_to_p = [&](const std::vector<std::string>& extra) {
+        std::vector<std::string> args{"coverage", "--population", tmp.file("facility.geojson"), "--facilities",
+                                      tmp.file("facility_p.geojson"), "--network", tmp.file("centre_lines.geojson"),
+                                      "--working-crs", "EPSG:4549", "--profile", "drive", "--speed-field", "speed",
+                                      "-o", out};
+        args.insert(args.end(), extra.begin(), extra.end());
+        const CliResult r = run_cli(args);
+        CAPTURE(extra, r.out, r.err);
+        REQUIRE(r.exit_code == 0);
+        return read_features(out).at(0).at("properties").at("minutes").get<double>();
+    };
+    CHECK(from_f_to_p({}) == Approx(3.90).margin(0.01));
+    CHECK(from_f_to_p({"--oneway-field", "ow"}) == Approx(10.10).margin(0.01));
     const auto default_speed = minutes({"--profile", "drive"});
     CHECK(default_speed[0] == Approx(5.80).margin(0.01));
     CHECK(default_speed[1] == Approx(6.20).margin(0.01));
@@ -703,8 +734,8 @@ TEST_CASE("coverage --network GeoJSON lines with --speed-field and --oneway-fiel
     CHECK(fast_default[0] == Approx(2.90).margin(0.01));
     CHECK(fast_default[1] == Approx(3.10).margin(0.01));
     // Walking ignores the speed and oneway fields. With --walk-kmh 9 (150 m/min):
-    // P: F -> B -> P = 2400 + 500 = 2900 m = 19.33 min (against L2's oneway, allowed on foot);
-    // Q: F -> A -> E -> Q = 600 + 1000 + 1500 = 3100 m = 20.67 min (via B, C: 4900 m).
+    // P: P -> B -> F = 500 + 2400 = 2900 m = 19.33 min;
+    // Q: Q -> E -> A -> F = 1500 + 1000 + 600 = 3100 m = 20.67 min (via C, B: 4900 m).
     std::vector<std::string> walk{"--profile", "walk", "--walk-kmh", "9", "--speed-field", "speed",
                                   "--oneway-field", "ow", "--minutes", "30"};  // default cutoff 15 elsewhere
     const auto walked = minutes(walk);

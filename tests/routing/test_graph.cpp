@@ -1,5 +1,5 @@
 // CSR graph construction: arc lists, per-profile arcs of a road network (one-way, excluded
-// profile, minimum weight) and weakly connected components.
+// profile, minimum weight, forward and reverse) and weakly connected components.
 #include "kepu15/error.hpp"
 #include "kepu15/network/graph.hpp"
 
@@ -85,9 +85,22 @@ TEST_CASE("build_graph makes arcs for the allowed directions of each profile", "
     CHECK(arcs_of(drive) == std::vector<T>{{0, 1, 10800, 0}, {0, 3, 16200, 3}, {1, 0, 10800, 0}, {1, 2, 10800, 1},
                                            {3, 2, 5400, 2}, {3, 0, 16200, 3}, {4, 4, 1, 4}});
 
+    CHECK(drive.direction == network::Direction::forward);
+
+    // Reverse: every drive arc above turned around (1 -> 2 becomes 2 -> 1, 3 -> 2 becomes 2 -> 3),
+    // same weights and edges; arcs of one tail in edge order.
+    const Graph drive_rev = network::build_graph(net, Profile::drive, network::Direction::reverse);
+    CHECK(drive_rev.direction == network::Direction::reverse);
+    CHECK(arcs_of(drive_rev) == std::vector<T>{{0, 1, 10800, 0}, {0, 3, 16200, 3}, {1, 0, 10800, 0}, {2, 1, 10800, 1},
+                                               {2, 3, 5400, 2}, {3, 0, 16200, 3}, {4, 4, 1, 4}});
+    const Graph bike_rev = network::build_graph(net, Profile::bike, network::Direction::reverse);
+    CHECK(arcs_of(bike_rev) == std::vector<T>{{0, 1, 21600, 0}, {1, 0, 21600, 0}, {1, 2, 21600, 1}, {2, 1, 21600, 1},
+                                              {2, 3, 21600, 2}, {4, 4, 1, 4}});
+
     net.edges.push_back(edge(1, 9, 10.0, {4.5F, 2.7F, 15.0F, 30.0F}, {}));
     CHECK_THROWS_WITH(network::build_graph(net, Profile::walk),
                       Catch::Contains("hand network") && Catch::Contains("edge 5") && Catch::Contains("node 9"));
+    CHECK_THROWS_AS(network::build_graph(net, Profile::walk, network::Direction::reverse), input_error);
 }
 
 TEST_CASE("connected_components finds weak components with dense ids in node order", "[routing]") {
@@ -117,4 +130,7 @@ TEST_CASE("connected_components follows the profile's usable edges", "[routing]"
     CHECK(walk.component_of == std::vector<std::uint32_t>{0, 0, 1, 1});
     const auto drive = network::connected_components(network::build_graph(net, Profile::drive));
     CHECK(drive.size == std::vector<std::uint32_t>{4});
+    const auto drive_rev =
+        network::connected_components(network::build_graph(net, Profile::drive, network::Direction::reverse));
+    CHECK(drive_rev.size == std::vector<std::uint32_t>{4});
 }
