@@ -58,6 +58,60 @@ bool same_usable_edges(const network::RoadNetwork& net, Profile a, Profile b) {
     return true;
 }
 
+// Snaps of every populated cell and facility, per profile. Profiles allowed on exactly the same
+// edges (walk and elderly) snap identically: snapping runs once per distinct edge set, in chunks of
+// cells so that both threads stay busy.
+class SnapTable {
+public:
+    SnapTable(const network::RoadNetwork& net, const std::vector<Profile>& profiles, const Inputs& in,
+              double max_snap_m, unsigned threads)
+        : m_source(profiles.size()), m_cells(profiles.size()),
+          m_facilities(profiles.size(), std::vector<SnapList>(in.facilities.size())) {
+        std::vector<std::size_t> distinct;
+        for (std::size_t p = 0; p < profiles.size(); ++p) {
+            m_source[p] = p;
+            for (std::size_t q : distinct) {
+                if (same_usable_edges(net, profiles[p], profiles[q])) {
+                    m_source[p] = q;
+                    break;
+                }
+            }
+            if (m_source[p] == p) distinct.push_back(p);
+        }
+        std::vector<std::unique_ptr<network::Snapper>> snappers(profiles.size());
+        parallel_for(distinct.size(), threads, [&](std::size_t i) {
+            const std::size_t p = distinct[i];
+            snappers[p] = std::make_unique<network::Snapper>(net, profiles[p], max_snap_m);
+        });
+        constexpr std::size_t chunk = 4096;
+        const std::size_t chunks = (in.cells.size() + chunk - 1) / chunk;
+        for (std::size_t p : distinct) m_cells[p].resize(in.cells.size());
+        // Per distinct profile: `chunks` tasks of cells, then one task for the facilities.
+        parallel_for(distinct.size() * (chunks + 1), threads, [&](std::size_t task) {
+            const std::size_t p = distinct[task / (chunks + 1)];
+            const std::size_t c = task % (chunks + 1);
+            if (c == chunks) {
+                for (std::size_t k = 0; k < in.facilities.size(); ++k) {
+                    for (const Point& f : in.facilities[k].position_m) m_facilities[p][k].push_back(snappers[p]->snap(f));
+                }
+                return;
+            }
+            const std::size_t end = std::min(in.cells.size(), (c + 1) * chunk);
+            for (std::size_t i = c * chunk; i < end; ++i) m_cells[p][i] = snappers[p]->snap(in.cells.centre_m[i]);
+        });
+    }
+
+    // Snaps of the populated cells for profile index p (study order).
+    [[nodiscard]] const SnapList& cells(std::size_t p) const { return m_cells[m_source[p]]; }
+    // Snaps of the facilities of each kind for profile index p.
+    [[nodiscard]] const std::vector<SnapList>& facilities(std::size_t p) const { return m_facilities[m_source[p]]; }
+
+private:
+    std::vector<std::size_t> m_source;  // profile whose snaps profile p shares
+    std::vector<SnapList> m_cells;
+    std::vector<std::vector<SnapList>> m_facilities;
+};
+
 void compute_network(const Study& study, StudyResult& result, unsigned threads, Timings& timings) {
     const NetworkSpec& spec = *study.network;
     const Inputs& in = result.inputs;
@@ -82,54 +136,10 @@ void compute_network(const Study& study, StudyResult& result, unsigned threads, 
     });
 
     timings.start("snap");
-    // Profiles allowed on exactly the same edges (walk and elderly) snap identically: snap once per
-    // distinct edge set, in chunks of cells so that both threads stay busy.
-    std::vector<std::size_t> snap_source(profiles.size());
-    for (std::size_t p = 0; p < profiles.size(); ++p) {
-        snap_source[p] = p;
-        for (std::size_t q = 0; q < p; ++q) {
-            if (snap_source[q] == q && same_usable_edges(net, profiles[p], profiles[q])) {
-                snap_source[p] = q;
-                break;
-            }
-        }
-    }
-    std::vector<std::size_t> distinct;
-    for (std::size_t p = 0; p < profiles.size(); ++p) {
-        if (snap_source[p] == p) distinct.push_back(p);
-    }
-    std::vector<std::unique_ptr<network::Snapper>> snappers(profiles.size());
-    parallel_for(distinct.size(), threads, [&](std::size_t i) {
-        const std::size_t p = distinct[i];
-        snappers[p] = std::make_unique<network::Snapper>(net, profiles[p], spec.max_snap_m);
-    });
-    std::vector<SnapList> own_cell_snaps(profiles.size());
-    std::vector<std::vector<SnapList>> own_facility_snaps(profiles.size(), std::vector<SnapList>(in.facilities.size()));
-    constexpr std::size_t chunk = 4096;
-    const std::size_t chunks = (in.cells.size() + chunk - 1) / chunk;
-    for (std::size_t p : distinct) own_cell_snaps[p].resize(in.cells.size());
-    parallel_for(distinct.size() * (chunks + 1), threads, [&](std::size_t task) {
-        const std::size_t p = distinct[task / (chunks + 1)];
-        const std::size_t c = task % (chunks + 1);
-        if (c == chunks) {  // the facilities of every kind
-            for (std::size_t k = 0; k < in.facilities.size(); ++k) {
-                for (const Point& f : in.facilities[k].position_m) own_facility_snaps[p][k].push_back(snappers[p]->snap(f));
-            }
-            return;
-        }
-        const std::size_t end = std::min(in.cells.size(), (c + 1) * chunk);
-        for (std::size_t i = c * chunk; i < end; ++i) own_cell_snaps[p][i] = snappers[p]->snap(in.cells.centre_m[i]);
-    });
-    std::vector<const SnapList*> cell_snaps_of(profiles.size());
-    std::vector<const std::vector<SnapList>*> facility_snaps_of(profiles.size());
-    for (std::size_t p = 0; p < profiles.size(); ++p) {
-        cell_snaps_of[p] = &own_cell_snaps[snap_source[p]];
-        facility_snaps_of[p] = &own_facility_snaps[snap_source[p]];
-    }
-    const auto& facility_snaps_0 = *facility_snaps_of[0];
+    const SnapTable snaps(net, profiles, in, spec.max_snap_m, threads);
     for (std::size_t k = 0; k < in.facilities.size(); ++k) {
         std::size_t unsnapped = 0;
-        for (const auto& s : facility_snaps_0[k]) unsnapped += s ? 0 : 1;
+        for (const auto& s : snaps.facilities(0)[k]) unsnapped += s ? 0 : 1;
         if (unsnapped > 0) {
             warn(in.facilities[k].source + ": " + std::to_string(unsnapped) + " facilities have no road within " +
                  std::to_string(static_cast<int>(spec.max_snap_m)) + " m (" + network::profile_name(profiles[0]) +
@@ -147,8 +157,8 @@ void compute_network(const Study& study, StudyResult& result, unsigned threads, 
         routing::NetworkCoverageOptions opt;
         opt.cutoff_minutes = study.minutes_for(study.facilities[k]);
         opt.off_road_kmh = spec.speeds.off_road_kmh(profiles[p]);
-        const auto times = routing::travel_times(net, profiles[p], graphs[p], (*facility_snaps_of[p])[k],
-                                               *cell_snaps_of[p], opt);
+        const auto times = routing::travel_times(net, profiles[p], graphs[p], snaps.facilities(p)[k],
+                                               snaps.cells(p), opt);
         coverage::Measure m;
         m.kind = in.facilities[k].kind;
         m.method = network::profile_name(profiles[p]);
@@ -184,7 +194,7 @@ void compute_network(const Study& study, StudyResult& result, unsigned threads, 
             const std::size_t b = task % bands.size();
             const std::size_t p = (task / bands.size()) % profiles.size();
             const std::size_t k = task / (bands.size() * profiles.size());
-            const auto parts = routing::reached_edge_parts(net, profiles[p], graphs[p], (*facility_snaps_of[p])[k],
+            const auto parts = routing::reached_edge_parts(net, profiles[p], graphs[p], snaps.facilities(p)[k],
                                                            bands[b], spec.speeds.off_road_kmh(profiles[p]));
             ServiceArea& a = areas[task];
             a.kind = in.facilities[k].kind;
