@@ -1,5 +1,7 @@
 #include "kepu15/network/line_reader.hpp"
 
+#include "kepu15/network/detail/split_ways.hpp"
+
 #include "kepu15/error.hpp"
 
 #include <algorithm>
@@ -215,67 +217,30 @@ RoadNetwork read_road_lines(const std::string& path, const LineNetworkOptions& o
         }
     }
 
-    // Topology: snap vertices together, drop repeated consecutive vertices, count uses.
+    // Topology: snap vertices together and drop repeated consecutive vertices.
     VertexIndex index{options.snap_tolerance_m};
-    std::vector<Part> kept;
+    std::vector<detail::WayChain> ways;
     std::vector<std::uint32_t> chain;  // representatives per kept part, consecutive duplicates removed
     for (const Part& part : parts) {
-        Part k{part.row, chain.size(), 0};
+        detail::WayChain w;
+        w.first = chain.size();
         for (std::size_t i = 0; i < part.count; ++i) {
             const std::uint32_t r = index.add(points[part.first + i]);
-            if (chain.size() > k.first && chain.back() == r) continue;
+            if (chain.size() > w.first && chain.back() == r) continue;
             chain.push_back(r);
         }
-        k.count = chain.size() - k.first;
-        if (k.count < 2) {
-            chain.resize(k.first);
+        w.count = chain.size() - w.first;
+        if (w.count < 2) {
+            chain.resize(w.first);
             continue;
         }
-        kept.push_back(k);
+        w.forward_kmh = row_speeds[part.row].forward_kmh;
+        w.backward_kmh = row_speeds[part.row].backward_kmh;
+        w.source_id = layer.features[part.row].fid;
+        ways.push_back(w);
     }
-    const std::vector<Point>& rep_points = index.points();
-    std::vector<std::uint8_t> uses(rep_points.size(), 0);
-    for (const Part& part : kept) {
-        for (std::size_t i = 0; i < part.count; ++i) {
-            std::uint8_t& u = uses[chain[part.first + i]];
-            const bool end = i == 0 || i + 1 == part.count;
-            u = end ? 2 : static_cast<std::uint8_t>(std::min(2, u + 1));
-        }
-    }
-    if (kept.empty()) throw input_error(where + ": every line collapses to a point within the snap tolerance");
-
-    RoadNetwork net;
-    net.source = path;
-    std::vector<std::uint32_t> junction(rep_points.size(), none);
-    auto junction_id = [&](std::uint32_t r) -> NodeId {
-        if (junction[r] == none) {
-            junction[r] = static_cast<std::uint32_t>(net.nodes_m.size());
-            net.nodes_m.push_back(rep_points[r]);
-        }
-        return junction[r];
-    };
-    for (const Part& part : kept) {
-        const std::uint32_t* reps = chain.data() + part.first;
-        std::uint32_t start = reps[0];
-        RoadEdge edge;
-        edge.geometry_m.push_back(rep_points[start]);
-        for (std::size_t i = 1; i < part.count; ++i) {
-            const std::uint32_t r = reps[i];
-            edge.length_m += distance(edge.geometry_m.back(), rep_points[r]);
-            edge.geometry_m.push_back(rep_points[r]);
-            if (uses[r] < 2) continue;
-            edge.from = junction_id(start);
-            edge.to = junction_id(r);
-            edge.forward_kmh = row_speeds[part.row].forward_kmh;
-            edge.backward_kmh = row_speeds[part.row].backward_kmh;
-            edge.source_id = layer.features[part.row].fid;
-            net.edges.push_back(std::move(edge));
-            edge = RoadEdge{};
-            edge.geometry_m.push_back(rep_points[r]);
-            start = r;
-        }
-    }
-    return net;
+    if (ways.empty()) throw input_error(where + ": every line collapses to a point within the snap tolerance");
+    return detail::split_ways(index.points(), chain, ways, path);
 }
 
 }  // namespace kepu15::network

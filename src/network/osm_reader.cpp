@@ -1,5 +1,7 @@
 #include "kepu15/network/osm_reader.hpp"
 
+#include "kepu15/network/detail/split_ways.hpp"
+
 #include "kepu15/error.hpp"
 
 #include <osmium/handler.hpp>
@@ -279,7 +281,6 @@ RoadNetwork read_osm(const std::string& path, const geo::Transformer& wgs84_to_w
     // Resolve references to node indices; drop missing nodes and repeated consecutive references.
     std::vector<std::uint32_t> way_nodes;  // per stored way, [first_ref, first_ref + ref_count) rewritten
     way_nodes.reserve(handler.refs.size());
-    std::vector<std::uint8_t> uses(ids.size(), 0);  // saturating at 2: junction
     std::size_t missing = 0;
     std::vector<StoredWay> kept;
     kept.reserve(handler.ways.size());
@@ -299,11 +300,6 @@ RoadNetwork read_osm(const std::string& path, const geo::Transformer& wgs84_to_w
         if (r.ref_count < 2) {
             way_nodes.resize(r.first_ref);
             continue;
-        }
-        for (std::size_t k = 0; k < r.ref_count; ++k) {
-            std::uint8_t& u = uses[way_nodes[r.first_ref + k]];
-            const bool end = k == 0 || k + 1 == r.ref_count;
-            u = end ? 2 : static_cast<std::uint8_t>(std::min(2, u + 1));
         }
         kept.push_back(r);
     }
@@ -331,40 +327,14 @@ RoadNetwork read_osm(const std::string& path, const geo::Transformer& wgs84_to_w
         }
     }
 
-    RoadNetwork net;
-    net.source = path;
-    std::vector<std::uint32_t> junction(ids.size(), none);
-    auto junction_id = [&](std::uint32_t n) -> NodeId {
-        if (junction[n] == none) {
-            junction[n] = static_cast<std::uint32_t>(net.nodes_m.size());
-            net.nodes_m.push_back(projected[proj_index[n]]);
-        }
-        return junction[n];
-    };
-    net.edges.reserve(kept.size() * 2);
+    // Way vertices as indices into `projected`.
+    for (std::uint32_t& n : way_nodes) n = proj_index[n];
+    std::vector<detail::WayChain> ways;
+    ways.reserve(kept.size());
     for (const StoredWay& w : kept) {
-        const std::uint32_t* nodes = way_nodes.data() + w.first_ref;
-        std::uint32_t start = nodes[0];
-        RoadEdge edge;
-        edge.geometry_m.push_back(projected[proj_index[start]]);
-        for (std::size_t k = 1; k < w.ref_count; ++k) {
-            const std::uint32_t n = nodes[k];
-            const Point p = projected[proj_index[n]];
-            edge.length_m += distance(edge.geometry_m.back(), p);
-            edge.geometry_m.push_back(p);
-            if (uses[n] < 2) continue;
-            edge.from = junction_id(start);
-            edge.to = junction_id(n);
-            edge.forward_kmh = w.speeds.forward_kmh;
-            edge.backward_kmh = w.speeds.backward_kmh;
-            edge.source_id = w.id;
-            net.edges.push_back(std::move(edge));
-            edge = RoadEdge{};
-            edge.geometry_m.push_back(p);
-            start = n;
-        }
+        ways.push_back({w.first_ref, w.ref_count, w.speeds.forward_kmh, w.speeds.backward_kmh, w.id});
     }
-    return net;
+    return detail::split_ways(projected, way_nodes, ways, path);
 }
 
 }  // namespace kepu15::network
