@@ -269,7 +269,7 @@
     if (params.get('cells') === '1') loadCells(false); // explicit opt-in through the URL
 
     // Larger layers afterwards, so the map is usable while they arrive.
-    const later = [['gaps', 'gaps.geojson'], ['isochrones', 'isochrones.geojson']];
+    const later = [['gaps', 'gaps.geojson'], ['isochrones', 'isochrones.geojson'], ['water', 'water.geojson']];
     await Promise.all(later.map(async ([key, file]) => {
       const fc = await fetchJson(file);
       if (fc) {
@@ -630,6 +630,11 @@
       }
     }
     if ($('show-cells').checked && data.cells) drawCells(vb, kind, method);
+    if (data.water) {  // lakes and canals of the study's [layers] water, when the run wrote them
+      worldTransform();
+      ctx.fillStyle = 'rgba(120,170,220,0.85)';
+      for (const f of data.water.features) if (intersects(f.g.bbox, vb)) ctx.fill(f.g.path, 'evenodd');
+    }
     if (data.villages) {
       worldTransform();
       ctx.strokeStyle = $('show-villages').checked ? 'rgba(255,255,255,0.9)' : 'rgba(80,80,80,0.5)';

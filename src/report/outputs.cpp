@@ -335,6 +335,24 @@ void write_isochrones(const StudyResult& r, const Paths& outputs) {
     write_layer(outputs, "isochrones.geojson", fields, features, io::GeometryKind::polygon);
 }
 
+// ---- water.geojson ----------------------------------------------------------------------------
+
+// The study's optional background layer ([layers] water), copied to WGS84 for the map viewer.
+void write_water(const study::Study& study, const Paths& outputs) {
+    io::VectorLayer water;
+    try {
+        water = io::read_vector(study.water_path);
+    } catch (...) {
+        rethrow_with_context("water layer ([layers] water)");
+    }
+    std::vector<OutputFeature> features;
+    for (auto& f : water.features) {
+        if (f.geometry.kind != io::GeometryKind::polygon) continue;
+        features.push_back({std::move(f.geometry), std::move(f.values)});
+    }
+    write_layer(outputs, "water.geojson", water.fields, features, io::GeometryKind::polygon);
+}
+
 // ---- traveltime_<kind>_<profile>.tif --------------------------------------------------------
 
 std::string raster_name(const coverage::Measure& m) { return "traveltime_" + m.kind + "_" + m.method + ".tif"; }
@@ -488,6 +506,7 @@ void write_study_outputs(const study::Study& study, const StudyResult& r, io::St
         outputs[name] = staged.staging_path(name);
     }
     if (!r.service_areas.empty()) outputs["isochrones.geojson"] = staged.staging_path("isochrones.geojson");
+    if (!study.water_path.empty()) outputs["water.geojson"] = staged.staging_path("water.geojson");
     if (study.travel_time_rasters) {
         for (const auto& m : r.measures) {
             if (m.is_network()) outputs[raster_name(m)] = staged.staging_path(raster_name(m));
@@ -502,6 +521,7 @@ void write_study_outputs(const study::Study& study, const StudyResult& r, io::St
     jobs.emplace_back([&] { write_villages(r, outputs); });
     jobs.emplace_back([&] { write_facilities(r, outputs); });
     if (!r.service_areas.empty()) jobs.emplace_back([&] { write_isochrones(r, outputs); });
+    if (!study.water_path.empty()) jobs.emplace_back([&] { write_water(study, outputs); });
     jobs.emplace_back(
         [&] { io::write_text_atomic(outputs.at("summary.json"), summary_json(study, r).dump(2) + "\n"); });
     jobs.emplace_back([&] { io::write_text_atomic(outputs.at("towns.csv"), towns_csv(r)); });

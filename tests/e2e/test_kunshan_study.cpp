@@ -309,6 +309,10 @@ TEST_CASE("Kunshan crow-fly study: villages, gaps and facilities layers are cons
         REQUIRE(gap_cells[kind] == uncovered_cells);
     }
 
+    // The study's background layer is copied for the viewer: 12 lakes and 5 canals.
+    const auto water = kepu15::io::read_vector((out / "water.geojson").string());
+    REQUIRE(water.features.size() == 17);
+
     const auto facilities = kepu15::io::read_vector((out / "facilities.geojson").string());
     std::size_t expected = 0;
     for (const auto& kind : ref.kinds) expected += ref.facilities_m.at(kind).size();
