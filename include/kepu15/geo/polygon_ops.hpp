@@ -22,16 +22,6 @@ MultiPolygon union_all(const std::vector<Polygon>& parts);
 MultiPolygon intersection(const MultiPolygon& a, const MultiPolygon& b);
 MultiPolygon difference(const MultiPolygon& a, const MultiPolygon& b);
 
-// Buffer of line strings by `distance` (round joins and caps, `quadrant_segments` per quarter
-// circle), unioned into one multipolygon. Holes enclosed by the lines survive.
-MultiPolygon buffer_lines(const std::vector<LineString>& lines, double distance, int quadrant_segments = 4);
-
-// Buffer of a polygon (negative shrinks).
-MultiPolygon buffer(const MultiPolygon& mp, double distance, int quadrant_segments = 8);
-
-// Douglas-Peucker simplification preserving topology.
-MultiPolygon simplify(const MultiPolygon& mp, double tolerance);
-
 // Point-on-surface (inside even for concave shapes).
 Point point_on_surface(const MultiPolygon& mp);
 
