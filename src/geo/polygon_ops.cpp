@@ -7,13 +7,10 @@
 #include <geos_c.h>
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <memory>
-#include <set>
 #include <string>
-#include <unordered_map>
 #include <utility>
 
 namespace kepu15::geo {
@@ -271,25 +268,6 @@ MultiPolygon union_polygons(GeosContext& ctx, std::vector<GeomPtr> parts) {
     GeomPtr result = own(ctx, r, "union");
     return from_geos(ctx, result.get());
 }
-
-
-struct PointHash {
-    std::size_t operator()(Point p) const {
-        const auto hx = std::hash<std::uint64_t>{}(std::bit_cast<std::uint64_t>(p.x + 0.0));  // -0 == +0
-        const auto hy = std::hash<std::uint64_t>{}(std::bit_cast<std::uint64_t>(p.y + 0.0));
-        return hx ^ (hy + 0x9e3779b97f4a7c15ULL + (hx << 6) + (hx >> 2));
-    }
-};
-
-struct PointLess {
-    bool operator()(Point a, Point b) const { return a.x < b.x || (a.x == b.x && a.y < b.y); }
-};
-
-struct LineLess {
-    bool operator()(const LineString& a, const LineString& b) const {
-        return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), PointLess{});
-    }
-};
 
 }  // namespace detail
 
