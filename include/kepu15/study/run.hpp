@@ -21,7 +21,7 @@ struct ServiceArea {
     MultiPolygon shape_m;
 };
 
-// Travel-time surface of one measure over the population grid (minutes, NaN where unreached).
+// Everything a study run computes, before it is written.
 struct StudyResult {
     Inputs inputs;
     std::vector<coverage::Measure> measures;   // crowfly per kind, then kind x profile
@@ -29,7 +29,7 @@ struct StudyResult {
     coverage::Aggregation by_village;
     std::vector<ServiceArea> service_areas;
     std::string primary_method;                // method used to rank villages and in summary kinds
-    // Network statistics for the summary (empty without network).
+    // Network size for the summary (0 without network).
     std::size_t network_nodes = 0;
     std::size_t network_edges = 0;
 };
