@@ -37,6 +37,19 @@ json number_or_null(double v, double scale) {
     return round_to(v, scale);
 }
 
+// Appends the code and name of items[index] (a unit or village), or two nulls for index -1.
+template <class Items>
+void append_code_and_name(std::vector<FieldValue>& values, const Items& items, std::int32_t index) {
+    if (index < 0) {
+        values.emplace_back(std::monostate{});
+        values.emplace_back(std::monostate{});
+        return;
+    }
+    const auto& item = items[static_cast<std::size_t>(index)];
+    values.emplace_back(item.code);
+    values.emplace_back(item.name);
+}
+
 io::FeatureGeometry polygon_geometry(MultiPolygon mp) {
     io::FeatureGeometry g;
     g.kind = io::GeometryKind::polygon;
@@ -109,22 +122,8 @@ void write_cells(const StudyResult& r, const Paths& outputs) {
         v.emplace_back(static_cast<std::int64_t>(cells.row[i]));
         v.emplace_back(round_to(cells.population[i], 100));
         for (const auto& g : cells.groups) v.emplace_back(round_to(g[i], 100));
-        if (cells.unit[i] >= 0) {
-            const auto& u = in.units[static_cast<std::size_t>(cells.unit[i])];
-            v.emplace_back(u.code);
-            v.emplace_back(u.name);
-        } else {
-            v.emplace_back(std::monostate{});
-            v.emplace_back(std::monostate{});
-        }
-        if (cells.village[i] >= 0) {
-            const auto& vi = in.villages[static_cast<std::size_t>(cells.village[i])];
-            v.emplace_back(vi.code);
-            v.emplace_back(vi.name);
-        } else {
-            v.emplace_back(std::monostate{});
-            v.emplace_back(std::monostate{});
-        }
+        append_code_and_name(v, in.units, cells.unit[i]);
+        append_code_and_name(v, in.villages, cells.village[i]);
         for (std::size_t k = 0; k < r.measures.size(); ++k) {
             const auto& m = r.measures[k];
             v.push_back(real_or_null(m.value[i], m.is_network() ? 100 : 10));
@@ -303,13 +302,7 @@ void write_facilities(const StudyResult& r, const Paths& outputs) {
             f.geometry.kind = io::GeometryKind::point;
             f.geometry.points.push_back(fs.position_lonlat[i]);
             f.values = {fs.kind, fs.label, fs.id[i], fs.name[i], real_or_null(fs.capacity[i], 100)};
-            if (fs.unit[i] >= 0) {
-                f.values.emplace_back(in.units[static_cast<std::size_t>(fs.unit[i])].code);
-                f.values.emplace_back(in.units[static_cast<std::size_t>(fs.unit[i])].name);
-            } else {
-                f.values.emplace_back(std::monostate{});
-                f.values.emplace_back(std::monostate{});
-            }
+            append_code_and_name(f.values, in.units, fs.unit[i]);
             features.push_back(std::move(f));
         }
     }
