@@ -22,7 +22,7 @@ void run_study(const study::Study& study, const RunOptions& options, std::ostrea
     pipeline::Evaluation ev =
         pipeline::evaluate(prepared, prepared.inputs.facilities, {}, options.threads, diag, timings);
     timings.start("aggregate");
-    const pipeline::StudyResult result = pipeline::summarise(prepared, std::move(ev));
+    const pipeline::StudyResult result = pipeline::summarise(prepared, std::move(ev), options.threads);
     timings.start("write");
     write_outputs(result, options.out_dir, options.threads);
     timings.stop();
