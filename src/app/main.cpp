@@ -7,6 +7,8 @@
 #include "kepu15/network/profile.hpp"
 #include "kepu15/study/study.hpp"
 
+#include "terminal.hpp"
+
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
@@ -39,11 +41,15 @@ struct RunArgs {
     double horizon_minutes = 0.0;
 };
 
-// Warnings of a command, printed on stderr as they come.
-Diagnostics stderr_diagnostics() {
-    return Diagnostics([](const std::string& level, const std::string& message) {
-        if (level == "warning") std::cerr << "kepu15: warning: " << message << '\n';
-    });
+// The terminal of this process (set in main): warnings, progress and errors on stderr.
+app::Terminal* g_terminal = nullptr;
+
+Diagnostics stderr_diagnostics() { return g_terminal->diagnostics(); }
+
+// Summary lines go to stdout unless --quiet.
+std::ostream& summary_stream() {
+    static std::ostream null_stream(nullptr);
+    return g_terminal->quiet() ? null_stream : std::cout;
 }
 
 int run_command(const RunArgs& args) {
@@ -87,7 +93,8 @@ int run_command(const RunArgs& args) {
     opt.threads = args.threads > 0 ? args.threads : std::max(1U, std::thread::hardware_concurrency());
     opt.timings = args.timings;
     Diagnostics diag = stderr_diagnostics();
-    commands::run_study(s, opt, std::cout, diag);
+    commands::run_study(s, opt, summary_stream(), diag);
+    g_terminal->done();
     return exit_code::ok;
 }
 
@@ -96,21 +103,23 @@ int coverage_command(const commands::CoverageRequest& req, const std::string& pr
     auto prof = network::parse_profile(profile);
     if (!prof) throw config_error("--profile: unknown profile '" + profile + "' (walk, elderly, bike, drive)");
     r.profile = *prof;
-    Timings t;
     Diagnostics diag = stderr_diagnostics();
+    Timings t(&diag);
     const auto s = commands::run_coverage(r, t, diag);
-    std::cout << "kepu15 coverage: " << s.features << " features, " << s.covered << " covered ("
+    g_terminal->done();
+    std::ostream& out = summary_stream();
+    out << "kepu15 coverage: " << s.features << " features, " << s.covered << " covered ("
               << std::fixed << std::setprecision(1) << (s.features ? 100.0 * s.covered / s.features : 0.0) << " %)";
     if (s.weighted) {
-        std::cout << ", population " << std::setprecision(0) << s.population << ", covered "
+        out << ", population " << std::setprecision(0) << s.population << ", covered "
                   << s.covered_population << " (" << std::setprecision(1)
                   << (s.population > 0 ? 100.0 * s.covered_population / s.population : 0.0) << " %)";
     }
-    if (!r.network.path.empty()) std::cout << ", " << s.no_road_access << " without road access";
-    std::cout << "\n  written " << r.out_path << '\n';
+    if (!r.network.path.empty()) out << ", " << s.no_road_access << " without road access";
+    out << "\n  written " << r.out_path << '\n';
     if (timings) {
         for (const auto& [name, sec] : t.stages()) {
-            std::cout << "  time " << std::left << std::setw(16) << name << std::right << std::setprecision(3) << sec
+            out << "  time " << std::left << std::setw(16) << name << std::right << std::setprecision(3) << sec
                       << " s\n";
         }
     }
@@ -123,6 +132,13 @@ int main(int argc, char** argv) {
     CLI::App app{"kepu15: accessibility of science-popularisation (科普) facilities, the 15-minute circle"};
     app.set_version_flag("--version", std::string("kepu15 ") + KEPU15_VERSION);
     app.require_subcommand(1);
+    app.fallthrough();  // --quiet and --log-format also after the subcommand
+    bool quiet = false;
+    std::string log_format = "text";
+    app.add_flag("--quiet,-q", quiet, "Only warnings and errors on stderr; no summary on stdout");
+    app.add_option("--log-format", log_format,
+                   "Warnings, progress and errors on stderr as text or JSON lines (for scripts). DEFAULT: text")
+        ->check(CLI::IsMember({"text", "json"}));
     app.footer("Exit codes: 0 ok, 1 internal error, 2 bad command line, 3 bad input data, 4 unknown CRS,\n"
                "5 unusable geometry, 6 bad study file or option, 7 cannot write output.");
 
@@ -223,26 +239,30 @@ int main(int argc, char** argv) {
         return exit_code::usage;
     }
 
+    app::Terminal terminal(quiet, log_format == "json" ? app::LogFormat::json : app::LogFormat::text);
+    g_terminal = &terminal;
+    // Readers that still warn through the process-wide sink show on the same terminal.
+    set_warning_sink([](const std::string& message) { g_terminal->diagnostics().warn(message); });
     try {
         if (*run_cmd) return run_command(run);
         if (*cov_cmd) return coverage_command(cov, profile, cov_timings);
     } catch (const input_error& e) {
-        std::cerr << "kepu15: input error: " << e.what() << '\n';
+        terminal.error(exit_code::input, "input", e.what());
         return exit_code::input;
     } catch (const crs_error& e) {
-        std::cerr << "kepu15: CRS error: " << e.what() << '\n';
+        terminal.error(exit_code::crs, "CRS", e.what());
         return exit_code::crs;
     } catch (const geometry_error& e) {
-        std::cerr << "kepu15: geometry error: " << e.what() << '\n';
+        terminal.error(exit_code::geometry, "geometry", e.what());
         return exit_code::geometry;
     } catch (const config_error& e) {
-        std::cerr << "kepu15: configuration error: " << e.what() << '\n';
+        terminal.error(exit_code::config, "configuration", e.what());
         return exit_code::config;
     } catch (const output_error& e) {
-        std::cerr << "kepu15: output error: " << e.what() << '\n';
+        terminal.error(exit_code::output, "output", e.what());
         return exit_code::output;
     } catch (const std::exception& e) {
-        std::cerr << "kepu15: internal error: " << e.what() << '\n';
+        terminal.error(exit_code::internal, "internal", e.what());
         return exit_code::internal;
     }
     return exit_code::usage;

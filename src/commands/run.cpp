@@ -17,7 +17,7 @@ void write_outputs(const pipeline::StudyResult& result, const std::string& out_d
 }
 
 void run_study(const study::Study& study, const RunOptions& options, std::ostream& log, Diagnostics& diag) {
-    Timings timings;
+    Timings timings(&diag);
     const pipeline::PreparedStudy prepared = pipeline::prepare(study, options.threads, diag, timings);
     pipeline::Evaluation ev =
         pipeline::evaluate(prepared, prepared.inputs.facilities, {}, options.threads, diag, timings);
