@@ -39,6 +39,7 @@ struct RunArgs {
     bool no_isochrones = false;
     bool travel_time_rasters = false;
     double horizon_minutes = 0.0;
+    double memory_limit_gb = -1.0;
 };
 
 // The terminal of this process (set in main): warnings, progress and errors on stderr.
@@ -79,6 +80,7 @@ int run_command(const RunArgs& args) {
     }
     if (args.no_isochrones) s.isochrones = false;
     if (args.travel_time_rasters) s.travel_time_rasters = true;
+    if (args.memory_limit_gb >= 0) s.memory_limit_gb = args.memory_limit_gb;
     if (args.horizon_minutes > 0) {
         s.horizon_minutes = args.horizon_minutes;
         for (const auto& f : s.facilities) {
@@ -160,6 +162,9 @@ int main(int argc, char** argv) {
     run_cmd->add_option("--horizon", run.horizon_minutes,
                         "Travel times up to this many minutes (null beyond). DEFAULT: the study's horizon_minutes, 60")
         ->check(CLI::PositiveNumber);
+    run_cmd->add_option("--memory-limit-gb", run.memory_limit_gb,
+                        "Refuse a run estimated to need more memory, GB. DEFAULT: [study] memory_limit_gb, else 80 % of RAM")
+        ->check(CLI::Range(0.0, 1e6));
     run_cmd->add_flag("--no-isochrones", run.no_isochrones, "Skip isochrones.geojson (service areas)");
     run_cmd->add_flag("--travel-time-rasters", run.travel_time_rasters,
                       "Also write traveltime_<kind>_<profile>.tif (minutes per populated cell, Float32 GeoTIFF)");
