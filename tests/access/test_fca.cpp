@@ -56,7 +56,7 @@ double shared_supply(const std::vector<double>& access) {
     return s;
 }
 
-const double nan = std::nan("");
+const double undefined = std::nan("");
 
 }  // namespace
 
@@ -65,7 +65,7 @@ TEST_CASE("2SFCA on the fixture: ratios of capacity to catchment population, sum
     // V_0 = 100 + 200 + 300 = 600, V_1 = 100 + 300 = 400 (O1 at 20 min is outside), V_2 = 0.
     check_close(r.catchment_demand, {600, 400, 0});
     // R_0 = 10 / 600 = 1/60, R_1 = 5 / 400 = 1/80, R_2 undefined.
-    check_close(r.ratio, {1.0 / 60, 1.0 / 80, nan});
+    check_close(r.ratio, {1.0 / 60, 1.0 / 80, undefined});
     // A_0 = 1/60 + 1/80 = 7/240, A_1 = 1/60, A_2 = 7/240, A_3 = 0.
     check_close(r.access, {7.0 / 240, 1.0 / 60, 7.0 / 240, 0.0});
     CHECK(shared_supply(r.access) == Approx(15.0).epsilon(1e-12));
@@ -83,7 +83,7 @@ TEST_CASE("E2SFCA with the default stepped weights 1, 0.68, 0.22 over 0-5, 5-10,
     const auto r = access::compute_access(fixture_costs(), demand, capacity, o);
     // V_0 = 100 x 1 + 200 x 0.68 + 300 x 0.22 = 100 + 136 + 66 = 302; V_1 = 100 x 0.22 + 300 x 1 = 322.
     check_close(r.catchment_demand, {302, 322, 0});
-    check_close(r.ratio, {10.0 / 302, 5.0 / 322, nan});
+    check_close(r.ratio, {10.0 / 302, 5.0 / 322, undefined});
     // A_0 = 1 x 10/302 + 0.22 x 5/322; A_1 = 0.68 x 10/302; A_2 = 0.22 x 10/302 + 1 x 5/322.
     check_close(r.access, {10.0 / 302 + 0.22 * 5 / 322, 0.68 * 10 / 302, 0.22 * 10 / 302 + 5.0 / 322, 0.0});
     CHECK(shared_supply(r.access) == Approx(15.0).epsilon(1e-12));
@@ -112,7 +112,7 @@ TEST_CASE("E2SFCA with Gaussian decay (Dai 2010)", "[access]") {
     const double v0 = 100 * g(3) + 200 * g(8) + 300 * g(14);
     const double v1 = 100 * g(12) + 300 * g(4);
     check_close(r.catchment_demand, {v0, v1, 0});
-    check_close(r.ratio, {10 / v0, 5 / v1, nan});
+    check_close(r.ratio, {10 / v0, 5 / v1, undefined});
     check_close(r.access, {g(3) * 10 / v0 + g(12) * 5 / v1, g(8) * 10 / v0, g(14) * 10 / v0 + g(4) * 5 / v1, 0.0});
     CHECK(shared_supply(r.access) == Approx(15.0).epsilon(1e-12));
 }
@@ -126,7 +126,7 @@ TEST_CASE("gravity access with the competition term: power decay from d_min = ca
     const double v0 = 100.0 / 3 + 200.0 / 8 + 300.0 / 14;
     const double v1 = 100.0 / 12 + 300.0 / 4;
     check_close(r.catchment_demand, {v0, v1, 0});
-    check_close(r.ratio, {10 / v0, 5 / v1, nan});
+    check_close(r.ratio, {10 / v0, 5 / v1, undefined});
     check_close(r.access, {10 / v0 / 3 + 5 / v1 / 12, 10 / v0 / 8, 10 / v0 / 14 + 5 / v1 / 4, 0.0});
     // beta 2, d_min 2 min: w(d) = (2/d)^2.
     o.beta = 2.0;
@@ -140,7 +140,7 @@ TEST_CASE("access: pairs beyond the catchment are ignored, and a narrower catchm
     o.catchment = 10.0;  // keeps O0-D0 (3), O1-D0 (8), O2-D1 (4)
     const auto r = access::compute_access(fixture_costs(), demand, capacity, o);
     check_close(r.catchment_demand, {300, 300, 0});
-    check_close(r.ratio, {10.0 / 300, 5.0 / 300, nan});
+    check_close(r.ratio, {10.0 / 300, 5.0 / 300, undefined});
     check_close(r.access, {10.0 / 300, 10.0 / 300, 5.0 / 300, 0.0});
 }
 

@@ -1,0 +1,212 @@
+// End-to-end tests of `kepu15 access`: the hand-computed 2SFCA / E2SFCA fixture of
+// tests/access/test_fca.cpp through the CLI with an origin-destination cost table, crow-fly costs
+// on metric coordinates, and every bad input refused with exit code 3, the file and row named,
+// and no output written.
+//
+// Fixture (costs in minutes; catchment 15):   supply capacity (seats): D0 = 10, D1 = 5, D2 = 7
+//   demand (pop)  D0   D1
+//   O0  100        3   12
+//   O1  200        8   20 (beyond 15)
+//   O2  300       14    4
+//   O3   50        -    -
+#include "../support/cli.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+using kepu15::test::CliResult;
+using kepu15::test::files_below;
+using kepu15::test::run_cli;
+using kepu15::test::TempDir;
+using nlohmann::json;
+
+namespace {
+
+std::string write_text(const TempDir& dir, const std::string& name, const std::string& text) {
+    const std::string path = dir.file(name);
+    std::ofstream out(path, std::ios::binary);
+    out << text;
+    REQUIRE(out.good());
+    return path;
+}
+
+// Properties of a GeoJSON output keyed by `key`.
+std::map<std::string, json> properties_by(const std::string& path, const std::string& key) {
+    REQUIRE(fs::exists(path));
+    const json doc = json::parse(kepu15::test::slurp(path));
+    std::map<std::string, json> out;
+    for (const auto& f : doc.at("features")) out[f.at("properties").at(key).get<std::string>()] = f.at("properties");
+    return out;
+}
+
+struct Fixture {
+    TempDir dir{"access-cli"};
+    std::string demand = write_text(dir, "demand.csv",
+                                     "id,lon,lat,pop\n"
+                                     "O0,121.000,31.300,100\n"
+                                     "O1,121.001,31.300,200\n"
+                                     "O2,121.002,31.300,300\n"
+                                     "O3,121.003,31.300,50\n");
+    std::string supply = write_text(dir, "supply.csv",
+                                    "code,lon,lat,seats\n"
+                                    "D0,121.000,31.301,10\n"
+                                    "D1,121.001,31.301,5\n"
+                                    "D2,121.002,31.301,7\n");
+    std::string costs = write_text(dir, "costs.csv",
+                                   "origin,destination,minutes\n"
+                                   "O0,D0,3\n"
+                                   "O0,D1,12\n"
+                                   "O1,D0,8\n"
+                                   "O1,D1,20\n"
+                                   "O2,D0,14\n"
+                                   "O2,D1,4\n");
+    std::string out_dir = dir.file("out");
+    std::string out = out_dir + "/demand_access.geojson";
+    std::string supply_out = out_dir + "/supply_ratio.geojson";
+
+    [[nodiscard]] std::vector<std::string> args(const std::string& costs_path, const std::string& supply_path) const {
+        return {"access", "--demand", demand, "--demand-field", "pop", "--demand-id-field", "id", "--supply",
+                supply_path, "--supply-id-field", "code", "--capacity-field", "seats", "--costs", costs_path,
+                "--cost-field", "minutes", "--catchment", "15", "--out", out, "--supply-out", supply_out};
+    }
+    [[nodiscard]] std::vector<std::string> args() const { return args(costs, supply); }
+};
+
+std::vector<std::string> with(std::vector<std::string> a, const std::vector<std::string>& more) {
+    a.insert(a.end(), more.begin(), more.end());
+    return a;
+}
+
+}  // namespace
+
+TEST_CASE("kepu15 access --costs: 2SFCA of the hand-computed fixture", "[cli]") {
+    const Fixture fx;
+    const CliResult r = run_cli(fx.args());
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.find("2sfca") != std::string::npos);
+    const auto d = properties_by(fx.out, "id");
+    REQUIRE(d.size() == 4);
+    // A_0 = 10/600 + 5/400 = 7/240; A_1 = 1/60; A_2 = 7/240; A_3 = 0. Inputs keep their fields.
+    CHECK(d.at("O0").at("access").get<double>() == Approx(7.0 / 240).epsilon(1e-9));
+    CHECK(d.at("O1").at("access").get<double>() == Approx(1.0 / 60).epsilon(1e-9));
+    CHECK(d.at("O2").at("access").get<double>() == Approx(7.0 / 240).epsilon(1e-9));
+    CHECK(d.at("O3").at("access").get<double>() == 0.0);
+    CHECK(d.at("O2").at("pop") == "300");
+    const auto s = properties_by(fx.supply_out, "code");
+    REQUIRE(s.size() == 3);
+    CHECK(s.at("D0").at("catchment_pop").get<double>() == Approx(600));
+    CHECK(s.at("D0").at("ratio").get<double>() == Approx(1.0 / 60).epsilon(1e-9));
+    CHECK(s.at("D1").at("catchment_pop").get<double>() == Approx(400));
+    CHECK(s.at("D1").at("ratio").get<double>() == Approx(1.0 / 80).epsilon(1e-9));
+    CHECK(s.at("D2").at("catchment_pop").get<double>() == 0.0);
+    CHECK(s.at("D2").at("ratio").is_null());  // nobody within reach
+}
+
+TEST_CASE("kepu15 access --costs: E2SFCA stepped and Gaussian on the fixture", "[cli]") {
+    const Fixture fx;
+    CliResult r = run_cli(with(fx.args(), {"--method", "e2sfca"}));
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    auto d = properties_by(fx.out, "id");
+    auto s = properties_by(fx.supply_out, "code");
+    // V_0 = 100 + 0.68 x 200 + 0.22 x 300 = 302; V_1 = 0.22 x 100 + 300 = 322.
+    CHECK(s.at("D0").at("catchment_pop").get<double>() == Approx(302));
+    CHECK(s.at("D1").at("catchment_pop").get<double>() == Approx(322));
+    CHECK(s.at("D0").at("ratio").get<double>() == Approx(10.0 / 302).epsilon(1e-9));
+    CHECK(d.at("O0").at("access").get<double>() == Approx(10.0 / 302 + 0.22 * 5 / 322).epsilon(1e-9));
+    CHECK(d.at("O1").at("access").get<double>() == Approx(0.68 * 10 / 302).epsilon(1e-9));
+    CHECK(d.at("O2").at("access").get<double>() == Approx(0.22 * 10 / 302 + 5.0 / 322).epsilon(1e-9));
+
+    // Custom zone weights: two halves of the catchment (0-7.5, 7.5-15) weighted 1 and 0.5.
+    r = run_cli(with(fx.args(), {"--method", "e2sfca", "--step-weights", "1,0.5"}));
+    REQUIRE(r.exit_code == 0);
+    s = properties_by(fx.supply_out, "code");
+    CHECK(s.at("D0").at("catchment_pop").get<double>() == Approx(100 + 100 + 150));
+
+    r = run_cli(with(fx.args(), {"--method", "e2sfca", "--decay", "gaussian"}));
+    REQUIRE(r.exit_code == 0);
+    d = properties_by(fx.out, "id");
+    const double e = std::exp(-0.5);
+    const auto g = [&](double x) { return (std::exp(-0.5 * (x / 15) * (x / 15)) - e) / (1 - e); };
+    const double v0 = 100 * g(3) + 200 * g(8) + 300 * g(14);
+    CHECK(d.at("O1").at("access").get<double>() == Approx(g(8) * 10 / v0).epsilon(1e-9));
+}
+
+TEST_CASE("kepu15 access: crow-fly costs on metric coordinates", "[cli]") {
+    // UTM 51N metres: homes at (0,0) and (900,0) from O = (310000, 3464000), one library of 40
+    // seats at (300,400) (500 m from the first, 721 m from the second), catchment 600 m: only the
+    // first home (pop 80) reaches it: ratio 40/80 = 0.5, access 0.5 and 0.
+    TempDir dir("access-crowfly");
+    const std::string demand = write_text(dir, "homes.csv", "id,x,y,pop\nA,310000,3464000,80\nB,310900,3464000,20\n");
+    const std::string supply = write_text(dir, "library.csv", "x,y,seats\n310300,3464400,40\n");
+    const std::string out = dir.file("homes_access.geojson");
+    const std::string supply_out = dir.file("library_ratio.geojson");
+    const CliResult r = run_cli({"access", "--demand", demand, "--demand-crs", "EPSG:32651", "--demand-field", "pop",
+                                 "--supply", supply, "--supply-crs", "EPSG:32651", "--capacity-field", "seats",
+                                 "--working-crs", "EPSG:32651", "--radius-m", "600", "--out", out, "--supply-out",
+                                 supply_out});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto d = properties_by(out, "id");
+    CHECK(d.at("A").at("access").get<double>() == Approx(0.5));
+    CHECK(d.at("B").at("access").get<double>() == 0.0);
+    const json lib = json::parse(kepu15::test::slurp(supply_out)).at("features").at(0).at("properties");
+    CHECK(lib.at("catchment_pop").get<double>() == Approx(80));
+    CHECK(lib.at("ratio").get<double>() == Approx(0.5));
+}
+
+TEST_CASE("kepu15 access refuses bad inputs with exit code 3, the file and row named, and no output", "[cli]") {
+    const Fixture fx;
+    const auto refuse = [&](const std::vector<std::string>& args, const std::vector<std::string>& expected) {
+        const CliResult r = run_cli(args);
+        INFO(r.out << r.err);
+        CHECK(r.exit_code == 3);
+        for (const auto& e : expected) CHECK(r.err.find(e) != std::string::npos);
+        CHECK(files_below(fx.out_dir).empty());
+    };
+    const auto costs = [&](const std::string& name, const std::string& body) {
+        return write_text(fx.dir, name, "origin,destination,minutes\n" + body);
+    };
+    refuse(fx.args(costs("unknown_origin.csv", "O0,D0,3\nO7,D1,4\n"), fx.supply),
+           {"unknown_origin.csv", "row 2", "origin id 'O7'", "demand.csv"});
+    refuse(fx.args(costs("unknown_destination.csv", "O0,D9,3\n"), fx.supply),
+           {"unknown_destination.csv", "row 1", "destination id 'D9'", "supply.csv"});
+    refuse(fx.args(costs("negative_cost.csv", "O0,D0,3\nO1,D0,-2\n"), fx.supply),
+           {"negative_cost.csv", "row 2", "negative"});
+    refuse(fx.args(costs("text_cost.csv", "O0,D0,about 3\n"), fx.supply),
+           {"text_cost.csv", "row 1", "'about 3'", "not a finite number"});
+    refuse(fx.args(costs("duplicate_pair.csv", "O0,D0,3\nO1,D0,8\nO0,D0,4\n"), fx.supply),
+           {"duplicate_pair.csv", "row 3", "given twice", "first at row 1"});
+    refuse(fx.args(costs("empty.csv", ""), fx.supply), {"empty.csv", "no rows"});
+
+    const std::string negative_capacity = write_text(fx.dir, "negative_capacity.csv",
+                                                     "code,lon,lat,seats\nD0,121,31.301,10\nD1,121.001,31.301,-5\n");
+    refuse(fx.args(fx.costs, negative_capacity), {"negative_capacity.csv", "row 2", "capacity", "negative"});
+    const std::string text_capacity = write_text(fx.dir, "text_capacity.csv",
+                                                 "code,lon,lat,seats\nD0,121,31.301,many\nD1,121.001,31.301,5\n");
+    refuse(fx.args(fx.costs, text_capacity), {"text_capacity.csv", "row 1", "capacity", "'many'"});
+    const std::string duplicate_id = write_text(fx.dir, "duplicate_id.csv",
+                                                "code,lon,lat,seats\nD0,121,31.301,10\nD0,121.001,31.301,5\n");
+    refuse(fx.args(fx.costs, duplicate_id), {"duplicate_id.csv", "row 2", "id 'D0'", "row 1"});
+}
+
+TEST_CASE("kepu15 access: option errors are configuration errors (exit 6)", "[cli]") {
+    const Fixture fx;
+    auto args = fx.args();
+    CHECK(run_cli(with(args, {"--method", "2sfca", "--decay", "gaussian"})).exit_code == 6);
+    CHECK(run_cli(with(args, {"--method", "3sfca"})).exit_code == 6);
+    CHECK(run_cli(with(args, {"--radius-m", "500"})).exit_code == 6);  // two sources of costs
+    CHECK(files_below(fx.out_dir).empty());
+    const CliResult help = run_cli({"access", "--help"});
+    CHECK(help.exit_code == 0);
+    CHECK(help.out.find("DEFAULT: 1,0.68,0.22") != std::string::npos);
+}
