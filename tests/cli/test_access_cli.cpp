@@ -164,6 +164,38 @@ TEST_CASE("kepu15 access: crow-fly costs on metric coordinates", "[cli]") {
     CHECK(lib.at("ratio").get<double>() == Approx(0.5));
 }
 
+TEST_CASE("kepu15 access --network: walking minutes along a street, 2SFCA by hand", "[cli]") {
+    // EPSG:4549 metres, one two-way street along y = 3470150 from x = 500000 to 500600; walking
+    // 4.5 km/h = 75 m/min. Library L (30 seats) at x = 500200, kiosk K (10 seats) at x = 500550,
+    // both on the street. Home H1 (60 persons) on the street at x = 500100; H2 (40) 20 m north of
+    // x = 500500. Minutes: H1-L 100 m = 1.33; H1-K 450 m = 6 (beyond 5); H2-L 20 + 300 m = 4.27;
+    // H2-K 20 + 50 m = 0.93. Catchment 5 min: V_L = 100, R_L = 0.3; V_K = 40, R_K = 0.25;
+    // A_H1 = 0.3, A_H2 = 0.3 + 0.25 = 0.55.
+    TempDir dir("access-network");
+    const std::string roads = write_text(dir, "street.geojson", R"({"type": "FeatureCollection",
+        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4549"}},
+        "features": [{"type": "Feature", "properties": {"name": "east-west"},
+            "geometry": {"type": "LineString", "coordinates": [[500000, 3470150], [500600, 3470150]]}}]})");
+    const std::string homes = write_text(dir, "homes.csv", "id,x,y,pop\nH1,500100,3470150,60\nH2,500500,3470170,40\n");
+    const std::string venues = write_text(dir, "venues.csv", "id,x,y,seats\nL,500200,3470150,30\nK,500550,3470150,10\n");
+    const std::string out = dir.file("homes_access.geojson");
+    const std::string supply_out = dir.file("venues_ratio.geojson");
+    const CliResult r = run_cli({"access", "--demand", homes, "--demand-crs", "EPSG:4549", "--demand-field", "pop",
+                                 "--supply", venues, "--supply-crs", "EPSG:4549", "--capacity-field", "seats",
+                                 "--working-crs", "EPSG:4549", "--network", roads, "--profile", "walk", "--minutes", "5",
+                                 "--out", out, "--supply-out", supply_out});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto d = properties_by(out, "id");
+    CHECK(d.at("H1").at("access").get<double>() == Approx(0.3).epsilon(1e-9));
+    CHECK(d.at("H2").at("access").get<double>() == Approx(0.55).epsilon(1e-9));
+    const auto s = properties_by(supply_out, "id");
+    CHECK(s.at("L").at("catchment_pop").get<double>() == Approx(100));
+    CHECK(s.at("L").at("ratio").get<double>() == Approx(0.3).epsilon(1e-9));
+    CHECK(s.at("K").at("catchment_pop").get<double>() == Approx(40));
+    CHECK(s.at("K").at("ratio").get<double>() == Approx(0.25).epsilon(1e-9));
+}
+
 TEST_CASE("kepu15 access refuses bad inputs with exit code 3, the file and row named, and no output", "[cli]") {
     const Fixture fx;
     const auto refuse = [&](const std::vector<std::string>& args, const std::vector<std::string>& expected) {
@@ -197,6 +229,19 @@ TEST_CASE("kepu15 access refuses bad inputs with exit code 3, the file and row n
     const std::string duplicate_id = write_text(fx.dir, "duplicate_id.csv",
                                                 "code,lon,lat,seats\nD0,121,31.301,10\nD0,121.001,31.301,5\n");
     refuse(fx.args(fx.costs, duplicate_id), {"duplicate_id.csv", "row 2", "id 'D0'", "row 1"});
+}
+
+TEST_CASE("kepu15 access: when the supply output cannot be written, the demand output does not appear either",
+          "[cli]") {
+    const Fixture fx;
+    const std::string blocker = write_text(fx.dir, "not_a_folder", "a file where a folder is expected\n");
+    auto args = fx.args();
+    args.back() = blocker + "/supply_ratio.geojson";  // --supply-out inside a file
+    const CliResult r = run_cli(args);
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 7);
+    CHECK(r.err.find("not_a_folder") != std::string::npos);
+    CHECK(files_below(fx.out_dir).empty());
 }
 
 TEST_CASE("kepu15 access: option errors are configuration errors (exit 6)", "[cli]") {
