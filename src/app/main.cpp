@@ -292,7 +292,8 @@ int main(int argc, char** argv) {
     acc_cmd->add_option("--drive-default-kmh", ar.speeds.drive_default_kmh,
                         "Drive speed for roads of unknown class, km/h. DEFAULT: 30")
         ->check(CLI::PositiveNumber);
-    acc_cmd->add_option("--threads,-j", ar.threads, "Threads for the network searches. DEFAULT: 1")
+    ar.threads = std::max(1U, std::thread::hardware_concurrency());
+    acc_cmd->add_option("--threads,-j", ar.threads, "Threads for the network searches. DEFAULT: number of cores")
         ->check(CLI::Range(1, 256));
     acc_cmd->add_option("--method", acc.method,
                         "2sfca (Luo & Wang 2003), e2sfca (Luo & Qi 2009; Dai 2010) or gravity (Shen 1998). "

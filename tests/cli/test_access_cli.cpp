@@ -196,6 +196,41 @@ TEST_CASE("kepu15 access --network: walking minutes along a street, 2SFCA by han
     CHECK(s.at("K").at("ratio").get<double>() == Approx(0.25).epsilon(1e-9));
 }
 
+TEST_CASE("kepu15 access: a population raster as demand, its cells matched by col_row ids", "[cli]") {
+    // pop_4x3_no_crs.asc: cells > 0 are (0,0) 10, (1,0) 20, (3,0) 5, (2,1) 7.5, (3,1) 100, and row 2.
+    // One hall of capacity 11 reached from cells 3_1 and 0_0: V = 110, R = 0.1, both cells 0.1.
+    TempDir dir("access-raster");
+    const std::string raster = (kepu15::test::fixtures_dir() / "io" / "pop_4x3_no_crs.asc").string();
+    const std::string hall = write_text(dir, "hall.csv", "id,lon,lat,cap\nhall,120.0,31.38,11\n");
+    const std::string costs = write_text(dir, "od.csv", "origin,destination,cost\n3_1,hall,9\n0_0,hall,14\n");
+    const std::string out = dir.file("cells_access.geojson");
+    const std::string supply_out = dir.file("hall_ratio.geojson");
+    CliResult r = run_cli({"access", "--demand", raster, "--demand-crs", "EPSG:4549", "--supply", hall,
+                           "--supply-id-field", "id", "--capacity-field", "cap", "--costs", costs, "--catchment",
+                           "15", "--out", out, "--supply-out", supply_out});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    const json cells = json::parse(kepu15::test::slurp(out)).at("features");
+    REQUIRE(cells.size() == 9);
+    for (const auto& c : cells) {
+        const auto& p = c.at("properties");
+        const std::string id = std::to_string(p.at("col").get<int>()) + "_" + std::to_string(p.at("row").get<int>());
+        CAPTURE(id);
+        CHECK(p.at("access").get<double>() == Approx(id == "3_1" || id == "0_0" ? 0.1 : 0.0));
+    }
+    const json h = json::parse(kepu15::test::slurp(supply_out)).at("features").at(0).at("properties");
+    CHECK(h.at("catchment_pop").get<double>() == Approx(110));
+    CHECK(h.at("ratio").get<double>() == Approx(0.1));
+
+    // A cell with no population (2_0 is nodata) is no demand point: naming it is an unknown id.
+    const std::string bad = write_text(dir, "od_nodata.csv", "origin,destination,cost\n2_0,hall,9\n");
+    r = run_cli({"access", "--demand", raster, "--demand-crs", "EPSG:4549", "--supply", hall, "--supply-id-field",
+                 "id", "--costs", bad, "--catchment", "15", "--out", dir.file("x.geojson")});
+    CHECK(r.exit_code == 3);
+    CHECK(r.err.find("od_nodata.csv, layer od_nodata, row 1: origin id '2_0'") != std::string::npos);
+    CHECK_FALSE(fs::exists(dir.file("x.geojson")));
+}
+
 TEST_CASE("kepu15 access refuses bad inputs with exit code 3, the file and row named, and no output", "[cli]") {
     const Fixture fx;
     const auto refuse = [&](const std::vector<std::string>& args, const std::vector<std::string>& expected) {
