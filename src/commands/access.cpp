@@ -307,7 +307,9 @@ AccessSummary run_access(const AccessRequest& req, Diagnostics& diagnostics) {
     for (std::size_t i = 0; i < demand.weight.size(); ++i) {
         summary.demand += demand.weight[i];
         weighted += demand.weight[i] * result.access[i];
-        if (result.access[i] == 0.0) summary.unreached_demand += demand.weight[i];
+        const auto row = costs.of(i);
+        const bool reaches = std::any_of(row.begin(), row.end(), [&](const coverage::CostEntry& e) { return e.cost <= opt.catchment; });
+        if (!reaches) summary.unreached_demand += demand.weight[i];
     }
     summary.mean_access = summary.demand > 0.0 ? weighted / summary.demand : 0.0;
     for (std::size_t j = 0; j < supply.weight.size(); ++j) {

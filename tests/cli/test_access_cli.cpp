@@ -93,6 +93,9 @@ TEST_CASE("kepu15 access --costs: 2SFCA of the hand-computed fixture", "[cli]") 
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     CHECK(r.out.find("2sfca") != std::string::npos);
+    // 650 persons share 15 seats (D2's 7 reach nobody): mean access 15 / 650 = 0.023077; O3 reaches nothing.
+    CHECK(r.out.find("mean access 0.023077 per person; 50 persons reach no supply; 1 supplies have nobody") !=
+          std::string::npos);
     const auto d = properties_by(fx.out, "id");
     REQUIRE(d.size() == 4);
     // A_0 = 10/600 + 5/400 = 7/240; A_1 = 1/60; A_2 = 7/240; A_3 = 0. Inputs keep their fields.
