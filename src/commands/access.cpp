@@ -12,6 +12,8 @@
 #include "kepu15/network/read_network.hpp"
 #include "kepu15/network/snap.hpp"
 #include "kepu15/routing/reach_table.hpp"
+#include "kepu15/study/inputs.hpp"
+#include "kepu15/study/loaders.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -37,6 +39,7 @@ struct PointLayer {
     std::vector<std::string> ids;
     std::vector<std::string> rows;            // "PATH, layer L, row 3" per feature
     std::vector<Point> lonlat;
+    std::vector<Point> position_m;            // working CRS (supply only)
     std::vector<double> weight;               // demand (persons) or capacity
     io::GeometryKind kind = io::GeometryKind::point;
 };
@@ -48,41 +51,36 @@ bool is_csv(const std::string& path) {
 }
 
 PointLayer read_demand_raster(const AccessRequest& req) {
-    io::RasterReadOptions ropt;
-    ropt.bands = {req.demand_band};
-    ropt.crs = req.demand_crs;
-    const io::RasterGrid grid = io::read_raster(req.demand_path, ropt);
+    const study::PopulationCells cells = study::read_population_cells(req.demand_path, req.demand_band, {}, req.demand_crs);
     PointLayer in;
     in.where = req.demand_path;
     in.kind = io::GeometryKind::polygon;
     in.fields = {{"col", io::FieldType::integer}, {"row", io::FieldType::integer}, {"population", io::FieldType::real}};
-    const geo::Transformer to_wgs84(grid.crs, geo::wgs84);
-    for (int r = 0; r < grid.height; ++r) {
-        for (int c = 0; c < grid.width; ++c) {
-            const double pop = grid.bands[0][static_cast<std::size_t>(r) * static_cast<std::size_t>(grid.width) +
-                                             static_cast<std::size_t>(c)];
-            if (!(pop > 0.0)) continue;
-            io::OutputFeature f;
-            f.geometry.kind = io::GeometryKind::polygon;
-            Polygon cell = grid.cell_polygon(c, r);
-            to_wgs84.forward(std::span<Point>(cell.outer));
-            f.geometry.polygons.push_back(std::move(cell));
-            f.values = {static_cast<std::int64_t>(c), static_cast<std::int64_t>(r), pop};
-            in.features.push_back(std::move(f));
-            in.ids.push_back(std::to_string(c) + "_" + std::to_string(r));
-            in.rows.push_back(req.demand_path + ", cell col " + std::to_string(c) + " row " + std::to_string(r));
-            in.lonlat.push_back(to_wgs84.forward(grid.cell_centre(c, r)));
-            in.weight.push_back(pop);
-        }
+    const study::CellGeometry geometry(cells, geo::wgs84);
+    const geo::Transformer to_wgs84(cells.raster_crs, geo::wgs84);
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+        const int c = cells.col[i];
+        const int r = cells.row[i];
+        io::OutputFeature f;
+        f.geometry.kind = io::GeometryKind::polygon;
+        f.geometry.polygons.push_back(geometry.polygon(c, r));
+        f.values = {static_cast<std::int64_t>(c), static_cast<std::int64_t>(r), cells.population[i]};
+        in.features.push_back(std::move(f));
+        in.ids.push_back(std::to_string(c) + "_" + std::to_string(r));
+        in.rows.push_back(req.demand_path + ", cell col " + std::to_string(c) + " row " + std::to_string(r));
+        in.lonlat.push_back(to_wgs84.forward(cells.centre_m[i]));
+        in.weight.push_back(cells.population[i]);
     }
-    if (in.features.empty()) throw input_error(req.demand_path + ": no cell with population > 0");
     return in;
 }
 
 // Points as they are, polygons by a point on their surface (computed in a local metric CRS).
 // `weight_field`: persons (demand) or capacity (supply); empty: 1 per feature.
+// `to_working` given (supply): locations through the shared facility loader, as `run` and
+// `coverage` place facilities; else (demand) point-on-surface in a local UTM zone.
 PointLayer read_point_layer(const std::string& path, const std::string& layer_name, const std::string& crs,
-                            const std::string& id_field, const std::string& weight_field, const char* weight_what) {
+                            const std::string& id_field, const std::string& weight_field, const char* weight_what,
+                            const geo::Transformer* to_working) {
     io::ReadOptions opt;
     opt.layer = layer_name;
     opt.crs = crs;
@@ -113,9 +111,16 @@ PointLayer read_point_layer(const std::string& path, const std::string& layer_na
         } else if (f.geometry.kind != in.kind) {
             throw input_error(row + ": mixes points and polygons in one layer");
         }
-        const Point rep = f.geometry.kind == io::GeometryKind::point
-                              ? f.geometry.points.front()
-                              : local.inverse(geo::point_on_surface(geo::transform(f.geometry.polygons, local)));
+        Point rep;
+        if (to_working != nullptr) {
+            const study::FacilityLocation at = study::facility_location(layer, f, *to_working);
+            rep = at.lonlat;
+            in.position_m.push_back(at.position_m);
+        } else {
+            rep = f.geometry.kind == io::GeometryKind::point
+                      ? f.geometry.points.front()
+                      : local.inverse(geo::point_on_surface(geo::transform(f.geometry.polygons, local)));
+        }
         double w = 1.0;
         if (w_i >= 0) {
             const io::FieldValue& v = f.values[static_cast<std::size_t>(w_i)];
@@ -177,7 +182,7 @@ bool is_file_output(const std::string& path) { return path.rfind("PG:", 0) != 0;
 
 AccessSummary run_access(const AccessRequest& req, Diagnostics& diagnostics) {
     if (req.out_path.empty()) throw config_error("--out is required");
-    const int sources = (req.costs_path.empty() ? 0 : 1) + (req.radius_m ? 1 : 0) + (req.network_path.empty() ? 0 : 1);
+    const int sources = (req.costs_path.empty() ? 0 : 1) + (req.radius_m ? 1 : 0) + (req.network.path.empty() ? 0 : 1);
     if (sources != 1) {
         throw config_error("give exactly one source of costs: --costs FILE, --radius-m R or --network FILE");
     }
@@ -199,7 +204,7 @@ AccessSummary run_access(const AccessRequest& req, Diagnostics& diagnostics) {
     if (req.radius_m) {
         limit = *req.radius_m;
         unit = coverage::CostUnit::metres;
-    } else if (!req.network_path.empty()) {
+    } else if (!req.network.path.empty()) {
         limit = req.minutes;
         unit = coverage::CostUnit::minutes;
     }
@@ -217,14 +222,18 @@ AccessSummary run_access(const AccessRequest& req, Diagnostics& diagnostics) {
         demand = io::is_raster(req.demand_path)
                      ? read_demand_raster(req)
                      : read_point_layer(req.demand_path, req.demand_layer, req.demand_crs, req.demand_id_field,
-                                        req.demand_field, "population");
+                                        req.demand_field, "population", nullptr);
     } catch (...) {
         rethrow_with_context("demand");
     }
+    Box box;
+    for (const auto& p : demand.lonlat) box.expand(p);
+    const std::string working = req.working_crs.empty() ? geo::utm_crs_for(box.centre()) : req.working_crs;
+    const geo::Transformer to_working(geo::wgs84, working);
     PointLayer supply;
     try {
         supply = read_point_layer(req.supply_path, req.supply_layer, req.supply_crs, req.supply_id_field,
-                                  req.capacity_field, "capacity");
+                                  req.capacity_field, "capacity", &to_working);
     } catch (...) {
         rethrow_with_context("supply");
     }
@@ -247,32 +256,21 @@ AccessSummary run_access(const AccessRequest& req, Diagnostics& diagnostics) {
         ropt.destination_source = "the supply layer (" + supply.where + ")";
         costs = io::read_cost_table(req.costs_path, demand.ids, supply.ids, ropt);
     } else {
-        Box box;
-        for (const auto& p : demand.lonlat) box.expand(p);
-        const std::string working = req.working_crs.empty() ? geo::utm_crs_for(box.centre()) : req.working_crs;
-        const geo::Transformer to_working(geo::wgs84, working);
         std::vector<Point> demand_m = demand.lonlat;
-        std::vector<Point> supply_m = supply.lonlat;
+        const std::vector<Point>& supply_m = supply.position_m;
         to_working.forward(std::span<Point>(demand_m));
-        to_working.forward(std::span<Point>(supply_m));
         if (req.radius_m) {
             costs = coverage::crowfly_reach_table(demand_m, supply_m, *req.radius_m);
         } else {
             network::RoadNetwork net;
             try {
-                network::LineNetworkOptions nopt;
-                nopt.read.layer = req.network_layer;
-                nopt.read.crs = req.network_crs;
-                nopt.speed_field = req.speed_field;
-                nopt.class_field = req.class_field;
-                nopt.oneway_field = req.oneway_field;
-                nopt.snap_tolerance_m = req.snap_tolerance_m;
-                net = network::read_network(req.network_path, nopt, to_working, req.speeds);
+                net = network::read_network(req.network.path, study::line_network_options(req.network), to_working,
+                                            req.network.speeds);
             } catch (...) {
                 rethrow_with_context("road network");
             }
             const network::Graph graph = network::build_graph(net, req.profile, network::Direction::reverse);
-            const network::Snapper snapper(net, req.profile, req.max_snap_m);
+            const network::Snapper snapper(net, req.profile, req.network.max_snap_m);
             std::vector<std::optional<network::Snap>> supply_snaps;
             std::vector<std::optional<network::Snap>> demand_snaps;
             for (const auto& p : supply_m) supply_snaps.push_back(snapper.snap(p));
@@ -280,17 +278,17 @@ AccessSummary run_access(const AccessRequest& req, Diagnostics& diagnostics) {
             std::size_t unsnapped = 0;
             for (std::size_t j = 0; j < supply_snaps.size(); ++j) {
                 if (!supply_snaps[j]) {
-                    diagnostics.warn(supply.rows[j] + ": no usable road within " + std::to_string(req.max_snap_m) +
+                    diagnostics.warn(supply.rows[j] + ": no usable road within " + std::to_string(req.network.max_snap_m) +
                                      " m; this supply reaches nobody");
                 }
             }
             for (const auto& s : demand_snaps) unsnapped += s ? 0 : 1;
             if (unsnapped > 0) {
                 diagnostics.warn(std::to_string(unsnapped) + " demand features have no usable road within " +
-                                 std::to_string(req.max_snap_m) + " m (access 0)");
+                                 std::to_string(req.network.max_snap_m) + " m (access 0)");
             }
             costs = routing::reach_table(net, req.profile, graph, supply_snaps, demand_snaps, req.minutes,
-                                         req.speeds.off_road_kmh(req.profile), std::max(1U, req.threads));
+                                         req.network.speeds.off_road_kmh(req.profile), std::max(1U, req.threads));
         }
     }
 

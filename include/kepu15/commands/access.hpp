@@ -10,6 +10,7 @@
 #include "kepu15/coverage/cost_table.hpp"
 #include "kepu15/diagnostics.hpp"
 #include "kepu15/network/profile.hpp"
+#include "kepu15/study/study.hpp"
 
 #include <optional>
 #include <string>
@@ -34,7 +35,7 @@ struct AccessRequest {
 
     std::string working_crs;       // metric CRS for crow-fly and network. DEFAULT: UTM zone of the demand's centre
 
-    // Costs: exactly one of costs_path, radius_m, network_path.
+    // Costs: exactly one of costs_path, radius_m, network.path.
     std::string costs_path;
     std::string costs_layer;
     std::string origin_field = "origin";            // DEFAULT: "origin"
@@ -44,15 +45,11 @@ struct AccessRequest {
 
     std::optional<double> radius_m;  // crow-fly search radius, metres
 
-    std::string network_path;        // road network: OSM or a GDAL line layer
-    std::string network_layer;
-    std::string network_crs;
+    // Network costs when network.path is set: the same [network] options as a study file (layer,
+    // CRS, speed/class/oneway/walk/bike fields, snap tolerance, max snap, speeds).
+    study::NetworkSpec network;
     network::Profile profile = network::Profile::walk;
     double minutes = 15.0;           // network search limit. DEFAULT: 15 min
-    std::string speed_field, class_field, oneway_field;
-    double snap_tolerance_m = 0.0;
-    double max_snap_m = 500.0;
-    network::ProfileSpeeds speeds;
     unsigned threads = 1;            // network searches. DEFAULT: 1
 
     access::Method method = access::Method::two_step;  // DEFAULT: 2sfca
