@@ -49,12 +49,14 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
 
 int main(int argc, char** argv) {
     const int repetitions = argc > 1 ? std::max(1, std::atoi(argv[1])) : 11;
-    const std::uint32_t seed = argc > 2 ? static_cast<std::uint32_t>(std::strtoul(argv[2], nullptr, 10)) : 20240615U;
+    const std::uint32_t seed =
+        argc > 2 ? static_cast<std::uint32_t>(std::strtoul(argv[2], nullptr, 10)) : 20240615U;
     const unsigned threads = argc > 3 ? static_cast<unsigned>(std::max(1, std::atoi(argv[3]))) : 1U;
 
     auto t0 = std::chrono::steady_clock::now();
     const network::RoadNetwork net = bench::make_road_grid(seed);
-    const network::Graph walk = network::build_graph(net, network::Profile::walk, network::Direction::reverse);
+    const network::Graph walk =
+        network::build_graph(net, network::Profile::walk, network::Direction::reverse);
     std::printf("bench_reach: seed %u, %d repetitions, %u thread(s), walk %.0f min, %zu facilities\n", seed,
                 repetitions, threads, limit_minutes, facility_count);
     std::printf("road network: %zu nodes, %zu edges, walk graph %zu arcs (%.0f ms)\n", net.nodes_m.size(),
@@ -66,13 +68,15 @@ int main(int argc, char** argv) {
     std::mt19937_64 rng(seed + 1);
     std::uniform_real_distribution<double> coord(0.0, side_m - bench::spacing_m);
     std::vector<std::optional<network::Snap>> facilities;
-    for (std::size_t i = 0; i < facility_count; ++i) facilities.push_back(snapper.snap({coord(rng), coord(rng)}));
+    for (std::size_t i = 0; i < facility_count; ++i)
+        facilities.push_back(snapper.snap({coord(rng), coord(rng)}));
     std::vector<std::optional<network::Snap>> cells;
     for (double y = cell_m / 2; y < side_m - bench::spacing_m; y += cell_m) {
-        for (double x = cell_m / 2; x < side_m - bench::spacing_m; x += cell_m) cells.push_back(snapper.snap({x, y}));
+        for (double x = cell_m / 2; x < side_m - bench::spacing_m; x += cell_m)
+            cells.push_back(snapper.snap({x, y}));
     }
-    std::printf("snapped %zu facilities and %zu cells (%.0f ms, not timed below)\n", facilities.size(), cells.size(),
-                ms_since(t0));
+    std::printf("snapped %zu facilities and %zu cells (%.0f ms, not timed below)\n", facilities.size(),
+                cells.size(), ms_since(t0));
 
     std::vector<double> times;
     std::vector<double> cpu_times;
@@ -80,7 +84,8 @@ int main(int argc, char** argv) {
     for (int r = 0; r < repetitions; ++r) {
         t0 = std::chrono::steady_clock::now();
         const double c0 = thread_cpu_ms();
-        table = routing::reach_table(net, network::Profile::walk, walk, facilities, cells, limit_minutes, 4.5, threads);
+        table = routing::reach_table(net, network::Profile::walk, walk, facilities, cells, limit_minutes, 4.5,
+                                     threads);
         cpu_times.push_back(thread_cpu_ms() - c0);
         times.push_back(ms_since(t0));
     }
@@ -88,12 +93,16 @@ int main(int argc, char** argv) {
     const double min_ms = *std::min_element(times.begin(), times.end());
     std::size_t cells_reached = 0;
     for (std::size_t i = 0; i < table.origin_count; ++i) cells_reached += table.of(i).empty() ? 0 : 1;
-    std::printf("reach table: %zu entries (%.1f MB), %zu of %zu cells reach a facility\n", table.entry_count(),
+    std::printf("reach table: %zu entries (%.1f MB), %zu of %zu cells reach a facility\n",
+                table.entry_count(),
                 static_cast<double>(table.entry_count() * sizeof(coverage::CostEntry) +
-                                    table.first.size() * sizeof(std::uint64_t)) / 1e6,
+                                    table.first.size() * sizeof(std::uint64_t)) /
+                    1e6,
                 cells_reached, table.origin_count);
-    std::printf("reach_table wall median %.2f ms, min %.2f ms; CPU time median %.2f ms%s (target < 100 ms on one core)\n",
-                median, min_ms, median_of(cpu_times), threads > 1 ? " (calling thread only)" : "");
+    std::printf(
+        "reach_table wall median %.2f ms, min %.2f ms; CPU time median %.2f ms%s (target < 100 ms on one "
+        "core)\n",
+        median, min_ms, median_of(cpu_times), threads > 1 ? " (calling thread only)" : "");
 
     t0 = std::chrono::steady_clock::now();
     routing::NetworkCoverageOptions opt;

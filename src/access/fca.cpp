@@ -22,19 +22,26 @@ std::string number(double v) {
 
 const char* method_name(Method m) {
     switch (m) {
-        case Method::two_step: return "2sfca";
-        case Method::enhanced: return "e2sfca";
-        case Method::gravity: return "gravity";
+        case Method::two_step:
+            return "2sfca";
+        case Method::enhanced:
+            return "e2sfca";
+        case Method::gravity:
+            return "gravity";
     }
     return "?";
 }
 
 const char* decay_name(Decay d) {
     switch (d) {
-        case Decay::none: return "none";
-        case Decay::stepped: return "stepped";
-        case Decay::gaussian: return "gaussian";
-        case Decay::power: return "power";
+        case Decay::none:
+            return "none";
+        case Decay::stepped:
+            return "stepped";
+        case Decay::gaussian:
+            return "gaussian";
+        case Decay::power:
+            return "power";
     }
     return "?";
 }
@@ -55,28 +62,35 @@ std::optional<Decay> parse_decay(const std::string& name) {
 
 Decay default_decay(Method m) {
     switch (m) {
-        case Method::two_step: return Decay::none;
-        case Method::enhanced: return Decay::stepped;
-        case Method::gravity: return Decay::power;
+        case Method::two_step:
+            return Decay::none;
+        case Method::enhanced:
+            return Decay::stepped;
+        case Method::gravity:
+            return Decay::power;
     }
     return Decay::none;
 }
 
 void check_options(const AccessOptions& o) {
-    const bool fits = (o.method == Method::two_step && o.decay == Decay::none) ||
-                      (o.method == Method::enhanced && (o.decay == Decay::stepped || o.decay == Decay::gaussian)) ||
-                      (o.method == Method::gravity && o.decay == Decay::power);
+    const bool fits =
+        (o.method == Method::two_step && o.decay == Decay::none) ||
+        (o.method == Method::enhanced && (o.decay == Decay::stepped || o.decay == Decay::gaussian)) ||
+        (o.method == Method::gravity && o.decay == Decay::power);
     if (!fits) {
         throw config_error(std::string("access: method ") + method_name(o.method) + " does not take decay " +
-                           decay_name(o.decay) + " (2sfca: none; e2sfca: stepped or gaussian; gravity: power)");
+                           decay_name(o.decay) +
+                           " (2sfca: none; e2sfca: stepped or gaussian; gravity: power)");
     }
     if (!(o.catchment > 0.0) || !std::isfinite(o.catchment)) {
         throw config_error("access: catchment of " + number(o.catchment) + " must be a positive number");
     }
     if (o.decay == Decay::stepped) {
-        if (o.step_weights.empty()) throw config_error("access: stepped decay needs at least one zone weight");
+        if (o.step_weights.empty())
+            throw config_error("access: stepped decay needs at least one zone weight");
         for (const double w : o.step_weights) {
-            if (!(w >= 0.0 && w <= 1.0)) throw config_error("access: zone weight " + number(w) + " is outside [0, 1]");
+            if (!(w >= 0.0 && w <= 1.0))
+                throw config_error("access: zone weight " + number(w) + " is outside [0, 1]");
         }
     }
     if (o.decay == Decay::power) {
@@ -84,7 +98,8 @@ void check_options(const AccessOptions& o) {
             throw config_error("access: gravity exponent beta of " + number(o.beta) + " must be >= 0");
         }
         if (o.min_cost && (!(*o.min_cost > 0.0) || !std::isfinite(*o.min_cost))) {
-            throw config_error("access: gravity minimum cost of " + number(*o.min_cost) + " must be positive");
+            throw config_error("access: gravity minimum cost of " + number(*o.min_cost) +
+                               " must be positive");
         }
     }
 }
@@ -119,9 +134,9 @@ AccessResult compute_access(const coverage::CostTable& costs, std::span<const do
                             std::span<const double> capacity, const AccessOptions& options) {
     check_options(options);
     if (options.catchment > costs.limit) {
-        throw config_error("access: catchment of " + number(options.catchment) + " " + coverage::cost_unit_name(costs.unit) +
-                           " is beyond the cost table's limit of " + number(costs.limit) +
-                           " (pairs between the two are missing)");
+        throw config_error("access: catchment of " + number(options.catchment) + " " +
+                           coverage::cost_unit_name(costs.unit) + " is beyond the cost table's limit of " +
+                           number(costs.limit) + " (pairs between the two are missing)");
     }
     if (demand.size() != costs.origin_count || capacity.size() != costs.destination_count) {
         throw input_error("access: " + std::to_string(demand.size()) + " demand values and " +
@@ -137,8 +152,8 @@ AccessResult compute_access(const coverage::CostTable& costs, std::span<const do
     }
     for (std::size_t j = 0; j < capacity.size(); ++j) {
         if (!(capacity[j] >= 0.0) || !std::isfinite(capacity[j])) {
-            throw input_error("access: capacity of destination " + std::to_string(j) + " is " + number(capacity[j]) +
-                              " (must be a finite number >= 0)");
+            throw input_error("access: capacity of destination " + std::to_string(j) + " is " +
+                              number(capacity[j]) + " (must be a finite number >= 0)");
         }
     }
 
@@ -148,7 +163,8 @@ AccessResult compute_access(const coverage::CostTable& costs, std::span<const do
     for (std::size_t i = 0; i < costs.origin_count; ++i) {
         if (demand[i] == 0.0) continue;
         for (const coverage::CostEntry& e : costs.of(i)) {
-            if (e.cost <= options.catchment) r.catchment_demand[e.destination] += demand[i] * decay_weight(options, e.cost);
+            if (e.cost <= options.catchment)
+                r.catchment_demand[e.destination] += demand[i] * decay_weight(options, e.cost);
         }
     }
     r.ratio.resize(costs.destination_count);

@@ -33,14 +33,14 @@ namespace fs = std::filesystem;
 // A layer of demand or supply points: the features (kept for the output), their ids, weights and
 // representative points in WGS84.
 struct PointLayer {
-    std::string where;                        // "PATH, layer L" for messages
+    std::string where;  // "PATH, layer L" for messages
     std::vector<io::FieldDef> fields;
     std::vector<io::OutputFeature> features;  // geometry WGS84, input attributes
     std::vector<std::string> ids;
-    std::vector<std::string> rows;            // "PATH, layer L, row 3" per feature
+    std::vector<std::string> rows;  // "PATH, layer L, row 3" per feature
     std::vector<Point> lonlat;
-    std::vector<Point> position_m;            // working CRS (supply only)
-    std::vector<double> weight;               // demand (persons) or capacity
+    std::vector<Point> position_m;  // working CRS (supply only)
+    std::vector<double> weight;     // demand (persons) or capacity
     io::GeometryKind kind = io::GeometryKind::point;
 };
 
@@ -51,11 +51,14 @@ bool is_csv(const std::string& path) {
 }
 
 PointLayer read_demand_raster(const AccessRequest& req) {
-    const study::PopulationCells cells = study::read_population_cells(req.demand_path, req.demand_band, {}, req.demand_crs);
+    const study::PopulationCells cells =
+        study::read_population_cells(req.demand_path, req.demand_band, {}, req.demand_crs);
     PointLayer in;
     in.where = req.demand_path;
     in.kind = io::GeometryKind::polygon;
-    in.fields = {{"col", io::FieldType::integer}, {"row", io::FieldType::integer}, {"population", io::FieldType::real}};
+    in.fields = {{"col", io::FieldType::integer},
+                 {"row", io::FieldType::integer},
+                 {"population", io::FieldType::real}};
     const study::CellGeometry geometry(cells, geo::wgs84);
     const geo::Transformer to_wgs84(cells.raster_crs, geo::wgs84);
     for (std::size_t i = 0; i < cells.size(); ++i) {
@@ -79,8 +82,8 @@ PointLayer read_demand_raster(const AccessRequest& req) {
 // `to_working` given (supply): locations through the shared facility loader, as `run` and
 // `coverage` place facilities; else (demand) point-on-surface in a local UTM zone.
 PointLayer read_point_layer(const std::string& path, const std::string& layer_name, const std::string& crs,
-                            const std::string& id_field, const std::string& weight_field, const char* weight_what,
-                            const geo::Transformer* to_working) {
+                            const std::string& id_field, const std::string& weight_field,
+                            const char* weight_what, const geo::Transformer* to_working) {
     io::ReadOptions opt;
     opt.layer = layer_name;
     opt.crs = crs;
@@ -126,8 +129,8 @@ PointLayer read_point_layer(const std::string& path, const std::string& layer_na
             const io::FieldValue& v = f.values[static_cast<std::size_t>(w_i)];
             const auto num = io::as_number(v);
             if (!num) {
-                throw input_error(row + ": " + weight_what + " (field '" + weight_field + "') is not a number ('" +
-                                  io::as_text(v) + "')");
+                throw input_error(row + ": " + weight_what + " (field '" + weight_field +
+                                  "') is not a number ('" + io::as_text(v) + "')");
             }
             if (*num < 0.0) {
                 throw input_error(row + ": " + weight_what + " (field '" + weight_field + "') is negative (" +
@@ -135,7 +138,8 @@ PointLayer read_point_layer(const std::string& path, const std::string& layer_na
             }
             w = *num;
         }
-        std::string id = id_i >= 0 ? io::as_text(f.values[static_cast<std::size_t>(id_i)]) : std::to_string(f.fid);
+        std::string id =
+            id_i >= 0 ? io::as_text(f.values[static_cast<std::size_t>(id_i)]) : std::to_string(f.fid);
         if (id.empty()) throw input_error(row + ": id (field '" + id_field + "') is empty");
         in.ids.push_back(std::move(id));
         in.rows.push_back(row);
@@ -153,8 +157,9 @@ void check_unique_ids(const PointLayer& layer, const std::string& id_field) {
         const auto [it, fresh] = seen.emplace(layer.ids[i], i);
         if (!fresh) {
             throw input_error(layer.rows[i] + ": id '" + layer.ids[i] + "'" +
-                              (id_field.empty() ? "" : " (field '" + id_field + "')") + " is also the id of " +
-                              layer.rows[it->second] + "; ids must be unique to match the cost table");
+                              (id_field.empty() ? "" : " (field '" + id_field + "')") +
+                              " is also the id of " + layer.rows[it->second] +
+                              "; ids must be unique to match the cost table");
         }
     }
 }
@@ -182,7 +187,8 @@ bool is_file_output(const std::string& path) { return path.rfind("PG:", 0) != 0;
 
 AccessSummary run_access(const AccessRequest& req, Diagnostics& diagnostics) {
     if (req.out_path.empty()) throw config_error("--out is required");
-    const int sources = (req.costs_path.empty() ? 0 : 1) + (req.radius_m ? 1 : 0) + (req.network.path.empty() ? 0 : 1);
+    const int sources =
+        (req.costs_path.empty() ? 0 : 1) + (req.radius_m ? 1 : 0) + (req.network.path.empty() ? 0 : 1);
     if (sources != 1) {
         throw config_error("give exactly one source of costs: --costs FILE, --radius-m R or --network FILE");
     }
@@ -190,7 +196,8 @@ AccessSummary run_access(const AccessRequest& req, Diagnostics& diagnostics) {
         throw config_error("--catchment is required with --costs (in the cost table's unit)");
     }
     if (is_file_output(req.out_path) && is_file_output(req.supply_out_path) && !req.supply_out_path.empty() &&
-        fs::absolute(req.out_path).lexically_normal() == fs::absolute(req.supply_out_path).lexically_normal()) {
+        fs::absolute(req.out_path).lexically_normal() ==
+            fs::absolute(req.supply_out_path).lexically_normal()) {
         throw config_error("--out and --supply-out are the same file");
     }
     access::AccessOptions opt;
@@ -218,11 +225,12 @@ AccessSummary run_access(const AccessRequest& req, Diagnostics& diagnostics) {
     // Inputs.
     PointLayer demand;
     try {
-        if (!std::filesystem::exists(req.demand_path)) throw input_error(req.demand_path + ": file not found");
+        if (!std::filesystem::exists(req.demand_path))
+            throw input_error(req.demand_path + ": file not found");
         demand = io::is_raster(req.demand_path)
                      ? read_demand_raster(req)
-                     : read_point_layer(req.demand_path, req.demand_layer, req.demand_crs, req.demand_id_field,
-                                        req.demand_field, "population", nullptr);
+                     : read_point_layer(req.demand_path, req.demand_layer, req.demand_crs,
+                                        req.demand_id_field, req.demand_field, "population", nullptr);
     } catch (...) {
         rethrow_with_context("demand");
     }
@@ -264,8 +272,8 @@ AccessSummary run_access(const AccessRequest& req, Diagnostics& diagnostics) {
         } else {
             network::RoadNetwork net;
             try {
-                net = network::read_network(req.network.path, study::line_network_options(req.network), to_working,
-                                            req.network.speeds);
+                net = network::read_network(req.network.path, study::line_network_options(req.network),
+                                            to_working, req.network.speeds);
             } catch (...) {
                 rethrow_with_context("road network");
             }
@@ -278,7 +286,8 @@ AccessSummary run_access(const AccessRequest& req, Diagnostics& diagnostics) {
             std::size_t unsnapped = 0;
             for (std::size_t j = 0; j < supply_snaps.size(); ++j) {
                 if (!supply_snaps[j]) {
-                    diagnostics.warn(supply.rows[j] + ": no usable road within " + std::to_string(req.network.max_snap_m) +
+                    diagnostics.warn(supply.rows[j] + ": no usable road within " +
+                                     std::to_string(req.network.max_snap_m) +
                                      " m; this supply reaches nobody");
                 }
             }
@@ -287,8 +296,9 @@ AccessSummary run_access(const AccessRequest& req, Diagnostics& diagnostics) {
                 diagnostics.warn(std::to_string(unsnapped) + " demand features have no usable road within " +
                                  std::to_string(req.network.max_snap_m) + " m (access 0)");
             }
-            costs = routing::reach_table(net, req.profile, graph, supply_snaps, demand_snaps, req.minutes,
-                                         req.network.speeds.off_road_kmh(req.profile), std::max(1U, req.threads));
+            costs =
+                routing::reach_table(net, req.profile, graph, supply_snaps, demand_snaps, req.minutes,
+                                     req.network.speeds.off_road_kmh(req.profile), std::max(1U, req.threads));
         }
     }
 
@@ -306,7 +316,8 @@ AccessSummary run_access(const AccessRequest& req, Diagnostics& diagnostics) {
         summary.demand += demand.weight[i];
         weighted += demand.weight[i] * result.access[i];
         const auto row = costs.of(i);
-        const bool reaches = std::any_of(row.begin(), row.end(), [&](const coverage::CostEntry& e) { return e.cost <= opt.catchment; });
+        const bool reaches = std::any_of(
+            row.begin(), row.end(), [&](const coverage::CostEntry& e) { return e.cost <= opt.catchment; });
         if (!reaches) summary.unreached_demand += demand.weight[i];
     }
     summary.mean_access = summary.demand > 0.0 ? weighted / summary.demand : 0.0;
@@ -318,7 +329,8 @@ AccessSummary run_access(const AccessRequest& req, Diagnostics& diagnostics) {
     // Outputs: computed in full, then written together.
     auto demand_fields = demand.fields;
     demand_fields.push_back({unique_name(demand_fields, "access"), io::FieldType::real});
-    for (std::size_t i = 0; i < demand.features.size(); ++i) demand.features[i].values.emplace_back(result.access[i]);
+    for (std::size_t i = 0; i < demand.features.size(); ++i)
+        demand.features[i].values.emplace_back(result.access[i]);
     auto supply_fields = supply.fields;
     supply_fields.push_back({unique_name(supply_fields, "catchment_pop"), io::FieldType::real});
     supply_fields.push_back({unique_name(supply_fields, "ratio"), io::FieldType::real});
@@ -334,7 +346,8 @@ AccessSummary run_access(const AccessRequest& req, Diagnostics& diagnostics) {
         io::GeometryKind kind;
     };
     std::vector<Output> outputs{{req.out_path, &demand_fields, &demand.features, demand.kind}};
-    if (!req.supply_out_path.empty()) outputs.push_back({req.supply_out_path, &supply_fields, &supply.features, supply.kind});
+    if (!req.supply_out_path.empty())
+        outputs.push_back({req.supply_out_path, &supply_fields, &supply.features, supply.kind});
     // File outputs are staged in a hidden folder beside each and moved into place only when every
     // one was written, so a failure leaves neither.
     std::map<std::string, std::unique_ptr<io::StagedOutputs>> staged;

@@ -73,8 +73,8 @@ coverage::CostTable read_cost_table(const std::string& path, const std::vector<s
             for (int k = 0; k < defn->GetFieldCount(); ++k) {
                 list += (k > 0 ? ", " : "") + std::string(defn->GetFieldDefn(k)->GetNameRef());
             }
-            throw input_error(where + ": " + role + " field '" + name + "' not found (fields: " +
-                              (list.empty() ? "none" : list) + ")");
+            throw input_error(where + ": " + role + " field '" + name +
+                              "' not found (fields: " + (list.empty() ? "none" : list) + ")");
         }
         return i;
     };
@@ -93,19 +93,22 @@ coverage::CostTable read_cost_table(const std::string& path, const std::vector<s
     for (;;) {
         OGRFeatureUniquePtr f(layer->GetNextFeature());
         if (!f) {
-            detail::check(errors.failed() ? CE_Failure : CE_None, ErrorKind::input, where + ": read error", errors);
+            detail::check(errors.failed() ? CE_Failure : CE_None, ErrorKind::input, where + ": read error",
+                          errors);
             break;
         }
         const std::int64_t fid = f->GetFID();
         const std::string row = where + (csv ? ", row " : ", feature ") + std::to_string(fid);
         const auto id = [&](int i, const std::string& field_name, const std::string& role,
-                            const std::unordered_map<std::string, std::uint32_t>& index, const std::string& source) {
+                            const std::unordered_map<std::string, std::uint32_t>& index,
+                            const std::string& source) {
             const std::string text = as_text(value_of(*f, i));
-            if (text.empty()) throw input_error(row + ": " + role + " id (field '" + field_name + "') is empty");
+            if (text.empty())
+                throw input_error(row + ": " + role + " id (field '" + field_name + "') is empty");
             const auto it = index.find(text);
             if (it == index.end()) {
-                throw input_error(row + ": " + role + " id '" + text + "' (field '" + field_name + "') is not in " +
-                                  source);
+                throw input_error(row + ": " + role + " id '" + text + "' (field '" + field_name +
+                                  "') is not in " + source);
             }
             return it->second;
         };
@@ -119,21 +122,23 @@ coverage::CostTable read_cost_table(const std::string& path, const std::vector<s
                               "') is not a finite number");
         }
         if (*c < 0.0) {
-            throw input_error(row + ": cost " + as_text(cv) + " (field '" + options.cost_field + "') is negative");
+            throw input_error(row + ": cost " + as_text(cv) + " (field '" + options.cost_field +
+                              "') is negative");
         }
         const std::uint64_t key = (std::uint64_t{o} << 32) | d;
         if (const auto [it, fresh] = row_of_pair.emplace(key, fid); !fresh) {
-            throw input_error(row + ": the pair origin '" + origin_ids[o] + "', destination '" + destination_ids[d] +
-                              "' is given twice (first at " + (csv ? "row " : "feature ") +
-                              std::to_string(it->second) + ")");
+            throw input_error(row + ": the pair origin '" + origin_ids[o] + "', destination '" +
+                              destination_ids[d] + "' is given twice (first at " +
+                              (csv ? "row " : "feature ") + std::to_string(it->second) + ")");
         }
         origin.push_back(o);
         destination.push_back(d);
         cost.push_back(*c);
     }
     if (origin.empty()) throw input_error(where + ": no rows (empty cost table)");
-    return coverage::cost_table_from_triplets(origin_ids.size(), destination_ids.size(), options.unit, options.limit,
-                                              std::move(origin), std::move(destination), std::move(cost));
+    return coverage::cost_table_from_triplets(origin_ids.size(), destination_ids.size(), options.unit,
+                                              options.limit, std::move(origin), std::move(destination),
+                                              std::move(cost));
 }
 
 }  // namespace kepu15::io

@@ -108,7 +108,8 @@ coverage::CostTable reach_table(const network::RoadNetwork& network, network::Pr
 
     // One bounded search per facility; each worker keeps its search buffers and a per-point best.
     std::vector<std::vector<Reached>> per_facility(facility_snaps.size());
-    const std::size_t workers = std::max<std::size_t>(1, std::min<std::size_t>(threads, facility_snaps.size()));
+    const std::size_t workers =
+        std::max<std::size_t>(1, std::min<std::size_t>(threads, facility_snaps.size()));
     parallel_for(workers, static_cast<unsigned>(workers), [&](std::size_t w) {
         DijkstraSearch search(reverse_graph);
         std::vector<std::uint32_t> best(point_snaps.size(), unreached);
@@ -118,7 +119,8 @@ coverage::CostTable reach_table(const network::RoadNetwork& network, network::Pr
             const FacilityAt& at = fac[f];
             if (at.edge == nullptr) continue;
             sources.clear();
-            append_facility_sources(*at.edge, at.offset_m, at.off_road_ms, p, static_cast<std::uint32_t>(f), sources);
+            append_facility_sources(*at.edge, at.offset_m, at.off_road_ms, p, static_cast<std::uint32_t>(f),
+                                    sources);
             const auto consider = [&](std::uint32_t point, std::uint64_t ms) {
                 if (ms > cutoff) return;
                 if (best[point] == unreached) touched.push_back(point);
@@ -136,7 +138,8 @@ coverage::CostTable reach_table(const network::RoadNetwork& network, network::Pr
             const float fwd = at.edge->forward_kmh[p];
             const float bwd = at.edge->backward_kmh[p];
             for (const PointOnEdge& pt : on_facility_edge.at(at.edge_id)) {
-                if (const auto ms = same_edge_ms(here, pt.offset_m, fwd, bwd)) consider(pt.point, *ms + pt.off_road_ms);
+                if (const auto ms = same_edge_ms(here, pt.offset_m, fwd, bwd))
+                    consider(pt.point, *ms + pt.off_road_ms);
             }
             std::vector<Reached>& out = per_facility[f];
             out.reserve(touched.size());
@@ -163,7 +166,8 @@ coverage::CostTable reach_table(const network::RoadNetwork& network, network::Pr
     std::vector<std::uint64_t> next(table.first.begin(), table.first.end() - 1);
     for (std::size_t f = 0; f < per_facility.size(); ++f) {
         for (const Reached& r : per_facility[f]) {
-            table.entries[next[r.point]++] = {static_cast<std::uint32_t>(f), static_cast<double>(r.ms) / ms_per_minute};
+            table.entries[next[r.point]++] = {static_cast<std::uint32_t>(f),
+                                              static_cast<double>(r.ms) / ms_per_minute};
         }
         per_facility[f] = {};
     }

@@ -13,8 +13,9 @@ using network::Snap;
 using network::travel_ms;
 
 std::uint32_t cutoff_ms_of(double minutes) {
-    if (!(minutes >= 0.0)) throw config_error("network coverage: cutoff of " + std::to_string(minutes) +
-                                              " minutes is not a non-negative number");
+    if (!(minutes >= 0.0))
+        throw config_error("network coverage: cutoff of " + std::to_string(minutes) +
+                           " minutes is not a non-negative number");
     const double ms = std::floor(minutes * ms_per_minute + 1e-6);
     return ms >= static_cast<double>(unreached - 1) ? unreached - 1 : static_cast<std::uint32_t>(ms);
 }
@@ -47,20 +48,22 @@ const RoadEdge& edge_of(const RoadNetwork& network, const Snap& snap, const char
     return network.edges[snap.edge];
 }
 
-void append_facility_sources(const RoadEdge& e, double o, std::uint32_t off_ms, std::size_t p, std::uint32_t label,
-                             std::vector<Source>& out) {
+void append_facility_sources(const RoadEdge& e, double o, std::uint32_t off_ms, std::size_t p,
+                             std::uint32_t label, std::vector<Source>& out) {
     const bool from_end = at_from(o);
     const bool to_end = at_to(e, o);
     if (from_end) out.push_back({e.from, off_ms, label});
     if (to_end) out.push_back({e.to, off_ms, label});
     if (!from_end && !to_end) {
         if (e.forward_kmh[p] > 0.0F) out.push_back({e.from, off_ms + travel_ms(o, e.forward_kmh[p]), label});
-        if (e.backward_kmh[p] > 0.0F) out.push_back({e.to, off_ms + travel_ms(e.length_m - o, e.backward_kmh[p]), label});
+        if (e.backward_kmh[p] > 0.0F)
+            out.push_back({e.to, off_ms + travel_ms(e.length_m - o, e.backward_kmh[p]), label});
     }
 }
 
 FacilitySources facility_sources(const RoadNetwork& network, std::size_t p,
-                                 const std::vector<std::optional<Snap>>& facility_snaps, double off_road_kmh) {
+                                 const std::vector<std::optional<Snap>>& facility_snaps,
+                                 double off_road_kmh) {
     FacilitySources out;
     for (std::size_t i = 0; i < facility_snaps.size(); ++i) {
         if (!facility_snaps[i]) continue;

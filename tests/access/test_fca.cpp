@@ -61,7 +61,8 @@ const double undefined = std::nan("");
 }  // namespace
 
 TEST_CASE("2SFCA on the fixture: ratios of capacity to catchment population, summed per origin", "[access]") {
-    const auto r = access::compute_access(fixture_costs(), demand, capacity, options(Method::two_step, Decay::none));
+    const auto r =
+        access::compute_access(fixture_costs(), demand, capacity, options(Method::two_step, Decay::none));
     // V_0 = 100 + 200 + 300 = 600, V_1 = 100 + 300 = 400 (O1 at 20 min is outside), V_2 = 0.
     check_close(r.catchment_demand, {600, 400, 0});
     // R_0 = 10 / 600 = 1/60, R_1 = 5 / 400 = 1/80, R_2 undefined.
@@ -113,7 +114,8 @@ TEST_CASE("E2SFCA with Gaussian decay (Dai 2010)", "[access]") {
     const double v1 = 100 * g(12) + 300 * g(4);
     check_close(r.catchment_demand, {v0, v1, 0});
     check_close(r.ratio, {10 / v0, 5 / v1, undefined});
-    check_close(r.access, {g(3) * 10 / v0 + g(12) * 5 / v1, g(8) * 10 / v0, g(14) * 10 / v0 + g(4) * 5 / v1, 0.0});
+    check_close(r.access,
+                {g(3) * 10 / v0 + g(12) * 5 / v1, g(8) * 10 / v0, g(14) * 10 / v0 + g(4) * 5 / v1, 0.0});
     CHECK(shared_supply(r.access) == Approx(15.0).epsilon(1e-12));
 }
 
@@ -135,7 +137,8 @@ TEST_CASE("gravity access with the competition term: power decay from d_min = ca
     CHECK(access::decay_weight(o, 1.0) == 1.0);
 }
 
-TEST_CASE("access: pairs beyond the catchment are ignored, and a narrower catchment changes the result", "[access]") {
+TEST_CASE("access: pairs beyond the catchment are ignored, and a narrower catchment changes the result",
+          "[access]") {
     auto o = options(Method::two_step, Decay::none);
     o.catchment = 10.0;  // keeps O0-D0 (3), O1-D0 (8), O2-D1 (4)
     const auto r = access::compute_access(fixture_costs(), demand, capacity, o);
@@ -144,10 +147,12 @@ TEST_CASE("access: pairs beyond the catchment are ignored, and a narrower catchm
     check_close(r.access, {10.0 / 300, 10.0 / 300, 5.0 / 300, 0.0});
 }
 
-TEST_CASE("access: a wrong method/decay pair, a catchment beyond the table and bad values are refused", "[access]") {
+TEST_CASE("access: a wrong method/decay pair, a catchment beyond the table and bad values are refused",
+          "[access]") {
     const auto costs = fixture_costs();
-    CHECK_THROWS_AS(access::compute_access(costs, demand, capacity, options(Method::two_step, Decay::gaussian)),
-                    config_error);
+    CHECK_THROWS_AS(
+        access::compute_access(costs, demand, capacity, options(Method::two_step, Decay::gaussian)),
+        config_error);
     CHECK_THROWS_AS(access::compute_access(costs, demand, capacity, options(Method::gravity, Decay::stepped)),
                     config_error);
     auto wide = options(Method::two_step, Decay::none);
@@ -162,7 +167,8 @@ TEST_CASE("access: a wrong method/decay pair, a catchment beyond the table and b
     CHECK_THROWS_WITH(access::compute_access(costs, std::vector<double>{100, std::nan(""), 300, 50}, capacity,
                                              options(Method::two_step, Decay::none)),
                       Catch::Contains("origin 1"));
-    CHECK_THROWS_AS(access::compute_access(costs, demand, std::vector<double>{10, 5}, options(Method::two_step, Decay::none)),
+    CHECK_THROWS_AS(access::compute_access(costs, demand, std::vector<double>{10, 5},
+                                           options(Method::two_step, Decay::none)),
                     input_error);
 }
 

@@ -43,18 +43,19 @@ std::map<std::string, json> properties_by(const std::string& path, const std::st
     REQUIRE(fs::exists(path));
     const json doc = json::parse(kepu15::test::slurp(path));
     std::map<std::string, json> out;
-    for (const auto& f : doc.at("features")) out[f.at("properties").at(key).get<std::string>()] = f.at("properties");
+    for (const auto& f : doc.at("features"))
+        out[f.at("properties").at(key).get<std::string>()] = f.at("properties");
     return out;
 }
 
 struct Fixture {
     TempDir dir{"access-cli"};
     std::string demand = write_text(dir, "demand.csv",
-                                     "id,lon,lat,pop\n"
-                                     "O0,121.000,31.300,100\n"
-                                     "O1,121.001,31.300,200\n"
-                                     "O2,121.002,31.300,300\n"
-                                     "O3,121.003,31.300,50\n");
+                                    "id,lon,lat,pop\n"
+                                    "O0,121.000,31.300,100\n"
+                                    "O1,121.001,31.300,200\n"
+                                    "O2,121.002,31.300,300\n"
+                                    "O3,121.003,31.300,50\n");
     std::string supply = write_text(dir, "supply.csv",
                                     "code,lon,lat,seats\n"
                                     "D0,121.000,31.301,10\n"
@@ -72,10 +73,12 @@ struct Fixture {
     std::string out = out_dir + "/demand_access.geojson";
     std::string supply_out = out_dir + "/supply_ratio.geojson";
 
-    [[nodiscard]] std::vector<std::string> args(const std::string& costs_path, const std::string& supply_path) const {
-        return {"access", "--demand", demand, "--demand-field", "pop", "--demand-id-field", "id", "--supply",
-                supply_path, "--supply-id-field", "code", "--capacity-field", "seats", "--costs", costs_path,
-                "--cost-field", "minutes", "--catchment", "15", "--out", out, "--supply-out", supply_out};
+    [[nodiscard]] std::vector<std::string> args(const std::string& costs_path,
+                                                const std::string& supply_path) const {
+        return {"access", "--demand", demand,      "--demand-field",    "pop",     "--demand-id-field",
+                "id",     "--supply", supply_path, "--supply-id-field", "code",    "--capacity-field",
+                "seats",  "--costs",  costs_path,  "--cost-field",      "minutes", "--catchment",
+                "15",     "--out",    out,         "--supply-out",      supply_out};
     }
     [[nodiscard]] std::vector<std::string> args() const { return args(costs, supply); }
 };
@@ -149,14 +152,16 @@ TEST_CASE("kepu15 access: crow-fly costs on metric coordinates", "[cli]") {
     // seats at (300,400) (500 m from the first, 721 m from the second), catchment 600 m: only the
     // first home (pop 80) reaches it: ratio 40/80 = 0.5, access 0.5 and 0.
     TempDir dir("access-crowfly");
-    const std::string demand = write_text(dir, "homes.csv", "id,x,y,pop\nA,310000,3464000,80\nB,310900,3464000,20\n");
+    const std::string demand =
+        write_text(dir, "homes.csv", "id,x,y,pop\nA,310000,3464000,80\nB,310900,3464000,20\n");
     const std::string supply = write_text(dir, "library.csv", "x,y,seats\n310300,3464400,40\n");
     const std::string out = dir.file("homes_access.geojson");
     const std::string supply_out = dir.file("library_ratio.geojson");
-    const CliResult r = run_cli({"access", "--demand", demand, "--demand-crs", "EPSG:32651", "--demand-field", "pop",
-                                 "--supply", supply, "--supply-crs", "EPSG:32651", "--capacity-field", "seats",
-                                 "--working-crs", "EPSG:32651", "--radius-m", "600", "--out", out, "--supply-out",
-                                 supply_out});
+    const CliResult r =
+        run_cli({"access", "--demand",      demand,       "--demand-crs", "EPSG:32651", "--demand-field",
+                 "pop",    "--supply",      supply,       "--supply-crs", "EPSG:32651", "--capacity-field",
+                 "seats",  "--working-crs", "EPSG:32651", "--radius-m",   "600",        "--out",
+                 out,      "--supply-out",  supply_out});
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     const auto d = properties_by(out, "id");
@@ -179,14 +184,18 @@ TEST_CASE("kepu15 access --network: walking minutes along a street, 2SFCA by han
         "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4549"}},
         "features": [{"type": "Feature", "properties": {"name": "east-west"},
             "geometry": {"type": "LineString", "coordinates": [[500000, 3470150], [500600, 3470150]]}}]})");
-    const std::string homes = write_text(dir, "homes.csv", "id,x,y,pop\nH1,500100,3470150,60\nH2,500500,3470170,40\n");
-    const std::string venues = write_text(dir, "venues.csv", "id,x,y,seats\nL,500200,3470150,30\nK,500550,3470150,10\n");
+    const std::string homes =
+        write_text(dir, "homes.csv", "id,x,y,pop\nH1,500100,3470150,60\nH2,500500,3470170,40\n");
+    const std::string venues =
+        write_text(dir, "venues.csv", "id,x,y,seats\nL,500200,3470150,30\nK,500550,3470150,10\n");
     const std::string out = dir.file("homes_access.geojson");
     const std::string supply_out = dir.file("venues_ratio.geojson");
-    const CliResult r = run_cli({"access", "--demand", homes, "--demand-crs", "EPSG:4549", "--demand-field", "pop",
-                                 "--supply", venues, "--supply-crs", "EPSG:4549", "--capacity-field", "seats",
-                                 "--working-crs", "EPSG:4549", "--network", roads, "--profile", "walk", "--minutes", "5",
-                                 "--out", out, "--supply-out", supply_out});
+    const CliResult r =
+        run_cli({"access",  "--demand",      homes,       "--demand-crs", "EPSG:4549", "--demand-field",
+                 "pop",     "--supply",      venues,      "--supply-crs", "EPSG:4549", "--capacity-field",
+                 "seats",   "--working-crs", "EPSG:4549", "--network",    roads,       "--profile",
+                 "walk",    "--minutes",     "5",         "--out",        out,         "--supply-out",
+                 supply_out});
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     const auto d = properties_by(out, "id");
@@ -209,15 +218,16 @@ TEST_CASE("kepu15 access: a population raster as demand, its cells matched by co
     const std::string out = dir.file("cells_access.geojson");
     const std::string supply_out = dir.file("hall_ratio.geojson");
     CliResult r = run_cli({"access", "--demand", raster, "--demand-crs", "EPSG:4549", "--supply", hall,
-                           "--supply-id-field", "id", "--capacity-field", "cap", "--costs", costs, "--catchment",
-                           "15", "--out", out, "--supply-out", supply_out});
+                           "--supply-id-field", "id", "--capacity-field", "cap", "--costs", costs,
+                           "--catchment", "15", "--out", out, "--supply-out", supply_out});
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     const json cells = json::parse(kepu15::test::slurp(out)).at("features");
     REQUIRE(cells.size() == 9);
     for (const auto& c : cells) {
         const auto& p = c.at("properties");
-        const std::string id = std::to_string(p.at("col").get<int>()) + "_" + std::to_string(p.at("row").get<int>());
+        const std::string id =
+            std::to_string(p.at("col").get<int>()) + "_" + std::to_string(p.at("row").get<int>());
         CAPTURE(id);
         CHECK(p.at("access").get<double>() == Approx(id == "3_1" || id == "0_0" ? 0.1 : 0.0));
     }
@@ -227,14 +237,16 @@ TEST_CASE("kepu15 access: a population raster as demand, its cells matched by co
 
     // A cell with no population (2_0 is nodata) is no demand point: naming it is an unknown id.
     const std::string bad = write_text(dir, "od_nodata.csv", "origin,destination,cost\n2_0,hall,9\n");
-    r = run_cli({"access", "--demand", raster, "--demand-crs", "EPSG:4549", "--supply", hall, "--supply-id-field",
-                 "id", "--costs", bad, "--catchment", "15", "--out", dir.file("x.geojson")});
+    r = run_cli({"access", "--demand", raster, "--demand-crs", "EPSG:4549", "--supply", hall,
+                 "--supply-id-field", "id", "--costs", bad, "--catchment", "15", "--out",
+                 dir.file("x.geojson")});
     CHECK(r.exit_code == 3);
     CHECK(r.err.find("od_nodata.csv, layer od_nodata, row 1: origin id '2_0'") != std::string::npos);
     CHECK_FALSE(fs::exists(dir.file("x.geojson")));
 }
 
-TEST_CASE("kepu15 access refuses bad inputs with exit code 3, the file and row named, and no output", "[cli]") {
+TEST_CASE("kepu15 access refuses bad inputs with exit code 3, the file and row named, and no output",
+          "[cli]") {
     const Fixture fx;
     const auto refuse = [&](const std::vector<std::string>& args, const std::vector<std::string>& expected) {
         const CliResult r = run_cli(args);
@@ -258,14 +270,14 @@ TEST_CASE("kepu15 access refuses bad inputs with exit code 3, the file and row n
            {"duplicate_pair.csv", "row 3", "given twice", "first at row 1"});
     refuse(fx.args(costs("empty.csv", ""), fx.supply), {"empty.csv", "no rows"});
 
-    const std::string negative_capacity = write_text(fx.dir, "negative_capacity.csv",
-                                                     "code,lon,lat,seats\nD0,121,31.301,10\nD1,121.001,31.301,-5\n");
+    const std::string negative_capacity = write_text(
+        fx.dir, "negative_capacity.csv", "code,lon,lat,seats\nD0,121,31.301,10\nD1,121.001,31.301,-5\n");
     refuse(fx.args(fx.costs, negative_capacity), {"negative_capacity.csv", "row 2", "capacity", "negative"});
-    const std::string text_capacity = write_text(fx.dir, "text_capacity.csv",
-                                                 "code,lon,lat,seats\nD0,121,31.301,many\nD1,121.001,31.301,5\n");
+    const std::string text_capacity = write_text(
+        fx.dir, "text_capacity.csv", "code,lon,lat,seats\nD0,121,31.301,many\nD1,121.001,31.301,5\n");
     refuse(fx.args(fx.costs, text_capacity), {"text_capacity.csv", "row 1", "capacity", "'many'"});
-    const std::string duplicate_id = write_text(fx.dir, "duplicate_id.csv",
-                                                "code,lon,lat,seats\nD0,121,31.301,10\nD0,121.001,31.301,5\n");
+    const std::string duplicate_id =
+        write_text(fx.dir, "duplicate_id.csv", "code,lon,lat,seats\nD0,121,31.301,10\nD0,121.001,31.301,5\n");
     refuse(fx.args(fx.costs, duplicate_id), {"duplicate_id.csv", "row 2", "id 'D0'", "row 1"});
 }
 

@@ -80,11 +80,13 @@ TEST_CASE("read_cost_table refuses bad rows naming the file and the row", "[io]"
     const auto refuse = [&](const std::string& body, const std::string& row, const std::string& what) {
         const std::string path = write(dir, "bad.csv", "origin,destination,cost\n" + body);
         CAPTURE(body);
-        CHECK_THROWS_MATCHES(io::read_cost_table(path, homes, venues), input_error,
-                             test::What(Catch::Contains("bad.csv") && Catch::Contains(row) && Catch::Contains(what)));
+        CHECK_THROWS_MATCHES(
+            io::read_cost_table(path, homes, venues), input_error,
+            test::What(Catch::Contains("bad.csv") && Catch::Contains(row) && Catch::Contains(what)));
     };
     refuse("H1,V1,3\nH9,V1,4\n", "row 2", "origin id 'H9' (field 'origin') is not in the demand layer");
-    refuse("H1,V1,3\nH2,V1,4\nH2,X,4\n", "row 3", "destination id 'X' (field 'destination') is not in the supply layer");
+    refuse("H1,V1,3\nH2,V1,4\nH2,X,4\n", "row 3",
+           "destination id 'X' (field 'destination') is not in the supply layer");
     refuse("H1,V1,-0.5\n", "row 1", "cost -0.5 (field 'cost') is negative");
     refuse("H1,V1,3\nH1,V2,abc\n", "row 2", "cost 'abc' (field 'cost') is not a finite number");
     refuse("H1,V1,nan\n", "row 1", "is not a finite number");
@@ -92,14 +94,16 @@ TEST_CASE("read_cost_table refuses bad rows naming the file and the row", "[io]"
     refuse("H1,V1,\n", "row 1", "is not a finite number");
     refuse("H1,V1,12min\n", "row 1", "cost '12min'");
     refuse(",V1,3\n", "row 1", "origin id (field 'origin') is empty");
-    refuse("H1,V1,3\nH2,V1,4\nH1,V1,5\n", "row 3", "the pair origin 'H1', destination 'V1' is given twice (first at row 1)");
+    refuse("H1,V1,3\nH2,V1,4\nH1,V1,5\n", "row 3",
+           "the pair origin 'H1', destination 'V1' is given twice (first at row 1)");
 
     const std::string empty = write(dir, "empty.csv", "origin,destination,cost\n");
     CHECK_THROWS_MATCHES(io::read_cost_table(empty, homes, venues), input_error,
                          test::What(Catch::Contains("empty.csv") && Catch::Contains("no rows")));
     const std::string no_field = write(dir, "nofield.csv", "from,to,cost\nH1,V1,3\n");
     CHECK_THROWS_MATCHES(io::read_cost_table(no_field, homes, venues), input_error,
-                         test::What(Catch::Contains("origin id field 'origin' not found") && Catch::Contains("from, to, cost")));
+                         test::What(Catch::Contains("origin id field 'origin' not found") &&
+                                    Catch::Contains("from, to, cost")));
     CHECK_THROWS_MATCHES(io::read_cost_table(dir.file("missing.csv"), homes, venues), input_error,
                          test::What(Catch::Contains("missing.csv") && Catch::Contains("not found")));
 }

@@ -26,8 +26,8 @@ namespace {
 using Speeds = std::array<float, network::profile_count>;  // walk, elderly, bike, drive
 constexpr Speeds everyone{4.5F, 2.7F, 15.0F, 30.0F};
 
-void add_edge(network::RoadNetwork& net, network::NodeId from, network::NodeId to, Speeds forward, Speeds backward,
-              double length_m) {
+void add_edge(network::RoadNetwork& net, network::NodeId from, network::NodeId to, Speeds forward,
+              Speeds backward, double length_m) {
     network::RoadEdge e;
     e.from = from;
     e.to = to;
@@ -39,7 +39,9 @@ void add_edge(network::RoadNetwork& net, network::NodeId from, network::NodeId t
     net.edges.push_back(std::move(e));
 }
 
-Snap snap_at(network::EdgeId edge, double offset_m, double off_road_m) { return Snap{edge, offset_m, off_road_m, {}}; }
+Snap snap_at(network::EdgeId edge, double offset_m, double off_road_m) {
+    return Snap{edge, offset_m, off_road_m, {}};
+}
 
 network::Graph reverse_graph(const network::RoadNetwork& net, Profile p) {
     return network::build_graph(net, p, network::Direction::reverse);
@@ -69,12 +71,15 @@ TEST_CASE("reach_table on map A: every facility within the limit, with its minut
     add_edge(net, 1, 3, everyone, everyone, 150.0);
     const network::Graph walk = reverse_graph(net, Profile::walk);
     // Facility 0 has no snap; F = 1 (24 s off-road), G = 2 at the junction n2.
-    const std::vector<std::optional<Snap>> facilities{std::nullopt, snap_at(0, 100.0, 30.0), snap_at(1, 300.0, 0.0)};
+    const std::vector<std::optional<Snap>> facilities{std::nullopt, snap_at(0, 100.0, 30.0),
+                                                      snap_at(1, 300.0, 0.0)};
     const std::vector<std::optional<Snap>> points{
-        snap_at(1, 150.0, 45.0),  // G: 36 s + 150 m on (120 s) = 156 s; F: 36 + 120 back to n1 + 500 m (400) + 24 = 580 s
-        snap_at(0, 40.0, 0.0),    // F: 60 m (48 s) + 24 s = 72 s; G: 560 m (448 s) + 300 m (240 s) = 688 s
-        snap_at(2, 150.0, 0.0),   // n3: G 150 + 300 m = 360 s; F 150 + 500 m (520 s) + 24 s = 544 s
-        std::nullopt,             // no road access: no entries
+        snap_at(
+            1, 150.0,
+            45.0),  // G: 36 s + 150 m on (120 s) = 156 s; F: 36 + 120 back to n1 + 500 m (400) + 24 = 580 s
+        snap_at(0, 40.0, 0.0),   // F: 60 m (48 s) + 24 s = 72 s; G: 560 m (448 s) + 300 m (240 s) = 688 s
+        snap_at(2, 150.0, 0.0),  // n3: G 150 + 300 m = 360 s; F 150 + 500 m (520 s) + 24 s = 544 s
+        std::nullopt,            // no road access: no entries
     };
     const auto t15 = routing::reach_table(net, Profile::walk, walk, facilities, points, 15.0, 4.5);
     CHECK(t15.origin_count == 4);
@@ -92,11 +97,16 @@ TEST_CASE("reach_table on map A: every facility within the limit, with its minut
     CHECK(row(t10, 2) == Row{{1, 544.0 / 60}, {2, 360.0 / 60}});
     CHECK(t10.entry_count() == 5);
     // The limit is inclusive to the millisecond: 580 s is within 9.6667 min but not 9.66 min.
-    CHECK(row(routing::reach_table(net, Profile::walk, walk, facilities, points, 580.0 / 60, 4.5), 0).size() == 2);
+    CHECK(
+        row(routing::reach_table(net, Profile::walk, walk, facilities, points, 580.0 / 60, 4.5), 0).size() ==
+        2);
     CHECK(row(routing::reach_table(net, Profile::walk, walk, facilities, points, 9.66, 4.5), 0).size() == 1);
 }
 
-TEST_CASE("reach_table: a home downstream of a facility on a one-way street drives round, upstream stays on the edge", "[routing]") {
+TEST_CASE(
+    "reach_table: a home downstream of a facility on a one-way street drives round, upstream stays on the "
+    "edge",
+    "[routing]") {
     //   n0 ---- H0 (200 m) ------ F (600 m) ------ H1 (900 m) ----> n1   e0 1000 m, one-way for cars
     //    \______________ n2 <_____ 2 x 500 m at 50 km/h ____________/
     network::RoadNetwork net;
@@ -106,7 +116,8 @@ TEST_CASE("reach_table: a home downstream of a facility on a one-way street driv
     add_edge(net, 1, 2, {4.5F, 2.7F, 15.0F, 50.0F}, {4.5F, 2.7F, 15.0F, 50.0F}, 500.0);
     add_edge(net, 2, 0, {4.5F, 2.7F, 15.0F, 50.0F}, {4.5F, 2.7F, 15.0F, 50.0F}, 500.0);
     const network::Graph drive = reverse_graph(net, Profile::drive);
-    // H0: 400 m at 30 km/h = 48 s (same edge). H1: 12 s walked + 100 m (12 s) + 2 x 36 s + 600 m (72 s) = 168 s.
+    // H0: 400 m at 30 km/h = 48 s (same edge). H1: 12 s walked + 100 m (12 s) + 2 x 36 s + 600 m (72 s) = 168
+    // s.
     const auto t = routing::reach_table(net, Profile::drive, drive, {snap_at(0, 600.0, 0.0)},
                                         {snap_at(0, 200.0, 0.0), snap_at(0, 900.0, 15.0)}, 15.0, 4.5);
     CHECK(row(t, 0) == Row{{0, 48.0 / 60}});
@@ -127,8 +138,9 @@ TEST_CASE("reach_table rejects a forward graph, unknown edges and a bad limit", 
                       Catch::Contains("reverse graph"));
     CHECK_THROWS_WITH(routing::reach_table(net, Profile::walk, walk, {snap_at(3, 0.0, 0.0)}, {}, 15.0, 4.5),
                       Catch::Contains("facility 0") && Catch::Contains("edge 3"));
-    CHECK_THROWS_WITH(routing::reach_table(net, Profile::walk, walk, {}, {std::nullopt, snap_at(5, 0.0, 0.0)}, 15.0, 4.5),
-                      Catch::Contains("point 1"));
+    CHECK_THROWS_WITH(
+        routing::reach_table(net, Profile::walk, walk, {}, {std::nullopt, snap_at(5, 0.0, 0.0)}, 15.0, 4.5),
+        Catch::Contains("point 1"));
     CHECK_THROWS_AS(routing::reach_table(net, Profile::walk, walk, {}, {}, -1.0, 4.5), config_error);
     CHECK_THROWS_AS(routing::reach_table(net, Profile::walk, walk, {}, {}, 15.0, 0.0), config_error);
 }
@@ -160,13 +172,17 @@ Expanded expand(const network::RoadNetwork& net, Profile profile, const std::vec
         at.erase(std::unique(at.begin(), at.end()), at.end());
         std::vector<network::NodeId> node(at.size());
         for (std::size_t i = 0; i < at.size(); ++i) {
-            node[i] = at[i] == 0.0 ? e.from : at[i] == e.length_m ? e.to : static_cast<network::NodeId>(x.node_count++);
+            node[i] = at[i] == 0.0          ? e.from
+                      : at[i] == e.length_m ? e.to
+                                            : static_cast<network::NodeId>(x.node_count++);
             x.node_at[{ei, at[i]}] = node[i];
         }
         for (std::size_t i = 0; i + 1 < at.size(); ++i) {
             const double piece = at[i + 1] - at[i];
-            if (e.forward_kmh[p] > 0.0F) arcs.push_back({node[i], node[i + 1], network::travel_ms(piece, e.forward_kmh[p])});
-            if (e.backward_kmh[p] > 0.0F) arcs.push_back({node[i + 1], node[i], network::travel_ms(piece, e.backward_kmh[p])});
+            if (e.forward_kmh[p] > 0.0F)
+                arcs.push_back({node[i], node[i + 1], network::travel_ms(piece, e.forward_kmh[p])});
+            if (e.backward_kmh[p] > 0.0F)
+                arcs.push_back({node[i + 1], node[i], network::travel_ms(piece, e.backward_kmh[p])});
         }
     }
     x.out.resize(x.node_count);
@@ -230,7 +246,9 @@ Snap random_snap(std::mt19937& rng, const network::RoadNetwork& net, std::uint32
     const auto ei = static_cast<network::EdgeId>(rng() % net.edges.size());
     const double len = net.edges[ei].length_m;
     const std::uint32_t r = rng() % 5;
-    const double offset = r == 0 ? 0.0 : r == 1 ? len : static_cast<double>(1 + rng() % static_cast<std::uint32_t>(len - 1));
+    const double offset = r == 0   ? 0.0
+                          : r == 1 ? len
+                                   : static_cast<double>(1 + rng() % static_cast<std::uint32_t>(len - 1));
     return snap_at(ei, offset, static_cast<double>(rng() % (max_off_road_m + 1)));
 }
 
@@ -251,7 +269,8 @@ TEST_CASE("reach_table equals a per-origin Dijkstra and its minimum equals trave
         for (int i = 0; i < 10; ++i) {  // points on facility edges, strictly inside
             const Snap& f = *facilities[static_cast<std::size_t>(i) % 9];
             const double len = net.edges[f.edge].length_m;
-            points.push_back(snap_at(f.edge, static_cast<double>(1 + rng() % static_cast<std::uint32_t>(len - 1)), 0.0));
+            points.push_back(
+                snap_at(f.edge, static_cast<double>(1 + rng() % static_cast<std::uint32_t>(len - 1)), 0.0));
         }
         points.push_back(std::nullopt);
         for (const Profile profile : {Profile::walk, Profile::drive}) {
@@ -276,14 +295,17 @@ TEST_CASE("reach_table equals a per-origin Dijkstra and its minimum equals trave
                 Row expected;
                 if (points[i]) {
                     const Snap& ps = *points[i];
-                    const auto d = dijkstra_from(x, x.node_at.at({ps.edge, ps.offset_m}), network::travel_ms(ps.off_road_m, 4.5));
+                    const auto d = dijkstra_from(x, x.node_at.at({ps.edge, ps.offset_m}),
+                                                 network::travel_ms(ps.off_road_m, 4.5));
                     for (std::size_t f = 0; f < facilities.size(); ++f) {
                         if (!facilities[f]) continue;
                         const Snap& fs = *facilities[f];
                         const std::uint64_t df = d[x.node_at.at({fs.edge, fs.offset_m})];
                         if (df == never) continue;
                         const std::uint64_t total = df + network::travel_ms(fs.off_road_m, 4.5);
-                        if (total <= cutoff_ms) expected.emplace_back(static_cast<std::uint32_t>(f), static_cast<double>(total) / 60000.0);
+                        if (total <= cutoff_ms)
+                            expected.emplace_back(static_cast<std::uint32_t>(f),
+                                                  static_cast<double>(total) / 60000.0);
                     }
                 }
                 CHECK(row(table, i) == expected);
@@ -301,7 +323,8 @@ TEST_CASE("reach_table equals a per-origin Dijkstra and its minimum equals trave
                 const auto r = table.of(i);
                 if (nearest[i].access == routing::Access::reached) {
                     REQUIRE_FALSE(r.empty());
-                    const auto best = std::min_element(r.begin(), r.end(), [](const auto& a, const auto& b) { return a.cost < b.cost; });
+                    const auto best = std::min_element(
+                        r.begin(), r.end(), [](const auto& a, const auto& b) { return a.cost < b.cost; });
                     CHECK(best->cost == nearest[i].minutes);
                 } else {
                     CHECK(r.empty());
@@ -309,15 +332,19 @@ TEST_CASE("reach_table equals a per-origin Dijkstra and its minimum equals trave
             }
 
             // Splitting the facilities over threads gives the same table.
-            const auto parallel = routing::reach_table(net, profile, graph, facilities, points, limit, 4.5, 3);
+            const auto parallel =
+                routing::reach_table(net, profile, graph, facilities, points, limit, 4.5, 3);
             CHECK(parallel.first == table.first);
-            CHECK(std::equal(parallel.entries.begin(), parallel.entries.end(), table.entries.begin(), table.entries.end(),
-                             [](const auto& a, const auto& b) { return a.destination == b.destination && a.cost == b.cost; }));
+            CHECK(std::equal(parallel.entries.begin(), parallel.entries.end(), table.entries.begin(),
+                             table.entries.end(), [](const auto& a, const auto& b) {
+                                 return a.destination == b.destination && a.cost == b.cost;
+                             }));
         }
     }
 }
 
-TEST_CASE("crowfly_reach_table: every facility within the radius, inclusive, against a linear scan", "[coverage]") {
+TEST_CASE("crowfly_reach_table: every facility within the radius, inclusive, against a linear scan",
+          "[coverage]") {
     // A 3-4-5 triangle: the facility at (3,4) is exactly 5 m from the origin.
     const auto t = coverage::crowfly_reach_table({{0, 0}, {100, 100}}, {{3, 4}, {6, 0}, {0, 5.5}}, 5.0);
     CHECK(t.unit == coverage::CostUnit::metres);

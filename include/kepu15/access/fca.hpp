@@ -49,11 +49,11 @@ Decay default_decay(Method m);
 
 struct AccessOptions {
     Method method = Method::two_step;
-    Decay decay = Decay::none;          // must suit the method: 2sfca none; e2sfca stepped or gaussian; gravity power
-    double catchment = 15.0;            // d0, in the cost table's unit (minutes or metres). DEFAULT: 15
+    Decay decay = Decay::none;  // must suit the method: 2sfca none; e2sfca stepped or gaussian; gravity power
+    double catchment = 15.0;    // d0, in the cost table's unit (minutes or metres). DEFAULT: 15
     std::vector<double> step_weights{1.00, 0.68, 0.22};  // stepped: one weight per equal zone (Luo & Qi 2009)
-    double beta = 1.0;                  // gravity: distance-decay exponent. DEFAULT: 1
-    std::optional<double> min_cost;     // gravity: d_min. DEFAULT: catchment / 15
+    double beta = 1.0;                                   // gravity: distance-decay exponent. DEFAULT: 1
+    std::optional<double> min_cost;                      // gravity: d_min. DEFAULT: catchment / 15
 };
 
 // Throws config_error for a method/decay mismatch, catchment <= 0 or not finite, no step weights

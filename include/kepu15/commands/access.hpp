@@ -20,20 +20,21 @@ namespace kepu15::commands {
 struct AccessRequest {
     // Demand: points, polygons (point-on-surface) or a raster (each cell > 0 is a demand point).
     std::string demand_path;
-    std::string demand_layer;      // DEFAULT: first layer
-    std::string demand_crs;        // DEFAULT: the file's own
-    std::string demand_field;      // persons per feature. DEFAULT: 1 per feature (raster: the cell value)
-    int demand_band = 1;           // raster. DEFAULT: band 1
-    std::string demand_id_field;   // ids matched against the cost table's origins. DEFAULT: feature id (raster: "col_row")
+    std::string demand_layer;     // DEFAULT: first layer
+    std::string demand_crs;       // DEFAULT: the file's own
+    std::string demand_field;     // persons per feature. DEFAULT: 1 per feature (raster: the cell value)
+    int demand_band = 1;          // raster. DEFAULT: band 1
+    std::string demand_id_field;  // ids matched against the cost table's origins. DEFAULT: feature id
+                                  // (raster: "col_row")
 
     // Supply: points or polygons (point-on-surface).
     std::string supply_path;
     std::string supply_layer;
     std::string supply_crs;
-    std::string supply_id_field;   // ids matched against the cost table's destinations. DEFAULT: feature id
-    std::string capacity_field;    // DEFAULT: none (capacity 1 per supply)
+    std::string supply_id_field;  // ids matched against the cost table's destinations. DEFAULT: feature id
+    std::string capacity_field;   // DEFAULT: none (capacity 1 per supply)
 
-    std::string working_crs;       // metric CRS for crow-fly and network. DEFAULT: UTM zone of the demand's centre
+    std::string working_crs;  // metric CRS for crow-fly and network. DEFAULT: UTM zone of the demand's centre
 
     // Costs: exactly one of costs_path, radius_m, network.path.
     std::string costs_path;
@@ -41,7 +42,8 @@ struct AccessRequest {
     std::string origin_field = "origin";            // DEFAULT: "origin"
     std::string destination_field = "destination";  // DEFAULT: "destination"
     std::string cost_field = "cost";                // DEFAULT: "cost"
-    coverage::CostUnit cost_unit = coverage::CostUnit::minutes;  // unit of the table's costs. DEFAULT: minutes
+    coverage::CostUnit cost_unit =
+        coverage::CostUnit::minutes;  // unit of the table's costs. DEFAULT: minutes
 
     std::optional<double> radius_m;  // crow-fly search radius, metres
 
@@ -49,28 +51,29 @@ struct AccessRequest {
     // CRS, speed/class/oneway/walk/bike fields, snap tolerance, max snap, speeds).
     study::NetworkSpec network;
     network::Profile profile = network::Profile::walk;
-    double minutes = 15.0;           // network search limit. DEFAULT: 15 min
-    unsigned threads = 1;            // network searches. DEFAULT: 1
+    double minutes = 15.0;  // network search limit. DEFAULT: 15 min
+    unsigned threads = 1;   // network searches. DEFAULT: 1
 
     access::Method method = access::Method::two_step;  // DEFAULT: 2sfca
     std::optional<access::Decay> decay;                // DEFAULT: the method's (none, stepped, power)
-    std::optional<double> catchment;  // d0, in the cost unit. DEFAULT: --radius-m / --minutes; required with a cost table
+    std::optional<double>
+        catchment;  // d0, in the cost unit. DEFAULT: --radius-m / --minutes; required with a cost table
     std::vector<double> step_weights{1.00, 0.68, 0.22};  // stepped decay. DEFAULT: Luo & Qi 2009
-    double beta = 1.0;                // gravity. DEFAULT: 1
-    std::optional<double> min_cost;   // gravity d_min. DEFAULT: catchment / 15
+    double beta = 1.0;                                   // gravity. DEFAULT: 1
+    std::optional<double> min_cost;                      // gravity d_min. DEFAULT: catchment / 15
 
-    std::string out_path;             // demand features + access. REQUIRED
-    std::string supply_out_path;      // supply features + catchment_pop, ratio. DEFAULT: none
+    std::string out_path;         // demand features + access. REQUIRED
+    std::string supply_out_path;  // supply features + catchment_pop, ratio. DEFAULT: none
 };
 
 struct AccessSummary {
     std::size_t demand_features = 0;
     std::size_t supply_features = 0;
-    std::size_t pairs = 0;               // cost-table entries within the catchment
-    double demand = 0.0;                 // total persons
-    double capacity = 0.0;               // total capacity
-    double mean_access = 0.0;            // demand-weighted mean access
-    double unreached_demand = 0.0;       // persons with no supply within the catchment
+    std::size_t pairs = 0;                    // cost-table entries within the catchment
+    double demand = 0.0;                      // total persons
+    double capacity = 0.0;                    // total capacity
+    double mean_access = 0.0;                 // demand-weighted mean access
+    double unreached_demand = 0.0;            // persons with no supply within the catchment
     std::size_t supplies_without_demand = 0;  // ratio undefined
     coverage::CostUnit unit = coverage::CostUnit::minutes;
     double catchment = 0.0;

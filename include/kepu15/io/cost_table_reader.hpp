@@ -13,14 +13,14 @@
 namespace kepu15::io {
 
 struct CostTableReadOptions {
-    std::string layer;                          // DEFAULT: first layer
-    std::string origin_field = "origin";        // DEFAULT: "origin"
-    std::string destination_field = "destination";  // DEFAULT: "destination"
-    std::string cost_field = "cost";            // DEFAULT: "cost"
-    coverage::CostUnit unit = coverage::CostUnit::minutes;  // DEFAULT: minutes
+    std::string layer;                                       // DEFAULT: first layer
+    std::string origin_field = "origin";                     // DEFAULT: "origin"
+    std::string destination_field = "destination";           // DEFAULT: "destination"
+    std::string cost_field = "cost";                         // DEFAULT: "cost"
+    coverage::CostUnit unit = coverage::CostUnit::minutes;   // DEFAULT: minutes
     double limit = std::numeric_limits<double>::infinity();  // pairs above are dropped (after checking)
-    std::string origin_source = "the demand layer";        // for messages: where origin ids come from
-    std::string destination_source = "the supply layer";   // for messages: where destination ids come from
+    std::string origin_source = "the demand layer";          // for messages: where origin ids come from
+    std::string destination_source = "the supply layer";     // for messages: where destination ids come from
 };
 
 // Origin id i of the table = origin_ids[i]; ids are compared as text (integers without decimals).

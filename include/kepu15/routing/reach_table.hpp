@@ -27,7 +27,7 @@ namespace kepu15::routing {
 coverage::CostTable reach_table(const network::RoadNetwork& network, network::Profile profile,
                                 const network::Graph& reverse_graph,
                                 const std::vector<std::optional<network::Snap>>& facility_snaps,
-                                const std::vector<std::optional<network::Snap>>& point_snaps, double limit_minutes,
-                                double off_road_kmh, unsigned threads = 1);
+                                const std::vector<std::optional<network::Snap>>& point_snaps,
+                                double limit_minutes, double off_road_kmh, unsigned threads = 1);
 
 }  // namespace kepu15::routing

@@ -30,8 +30,8 @@ void check_off_road_speed(double off_road_kmh);
 void check_reverse_graph(const network::RoadNetwork& network, const network::Graph& graph);
 
 // The edge of a snap; input_error naming `what` ("facility", "point") and `index` when it is unknown.
-const network::RoadEdge& edge_of(const network::RoadNetwork& network, const network::Snap& snap, const char* what,
-                                 std::size_t index);
+const network::RoadEdge& edge_of(const network::RoadNetwork& network, const network::Snap& snap,
+                                 const char* what, std::size_t index);
 
 inline double clamped_offset(const network::RoadEdge& e, const network::Snap& s) {
     return std::clamp(s.offset_m, 0.0, e.length_m);
@@ -85,9 +85,11 @@ inline bool inside_edge(const network::RoadEdge& e, double q) { return !at_from(
 // Time from a point strictly inside an edge at `q` to facility `f` on the same edge, travelling
 // along the edge (forwards when f lies ahead, backwards when behind), including f's off-road leg
 // but not the point's. nullopt when the profile may not travel that way.
-inline std::optional<std::uint64_t> same_edge_ms(const FacilityOnEdge& f, double q, float fwd_kmh, float bwd_kmh) {
+inline std::optional<std::uint64_t> same_edge_ms(const FacilityOnEdge& f, double q, float fwd_kmh,
+                                                 float bwd_kmh) {
     std::optional<std::uint64_t> best;
-    if (f.offset_m >= q && fwd_kmh > 0.0F) best = std::uint64_t{f.off_road_ms} + network::travel_ms(f.offset_m - q, fwd_kmh);
+    if (f.offset_m >= q && fwd_kmh > 0.0F)
+        best = std::uint64_t{f.off_road_ms} + network::travel_ms(f.offset_m - q, fwd_kmh);
     if (f.offset_m <= q && bwd_kmh > 0.0F) {
         const std::uint64_t b = std::uint64_t{f.off_road_ms} + network::travel_ms(q - f.offset_m, bwd_kmh);
         if (!best || b < *best) best = b;
