@@ -1,5 +1,6 @@
 // kepu15 command line. Parses arguments into a config struct and calls one run_* function per
 // subcommand; maps exceptions to the documented exit codes (README "Exit codes").
+#include "kepu15/commands/access.hpp"
 #include "kepu15/commands/coverage.hpp"
 #include "kepu15/commands/run.hpp"
 #include "kepu15/diagnostics.hpp"
@@ -128,6 +129,58 @@ int coverage_command(const commands::CoverageRequest& req, const std::string& pr
     return exit_code::ok;
 }
 
+// Option values of `kepu15 access` that need parsing after CLI11 (names, optional numbers).
+struct AccessArgs {
+    commands::AccessRequest request;
+    std::string profile = "walk";
+    std::string method = "2sfca";
+    std::string decay;
+    std::string cost_unit = "min";
+    double radius_m = 0.0;
+    double catchment = 0.0;
+    double min_cost = 0.0;
+};
+
+int access_command(const AccessArgs& args, const CLI::App& cmd) {
+    commands::AccessRequest r = args.request;
+    const auto prof = network::parse_profile(args.profile);
+    if (!prof) throw config_error("--profile: unknown profile '" + args.profile + "' (walk, elderly, bike, drive)");
+    r.profile = *prof;
+    const auto method = access::parse_method(args.method);
+    if (!method) throw config_error("--method: unknown method '" + args.method + "' (2sfca, e2sfca, gravity)");
+    r.method = *method;
+    if (!args.decay.empty()) {
+        const auto decay = access::parse_decay(args.decay);
+        if (!decay) throw config_error("--decay: unknown decay '" + args.decay + "' (none, stepped, gaussian, power)");
+        r.decay = *decay;
+    }
+    if (args.cost_unit == "min") {
+        r.cost_unit = coverage::CostUnit::minutes;
+    } else if (args.cost_unit == "m") {
+        r.cost_unit = coverage::CostUnit::metres;
+    } else {
+        throw config_error("--cost-unit: unknown unit '" + args.cost_unit + "' (min or m)");
+    }
+    if (cmd.count("--radius-m") > 0) r.radius_m = args.radius_m;
+    if (cmd.count("--catchment") > 0) r.catchment = args.catchment;
+    if (cmd.count("--min-cost") > 0) r.min_cost = args.min_cost;
+    Diagnostics diagnostics([](const std::string& level, const std::string& message) {
+        if (level == "warning") std::cerr << "kepu15: warning: " << message << '\n';
+    });
+    const auto s = commands::run_access(r, diagnostics);
+    const char* unit = coverage::cost_unit_name(s.unit);
+    std::cout << "kepu15 access: " << access::method_name(s.options.method) << " (decay "
+              << access::decay_name(s.options.decay) << "), catchment " << s.catchment << ' ' << unit << ", "
+              << s.demand_features << " demand features (" << std::fixed << std::setprecision(0) << s.demand
+              << " persons), " << s.supply_features << " supplies (capacity " << s.capacity << "), " << s.pairs
+              << " pairs within the catchment\n"
+              << "  mean access " << std::setprecision(6) << s.mean_access << " per person; "
+              << std::setprecision(0) << s.unreached_demand << " persons reach no supply; "
+              << s.supplies_without_demand << " supplies have nobody within reach\n"
+              << "  written " << r.out_path << (r.supply_out_path.empty() ? "" : ", " + r.supply_out_path) << '\n';
+    return exit_code::ok;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -231,6 +284,98 @@ int main(int argc, char** argv) {
     cov_cmd->add_option("--out,-o", cov.out_path, "Output file: .geojson, .gpkg, .shp or PG:... ")->required();
     cov_cmd->add_flag("--timings", cov_timings, "Print wall seconds per stage");
 
+    AccessArgs acc;
+    auto* acc_cmd = app.add_subcommand(
+        "access", "Capacity-aware accessibility (2SFCA, E2SFCA, gravity) of a demand layer to a supply layer");
+    commands::AccessRequest& ar = acc.request;
+    acc_cmd->add_option("--demand", ar.demand_path,
+                        "Demand: points, polygons (any GDAL vector) or a population raster (persons per cell)")
+        ->required();
+    acc_cmd->add_option("--demand-layer", ar.demand_layer, "Layer name. DEFAULT: first layer");
+    acc_cmd->add_option("--demand-crs", ar.demand_crs, "CRS of the demand (EPSG:xxxx, WKT, GCJ-02, BD-09). DEFAULT: the file's own");
+    acc_cmd->add_option("--demand-field", ar.demand_field,
+                        "Field with persons per feature. DEFAULT: 1 per feature (raster: the cell value)");
+    acc_cmd->add_option("--demand-band", ar.demand_band, "Raster band (1-based). DEFAULT: 1")->check(CLI::PositiveNumber);
+    acc_cmd->add_option("--demand-id-field", ar.demand_id_field,
+                        "Field matched against the cost table's origin ids. DEFAULT: the feature id (CSV: row number; "
+                        "raster: col_row)");
+    acc_cmd->add_option("--supply", ar.supply_path, "Supply: points or polygons (any GDAL vector, CSV lon/lat)")->required();
+    acc_cmd->add_option("--supply-layer", ar.supply_layer, "Layer name. DEFAULT: first layer");
+    acc_cmd->add_option("--supply-crs", ar.supply_crs, "CRS of the supply, e.g. GCJ-02. DEFAULT: the file's own (CSV: WGS84)");
+    acc_cmd->add_option("--supply-id-field", ar.supply_id_field,
+                        "Field matched against the cost table's destination ids. DEFAULT: the feature id");
+    acc_cmd->add_option("--capacity-field", ar.capacity_field,
+                        "Field with each supply's capacity (seats, staff, m2; >= 0). DEFAULT: 1 per supply");
+    acc_cmd->add_option("--working-crs", ar.working_crs,
+                        "Metric CRS for crow-fly and network costs. DEFAULT: UTM zone of the demand's centre");
+    acc_cmd->add_option("--costs", ar.costs_path,
+                        "Origin-destination cost table: CSV or any GDAL table (origin id, destination id, cost)");
+    acc_cmd->add_option("--costs-layer", ar.costs_layer, "Layer of the cost table. DEFAULT: first layer");
+    acc_cmd->add_option("--origin-field", ar.origin_field, "Cost table: origin (demand) id field. DEFAULT: origin");
+    acc_cmd->add_option("--destination-field", ar.destination_field,
+                        "Cost table: destination (supply) id field. DEFAULT: destination");
+    acc_cmd->add_option("--cost-field", ar.cost_field, "Cost table: cost field (>= 0). DEFAULT: cost");
+    acc_cmd->add_option("--cost-unit", acc.cost_unit, "Cost table: unit of the costs, min or m. DEFAULT: min");
+    acc_cmd->add_option("--radius-m", acc.radius_m, "Crow-fly costs: search radius in metres (costs in m)")
+        ->check(CLI::PositiveNumber);
+    acc_cmd->add_option("--network", ar.network.path,
+                        "Network costs: OSM (.pbf, .osm, .osm.gz) or a GDAL line layer (costs in min)");
+    acc_cmd->add_option("--network-layer", ar.network.read.layer, "Line layer name. DEFAULT: first layer");
+    acc_cmd->add_option("--network-crs", ar.network.read.crs, "CRS of the line layer. DEFAULT: the file's own");
+    acc_cmd->add_option("--profile", acc.profile, "Network profile: walk, elderly, bike or drive. DEFAULT: walk");
+    acc_cmd->add_option("--minutes", ar.minutes, "Network search limit in minutes. DEFAULT: 15")
+        ->check(CLI::PositiveNumber);
+    acc_cmd->add_option("--speed-field", ar.network.speed_field, "Line layer: field with drive speed in km/h. DEFAULT: none");
+    acc_cmd->add_option("--class-field", ar.network.class_field,
+                        "Line layer: field with road class (OSM highway values) for drive speeds. DEFAULT: none");
+    acc_cmd->add_option("--oneway-field", ar.network.oneway_field,
+                        "Line layer: one-way field (yes/no, 1/-1/0, true/false). DEFAULT: none (two-way)");
+    acc_cmd->add_option("--walk-field", ar.network.walk_field,
+                        "Line layer: a false value (no/0/false) excludes walking. DEFAULT: none");
+    acc_cmd->add_option("--bike-field", ar.network.bike_field,
+                        "Line layer: a false value (no/0/false) excludes cycling. DEFAULT: none");
+    acc_cmd->add_option("--snap-tolerance-m", ar.network.snap_tolerance_m,
+                        "Line layer: join line ends closer than this, metres. DEFAULT: 0");
+    acc_cmd->add_option("--max-snap-m", ar.network.max_snap_m,
+                        "Farther than this from any road = no road access (access 0), metres. DEFAULT: 500")
+        ->check(CLI::PositiveNumber);
+    acc_cmd->add_option("--walk-kmh", ar.network.speeds.walk_kmh, "Walking speed, km/h. DEFAULT: 4.5")
+        ->check(CLI::PositiveNumber);
+    acc_cmd->add_option("--elderly-kmh", ar.network.speeds.elderly_kmh, "Elderly walking speed, km/h. DEFAULT: 2.7")
+        ->check(CLI::PositiveNumber);
+    acc_cmd->add_option("--bike-kmh", ar.network.speeds.bike_kmh, "Bicycle / e-bike speed, km/h. DEFAULT: 15")
+        ->check(CLI::PositiveNumber);
+    acc_cmd->add_option("--drive-default-kmh", ar.network.speeds.drive_default_kmh,
+                        "Drive speed for roads of unknown class, km/h. DEFAULT: 30")
+        ->check(CLI::PositiveNumber);
+    ar.threads = std::max(1U, std::thread::hardware_concurrency());
+    acc_cmd->add_option("--threads,-j", ar.threads, "Threads for the network searches. DEFAULT: number of cores")
+        ->check(CLI::Range(1, 256));
+    acc_cmd->add_option("--method", acc.method,
+                        "2sfca (Luo & Wang 2003), e2sfca (Luo & Qi 2009; Dai 2010) or gravity (Shen 1998). "
+                        "DEFAULT: 2sfca");
+    acc_cmd->add_option("--decay", acc.decay,
+                        "Distance decay: none (2sfca), stepped or gaussian (e2sfca), power (gravity). "
+                        "DEFAULT: the method's (none, stepped, power)");
+    acc_cmd->add_option("--catchment", acc.catchment,
+                        "Catchment d0 in the cost unit (min or m). DEFAULT: --minutes or --radius-m; "
+                        "required with --costs")
+        ->check(CLI::PositiveNumber);
+    acc_cmd->add_option("--step-weights", ar.step_weights,
+                        "Stepped decay: weight per equal zone of the catchment, in [0, 1]. DEFAULT: 1,0.68,0.22")
+        ->delimiter(',');
+    acc_cmd->add_option("--beta", ar.beta, "Gravity: distance-decay exponent (>= 0). DEFAULT: 1")
+        ->check(CLI::NonNegativeNumber);
+    acc_cmd->add_option("--min-cost", acc.min_cost,
+                        "Gravity: costs below this count as this, in the cost unit. DEFAULT: catchment / 15")
+        ->check(CLI::PositiveNumber);
+    acc_cmd->add_option("--out,-o", ar.out_path,
+                        "Output: demand features + access (supply per person), .geojson, .gpkg, .shp, .csv or PG:...")
+        ->required();
+    acc_cmd->add_option("--supply-out", ar.supply_out_path,
+                        "Output: supply features + catchment_pop (decay-weighted persons) and ratio "
+                        "(capacity per person; null when nobody is within reach). DEFAULT: none");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -251,6 +396,7 @@ int main(int argc, char** argv) {
     try {
         if (*run_cmd) return run_command(run);
         if (*cov_cmd) return coverage_command(cov, profile, cov_timings);
+        if (*acc_cmd) return access_command(acc, *acc_cmd);
     } catch (const input_error& e) {
         terminal.error(exit_code::input, "input", e.what());
         return exit_code::input;
