@@ -160,24 +160,6 @@ ValueStats weighted_stats(std::span<const double> values, std::span<const double
     return s;
 }
 
-std::vector<double> weighted_mean_by_unit(const std::vector<std::int32_t>& unit_of_cell, std::size_t unit_count,
-                                          std::span<const double> weight, std::span<const double> score) {
-    std::vector<double> sum(unit_count + 1, 0.0);
-    std::vector<double> w(unit_count + 1, 0.0);
-    for (std::size_t i = 0; i < unit_of_cell.size(); ++i) {
-        if (!std::isfinite(score[i])) continue;
-        const std::int32_t u = unit_of_cell[i];
-        if (u >= 0) {
-            sum[static_cast<std::size_t>(u)] += score[i] * weight[i];
-            w[static_cast<std::size_t>(u)] += weight[i];
-        }
-        sum[unit_count] += score[i] * weight[i];
-        w[unit_count] += weight[i];
-    }
-    for (std::size_t u = 0; u <= unit_count; ++u) sum[u] = w[u] > 0.0 ? sum[u] / w[u] : nan;
-    return sum;
-}
-
 Aggregation aggregate(const std::vector<std::int32_t>& unit_of_cell, std::size_t unit_count,
                       const std::vector<double>& population, const std::vector<std::vector<double>>& groups,
                       const std::vector<Measure>& measures, unsigned threads) {

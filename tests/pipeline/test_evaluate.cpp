@@ -13,6 +13,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -95,6 +96,33 @@ TEST_CASE("evaluating another facility set on a prepared study equals a fresh ru
     REQUIRE(share(again, "station_walk") < share(base, "station_walk"));
     REQUIRE(share(again, "station") < share(base, "station"));
     REQUIRE(share(again, "school_walk") == share(base, "school_walk"));
+    // Capacity-aware access ([access] e2sfca in the bundled study): every facility's capacity is
+    // shared out among the people in its catchment, so sum_i P_i A_i equals the capacity of the
+    // facilities that have demand, and catchment_pop * ratio equals each one's capacity.
+    REQUIRE(base.evaluation.access.size() == base.measures().size());
+    const auto& pop = prepared.inputs.cells.population;
+    for (std::size_t m = 0; m < base.measures().size(); ++m) {
+        const auto& a = base.evaluation.access[m];
+        const auto& me = base.measures()[m];
+        CAPTURE(me.key());
+        const study::FacilitySet* fs = nullptr;
+        for (const auto& f : base.facilities()) {
+            if (f.kind == me.kind) fs = &f;
+        }
+        double shared = 0.0;
+        for (std::size_t i = 0; i < pop.size(); ++i) shared += pop[i] * a.score[i];
+        double capacity = 0.0;
+        for (std::size_t j = 0; j < fs->id.size(); ++j) {
+            const double cap = std::isfinite(fs->capacity[j]) ? fs->capacity[j] : 1.0;
+            if (!std::isfinite(a.ratio[j])) continue;
+            capacity += cap;
+            REQUIRE(a.ratio[j] * a.catchment_population[j] == Approx(cap));
+        }
+        REQUIRE(capacity > 0.0);
+        REQUIRE(shared == Approx(capacity).epsilon(1e-9));
+        // The region's mean score is the population-weighted mean of the cells' scores.
+        REQUIRE(base.by_unit.region.access_mean[m] == Approx(shared / base.by_unit.region.population));
+    }
     REQUIRE(share(again, "venue_drive") == share(base, "venue_drive"));
 }
 
