@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 
 namespace kepu15::routing {
@@ -82,6 +84,7 @@ struct FacilitySources {
 FacilitySources facility_sources(const RoadNetwork& network, std::size_t p,
                                  const std::vector<std::optional<Snap>>& facility_snaps, double off_road_kmh) {
     FacilitySources out;
+    std::set<std::tuple<EdgeId, double, std::uint32_t>> placed;
     for (std::size_t i = 0; i < facility_snaps.size(); ++i) {
         if (!facility_snaps[i]) continue;
         const Snap& s = *facility_snaps[i];
@@ -95,13 +98,16 @@ FacilitySources facility_sources(const RoadNetwork& network, std::size_t p,
         if (to_end) out.sources.push_back({e.to, off_ms, label});
         if (!from_end && !to_end) {
             if (e.forward_kmh[p] > 0.0F) {
-                out.sources.push_back({e.from, off_ms + travel_ms(o, e.forward_kmh[p]), label});
+                out.sources.push_back({e.from, network::add_travel_ms(off_ms, travel_ms(o, e.forward_kmh[p])), label});
             }
             if (e.backward_kmh[p] > 0.0F) {
-                out.sources.push_back({e.to, off_ms + travel_ms(e.length_m - o, e.backward_kmh[p]), label});
+                out.sources.push_back(
+                    {e.to, network::add_travel_ms(off_ms, travel_ms(e.length_m - o, e.backward_kmh[p])), label});
             }
         }
-        out.on_edge[s.edge].push_back({label, o, off_ms});
+        // Facilities at the same place on the same edge are one target for the points of that
+        // edge (the first one wins ties anyway), so co-located duplicates cost nothing per point.
+        if (placed.emplace(s.edge, o, off_ms).second) out.on_edge[s.edge].push_back({label, o, off_ms});
     }
     return out;
 }

@@ -61,6 +61,7 @@ PopulationInput read_population_vector(const CoverageRequest& req) {
     io::ReadOptions opt;
     opt.layer = req.population_layer;
     opt.crs = req.population_crs;
+    opt.encoding = req.encoding;
     io::VectorLayer layer = io::read_vector(req.population_path, opt);
     PopulationInput in;
     in.fields = layer.fields;
@@ -140,6 +141,7 @@ CoverageSummary run_coverage(const CoverageRequest& req, Timings& timings) {
         io::ReadOptions opt;
         opt.layer = req.facilities_layer;
         opt.crs = req.facilities_crs;
+        opt.encoding = req.encoding;
         fac = io::read_vector(req.facilities_path, opt);
     } catch (...) {
         rethrow_with_context("facilities");
@@ -180,6 +182,7 @@ CoverageSummary run_coverage(const CoverageRequest& req, Timings& timings) {
             network::LineNetworkOptions opt;
             opt.read.layer = req.network_layer;
             opt.read.crs = req.network_crs;
+            opt.read.encoding = req.encoding;
             opt.speed_field = req.speed_field;
             opt.class_field = req.class_field;
             opt.oneway_field = req.oneway_field;

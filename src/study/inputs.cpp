@@ -6,6 +6,7 @@
 #include "kepu15/geo/polygon_ops.hpp"
 #include "kepu15/io/raster_reader.hpp"
 #include "kepu15/io/vector_reader.hpp"
+#include "kepu15/range.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -19,8 +20,7 @@ namespace {
 
 const MultiPolygon& polygons_of(const io::VectorLayer& layer, const io::Feature& f) {
     if (f.geometry.kind != io::GeometryKind::polygon || f.geometry.polygons.empty()) {
-        throw input_error(layer.where() + ", feature " + std::to_string(f.fid) +
-                          ": expected a polygon geometry");
+        throw input_error(layer.where(f) + ": expected a polygon geometry");
     }
     return f.geometry.polygons;
 }
@@ -59,8 +59,7 @@ std::vector<Unit> load_units(const UnitLayer& spec) {
         u.code = io::as_text(f.values[code_i]);
         u.name = io::as_text(f.values[name_i]);
         if (u.code.empty()) {
-            throw input_error(layer.where() + ", feature " + std::to_string(f.fid) + ": field '" +
-                              spec.code_field + "' is empty");
+            throw input_error(layer.where(f) + ": field '" + spec.code_field + "' is empty");
         }
         if (auto [it, fresh] = seen.emplace(u.code, f.fid); !fresh) {
             throw input_error(layer.where() + ": unit code '" + u.code + "' appears in features " +
@@ -85,6 +84,9 @@ Inputs load_inputs(const Study& study) {
         }
     }
     in.working_crs = study.working_crs.empty() ? geo::utm_crs_for(box.centre()) : study.working_crs;
+    if (!study.working_crs.empty()) {
+        geo::require_metric_crs(study.working_crs, study.file + ": [study] working_crs", geo::utm_crs_for(box.centre()));
+    }
     const geo::Transformer to_working(geo::wgs84, in.working_crs);
     std::vector<MultiPolygon> unit_shapes;
     for (auto& u : in.units) {
@@ -119,7 +121,7 @@ Inputs load_inputs(const Study& study) {
                 const std::string town = text_field(f, town_i);
                 auto it = unit_by_code.find(town);
                 if (it == unit_by_code.end()) {
-                    throw input_error(layer.where() + ", feature " + std::to_string(f.fid) + ": field '" +
+                    throw input_error(layer.where(f) + ": field '" +
                                       spec.town_field + "' value '" + town + "' is not a unit code of " +
                                       study.units.source.path);
                 }
@@ -156,36 +158,51 @@ Inputs load_inputs(const Study& study) {
         const int cap_i =
             spec.capacity_field.empty() ? -1 : static_cast<int>(layer.field_index(spec.capacity_field));
         std::vector<std::string> outside;
+        const std::string unit_word = layer.csv ? "row " : "feature ";
+        std::map<std::string, std::int64_t> first_with_id;  // id -> first row/feature
+        std::vector<std::string> duplicate_ids;
+        std::vector<std::int64_t> empty_ids;
         for (const auto& f : layer.features) {
+            const std::string where_f = layer.where(f) + " (facility kind '" + spec.kind + "')";
             Point lonlat;
-            if (f.geometry.kind == io::GeometryKind::point && !f.geometry.points.empty()) {
+            if (f.geometry.kind == io::GeometryKind::point && f.geometry.points.size() == 1) {
                 lonlat = f.geometry.points.front();
+            } else if (f.geometry.kind == io::GeometryKind::point && f.geometry.points.size() > 1) {
+                throw input_error(where_f + ": a MultiPoint with " + std::to_string(f.geometry.points.size()) +
+                                  " points; a facility has one location: split it into one feature per point");
             } else if (f.geometry.kind == io::GeometryKind::polygon) {
                 const MultiPolygon shape_m = geo::transform(f.geometry.polygons, to_working);
                 lonlat = to_working.inverse(geo::point_on_surface(shape_m));
             } else {
-                throw input_error(layer.where() + ", feature " + std::to_string(f.fid) +
-                                  ": a facility must be a point or a polygon");
+                throw input_error(where_f + ": a facility must be a point or a polygon");
             }
             const Point pm = to_working.forward(lonlat);
             if (!is_finite(pm)) {
-                throw input_error(layer.where() + ", feature " + std::to_string(f.fid) +
-                                  ": coordinates cannot be projected to " + in.working_crs);
+                throw input_error(where_f + ": coordinates (" + lonlat_text(lonlat) + ") cannot be projected to " +
+                                  in.working_crs);
             }
             double capacity = std::numeric_limits<double>::quiet_NaN();
             if (cap_i >= 0) {
                 const auto& v = f.values[static_cast<std::size_t>(cap_i)];
                 auto num = io::as_number(v);
                 if (!num && !std::holds_alternative<std::monostate>(v)) {
-                    throw input_error(layer.where() + ", feature " + std::to_string(f.fid) + ": field '" +
-                                      spec.capacity_field + "' is not a number ('" + io::as_text(v) + "')");
+                    throw input_error(where_f + ": field '" + spec.capacity_field + "' is not a number ('" +
+                                      io::as_text(v) + "')");
                 }
                 if (num) capacity = *num;
             }
             const auto unit = unit_index.locate(pm);
             std::string id = id_i >= 0 ? text_field(f, id_i) : std::to_string(f.fid);
+            if (id_i >= 0) {
+                if (id.find_first_not_of(" \t") == std::string::npos) {
+                    empty_ids.push_back(f.fid);
+                } else if (auto [it, fresh] = first_with_id.emplace(id, f.fid); !fresh && duplicate_ids.size() < 5) {
+                    duplicate_ids.push_back("'" + id + "' (" + unit_word + std::to_string(it->second) + " and " +
+                                            std::to_string(f.fid) + ")");
+                }
+            }
             if (!unit) {
-                outside.push_back("feature " + std::to_string(f.fid) + " (id " + id + ", " + lonlat_text(lonlat) +
+                outside.push_back(unit_word + std::to_string(f.fid) + " (id " + id + ", " + lonlat_text(lonlat) +
                                   ")");
                 if (study.outside == OutsidePolicy::drop) continue;
             }
@@ -195,6 +212,20 @@ Inputs load_inputs(const Study& study) {
             fs.name.push_back(name_i >= 0 ? text_field(f, name_i) : std::string());
             fs.capacity.push_back(capacity);
             fs.unit.push_back(unit ? static_cast<std::int32_t>(*unit) : -1);
+        }
+        if (!empty_ids.empty()) {
+            std::string list;
+            for (std::size_t i = 0; i < empty_ids.size() && i < 5; ++i) list += (i ? ", " : "") + std::to_string(empty_ids[i]);
+            if (empty_ids.size() > 5) list += ", ...";
+            warn(layer.where() + " (facility kind '" + spec.kind + "'): " + std::to_string(empty_ids.size()) +
+                 " facilities have an empty or null '" + spec.id_field + "' (" + unit_word + list +
+                 "); outputs cannot tell them apart");
+        }
+        if (!duplicate_ids.empty()) {
+            std::string list;
+            for (std::size_t i = 0; i < duplicate_ids.size(); ++i) list += (i ? ", " : "") + duplicate_ids[i];
+            warn(layer.where() + " (facility kind '" + spec.kind + "'): field '" + spec.id_field +
+                 "' has duplicate ids: " + list + "; outputs name facilities by id, so check for duplicated rows");
         }
         if (!outside.empty()) {
             std::string list;
@@ -219,11 +250,18 @@ Inputs load_inputs(const Study& study) {
         cells.group_names.push_back(g.name);
     }
     ropt.crs = study.population.crs;
+    ropt.negative = study.population.negative;
     io::RasterGrid grid;
     try {
         grid = io::read_raster(study.population.path, ropt);
     } catch (...) {
         rethrow_with_context("population raster");
+    }
+    if (grid.clamped > 0) {
+        std::ostringstream msg;
+        msg << study.population.path << ": " << grid.clamped << " cells with negative values (sum "
+            << short_number(grid.clamped_sum) << ") were counted as 0 ([population] negative = \"clamp\")";
+        warn(msg.str());
     }
     cells.source = grid.path;
     cells.width = grid.width;
@@ -249,6 +287,18 @@ Inputs load_inputs(const Study& study) {
     }
     const geo::Transformer raster_to_working(grid.crs, in.working_crs);
     raster_to_working.forward(std::span<Point>(cells.centre_m));
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+        if (is_finite(cells.centre_m[i])) continue;
+        const Point raw = grid.cell_centre(cells.col[i], cells.row[i]);
+        std::ostringstream msg;
+        msg.precision(10);
+        msg << study.population.path << ": cell col " << cells.col[i] << " row " << cells.row[i] << " (centre "
+            << raw.x << ", " << raw.y << " in the raster's CRS; pixel size " << short_number(grid.geotransform[1])
+            << " x " << short_number(std::abs(grid.geotransform[5]))
+            << ") cannot be projected to " << in.working_crs
+            << "; check the raster's geotransform and CRS (crs = ...)";
+        throw input_error(msg.str());
+    }
     cells.unit = unit_index.locate_all(cells.centre_m);
     cells.village = village_index.locate_all(cells.centre_m);
 
