@@ -43,7 +43,7 @@ struct Iconv {
     }
     Iconv(const Iconv&) = delete;
     Iconv& operator=(const Iconv&) = delete;
-    [[nodiscard]] bool ok() const { return cd != reinterpret_cast<iconv_t>(-1); }
+    [[nodiscard]] bool ok() const { return cd != reinterpret_cast<iconv_t>(static_cast<std::intptr_t>(-1)); }
 };
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "kepu15/io/detail/gdal_util.hpp"
 #include "kepu15/io/text_encoding.hpp"
 
+#include <cpl_error.h>
 #include <cpl_vsi.h>
 
 #include <atomic>
@@ -241,6 +242,15 @@ bool is_undefined_srs(const OGRSpatialReference& srs) {
     return n.rfind("Undefined", 0) == 0 || srs.IsLocal() != 0;
 }
 
+// Whether a GeoJSON file has a "crs" member near its start, where writers put it.
+bool has_crs_member(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::string head(65536, '\0');
+    in.read(head.data(), static_cast<std::streamsize>(head.size()));
+    head.resize(static_cast<std::size_t>(in.gcount()));
+    return head.find("\"crs\"") != std::string::npos;
+}
+
 bool has_extension(const std::string& path, const char* ext) {
     std::string e = std::filesystem::path(path).extension().string();
     std::transform(e.begin(), e.end(), e.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -438,7 +448,8 @@ VectorLayer read_vector(const std::string& path, const ReadOptions& options) {
     const bool csv = is_csv(path);
     const std::string shown = detail::redact(path);
     if (!options.encoding.empty()) require_known_encoding(options.encoding, shown);
-    if (has_extension(path, ".shp") && !has_sibling(path, ".dbf")) {
+    std::error_code exists_ec;
+    if (has_extension(path, ".shp") && std::filesystem::exists(path, exists_ec) && !has_sibling(path, ".dbf")) {
         throw input_error(shown + ": the Shapefile's attribute file " +
                           std::filesystem::path(path).stem().string() +
                           ".dbf is missing; copy all its files (.shp, .shx, .dbf, .prj, .cpg) together");
@@ -447,8 +458,13 @@ VectorLayer read_vector(const std::string& path, const ReadOptions& options) {
     if (csv) decoded.emplace(path, options.encoding, shown);
     const std::string open_path = decoded ? decoded->path() : path;
     GdalErrorScope read_errors;  // GDAL messages become part of ours instead of "ERROR 1" on stderr
+    CPLErrorReset();
     auto ds = detail::open_dataset(open_path, GDAL_OF_VECTOR | GDAL_OF_VERBOSE_ERROR,
                                    open_options_for(path, options));
+    // An error GDAL recovered from while opening (e.g. a CRS it could not parse): the last one stays
+    // recorded even though the open succeeded.
+    const std::string open_error =
+        CPLGetLastErrorType() >= CE_Failure ? std::string(" (GDAL: ") + CPLGetLastErrorMsg() + ")" : std::string();
 
     OGRLayer* layer = nullptr;
     if (!options.layer.empty()) {
@@ -490,6 +506,14 @@ VectorLayer read_vector(const std::string& path, const ReadOptions& options) {
     if (!options.crs.empty()) {
         out.source_crs = options.crs;
     } else if (const OGRSpatialReference* srs = layer->GetSpatialRef()) {
+        const char* driver = ds->GetDriverName();
+        if (driver != nullptr && std::string(driver) == "GeoJSON" && (read_errors.failed() || !open_error.empty()) &&
+            has_crs_member(path)) {
+            // GDAL falls back to WGS84 when the (obsolete) "crs" member names a CRS it does not know.
+            throw crs_error(where + ": the GeoJSON 'crs' member is not a CRS PROJ knows" +
+                            (read_errors.failed() ? read_errors.reason() : open_error) +
+                            "; fix or remove it, or give the CRS (crs = \"EPSG:...\")");
+        }
         if (is_undefined_srs(*srs)) {
             throw crs_error(where + ": the layer's CRS is undefined ('" +
                             std::string(srs->GetName() != nullptr ? srs->GetName() : "local") +
@@ -499,7 +523,8 @@ VectorLayer read_vector(const std::string& path, const ReadOptions& options) {
     } else if (csv) {
         out.source_crs = geo::wgs84;
     } else if (has_extension(path, ".shp") && has_sibling(path, ".prj")) {
-        throw crs_error(where + ": the .prj file cannot be read as a CRS" + read_errors.reason() +
+        throw crs_error(where + ": the .prj file cannot be read as a CRS" +
+                        (read_errors.failed() ? read_errors.reason() : open_error) +
                         "; fix or remove it and give the CRS (e.g. crs = \"EPSG:4549\")");
     } else {
         throw crs_error(where + ": the file has no CRS; give one (e.g. crs = \"EPSG:4326\" or \"GCJ-02\")");
@@ -594,7 +619,11 @@ VectorLayer read_vector(const std::string& path, const ReadOptions& options) {
     if (out.features.empty() && !options.allow_empty) {
         throw input_error(where +
                           (options.attribute_filter.empty()
-                               ? std::string(": no features (empty layer)")
+                               ? std::string(": no features (empty layer") +
+                                     (ds->GetDriverName() != nullptr
+                                          ? std::string("; GDAL read the file with its ") + ds->GetDriverName() +
+                                                " driver: is it the right file?)"
+                                          : std::string(")"))
                                : ": no features match the filter '" + options.attribute_filter + "'"));
     }
     return out;

@@ -91,3 +91,12 @@ TEST_CASE("A GeoPackage layer with srs_id 0 (undefined SRS) is a crs_error, not 
     options.crs = "EPSG:4326";
     CHECK(read_vector(path, options).features.size() == 1);
 }
+
+TEST_CASE("A GeoJSON 'crs' member naming an unknown CRS is a crs_error, not silently WGS84", "[io]") {
+    test::TempDir dir("geojson-crs");
+    const std::string path = dir.file("points.geojson");
+    std::ofstream(path) << R"({"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::999999"}},
+"features":[{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[120.9,31.3]}}]})";
+    CHECK_THROWS_MATCHES(read_vector(path), crs_error,
+                         test::What(Contains("points.geojson, layer points") && Contains("'crs' member")));
+}

@@ -111,7 +111,7 @@ TEST_CASE("Bytes that are neither UTF-8 nor GB18030 are replaced by U+FFFD with 
     write(path, "id,name,lon,lat\nA,ok,120.95,31.38\nB,bad \xFF\xFF,120.96,31.39\n");
     test::WarningCapture warnings;
     const VectorLayer layer = read_vector(path);
-    CHECK(text(layer, 1, "name") == "bad \xEF\xBF\xBD");
+    CHECK(text(layer, 1, "name") == "bad \xEF\xBF\xBD\xEF\xBF\xBD");  // one per invalid byte
     CHECK(is_valid_utf8(text(layer, 1, "name")));
     bool named = false;
     for (const auto& w : test::captured_warnings()) {
