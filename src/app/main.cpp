@@ -85,6 +85,9 @@ int run_command(const RunArgs& args) {
     if (!args.methods.empty()) {
         s.methods.clear();
         for (const auto& m : args.methods) {
+            if (std::count(args.methods.begin(), args.methods.end(), m) > 1) {
+                throw config_error("--methods: '" + m + "' is listed twice");
+            }
             if (m == "crowfly") {
                 s.methods.push_back(study::Method::crowfly);
             } else if (m == "network") {

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <optional>
+#include <regex>
 
 #include "kepu15/error.hpp"
 #include "kepu15/geo/crs.hpp"
@@ -242,13 +243,16 @@ bool is_undefined_srs(const OGRSpatialReference& srs) {
     return n.rfind("Undefined", 0) == 0 || srs.IsLocal() != 0;
 }
 
-// Whether a GeoJSON file has a "crs" member near its start, where writers put it.
-bool has_crs_member(const std::string& path) {
+// The CRS name of a GeoJSON file's (obsolete, pre-RFC 7946) "crs" member near its start, where
+// writers put it; empty when there is none.
+std::string crs_member_name(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     std::string head(65536, '\0');
     in.read(head.data(), static_cast<std::streamsize>(head.size()));
     head.resize(static_cast<std::size_t>(in.gcount()));
-    return head.find("\"crs\"") != std::string::npos;
+    static const std::regex member(R"re("crs"\s*:\s*\{[^{}]*"properties"\s*:\s*\{[^{}]*"name"\s*:\s*"([^"]*)")re");
+    std::smatch m;
+    return std::regex_search(head, m, member) ? m[1].str() : std::string();
 }
 
 bool has_extension(const std::string& path, const char* ext) {
@@ -507,12 +511,17 @@ VectorLayer read_vector(const std::string& path, const ReadOptions& options) {
         out.source_crs = options.crs;
     } else if (const OGRSpatialReference* srs = layer->GetSpatialRef()) {
         const char* driver = ds->GetDriverName();
-        if (driver != nullptr && std::string(driver) == "GeoJSON" && (read_errors.failed() || !open_error.empty()) &&
-            has_crs_member(path)) {
-            // GDAL falls back to WGS84 when the (obsolete) "crs" member names a CRS it does not know.
-            throw crs_error(where + ": the GeoJSON 'crs' member is not a CRS PROJ knows" +
-                            (read_errors.failed() ? read_errors.reason() : open_error) +
-                            "; fix or remove it, or give the CRS (crs = \"EPSG:...\")");
+        if (driver != nullptr && std::string(driver) == "GeoJSON") {
+            // GDAL falls back to WGS84 when the "crs" member names a CRS it does not know.
+            if (const std::string member = crs_member_name(path); !member.empty()) {
+                try {
+                    geo::validate_crs(member);
+                } catch (const crs_error& e) {
+                    throw crs_error(where + ": the GeoJSON 'crs' member names '" + member +
+                                    "', which is not a CRS PROJ knows (" + e.what() +
+                                    "); fix or remove it, or give the CRS (crs = \"EPSG:...\")");
+                }
+            }
         }
         if (is_undefined_srs(*srs)) {
             throw crs_error(where + ": the layer's CRS is undefined ('" +

@@ -259,7 +259,13 @@ Study load_study(const std::string& path) {
         Table t = top.sub("coverage");
         if (auto methods = t.strings("methods")) {
             s.methods.clear();
-            for (const auto& m : *methods) s.methods.push_back(parse_method(m, file));
+            for (const auto& m : *methods) {
+                const Method method = parse_method(m, file);
+                if (std::find(s.methods.begin(), s.methods.end(), method) != s.methods.end()) {
+                    throw config_error(file + ": [coverage] method '" + m + "' is listed twice");
+                }
+                s.methods.push_back(method);
+            }
             if (s.methods.empty()) throw config_error(file + ": [coverage] methods must not be empty");
         }
         s.radius_m = t.number("radius_m").value_or(s.radius_m);

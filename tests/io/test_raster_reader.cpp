@@ -62,6 +62,7 @@ TEST_CASE("A raster without CRS needs one given, then reads like the GeoTIFF", "
                          test::What(Contains("pop_4x3_no_crs.asc") && Contains("no CRS")));
     RasterReadOptions options;
     options.crs = "EPSG:4549";
+    options.negative = NegativeValues::clamp;
     const RasterGrid grid = read_raster(io_fixture("pop_4x3_no_crs.asc"), options);
     CHECK(grid.crs == "EPSG:4549");
     CHECK(grid.geotransform == gt_4x3);
