@@ -270,9 +270,11 @@ int main(int argc, char** argv) {
     } catch (const std::bad_alloc&) {
         const std::size_t size = g_failed_allocation.load();
         std::cerr << "kepu15: out of memory";
-        if (size > 0) {
-            std::cerr << " (an allocation of " << std::setprecision(3) << static_cast<double>(size) / 1e6
-                      << " MB failed)";
+        if (size >= 1000000) {
+            std::cerr << " (an allocation of " << std::fixed << std::setprecision(1)
+                      << static_cast<double>(size) / 1e6 << " MB failed)";
+        } else if (size > 0) {
+            std::cerr << " (an allocation of " << size << " bytes failed)";
         }
         std::cerr << ": the inputs or options ask for more memory than this machine has; clip the population "
                      "raster or network to the study area, or raise isochrone_cell_m\n";

@@ -309,9 +309,13 @@ Inputs load_inputs(const Study& study) {
         if (cells.unit[i] >= 0) continue;
         if (outside++ < 3) {
             std::ostringstream cell;
+            // Far outside the working CRS's area lon/lat may not exist: then the metric position.
+            const Point lonlat = to_working.inverse(cells.centre_m[i]);
             cell << (first.empty() ? "" : "; ") << "cell col " << cells.col[i] << " row " << cells.row[i] << " ("
-                 << lonlat_text(to_working.inverse(cells.centre_m[i])) << ", population " << cells.population[i]
-                 << ")";
+                 << (is_finite(lonlat) ? lonlat_text(lonlat)
+                                       : short_number(cells.centre_m[i].x) + ", " + short_number(cells.centre_m[i].y) +
+                                             " in " + in.working_crs)
+                 << ", population " << cells.population[i] << ")";
             first += cell.str();
         }
         outside_pop += cells.population[i];
@@ -320,7 +324,8 @@ Inputs load_inputs(const Study& study) {
         std::ostringstream msg;
         msg << study.population.path << ": " << outside << " populated cells (population " << outside_pop
             << ") lie outside every unit of " << study.units.source.path << ": " << first
-            << (outside > 3 ? "; ..." : "");
+            << (outside > 3 ? "; ..." : "") << " (raster pixel size " << short_number(grid.geotransform[1]) << " x "
+            << short_number(std::abs(grid.geotransform[5])) << ")";
         if (study.outside == OutsidePolicy::error) {
             throw input_error(msg.str() + " (check the CRS, or set [study] outside = \"drop\")");
         }

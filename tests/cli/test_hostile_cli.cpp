@@ -97,3 +97,33 @@ TEST_CASE("run --profiles walk,walk is a configuration error", "[cli]") {
     CHECK(r.err.find("listed twice") != std::string::npos);
     CHECK(files_below(tmp.file("out")).empty());
 }
+
+TEST_CASE("running out of memory is exit 8 with the size that was asked for", "[cli]") {
+#if defined(__SANITIZE_ADDRESS__)
+    SUCCEED("skipped under AddressSanitizer, which reserves terabytes of address space");
+#else
+    // A 14,000 x 14,000 population raster (1.96e8 cells, under the 2e8 limit) needs 1.6 GB as
+    // doubles; with the address space limited to 1 GB that one allocation fails.
+    TempDir tmp("oom");
+    write_text(tmp.file("population.vrt"), R"(<VRTDataset rasterXSize="14000" rasterYSize="14000">
+  <SRS>EPSG:4549</SRS>
+  <GeoTransform>500000, 1, 0, 3480000, 0, -1</GeoTransform>
+  <VRTRasterBand dataType="Float32" band="1"/>
+</VRTDataset>
+)");
+    const std::string cases = (kepu15::test::source_dir() / "tests/e2e/cases/tiny_crowfly").string();
+    write_text(tmp.file("study.toml"), "[units]\npath = \"" + cases + "/towns.geojson\"\n[population]\npath = \"" +
+                                           tmp.file("population.vrt") + "\"\n[[facilities]]\nkind = \"station\"\npath = \"" +
+                                           cases + "/stations.csv\"\ncrs = \"EPSG:4549\"\n");
+    const std::string cmd = "ulimit -v 1000000; " + kepu15::test::shell_quote(kepu15::test::cli_path().string()) +
+                            " run " + kepu15::test::shell_quote(tmp.file("study.toml")) + " --out " +
+                            kepu15::test::shell_quote(tmp.file("out")) + " 2>" + kepu15::test::shell_quote(tmp.file("err"));
+    const int status = std::system(("sh -c " + kepu15::test::shell_quote(cmd)).c_str());
+    const std::string err = kepu15::test::slurp(tmp.file("err"));
+    CAPTURE(err);
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 8);
+    CHECK(err.find("out of memory (an allocation of 1568.0 MB failed)") != std::string::npos);
+    CHECK(files_below(tmp.file("out")).empty());
+#endif
+}
