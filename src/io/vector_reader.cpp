@@ -37,13 +37,82 @@ bool is_csv(const std::string& path) {
     return ext == ".csv";
 }
 
-std::vector<std::string> open_options_for(const std::string& path, const ReadOptions& options) {
+std::string lower_ascii(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    return s;
+}
+
+// Column names of a CSV header line (GDAL's separators: comma, semicolon, tab), unquoted.
+std::vector<std::string> csv_header(const std::string& open_path) {
+    std::string line;
+    if (VSILFILE* f = VSIFOpenL(open_path.c_str(), "rb")) {
+        char c = 0;
+        while (line.size() < 65536 && VSIFReadL(&c, 1, 1, f) == 1 && c != '\n') line.push_back(c);
+        VSIFCloseL(f);
+    }
+    if (line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // UTF-8 byte order mark
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    char sep = ',';
+    for (const char candidate : {',', ';', '\t'}) {
+        if (line.find(candidate) != std::string::npos) {
+            sep = candidate;
+            break;
+        }
+    }
+    std::vector<std::string> names;
+    std::string cell;
+    bool quoted = false;
+    for (const char c : line) {
+        if (c == '"') {
+            quoted = !quoted;
+        } else if (c == sep && !quoted) {
+            names.push_back(cell);
+            cell.clear();
+        } else {
+            cell.push_back(c);
+        }
+    }
+    names.push_back(cell);
+    return names;
+}
+
+// The one column GDAL should take as x (or y): the first candidate name, in the order given, that
+// the header has. Handing GDAL a single name matters: with two matching columns (lng and lon)
+// GDAL 3.6's CSV driver reads out of bounds (found by the CSV fuzz target).
+std::string coordinate_column(const std::vector<std::string>& header, const std::string& candidates,
+                              const std::string& where) {
+    std::string candidate;
+    std::istringstream list(candidates);
+    while (std::getline(list, candidate, ',')) {
+        std::size_t count = 0;
+        std::string found;
+        for (const auto& name : header) {
+            if (lower_ascii(name) == lower_ascii(candidate)) {
+                ++count;
+                found = name;
+            }
+        }
+        if (count > 1) {
+            throw input_error(where + ": the column '" + found + "' appears " + std::to_string(count) +
+                              " times in the header; rename the copies");
+        }
+        if (count == 1) return found;
+    }
+    return candidates;  // none present: GDAL finds no geometry and read_vector says so
+}
+
+std::vector<std::string> open_options_for(const std::string& path, const ReadOptions& options,
+                                          const std::string& open_path = {}) {
     std::vector<std::string> oo;
     if (is_csv(path)) {
+        const auto header = csv_header(open_path.empty() ? path : open_path);
+        const std::string shown = detail::redact(path);
         oo.push_back("X_POSSIBLE_NAMES=" +
-                     (options.x_field.empty() ? std::string(default_x_names) : options.x_field));
+                     coordinate_column(header, options.x_field.empty() ? std::string(default_x_names) : options.x_field,
+                                       shown));
         oo.push_back("Y_POSSIBLE_NAMES=" +
-                     (options.y_field.empty() ? std::string(default_y_names) : options.y_field));
+                     coordinate_column(header, options.y_field.empty() ? std::string(default_y_names) : options.y_field,
+                                       shown));
         oo.emplace_back("KEEP_GEOM_COLUMNS=NO");
         // Columns stay text unless a .csvt says otherwise: codes keep their leading zeros and
         // as_number() parses numbers where they are needed.
@@ -464,7 +533,7 @@ VectorLayer read_vector(const std::string& path, const ReadOptions& options) {
     GdalErrorScope read_errors;  // GDAL messages become part of ours instead of "ERROR 1" on stderr
     CPLErrorReset();
     auto ds = detail::open_dataset(open_path, GDAL_OF_VECTOR | GDAL_OF_VERBOSE_ERROR,
-                                   open_options_for(path, options));
+                                   open_options_for(path, options, open_path));
     // An error GDAL recovered from while opening (e.g. a CRS it could not parse): the last one stays
     // recorded even though the open succeeded.
     const std::string open_error =

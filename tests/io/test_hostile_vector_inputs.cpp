@@ -100,3 +100,19 @@ TEST_CASE("A GeoJSON 'crs' member naming an unknown CRS is a crs_error, not sile
     CHECK_THROWS_MATCHES(read_vector(path), crs_error,
                          test::What(Contains("points.geojson, layer points") && Contains("'crs' member")));
 }
+
+TEST_CASE("A CSV with two longitude columns (lng and lon) uses the first name in the list", "[io]") {
+    // Regression (fuzz_csv): GDAL 3.6's CSV driver read out of bounds when two columns matched
+    // X_POSSIBLE_NAMES (fuzz/regressions/fuzz_csv/two_x_columns_gdal_oob.csv).
+    test::TempDir dir("two-x");
+    const std::string path = dir.file("sites.csv");
+    std::ofstream(path) << "name,lng,l,lon,lat\nA,120.95,x,31.38,31.38\nB,121.0,y,,31.4\n";
+    const VectorLayer layer = read_vector(path);
+    REQUIRE(layer.features.size() == 2);
+    CHECK(layer.features[0].geometry.points.at(0) == Point{120.95, 31.38});
+    CHECK(layer.find_field("lon") >= 0);  // an ordinary column now
+    const std::string copies = dir.file("copies.csv");
+    std::ofstream(copies) << "name,lon,lon,lat\nA,120.95,120.96,31.38\n";
+    CHECK_THROWS_MATCHES(read_vector(copies), input_error,
+                         test::What(Contains("copies.csv") && Contains("'lon' appears 2 times")));
+}
