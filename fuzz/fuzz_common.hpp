@@ -4,8 +4,6 @@
 // library, a crash, a sanitizer report) is a bug that the fuzzer reports.
 #pragma once
 
-#include "kepu15/error.hpp"
-
 #include <unistd.h>
 
 #include <cstdint>
@@ -14,6 +12,8 @@
 #include <exception>
 #include <fstream>
 #include <string>
+
+#include "kepu15/error.hpp"
 
 namespace kepu15::fuzz {
 

@@ -1,6 +1,5 @@
 // CSV facility layers (lon/lat columns, encodings, numbers) through io::read_vector.
 #include "fuzz_common.hpp"
-
 #include "kepu15/io/vector_reader.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

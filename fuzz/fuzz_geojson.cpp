@@ -1,6 +1,5 @@
 // GeoJSON layers (geometry kinds, crs members, properties) through io::read_vector.
 #include "fuzz_common.hpp"
-
 #include "kepu15/io/vector_reader.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

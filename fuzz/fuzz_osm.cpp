@@ -1,6 +1,5 @@
 // OSM files (XML when the input starts with '<', else PBF) through network::read_osm.
 #include "fuzz_common.hpp"
-
 #include "kepu15/geo/crs.hpp"
 #include "kepu15/network/osm_reader.hpp"
 

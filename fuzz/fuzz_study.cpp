@@ -1,6 +1,5 @@
 // Study files (TOML syntax, keys, ranges) through study::load_study.
 #include "fuzz_common.hpp"
-
 #include "kepu15/study/study.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

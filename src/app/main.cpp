@@ -29,8 +29,13 @@ void* operator new(std::size_t size) {
     g_failed_allocation.store(size);
     throw std::bad_alloc();
 }
+// GCC 12 flags free() in a replaced operator delete as mismatched with operator new (a false
+// positive: the operator new above allocates with malloc).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t /*size*/) noexcept { std::free(p); }
+#pragma GCC diagnostic pop
 
 namespace {
 

@@ -1,13 +1,13 @@
 #include "kepu15/io/text_encoding.hpp"
 
-#include "kepu15/error.hpp"
-
 #include <iconv.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdint>
+
+#include "kepu15/error.hpp"
 
 namespace kepu15::io {
 
@@ -89,9 +89,10 @@ bool is_utf8_name(const std::string& encoding) {
 
 void require_known_encoding(const std::string& encoding, const std::string& where) {
     if (is_utf8_name(encoding)) return;
-    const bool plain = !encoding.empty() && std::all_of(encoding.begin(), encoding.end(), [](unsigned char c) {
-        return std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == ':';
-    });
+    const bool plain =
+        !encoding.empty() && std::all_of(encoding.begin(), encoding.end(), [](unsigned char c) {
+            return std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == ':';
+        });
     if (plain && Iconv(encoding).ok()) return;
     throw config_error(where + ": unknown encoding '" + encoding +
                        "' (use UTF-8, GBK, GB18030, BIG5, CP936, ISO-8859-1, ...)");

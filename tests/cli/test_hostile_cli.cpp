@@ -1,11 +1,10 @@
 // The CLI under hostile options and inputs (issue 7): every case is a documented exit code with a
 // message naming what to fix, and nothing is written.
-#include "../support/cli.hpp"
-
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
+
+#include "../support/cli.hpp"
 
 namespace fs = std::filesystem;
 using kepu15::test::CliResult;
@@ -14,7 +13,9 @@ using kepu15::test::run_cli;
 using kepu15::test::TempDir;
 
 namespace {
-void write_text(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
+void write_text(const std::string& path, const std::string& text) {
+    std::ofstream(path, std::ios::binary) << text;
+}
 }  // namespace
 
 TEST_CASE("coverage refuses non-finite, absurd and non-metric options before reading anything", "[cli]") {
@@ -26,8 +27,13 @@ TEST_CASE("coverage refuses non-finite, absurd and non-metric options before rea
     const std::string out_folder = tmp.file("out");
     fs::create_directories(out_folder);
     const std::string out = tmp.file("out/result.geojson");
-    const std::vector<std::string> base{"coverage", "--population", tmp.file("homes.geojson"), "--facilities",
-                                        tmp.file("facility_ok.csv"), "-o", out};
+    const std::vector<std::string> base{"coverage",
+                                        "--population",
+                                        tmp.file("homes.geojson"),
+                                        "--facilities",
+                                        tmp.file("facility_ok.csv"),
+                                        "-o",
+                                        out};
     const auto with = [&](std::vector<std::string> extra) {
         std::vector<std::string> a = base;
         a.insert(a.end(), extra.begin(), extra.end());
@@ -41,21 +47,35 @@ TEST_CASE("coverage refuses non-finite, absurd and non-metric options before rea
     };
     const std::vector<Case> cases{
         {"--radius-m nan (was: 0 covered)", with({"--radius-m", "nan"}), 2, {"--radius-m", "(got nan)"}},
-        {"--radius-m 1e308 (no 309-digit message)", with({"--radius-m", "1e308"}), 2, {"1..100000 m (got 1e+308)"}},
-        {"--max-snap-m nan (was: no cell lacks road access)", with({"--max-snap-m", "nan"}), 2, {"--max-snap-m"}},
+        {"--radius-m 1e308 (no 309-digit message)",
+         with({"--radius-m", "1e308"}),
+         2,
+         {"1..100000 m (got 1e+308)"}},
+        {"--max-snap-m nan (was: no cell lacks road access)",
+         with({"--max-snap-m", "nan"}),
+         2,
+         {"--max-snap-m"}},
         {"--drive-default-kmh nan", with({"--drive-default-kmh", "nan"}), 2, {"--drive-default-kmh"}},
         {"--walk-kmh 1e9", with({"--walk-kmh", "1e9"}), 2, {"1..10 km/h (got 1e+09)"}},
         {"--snap-tolerance-m -3", with({"--snap-tolerance-m", "-3"}), 2, {"--snap-tolerance-m"}},
         {"--minutes inf", with({"--minutes", "inf"}), 2, {"--minutes"}},
-        {"--working-crs EPSG:4326 (was: every kind 100 % covered)", with({"--working-crs", "EPSG:4326"}), 4,
+        {"--working-crs EPSG:4326 (was: every kind 100 % covered)",
+         with({"--working-crs", "EPSG:4326"}),
+         4,
          {"--working-crs 'EPSG:4326' is geographic"}},
-        {"--working-crs EPSG:2263 (was: 6 % instead of 40 %)", with({"--working-crs", "EPSG:2263"}), 4,
+        {"--working-crs EPSG:2263 (was: 6 % instead of 40 %)",
+         with({"--working-crs", "EPSG:2263"}),
+         4,
          {"not metres"}},
-        {"--out empty", {"coverage", "--population", tmp.file("homes.geojson"), "--facilities",
-                         tmp.file("facility_ok.csv"), "--out", ""}, 2, {"--out", "must not be empty"}},
+        {"--out empty",
+         {"coverage", "--population", tmp.file("homes.geojson"), "--facilities", tmp.file("facility_ok.csv"),
+          "--out", ""},
+         2,
+         {"--out", "must not be empty"}},
         {"--encoding KLINGON", with({"--encoding", "KLINGON"}), 6, {"unknown encoding 'KLINGON'"}},
         {"facility at latitude 95 (was: silently dropped)",
-         {"coverage", "--population", tmp.file("homes.geojson"), "--facilities", tmp.file("facilities.csv"), "-o", out},
+         {"coverage", "--population", tmp.file("homes.geojson"), "--facilities", tmp.file("facilities.csv"),
+          "-o", out},
          3,
          {"facilities.csv, layer facilities, row 2", "-90..90"}},
         {"a folder as network", with({"--network", tmp.path().string()}), 3, {"is a folder"}},
@@ -90,8 +110,9 @@ TEST_CASE("run --threads abc says it is not a whole number", "[cli]") {
 
 TEST_CASE("run --profiles walk,walk is a configuration error", "[cli]") {
     TempDir tmp("dup-profiles");
-    const CliResult r = run_cli({"run", (kepu15::test::source_dir() / "tests/e2e/cases/tiny_network/study.toml").string(),
-                                 "--profiles", "walk,walk", "--out", tmp.file("out")});
+    const CliResult r =
+        run_cli({"run", (kepu15::test::source_dir() / "tests/e2e/cases/tiny_network/study.toml").string(),
+                 "--profiles", "walk,walk", "--out", tmp.file("out")});
     CAPTURE(r.err);
     CHECK(r.exit_code == 6);
     CHECK(r.err.find("listed twice") != std::string::npos);
@@ -112,12 +133,14 @@ TEST_CASE("running out of memory is exit 8 with the size that was asked for", "[
 </VRTDataset>
 )");
     const std::string cases = (kepu15::test::source_dir() / "tests/e2e/cases/tiny_crowfly").string();
-    write_text(tmp.file("study.toml"), "[units]\npath = \"" + cases + "/towns.geojson\"\n[population]\npath = \"" +
-                                           tmp.file("population.vrt") + "\"\n[[facilities]]\nkind = \"station\"\npath = \"" +
-                                           cases + "/stations.csv\"\ncrs = \"EPSG:4549\"\n");
-    const std::string cmd = "ulimit -v 1000000; " + kepu15::test::shell_quote(kepu15::test::cli_path().string()) +
-                            " run " + kepu15::test::shell_quote(tmp.file("study.toml")) + " --out " +
-                            kepu15::test::shell_quote(tmp.file("out")) + " 2>" + kepu15::test::shell_quote(tmp.file("err"));
+    write_text(tmp.file("study.toml"),
+               "[units]\npath = \"" + cases + "/towns.geojson\"\n[population]\npath = \"" +
+                   tmp.file("population.vrt") + "\"\n[[facilities]]\nkind = \"station\"\npath = \"" + cases +
+                   "/stations.csv\"\ncrs = \"EPSG:4549\"\n");
+    const std::string cmd =
+        "ulimit -v 1000000; " + kepu15::test::shell_quote(kepu15::test::cli_path().string()) + " run " +
+        kepu15::test::shell_quote(tmp.file("study.toml")) + " --out " +
+        kepu15::test::shell_quote(tmp.file("out")) + " 2>" + kepu15::test::shell_quote(tmp.file("err"));
     const int status = std::system(("sh -c " + kepu15::test::shell_quote(cmd)).c_str());
     const std::string err = kepu15::test::slurp(tmp.file("err"));
     CAPTURE(err);

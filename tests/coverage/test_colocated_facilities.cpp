@@ -1,11 +1,10 @@
 // Co-located facilities (issue 7: 100,000 facilities at one point made the search linear in the
 // duplicates) are merged for the k-d tree; results equal a linear scan and name the first one.
-#include "kepu15/coverage/crowfly.hpp"
-
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <random>
+
+#include "kepu15/coverage/crowfly.hpp"
 
 using namespace kepu15;
 

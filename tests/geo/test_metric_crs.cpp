@@ -1,9 +1,9 @@
 // A working CRS must measure in metres (issue 7: EPSG:4326 read the 1000 m radius as 1000 degrees,
 // EPSG:2263 as 1000 US feet).
+#include <catch2/catch.hpp>
+
 #include "kepu15/error.hpp"
 #include "kepu15/geo/crs.hpp"
-
-#include <catch2/catch.hpp>
 
 using namespace kepu15;
 using Catch::Matchers::Contains;
@@ -32,8 +32,8 @@ TEST_CASE("linear_unit_m gives metres per unit of projected CRSs and nothing for
 TEST_CASE("A working CRS in degrees or feet is refused with a hint; metres pass", "[geo]") {
     CHECK(message_of("EPSG:4549") == "accepted");
     CHECK(message_of("+proj=utm +zone=51 +datum=WGS84") == "accepted");
-    CHECK_THAT(message_of("EPSG:4326"), Contains("[study] working_crs 'EPSG:4326' is geographic") &&
-                                           Contains("EPSG:32651"));
+    CHECK_THAT(message_of("EPSG:4326"),
+               Contains("[study] working_crs 'EPSG:4326' is geographic") && Contains("EPSG:32651"));
     CHECK_THAT(message_of("GCJ-02"), Contains("is geographic"));
     CHECK_THAT(message_of("EPSG:2263"), Contains("not metres") && Contains("0.3048006"));
 }

@@ -1,15 +1,14 @@
 // Hostile and broken vector inputs get a clear refusal naming file, layer and row (issue 7).
-#include <catch2/catch.hpp>
-
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
 
 #include "kepu15/error.hpp"
 #include "kepu15/io/vector_reader.hpp"
 #include "test_support_io.hpp"
-
-#include <filesystem>
-#include <fstream>
 
 using namespace kepu15;
 using namespace kepu15::io;
@@ -95,7 +94,8 @@ TEST_CASE("A GeoPackage layer with srs_id 0 (undefined SRS) is a crs_error, not 
 TEST_CASE("A GeoJSON 'crs' member naming an unknown CRS is a crs_error, not silently WGS84", "[io]") {
     test::TempDir dir("geojson-crs");
     const std::string path = dir.file("points.geojson");
-    std::ofstream(path) << R"({"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::999999"}},
+    std::ofstream(path)
+        << R"({"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::999999"}},
 "features":[{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[120.9,31.3]}}]})";
     CHECK_THROWS_MATCHES(read_vector(path), crs_error,
                          test::What(Contains("points.geojson, layer points") && Contains("'crs' member")));

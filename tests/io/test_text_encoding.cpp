@@ -1,14 +1,13 @@
 // Text encodings: strict UTF-8 validation, repair, decoding, and how read_vector applies them to
 // CSV files and Shapefiles (issue 7: invalid UTF-8 in outputs; issue 9: GBK CSV from Excel).
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
 
 #include "kepu15/error.hpp"
 #include "kepu15/io/text_encoding.hpp"
 #include "kepu15/io/vector_reader.hpp"
 #include "test_support_io.hpp"
-
-#include <filesystem>
-#include <fstream>
 
 using namespace kepu15;
 using namespace kepu15::io;
@@ -22,7 +21,9 @@ std::string gbk(const std::string& utf8) {
     if (utf8 == "名称") return "\xC3\xFB\xB3\xC6";
     return utf8;
 }
-void write(const std::string& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; }
+void write(const std::string& path, const std::string& bytes) {
+    std::ofstream(path, std::ios::binary) << bytes;
+}
 std::string text(const VectorLayer& layer, std::size_t row, const std::string& field) {
     return as_text(layer.features.at(row).values.at(layer.field_index(field)));
 }
@@ -36,13 +37,19 @@ TEST_CASE("UTF-8 validation is strict: overlong forms, surrogates and stray byte
     CHECK_FALSE(is_valid_utf8("\xED\xA0\x80"));      // surrogate U+D800
     CHECK_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));  // above U+10FFFF
     CHECK_FALSE(is_valid_utf8("ab\xFF"));
-    CHECK_FALSE(is_valid_utf8("\xE7\xA7"));          // truncated 科
+    CHECK_FALSE(is_valid_utf8("\xE7\xA7"));  // truncated 科
 }
 
 TEST_CASE("repair_utf8 replaces each invalid sequence by U+FFFD and counts them", "[io]") {
-    std::string s = "a\xFF" "b\xC0\xAF" "c科";
+    std::string s =
+        "a\xFF"
+        "b\xC0\xAF"
+        "c科";
     CHECK(repair_utf8(s) == 2);
-    CHECK(s == "a\xEF\xBF\xBD" "b\xEF\xBF\xBD" "c科");
+    CHECK(s ==
+          "a\xEF\xBF\xBD"
+          "b\xEF\xBF\xBD"
+          "c科");
     CHECK(is_valid_utf8(s));
     std::string ok = "科普";
     CHECK(repair_utf8(ok) == 0);
@@ -58,8 +65,9 @@ TEST_CASE("decode_to_utf8 decodes GBK and refuses bytes that are not text in the
 
 TEST_CASE("An unknown encoding name is a config_error naming it", "[io]") {
     // Regression (issue 7): encoding = "KLINGON" was accepted and ended in an internal error.
-    CHECK_THROWS_MATCHES(require_known_encoding("KLINGON", "study.toml: [units]"), config_error,
-                         test::What(Contains("study.toml: [units]") && Contains("unknown encoding 'KLINGON'")));
+    CHECK_THROWS_MATCHES(
+        require_known_encoding("KLINGON", "study.toml: [units]"), config_error,
+        test::What(Contains("study.toml: [units]") && Contains("unknown encoding 'KLINGON'")));
     CHECK_NOTHROW(require_known_encoding("GBK", "x"));
     CHECK_NOTHROW(require_known_encoding("utf8", "x"));
     ReadOptions options;
@@ -92,7 +100,8 @@ TEST_CASE("A GBK CSV with a declared encoding is decoded without a warning", "[i
     CHECK(test::captured_warnings().empty());
 }
 
-TEST_CASE("A UTF-8 CSV with a few GBK rows keeps its UTF-8 rows and decodes the GBK ones, naming them", "[io]") {
+TEST_CASE("A UTF-8 CSV with a few GBK rows keeps its UTF-8 rows and decodes the GBK ones, naming them",
+          "[io]") {
     // Regression (issue 7): invalid UTF-8 in a facility name was copied raw into facilities.geojson.
     test::TempDir dir("mixed-csv");
     const std::string path = dir.file("stations.csv");
@@ -105,7 +114,8 @@ TEST_CASE("A UTF-8 CSV with a few GBK rows keeps its UTF-8 rows and decodes the 
     CHECK_THAT(test::captured_warnings()[0], Contains("rows 2"));
 }
 
-TEST_CASE("Bytes that are neither UTF-8 nor GB18030 are replaced by U+FFFD with a warning naming the row", "[io]") {
+TEST_CASE("Bytes that are neither UTF-8 nor GB18030 are replaced by U+FFFD with a warning naming the row",
+          "[io]") {
     test::TempDir dir("bad-bytes");
     const std::string path = dir.file("stations.csv");
     write(path, "id,name,lon,lat\nA,ok,120.95,31.38\nB,bad \xFF\xFF,120.96,31.39\n");
@@ -115,8 +125,8 @@ TEST_CASE("Bytes that are neither UTF-8 nor GB18030 are replaced by U+FFFD with 
     CHECK(is_valid_utf8(text(layer, 1, "name")));
     bool named = false;
     for (const auto& w : test::captured_warnings()) {
-        named = named || (w.find("stations.csv") != std::string::npos && w.find("rows 2") != std::string::npos &&
-                          w.find("U+FFFD") != std::string::npos);
+        named = named || (w.find("stations.csv") != std::string::npos &&
+                          w.find("rows 2") != std::string::npos && w.find("U+FFFD") != std::string::npos);
     }
     CHECK(named);
 }
@@ -137,10 +147,12 @@ TEST_CASE("A GBK Shapefile without .cpg is decoded as GB18030 with a warning, or
     const VectorLayer declared = read_vector(io_fixture("schools_gbk_nocpg.shp"), gbk_options);
     const VectorLayer with_cpg = read_vector(io_fixture("schools_gbk.shp"));
     REQUIRE(declared.features.size() == with_cpg.features.size());
-    for (std::size_t i = 0; i < declared.features.size(); ++i) CHECK(declared.features[i].values == with_cpg.features[i].values);
+    for (std::size_t i = 0; i < declared.features.size(); ++i)
+        CHECK(declared.features[i].values == with_cpg.features[i].values);
     // Auto-detection gives the same text as the declared encoding.
     const VectorLayer detected = read_vector(io_fixture("schools_gbk_nocpg.shp"));
-    for (std::size_t i = 0; i < detected.features.size(); ++i) CHECK(detected.features[i].values == with_cpg.features[i].values);
+    for (std::size_t i = 0; i < detected.features.size(); ++i)
+        CHECK(detected.features[i].values == with_cpg.features[i].values);
 }
 
 TEST_CASE("encoding = UTF-8 on GBK data replaces the invalid bytes and says which features", "[io]") {

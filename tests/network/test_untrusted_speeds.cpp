@@ -1,19 +1,17 @@
 // Speeds from hostile or unusual data (issue 7) and Chinese road classes (issue 9): implausible
 // speeds are refused or ignored with a message, travel times saturate instead of wrapping around,
 // GB/T road classes get speeds, and unknown classes are counted in a warning.
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <limits>
+
+#include "../io/test_support_io.hpp"
 #include "kepu15/error.hpp"
 #include "kepu15/geo/crs.hpp"
 #include "kepu15/network/graph.hpp"
 #include "kepu15/network/line_reader.hpp"
 #include "kepu15/network/osm_reader.hpp"
 #include "kepu15/routing/dijkstra.hpp"
-
-#include "../io/test_support_io.hpp"
-
-#include <catch2/catch.hpp>
-
-#include <fstream>
-#include <limits>
 
 using namespace kepu15;
 using namespace kepu15::network;
@@ -39,11 +37,13 @@ const geo::Transformer& to_utm() {
 // Two east-west roads near Kunshan, each with the given properties.
 std::string write_roads(const test::TempDir& dir, const std::string& props_a, const std::string& props_b) {
     const std::string path = dir.file("roads.geojson");
-    std::ofstream(path) << R"({"type":"FeatureCollection","features":[
-{"type":"Feature","properties":{)" << props_a
-                        << R"(},"geometry":{"type":"LineString","coordinates":[[120.95,31.38],[120.96,31.38]]}},
-{"type":"Feature","properties":{)" << props_b
-                        << R"(},"geometry":{"type":"LineString","coordinates":[[120.95,31.39],[120.96,31.39]]}}]})";
+    std::ofstream(path)
+        << R"({"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{)"
+        << props_a << R"(},"geometry":{"type":"LineString","coordinates":[[120.95,31.38],[120.96,31.38]]}},
+{"type":"Feature","properties":{)"
+        << props_b
+        << R"(},"geometry":{"type":"LineString","coordinates":[[120.95,31.39],[120.96,31.39]]}}]})";
     return path;
 }
 
@@ -149,7 +149,8 @@ TEST_CASE("Implausible speed options are config_errors naming the key", "[networ
     CHECK_THROWS_MATCHES(s.validate("x"), config_error, test::What(Contains("(got nan)")));
 }
 
-TEST_CASE("OSM: implausible maxspeed is ignored with a warning; clashing node ids are reported", "[network]") {
+TEST_CASE("OSM: implausible maxspeed is ignored with a warning; clashing node ids are reported",
+          "[network]") {
     test::TempDir dir("osm");
     const std::string path = dir.file("roads.osm");
     std::ofstream(path) << R"(<?xml version="1.0" encoding="UTF-8"?>
@@ -168,8 +169,10 @@ TEST_CASE("OSM: implausible maxspeed is ignored with a warning; clashing node id
     bool maxspeed = false;
     bool duplicate = false;
     for (const auto& w : g_warnings) {
-        maxspeed = maxspeed || (w.find("2 maxspeed tags") != std::string::npos && w.find("way 10") != std::string::npos);
-        duplicate = duplicate || (w.find("node 2") != std::string::npos && w.find("different coordinates") != std::string::npos);
+        maxspeed = maxspeed ||
+                   (w.find("2 maxspeed tags") != std::string::npos && w.find("way 10") != std::string::npos);
+        duplicate = duplicate || (w.find("node 2") != std::string::npos &&
+                                  w.find("different coordinates") != std::string::npos);
     }
     CHECK(maxspeed);
     CHECK(duplicate);
