@@ -1266,6 +1266,9 @@ bike_kmh = 15
 
 [layers]
 water = "water.geojson"
+
+[access]
+method = "e2sfca"            # enhanced 2SFCA, stepped weights 1.00 / 0.68 / 0.22 over the catchment
 """
 
 

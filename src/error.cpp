@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <iostream>
+#include <new>
 
 namespace kepu15 {
 
@@ -27,6 +28,8 @@ void rethrow_with_context(const std::string& context) {
         throw config_error(context + ": " + e.what());
     } catch (const output_error& e) {
         throw output_error(context + ": " + e.what());
+    } catch (const std::bad_alloc&) {
+        throw;  // main reports running out of memory as such
     } catch (const std::exception& e) {
         throw error(context + ": " + e.what());
     }

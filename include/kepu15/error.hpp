@@ -52,6 +52,7 @@ inline constexpr int crs = 4;        // crs_error
 inline constexpr int geometry = 5;   // geometry_error
 inline constexpr int config = 6;     // config_error
 inline constexpr int output = 7;     // output_error
+inline constexpr int memory = 8;     // std::bad_alloc: the machine has not enough memory for the run
 }  // namespace exit_code
 
 // Rethrows the current exception of the same category with `context` prepended, so the user

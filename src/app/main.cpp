@@ -5,18 +5,41 @@
 #include "kepu15/commands/run.hpp"
 #include "kepu15/diagnostics.hpp"
 #include "kepu15/error.hpp"
+#include "kepu15/geo/crs.hpp"
 #include "kepu15/network/profile.hpp"
+#include "kepu15/range.hpp"
 #include "kepu15/study/study.hpp"
 
 #include "terminal.hpp"
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
+#include <new>
 #include <thread>
+
+// Out of memory is reported with the size that was asked for: the global operator new records it.
+namespace {
+std::atomic<std::size_t> g_failed_allocation{0};
+}  // namespace
+
+void* operator new(std::size_t size) {
+    if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+    g_failed_allocation.store(size);
+    throw std::bad_alloc();
+}
+// GCC 12 flags free() in a replaced operator delete as mismatched with operator new (a false
+// positive: the operator new above allocates with malloc).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t /*size*/) noexcept { std::free(p); }
+#pragma GCC diagnostic pop
 
 namespace {
 
@@ -29,6 +52,29 @@ fs::path project_root() {
     if (const char* home = std::getenv("KEPU15_HOME"); home != nullptr && *home != '\0') return home;
     return KEPU15_PROJECT_ROOT;
 }
+
+// CLI11 check of a number against its declared range (NaN, infinity, magnitudes and, for whole
+// numbers, text such as "abc" get a message saying what is expected).
+CLI::Validator range_check(const Range& r) {
+    const std::string unit = *r.unit != '\0' ? std::string(" ") + r.unit : std::string();
+    return CLI::Validator(
+        [r](std::string& text) -> std::string {
+            const char* begin = text.c_str();
+            char* end = nullptr;
+            const double v = std::strtod(begin, &end);
+            if (end == begin || *end != '\0') {
+                return "'" + text + "' is not a" + std::string(r.integer ? " whole" : "") + " number";
+            }
+            return range_problem(r, v);
+        },
+        "[" + short_number(r.min) + ".." + short_number(r.max) + unit + "]");
+}
+
+// An empty path would silently mean "the default" or the current folder.
+const CLI::Validator non_empty_path(
+    [](std::string& text) -> std::string { return text.empty() ? "must not be empty" : std::string(); }, "PATH");
+
+constexpr Range threads_range{"", 1.0, 256.0, true};
 
 struct RunArgs {
     std::string study;
@@ -61,6 +107,9 @@ int run_command(const RunArgs& args) {
     if (!args.methods.empty()) {
         s.methods.clear();
         for (const auto& m : args.methods) {
+            if (std::count(args.methods.begin(), args.methods.end(), m) > 1) {
+                throw config_error("--methods: '" + m + "' is listed twice");
+            }
             if (m == "crowfly") {
                 s.methods.push_back(study::Method::crowfly);
             } else if (m == "network") {
@@ -76,6 +125,9 @@ int run_command(const RunArgs& args) {
         for (const auto& p : args.profiles) {
             auto prof = network::parse_profile(p);
             if (!prof) throw config_error("--profiles: unknown profile '" + p + "' (walk, elderly, bike, drive)");
+            if (std::find(s.profiles.begin(), s.profiles.end(), *prof) != s.profiles.end()) {
+                throw config_error("--profiles: '" + p + "' is listed twice");
+            }
             s.profiles.push_back(*prof);
         }
     }
@@ -106,6 +158,8 @@ int coverage_command(const commands::CoverageRequest& req, const std::string& pr
     auto prof = network::parse_profile(profile);
     if (!prof) throw config_error("--profile: unknown profile '" + profile + "' (walk, elderly, bike, drive)");
     r.profile = *prof;
+    if (!r.working_crs.empty()) geo::require_metric_crs(r.working_crs, "--working-crs");
+    r.network.speeds.validate("coverage options");
     Diagnostics diag = stderr_diagnostics();
     Timings t(&diag);
     const auto s = commands::run_coverage(r, t, diag);
@@ -195,16 +249,17 @@ int main(int argc, char** argv) {
                    "Warnings, progress and errors on stderr as text or JSON lines (for scripts). DEFAULT: text")
         ->check(CLI::IsMember({"text", "json"}));
     app.footer("Exit codes: 0 ok, 1 internal error, 2 bad command line, 3 bad input data, 4 unknown CRS,\n"
-               "5 unusable geometry, 6 bad study file or option, 7 cannot write output.");
+               "5 unusable geometry, 6 bad study file or option, 7 cannot write output, 8 out of memory.");
 
     RunArgs run;
     auto* run_cmd = app.add_subcommand("run", "Run a study file: coverage, gap maps, tables (all outputs or none)");
     run_cmd->add_option("study", run.study,
                         "Study file (TOML). DEFAULT: the bundled Kunshan study geodata/kunshan/study.toml");
-    run_cmd->add_option("--out,-o", run.out, "Output folder (created if missing). DEFAULT: maps/ in the project");
+    run_cmd->add_option("--out,-o", run.out, "Output folder (created if missing). DEFAULT: maps/ in the project")
+        ->check(non_empty_path);
     run_cmd->add_option("--threads,-j", run.threads,
                         "Threads for searches and writers. DEFAULT: number of cores")
-        ->check(CLI::Range(1, 256));
+        ->check(range_check(threads_range));
     run_cmd->add_flag("--timings", run.timings, "Print wall seconds per stage (read, graph, snap, search, ...)");
     run_cmd->add_option("--methods", run.methods,
                         "Override [coverage] methods: crowfly and/or network. DEFAULT: the study's")
@@ -236,7 +291,7 @@ int main(int argc, char** argv) {
     cov_cmd->add_option("--population-field", cov.population_field,
                         "Field with persons per feature, to report covered population. DEFAULT: none");
     cov_cmd->add_option("--population-band", cov.population_band, "Raster band (1-based). DEFAULT: 1")
-        ->check(CLI::PositiveNumber);
+        ->check(range_check(study::band_range));
     cov_cmd->add_option("--facilities", cov.facilities_path, "Facility points (any GDAL vector, CSV lon/lat)")
         ->required();
     cov_cmd->add_option("--facilities-layer", cov.facilities_layer, "Layer name. DEFAULT: first layer");
@@ -247,14 +302,14 @@ int main(int argc, char** argv) {
     cov_cmd->add_option("--working-crs", cov.working_crs,
                         "Metric CRS for distances. DEFAULT: UTM zone of the population's centre");
     cov_cmd->add_option("--radius-m", cov.radius_m, "Crow-fly threshold in metres. DEFAULT: 1000 (GB 50180)")
-        ->check(CLI::PositiveNumber);
+        ->check(range_check(study::radius_m_range));
     cov_cmd->add_option("--network", cov.network.path,
                         "Road network: OSM (.pbf, .osm, .osm.gz) or a GDAL line layer. DEFAULT: none (crow-fly)");
     cov_cmd->add_option("--network-layer", cov.network.read.layer, "Line layer name. DEFAULT: first layer");
     cov_cmd->add_option("--network-crs", cov.network.read.crs, "CRS of the line layer. DEFAULT: the file's own");
     cov_cmd->add_option("--profile", profile, "Network profile: walk, elderly, bike or drive. DEFAULT: walk");
     cov_cmd->add_option("--minutes", cov.minutes, "Network threshold in minutes. DEFAULT: 15")
-        ->check(CLI::PositiveNumber);
+        ->check(range_check(study::minutes_range));
     cov_cmd->add_option("--speed-field", cov.network.speed_field, "Line layer: field with drive speed in km/h. DEFAULT: none");
     cov_cmd->add_option("--class-field", cov.network.class_field,
                         "Line layer: field with road class (OSM highway values) for drive speeds. DEFAULT: none");
@@ -266,22 +321,28 @@ int main(int argc, char** argv) {
                         "Line layer: a false value (no/0/false) excludes cycling. DEFAULT: none");
     cov_cmd->add_option("--horizon", cov.horizon_minutes,
                         "Report minutes up to this many (null beyond). DEFAULT: the --minutes threshold")
-        ->check(CLI::PositiveNumber);
+        ->check(range_check(study::minutes_range));
     cov_cmd->add_option("--snap-tolerance-m", cov.network.snap_tolerance_m,
-                        "Line layer: join line ends closer than this, metres. DEFAULT: 0");
+                        "Line layer: join line ends closer than this, metres. DEFAULT: 0")
+        ->check(range_check(study::snap_tolerance_m_range));
     cov_cmd->add_option("--max-snap-m", cov.network.max_snap_m,
                         "Farther than this from any road = no_road_access, metres. DEFAULT: 500")
-        ->check(CLI::PositiveNumber);
+        ->check(range_check(study::max_snap_m_range));
     cov_cmd->add_option("--walk-kmh", cov.network.speeds.walk_kmh, "Walking speed, km/h. DEFAULT: 4.5")
-        ->check(CLI::PositiveNumber);
+        ->check(range_check(network::walk_kmh_range));
     cov_cmd->add_option("--elderly-kmh", cov.network.speeds.elderly_kmh, "Elderly walking speed, km/h. DEFAULT: 2.7")
-        ->check(CLI::PositiveNumber);
+        ->check(range_check(network::elderly_kmh_range));
     cov_cmd->add_option("--bike-kmh", cov.network.speeds.bike_kmh, "Bicycle / e-bike speed, km/h. DEFAULT: 15")
-        ->check(CLI::PositiveNumber);
+        ->check(range_check(network::bike_kmh_range));
     cov_cmd->add_option("--drive-default-kmh", cov.network.speeds.drive_default_kmh,
                         "Drive speed for roads of unknown class, km/h. DEFAULT: 30")
-        ->check(CLI::PositiveNumber);
-    cov_cmd->add_option("--out,-o", cov.out_path, "Output file: .geojson, .gpkg, .shp or PG:... ")->required();
+        ->check(range_check(network::drive_kmh_range));
+    cov_cmd->add_option("--encoding", cov.encoding,
+                        "Text encoding of CSV and Shapefile attributes, e.g. GBK. DEFAULT: .cpg, else UTF-8 "
+                        "(GB18030 tried with a warning when the text is not UTF-8)");
+    cov_cmd->add_option("--out,-o", cov.out_path, "Output file: .geojson, .gpkg, .shp or PG:... ")
+        ->required()
+        ->check(non_empty_path);
     cov_cmd->add_flag("--timings", cov_timings, "Print wall seconds per stage");
 
     AccessArgs acc;
@@ -412,6 +473,18 @@ int main(int argc, char** argv) {
     } catch (const output_error& e) {
         terminal.error(exit_code::output, "output", e.what());
         return exit_code::output;
+    } catch (const std::bad_alloc&) {
+        const std::size_t size = g_failed_allocation.load();
+        std::cerr << "kepu15: out of memory";
+        if (size >= 1000000) {
+            std::cerr << " (an allocation of " << std::fixed << std::setprecision(1)
+                      << static_cast<double>(size) / 1e6 << " MB failed)";
+        } else if (size > 0) {
+            std::cerr << " (an allocation of " << size << " bytes failed)";
+        }
+        std::cerr << ": the inputs or options ask for more memory than this machine has; clip the population "
+                     "raster or network to the study area, or raise isochrone_cell_m\n";
+        return exit_code::memory;
     } catch (const std::exception& e) {
         terminal.error(exit_code::internal, "internal", e.what());
         return exit_code::internal;

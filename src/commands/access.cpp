@@ -4,7 +4,7 @@
 #include "kepu15/error.hpp"
 #include "kepu15/geo/crs.hpp"
 #include "kepu15/geo/polygon_ops.hpp"
-#include "kepu15/io/cost_table_reader.hpp"
+#include "kepu15/study/cost_table_reader.hpp"
 #include "kepu15/io/raster_reader.hpp"
 #include "kepu15/io/vector_reader.hpp"
 #include "kepu15/io/vector_writer.hpp"
@@ -50,9 +50,10 @@ bool is_csv(const std::string& path) {
     return ext == ".csv";
 }
 
-PointLayer read_demand_raster(const AccessRequest& req) {
+PointLayer read_demand_raster(const AccessRequest& req, Diagnostics& diag) {
     const study::PopulationCells cells =
-        study::read_population_cells(req.demand_path, req.demand_band, {}, req.demand_crs);
+        study::read_population_cells(req.demand_path, req.demand_band, {}, req.demand_crs,
+                                     io::NegativeValues::error, diag);
     PointLayer in;
     in.where = req.demand_path;
     in.kind = io::GeometryKind::polygon;
@@ -228,7 +229,7 @@ AccessSummary run_access(const AccessRequest& req, Diagnostics& diagnostics) {
         if (!std::filesystem::exists(req.demand_path))
             throw input_error(req.demand_path + ": file not found");
         demand = io::is_raster(req.demand_path)
-                     ? read_demand_raster(req)
+                     ? read_demand_raster(req, diagnostics)
                      : read_point_layer(req.demand_path, req.demand_layer, req.demand_crs,
                                         req.demand_id_field, req.demand_field, "population", nullptr);
     } catch (...) {
@@ -253,7 +254,7 @@ AccessSummary run_access(const AccessRequest& req, Diagnostics& diagnostics) {
     if (!req.costs_path.empty()) {
         check_unique_ids(demand, req.demand_id_field);
         check_unique_ids(supply, req.supply_id_field);
-        io::CostTableReadOptions ropt;
+        study::CostTableReadOptions ropt;
         ropt.layer = req.costs_layer;
         ropt.origin_field = req.origin_field;
         ropt.destination_field = req.destination_field;
@@ -262,7 +263,7 @@ AccessSummary run_access(const AccessRequest& req, Diagnostics& diagnostics) {
         ropt.limit = opt.catchment;
         ropt.origin_source = "the demand layer (" + demand.where + ")";
         ropt.destination_source = "the supply layer (" + supply.where + ")";
-        costs = io::read_cost_table(req.costs_path, demand.ids, supply.ids, ropt);
+        costs = study::read_cost_table(req.costs_path, demand.ids, supply.ids, ropt);
     } else {
         std::vector<Point> demand_m = demand.lonlat;
         const std::vector<Point>& supply_m = supply.position_m;

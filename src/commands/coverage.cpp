@@ -31,9 +31,10 @@ struct PopulationInput {
     bool weighted = false;
 };
 
-PopulationInput read_population_raster(const CoverageRequest& req) {
+PopulationInput read_population_raster(const CoverageRequest& req, Diagnostics& diag) {
     const study::PopulationCells cells =
-        study::read_population_cells(req.population_path, req.population_band, {}, req.population_crs);
+        study::read_population_cells(req.population_path, req.population_band, {}, req.population_crs,
+                                     io::NegativeValues::error, diag);
     PopulationInput in;
     in.weighted = true;
     in.fields = {{"col", io::FieldType::integer}, {"row", io::FieldType::integer}, {"population", io::FieldType::real}};
@@ -56,6 +57,7 @@ PopulationInput read_population_vector(const CoverageRequest& req) {
     io::ReadOptions opt;
     opt.layer = req.population_layer;
     opt.crs = req.population_crs;
+    opt.encoding = req.encoding;
     io::VectorLayer layer = io::read_vector(req.population_path, opt);
     PopulationInput in;
     in.fields = layer.fields;
@@ -118,7 +120,7 @@ std::string unique_name(const std::vector<io::FieldDef>& fields, const std::stri
 
 }  // namespace
 
-CoverageSummary run_coverage(const CoverageRequest& req, Timings& timings, Diagnostics& /*diag*/) {
+CoverageSummary run_coverage(const CoverageRequest& req, Timings& timings, Diagnostics& diag) {
     if (req.out_path.empty()) throw config_error("--out is required");
     timings.start("read");
     if (!std::filesystem::exists(req.population_path)) {
@@ -126,7 +128,7 @@ CoverageSummary run_coverage(const CoverageRequest& req, Timings& timings, Diagn
     }
     PopulationInput pop;
     try {
-        pop = io::is_raster(req.population_path) ? read_population_raster(req) : read_population_vector(req);
+        pop = io::is_raster(req.population_path) ? read_population_raster(req, diag) : read_population_vector(req);
     } catch (...) {
         rethrow_with_context("population");
     }
@@ -135,6 +137,7 @@ CoverageSummary run_coverage(const CoverageRequest& req, Timings& timings, Diagn
         io::ReadOptions opt;
         opt.layer = req.facilities_layer;
         opt.crs = req.facilities_crs;
+        opt.encoding = req.encoding;
         fac = io::read_vector(req.facilities_path, opt);
     } catch (...) {
         rethrow_with_context("facilities");
@@ -165,8 +168,9 @@ CoverageSummary run_coverage(const CoverageRequest& req, Timings& timings, Diagn
         timings.start("read network");
         network::RoadNetwork net;
         try {
-            net = network::read_network(req.network.path, study::line_network_options(req.network), to_working,
-                                        req.network.speeds);
+            study::NetworkSpec spec = req.network;
+            if (spec.read.encoding.empty()) spec.read.encoding = req.encoding;
+            net = network::read_network(spec.path, study::line_network_options(spec), to_working, spec.speeds);
         } catch (...) {
             rethrow_with_context("road network");
         }

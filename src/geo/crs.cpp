@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <string_view>
 
@@ -106,6 +107,53 @@ bool is_geographic(const std::string& crs) {
         if (base) type = proj_get_type(base.get());
     }
     return detail::is_geographic_type(type);
+}
+
+std::optional<double> linear_unit_m(const std::string& crs) {
+    if (chinese_datum_of(crs) != ChineseDatum::none) return std::nullopt;
+    PJ_CONTEXT* ctx = detail::thread_context();
+    detail::PjPtr pj = detail::create_crs(ctx, crs);
+    if (proj_get_type(pj.get()) == PJ_TYPE_BOUND_CRS) {
+        detail::PjPtr base(proj_get_source_crs(ctx, pj.get()));
+        if (base) pj = std::move(base);
+    }
+    if (proj_get_type(pj.get()) == PJ_TYPE_COMPOUND_CRS) {
+        detail::PjPtr horizontal(proj_crs_get_sub_crs(ctx, pj.get(), 0));
+        if (horizontal) pj = std::move(horizontal);
+    }
+    if (detail::is_geographic_type(proj_get_type(pj.get()))) return std::nullopt;
+    detail::PjPtr cs(proj_crs_get_coordinate_system(ctx, pj.get()));
+    if (!cs || proj_cs_get_axis_count(ctx, cs.get()) < 1) return std::nullopt;
+    double factor = 0.0;
+    const char* unit_name = nullptr;
+    if (proj_cs_get_axis_info(ctx, cs.get(), 0, nullptr, nullptr, nullptr, &factor, &unit_name, nullptr,
+                              nullptr) == 0) {
+        return std::nullopt;
+    }
+    if (unit_name != nullptr && (std::string_view(unit_name) == "degree" || std::string_view(unit_name) == "radian")) {
+        return std::nullopt;
+    }
+    if (!(factor > 0.0) || !std::isfinite(factor)) return std::nullopt;
+    return factor;
+}
+
+void require_metric_crs(const std::string& crs, const std::string& what, const std::string& suggestion) {
+    const std::string hint = suggestion.empty() ? std::string() : ", e.g. \"" + suggestion + "\" (the UTM zone of the data)";
+    if (is_geographic(crs)) {
+        throw crs_error(what + " '" + crs + "' is geographic (degrees); distances need a projected CRS in metres" +
+                        (hint.empty() ? std::string(" such as the data's UTM zone") : hint) +
+                        ", or leave it out to use the UTM zone automatically");
+    }
+    const auto unit = linear_unit_m(crs);
+    if (!unit) {
+        throw crs_error(what + " '" + crs + "' has no linear unit; use a projected CRS in metres" + hint);
+    }
+    if (std::abs(*unit - 1.0) > 1e-9) {
+        char factor[32];
+        std::snprintf(factor, sizeof factor, "%.7g", *unit);
+        throw crs_error(what + " '" + crs + "' measures in units of " + factor +
+                        " m (feet?), not metres; radii and cell sizes are in metres, so use a metric CRS" + hint);
+    }
 }
 
 // A chain: Chinese datum -> WGS84 (pre), PROJ operation (may be absent), WGS84 -> Chinese datum (post).

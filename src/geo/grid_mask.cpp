@@ -1,9 +1,16 @@
 #include "kepu15/geo/grid_mask.hpp"
 
+#include "kepu15/error.hpp"
+#include "kepu15/range.hpp"
+
 #include <algorithm>
 #include <cmath>
 
 namespace kepu15::geo {
+
+namespace {
+constexpr double max_grid_cells = 4e8;  // three byte buffers of this size: 1.2 GB
+}  // namespace
 
 std::size_t GridMask::count() const {
     return static_cast<std::size_t>(std::count(cells.begin(), cells.end(), std::uint8_t{1}));
@@ -21,8 +28,15 @@ GridMask rasterize_lines(const std::vector<LineString>& lines, double cell_m, in
     mask.cell_m = cell_m;
     mask.min_x = std::floor((box.min_x - margin) / cell_m) * cell_m;
     mask.max_y = std::ceil((box.max_y + margin) / cell_m) * cell_m;
-    mask.width = static_cast<int>(std::ceil((box.max_x + margin - mask.min_x) / cell_m));
-    mask.height = static_cast<int>(std::ceil((mask.max_y - (box.min_y - margin)) / cell_m));
+    const double width = std::ceil((box.max_x + margin - mask.min_x) / cell_m);
+    const double height = std::ceil((mask.max_y - (box.min_y - margin)) / cell_m);
+    if (!(width * height <= max_grid_cells)) {  // refused before allocating (also NaN)
+        throw config_error("service-area grid of " + short_number(width) + " x " + short_number(height) + " cells of " +
+                           short_number(cell_m) + " m would need " + short_number(width * height * 3 / 1e9) +
+                           " GB; the limit is " + short_number(max_grid_cells) + " cells: raise isochrone_cell_m");
+    }
+    mask.width = static_cast<int>(width);
+    mask.height = static_cast<int>(height);
     const auto w = static_cast<std::size_t>(mask.width);
     std::vector<std::uint8_t> hit(w * static_cast<std::size_t>(mask.height), 0);
     const auto mark = [&](double x, double y) {

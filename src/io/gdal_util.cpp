@@ -71,6 +71,11 @@ GDALDatasetUniquePtr open_dataset(const std::string& path, unsigned int flags,
     GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), flags, nullptr, options.List(), nullptr));
     if (!ds) {
         const char* what = (flags & GDAL_OF_RASTER) != 0 ? "raster" : "vector";
+        std::error_code ec;
+        if (!is_virtual_path(path) && std::filesystem::is_directory(path, ec)) {
+            throw_gdal(kind, shown + ": is a folder, not " + std::string(what) + " data; give the path of a file",
+                       errors);
+        }
         throw_gdal(kind, shown + ": cannot open as " + std::string(what) + " data", errors);
     }
     return ds;

@@ -1,5 +1,7 @@
 #include "kepu15/io/detail/geojson_text.hpp"
 
+#include "kepu15/io/text_encoding.hpp"
+
 #include <charconv>
 #include <cmath>
 
@@ -7,7 +9,16 @@ namespace kepu15::io::detail {
 
 namespace {
 
-void append_string(std::string& out, const std::string& s) {
+// JSON text must be UTF-8 (RFC 8259): readers make every input string valid, and anything invalid
+// that still reaches a writer is replaced by U+FFFD rather than written as raw bytes.
+void append_string(std::string& out, const std::string& raw) {
+    std::string repaired;
+    const bool valid = is_valid_utf8(raw);
+    if (!valid) {
+        repaired = raw;
+        repair_utf8(repaired);
+    }
+    const std::string& s = valid ? raw : repaired;
     out += '"';
     for (const char ch : s) {
         const auto c = static_cast<unsigned char>(ch);

@@ -2,6 +2,7 @@
 
 #include "kepu15/error.hpp"
 #include "kepu15/io/detail/gdal_util.hpp"
+#include "kepu15/range.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -90,19 +91,35 @@ PopulatedCells read_populated_cells(const std::string& path, const RasterReadOpt
                 detail::check(bands[k].band->RasterIO(GF_Read, x0, y0, cols, rows, buf[k].data(), cols, rows,
                                                       GDT_Float64, 0, 0, nullptr),
                               ErrorKind::input, bands[k].where + ": read error", errors);
-                // Value rules per band: nodata -> 0, NaN/infinite refused, negative -> 0.
+                // Value rules per band, as read_raster's.
                 for (std::size_t i = 0; i < n; ++i) {
                     double& v = buf[k][i];
+                    const auto cell_name = [&] {
+                        const int col = x0 + static_cast<int>(i % static_cast<std::size_t>(cols));
+                        const int row = y0 + static_cast<int>(i / static_cast<std::size_t>(cols));
+                        return "cell (col " + std::to_string(col) + ", row " + std::to_string(row) + ")";
+                    };
                     if (bands[k].has_nodata != 0 && is_nodata(v, bands[k].nodata, bands[k].type)) {
                         v = 0.0;
                     } else if (!std::isfinite(v)) {
-                        const int col = x0 + static_cast<int>(i % static_cast<std::size_t>(cols));
-                        const int row = y0 + static_cast<int>(i / static_cast<std::size_t>(cols));
-                        throw input_error(bands[k].where + ": " + (std::isnan(v) ? "NaN" : "infinite") +
-                                          " value at cell (col " + std::to_string(col) + ", row " +
-                                          std::to_string(row) + ")");
+                        throw input_error(bands[k].where + ": " + (std::isnan(v) ? "NaN" : "infinite") + " value at " +
+                                          cell_name() + "; set the band's nodata value if it marks missing data");
                     } else if (v < 0.0) {
+                        if (options.negative == NegativeValues::error) {
+                            throw input_error(bands[k].where + ": negative value " + short_number(v) + " at " +
+                                              cell_name() +
+                                              " is not a count; set the band's nodata value if it marks missing "
+                                              "data, or set [population] negative = \"clamp\" to count such cells as 0");
+                        }
+                        if (k == 0) {
+                            ++out.clamped;
+                            out.clamped_sum += v;
+                        }
                         v = 0.0;
+                    } else if (v > options.max_value) {
+                        throw input_error(bands[k].where + ": value " + short_number(v) + " at " + cell_name() +
+                                          " exceeds " + short_number(options.max_value) +
+                                          " per cell; it looks like an undeclared nodata value (set the band's nodata)");
                     }
                 }
             }

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "kepu15/error.hpp"
+#include "kepu15/range.hpp"
 #include "kepu15/io/detail/gdal_util.hpp"
 
 namespace kepu15::io {
@@ -60,6 +61,14 @@ RasterGrid read_raster(const std::string& path, const RasterReadOptions& options
     }
 
     if (options.bands.empty()) throw input_error(shown + ": no bands requested");
+    const double cell_count = static_cast<double>(grid.width) * static_cast<double>(grid.height);
+    if (cell_count > max_raster_cells) {
+        throw input_error(shown + ": " + std::to_string(grid.width) + " x " + std::to_string(grid.height) + " = " +
+                          short_number(cell_count) + " cells would need " +
+                          short_number(cell_count * 8.0 * static_cast<double>(options.bands.size()) / 1e9) +
+                          " GB of memory; the limit is " + short_number(max_raster_cells) +
+                          " cells: clip the raster to the study area or aggregate it to larger cells");
+    }
     const std::size_t cells = static_cast<std::size_t>(grid.width) * static_cast<std::size_t>(grid.height);
     for (const int b : options.bands) {
         if (b < 1 || b > ds->GetRasterCount()) {
@@ -79,18 +88,31 @@ RasterGrid read_raster(const std::string& path, const RasterReadOptions& options
         int has_nodata = 0;
         const double nodata = band->GetNoDataValue(&has_nodata);
         const GDALDataType type = band->GetRasterDataType();
+        const auto cell_name = [&](std::size_t i) {
+            const auto col = static_cast<int>(i % static_cast<std::size_t>(grid.width));
+            const auto row = static_cast<int>(i / static_cast<std::size_t>(grid.width));
+            return "cell (col " + std::to_string(col) + ", row " + std::to_string(row) + ")";
+        };
         for (std::size_t i = 0; i < cells; ++i) {
             double& v = values[i];
             if (has_nodata != 0 && is_nodata(v, nodata, type)) {
                 v = 0.0;
             } else if (!std::isfinite(v)) {
-                const auto col = static_cast<int>(i % static_cast<std::size_t>(grid.width));
-                const auto row = static_cast<int>(i / static_cast<std::size_t>(grid.width));
-                throw input_error(band_where + ": " + (std::isnan(v) ? "NaN" : "infinite") +
-                                  " value at cell (col " + std::to_string(col) + ", row " +
-                                  std::to_string(row) + ")");
+                throw input_error(band_where + ": " + (std::isnan(v) ? "NaN" : "infinite") + " value at " +
+                                  cell_name(i) + "; set the band's nodata value if it marks missing data");
             } else if (v < 0.0) {
+                if (options.negative == NegativeValues::error) {
+                    throw input_error(band_where + ": negative value " + short_number(v) + " at " + cell_name(i) +
+                                      " is not a count; set the band's nodata value if it marks missing data, "
+                                      "or set [population] negative = \"clamp\" to count such cells as 0");
+                }
+                ++grid.clamped;
+                grid.clamped_sum += v;
                 v = 0.0;
+            } else if (v > options.max_value) {
+                throw input_error(band_where + ": value " + short_number(v) + " at " + cell_name(i) +
+                                  " exceeds " + short_number(options.max_value) +
+                                  " per cell; it looks like an undeclared nodata value (set the band's nodata)");
             }
         }
         grid.bands.push_back(std::move(values));

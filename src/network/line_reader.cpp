@@ -7,8 +7,10 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <limits>
+#include <map>
 #include <optional>
 #include <unordered_map>
 
@@ -128,6 +130,7 @@ RoadNetwork read_road_lines(const std::string& path, const LineNetworkOptions& o
         std::array<float, profile_count> backward_kmh{};
     };
     std::vector<RowSpeeds> row_speeds(layer.features.size());
+    std::map<std::string, std::size_t> unknown_classes;  // class value -> rows
     std::vector<Part> parts;
     std::vector<Point> points;
     for (std::size_t row = 0; row < layer.features.size(); ++row) {
@@ -140,6 +143,7 @@ RoadNetwork read_road_lines(const std::string& path, const LineNetworkOptions& o
         }
         std::string road_class;
         if (class_idx) road_class = lower_trimmed(io::as_text(f.values[*class_idx]));
+        const std::string class_key = road_class.empty() ? std::string("(empty)") : road_class;
         const bool motorway = road_class == "motorway" || road_class == "motorway_link";
         const bool walk_ok = !motorway && !(walk_idx && is_false_value(lower_trimmed(io::as_text(f.values[*walk_idx]))));
         const bool bike_ok = !motorway && !(bike_idx && is_false_value(lower_trimmed(io::as_text(f.values[*bike_idx]))));
@@ -155,9 +159,10 @@ RoadNetwork read_road_lines(const std::string& path, const LineNetworkOptions& o
                     throw input_error(row_where(row) + ": field '" + options.speed_field + "' value '" + text +
                                       "' is not a number (km/h)");
                 }
-                if (!(*kmh > 0.0)) {
+                if (const std::string problem = range_problem(drive_kmh_range, *kmh); !problem.empty()) {
                     throw input_error(row_where(row) + ": field '" + options.speed_field + "' value '" + text +
-                                      "' must be a speed > 0 km/h");
+                                      "' is not a plausible speed: it " + problem +
+                                      " (leave it empty to use the class or default speed)");
                 }
                 drive_kmh = *kmh;
                 speed_given = true;
@@ -168,6 +173,8 @@ RoadNetwork read_road_lines(const std::string& path, const LineNetworkOptions& o
                 drive_kmh = 0.0;
             } else if (auto it = speeds.drive_kmh_by_highway.find(road_class); it != speeds.drive_kmh_by_highway.end()) {
                 drive_kmh = it->second;
+            } else {
+                ++unknown_classes[class_key];
             }
         }
 
@@ -204,6 +211,21 @@ RoadNetwork read_road_lines(const std::string& path, const LineNetworkOptions& o
             parts.push_back(Part{row, points.size(), line.size()});
             points.insert(points.end(), line.begin(), line.end());
         }
+    }
+    if (!unknown_classes.empty()) {
+        std::size_t rows = 0;
+        std::string list;
+        std::size_t shown = 0;
+        for (const auto& [cls, n] : unknown_classes) {
+            rows += n;
+            if (shown++ < 8) list += (list.empty() ? "'" : ", '") + cls + "' (" + std::to_string(n) + ")";
+        }
+        if (unknown_classes.size() > 8) list += ", ...";
+        char kmh[32];
+        std::snprintf(kmh, sizeof kmh, "%g", speeds.drive_default_kmh);
+        warn(where + ": field '" + options.class_field + "': " + std::to_string(rows) +
+             " rows have a road class with no speed in the table: " + list + "; they are driven at the default " +
+             kmh + " km/h. Add them under [network.speeds.drive_by_highway] (e.g. \"主干路\" = 50)");
     }
     if (parts.empty()) throw input_error(where + ": no line features with at least two points");
 

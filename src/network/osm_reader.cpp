@@ -81,7 +81,8 @@ inline bool is_never_routable(std::string_view hw) {
 }
 
 // maxspeed in km/h: "50", "50 km/h", "30 mph", "10 knots"; nullopt for "none", "CN:urban", "walk", ...
-inline std::optional<double> parse_maxspeed(const char* value) {
+// Any magnitude; parse_maxspeed() below keeps plausible ones only.
+inline std::optional<double> parse_maxspeed_any(const char* value) {
     if (value == nullptr) return std::nullopt;
     const char* begin = value;
     while (*begin == ' ') ++begin;
@@ -96,6 +97,13 @@ inline std::optional<double> parse_maxspeed(const char* value) {
     if (unit == "mph") return number * 1.609344;
     if (unit == "knots") return number * 1.852;
     return std::nullopt;
+}
+
+// maxspeed in km/h within drive_kmh_range; an implausible one (0.0001, 1e15) counts as untagged.
+inline std::optional<double> parse_maxspeed(const char* value) {
+    const auto kmh = parse_maxspeed_any(value);
+    if (kmh && !range_problem(drive_kmh_range, *kmh).empty()) return std::nullopt;
+    return kmh;
 }
 
 enum class Oneway { unspecified, both, forward, backward, reversible };
@@ -209,6 +217,12 @@ public:
         ++way_count;
         if (way.tags()["highway"] == nullptr) return;
         ++highway_count;
+        for (const char* key : {"maxspeed", "maxspeed:forward", "maxspeed:backward"}) {
+            const char* v = way.tags()[key];
+            if (detail::parse_maxspeed_any(v) && !detail::parse_maxspeed(v)) {
+                if (implausible_maxspeed++ == 0) implausible_example = std::to_string(way.id()) + " (" + key + "=" + v + ")";
+            }
+        }
         const detail::WaySpeeds s = detail::way_speeds(way.tags(), m_speeds);
         if (!s.any() || way.nodes().size() < 2) return;
         StoredWay w;
@@ -226,6 +240,8 @@ public:
     std::vector<StoredWay> ways;
     std::size_t way_count = 0;
     std::size_t highway_count = 0;
+    std::size_t implausible_maxspeed = 0;
+    std::string implausible_example;
 
 private:
     const ProfileSpeeds& m_speeds;
@@ -236,6 +252,9 @@ private:
 RoadNetwork read_osm(const std::string& path, const geo::Transformer& wgs84_to_working,
                      const ProfileSpeeds& speeds) {
     std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+        throw input_error(path + ": is a folder, not an OSM file (.osm.pbf, .osm, .osm.gz, .osm.bz2)");
+    }
     if (!std::filesystem::is_regular_file(path, ec)) {
         throw input_error(path + ": OSM file not found");
     }
@@ -271,6 +290,25 @@ RoadNetwork read_osm(const std::string& path, const geo::Transformer& wgs84_to_w
         }
         ids.swap(sorted_ids);
         lonlat.swap(sorted_lonlat);
+    }
+    {
+        std::size_t conflicting = 0;
+        std::string example;
+        for (std::size_t i = 1; i < ids.size(); ++i) {
+            if (ids[i] == ids[i - 1] && !(lonlat[i] == lonlat[i - 1])) {
+                if (conflicting++ == 0) example = std::to_string(ids[i]);
+            }
+        }
+        if (conflicting > 0) {
+            warn(path + ": " + std::to_string(conflicting) + " node ids appear more than once with different "
+                 "coordinates (first: node " + example + "); the last one in the file is used. The file may "
+                 "merge extracts with clashing ids");
+        }
+    }
+    if (handler.implausible_maxspeed > 0) {
+        warn(path + ": " + std::to_string(handler.implausible_maxspeed) + " maxspeed tags lie outside " +
+             short_number(drive_kmh_range.min) + ".." + short_number(drive_kmh_range.max) +
+             " km/h (first: way " + handler.implausible_example + "); those ways use their class speed");
     }
     auto find_node = [&](std::int64_t id) -> std::uint32_t {
         auto it = std::upper_bound(ids.begin(), ids.end(), id);

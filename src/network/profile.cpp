@@ -1,5 +1,7 @@
 #include "kepu15/network/profile.hpp"
 
+#include "kepu15/error.hpp"
+
 #include <algorithm>
 #include <cctype>
 
@@ -23,6 +25,21 @@ std::optional<Profile> parse_profile(const std::string& name) {
         if (lower == profile_name(p)) return p;
     }
     return std::nullopt;
+}
+
+void ProfileSpeeds::validate(const std::string& where) const {
+    const auto check = [&](const std::string& key, const Range& r, double v) {
+        const std::string problem = range_problem(r, v);
+        if (!problem.empty()) throw config_error(where + ": key '" + key + "' " + problem);
+    };
+    check("walk_kmh", walk_kmh_range, walk_kmh);
+    check("elderly_kmh", elderly_kmh_range, elderly_kmh);
+    check("bike_kmh", bike_kmh_range, bike_kmh);
+    check("drive_default_kmh", drive_kmh_range, drive_default_kmh);
+    for (const auto& [cls, kmh] : drive_kmh_by_highway) {
+        if (cls.empty()) throw config_error(where + ": an empty road class name in the speed table");
+        check(cls, drive_kmh_range, kmh);
+    }
 }
 
 double ProfileSpeeds::constant_kmh(Profile p) const {

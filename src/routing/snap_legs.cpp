@@ -3,7 +3,9 @@
 #include "kepu15/error.hpp"
 
 #include <cmath>
+#include <set>
 #include <string>
+#include <tuple>
 
 namespace kepu15::routing::detail {
 
@@ -55,9 +57,9 @@ void append_facility_sources(const RoadEdge& e, double o, std::uint32_t off_ms, 
     if (from_end) out.push_back({e.from, off_ms, label});
     if (to_end) out.push_back({e.to, off_ms, label});
     if (!from_end && !to_end) {
-        if (e.forward_kmh[p] > 0.0F) out.push_back({e.from, off_ms + travel_ms(o, e.forward_kmh[p]), label});
+        if (e.forward_kmh[p] > 0.0F) out.push_back({e.from, network::add_travel_ms(off_ms, travel_ms(o, e.forward_kmh[p])), label});
         if (e.backward_kmh[p] > 0.0F)
-            out.push_back({e.to, off_ms + travel_ms(e.length_m - o, e.backward_kmh[p]), label});
+            out.push_back({e.to, network::add_travel_ms(off_ms, travel_ms(e.length_m - o, e.backward_kmh[p])), label});
     }
 }
 
@@ -65,6 +67,7 @@ FacilitySources facility_sources(const RoadNetwork& network, std::size_t p,
                                  const std::vector<std::optional<Snap>>& facility_snaps,
                                  double off_road_kmh) {
     FacilitySources out;
+    std::set<std::tuple<network::EdgeId, double, std::uint32_t>> placed;
     for (std::size_t i = 0; i < facility_snaps.size(); ++i) {
         if (!facility_snaps[i]) continue;
         const Snap& s = *facility_snaps[i];
@@ -73,7 +76,9 @@ FacilitySources facility_sources(const RoadNetwork& network, std::size_t p,
         const std::uint32_t off_ms = travel_ms(s.off_road_m, off_road_kmh);
         const auto label = static_cast<std::uint32_t>(i);
         append_facility_sources(e, o, off_ms, p, label, out.sources);
-        out.on_edge[s.edge].push_back({label, o, off_ms});
+        // Facilities at the same place on the same edge are one target for the points of that
+        // edge (the first one wins ties anyway), so co-located duplicates cost nothing per point.
+        if (placed.emplace(s.edge, o, off_ms).second) out.on_edge[s.edge].push_back({label, o, off_ms});
     }
     return out;
 }

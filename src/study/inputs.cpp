@@ -7,6 +7,7 @@
 #include "kepu15/io/raster_reader.hpp"
 #include "kepu15/io/vector_reader.hpp"
 #include "kepu15/study/loaders.hpp"
+#include "kepu15/range.hpp"
 
 #include <algorithm>
 #include <cassert>
@@ -21,8 +22,7 @@ namespace {
 
 const MultiPolygon& polygons_of(const io::VectorLayer& layer, const io::Feature& f) {
     if (f.geometry.kind != io::GeometryKind::polygon || f.geometry.polygons.empty()) {
-        throw input_error(layer.where() + ", feature " + std::to_string(f.fid) +
-                          ": expected a polygon geometry");
+        throw input_error(layer.where(f) + ": expected a polygon geometry");
     }
     return f.geometry.polygons;
 }
@@ -61,8 +61,7 @@ std::vector<Unit> load_units(const UnitLayer& spec) {
         u.code = io::as_text(f.values[code_i]);
         u.name = io::as_text(f.values[name_i]);
         if (u.code.empty()) {
-            throw input_error(layer.where() + ", feature " + std::to_string(f.fid) + ": field '" +
-                              spec.code_field + "' is empty");
+            throw input_error(layer.where(f) + ": field '" + spec.code_field + "' is empty");
         }
         if (auto [it, fresh] = seen.emplace(u.code, f.fid); !fresh) {
             throw input_error(layer.where() + ": unit code '" + u.code + "' appears in features " +
@@ -91,22 +90,39 @@ FacilitySet load_facility_set(const Study& study, const FacilityLayer& spec, con
     const int name_i = spec.name_field.empty() ? -1 : static_cast<int>(layer.field_index(spec.name_field));
     const int cap_i = spec.capacity_field.empty() ? -1 : static_cast<int>(layer.field_index(spec.capacity_field));
     std::vector<std::string> outside;
+    const std::string unit_word = layer.csv ? "row " : "feature ";
+    std::map<std::string, std::int64_t> first_with_id;  // id -> first row/feature
+    std::vector<std::string> duplicate_ids;
+    std::vector<std::int64_t> empty_ids;
     for (const auto& f : layer.features) {
-        const FacilityLocation loc = facility_location(layer, f, to_working);
+        const std::string where_f = layer.where(f) + " (facility kind '" + spec.kind + "')";
+        const FacilityLocation loc = facility_location(layer, f, to_working, " (facility kind '" + spec.kind + "')");
         double capacity = std::numeric_limits<double>::quiet_NaN();
         if (cap_i >= 0) {
             const auto& v = f.values[static_cast<std::size_t>(cap_i)];
             auto num = io::as_number(v);
             if (!num && !std::holds_alternative<std::monostate>(v)) {
-                throw input_error(layer.where() + ", feature " + std::to_string(f.fid) + ": field '" +
-                                  spec.capacity_field + "' is not a number ('" + io::as_text(v) + "')");
+                throw input_error(where_f + ": field '" + spec.capacity_field + "' is not a number ('" +
+                                  io::as_text(v) + "')");
+            }
+            if (num && *num < 0) {
+                throw input_error(where_f + ": field '" + spec.capacity_field + "' is negative (" +
+                                  io::as_text(v) + "); a capacity counts seats, visitors or rooms");
             }
             if (num) capacity = *num;
         }
         const auto unit = unit_index.locate(loc.position_m);
         std::string id = id_i >= 0 ? text_field(f, id_i) : std::to_string(f.fid);
+        if (id_i >= 0) {
+            if (id.find_first_not_of(" \t") == std::string::npos) {
+                empty_ids.push_back(f.fid);
+            } else if (auto [it, fresh] = first_with_id.emplace(id, f.fid); !fresh && duplicate_ids.size() < 5) {
+                duplicate_ids.push_back("'" + id + "' (" + unit_word + std::to_string(it->second) + " and " +
+                                        std::to_string(f.fid) + ")");
+            }
+        }
         if (!unit) {
-            outside.push_back("feature " + std::to_string(f.fid) + " (id " + id + ", " + lonlat_text(loc.lonlat) + ")");
+            outside.push_back(unit_word + std::to_string(f.fid) + " (id " + id + ", " + lonlat_text(loc.lonlat) + ")");
             if (study.outside == OutsidePolicy::drop) continue;
         }
         fs.position_lonlat.push_back(loc.lonlat);
@@ -115,6 +131,20 @@ FacilitySet load_facility_set(const Study& study, const FacilityLayer& spec, con
         fs.name.push_back(name_i >= 0 ? text_field(f, name_i) : std::string());
         fs.capacity.push_back(capacity);
         fs.unit.push_back(unit ? static_cast<std::int32_t>(*unit) : -1);
+    }
+    if (!empty_ids.empty()) {
+        std::string list;
+        for (std::size_t i = 0; i < empty_ids.size() && i < 5; ++i) list += (i ? ", " : "") + std::to_string(empty_ids[i]);
+        if (empty_ids.size() > 5) list += ", ...";
+        diag.warn(layer.where() + " (facility kind '" + spec.kind + "'): " + std::to_string(empty_ids.size()) +
+                  " facilities have an empty or null '" + spec.id_field + "' (" + unit_word + list +
+                  "); outputs cannot tell them apart");
+    }
+    if (!duplicate_ids.empty()) {
+        std::string list;
+        for (std::size_t i = 0; i < duplicate_ids.size(); ++i) list += (i ? ", " : "") + duplicate_ids[i];
+        diag.warn(layer.where() + " (facility kind '" + spec.kind + "'): field '" + spec.id_field +
+                  "' has duplicate ids: " + list + "; outputs name facilities by id, so check for duplicated rows");
     }
     if (!outside.empty()) {
         std::string list;
@@ -149,6 +179,9 @@ Inputs load_inputs(const Study& study, Diagnostics& diag) {
         }
     }
     in.working_crs = study.working_crs.empty() ? geo::utm_crs_for(box.centre()) : study.working_crs;
+    if (!study.working_crs.empty()) {
+        geo::require_metric_crs(study.working_crs, study.file + ": [study] working_crs", geo::utm_crs_for(box.centre()));
+    }
     const geo::Transformer to_working(geo::wgs84, in.working_crs);
     std::vector<MultiPolygon> unit_shapes;
     for (auto& u : in.units) {
@@ -183,7 +216,7 @@ Inputs load_inputs(const Study& study, Diagnostics& diag) {
                 const std::string town = text_field(f, town_i);
                 auto it = unit_by_code.find(town);
                 if (it == unit_by_code.end()) {
-                    throw input_error(layer.where() + ", feature " + std::to_string(f.fid) + ": field '" +
+                    throw input_error(layer.where(f) + ": field '" +
                                       spec.town_field + "' value '" + town + "' is not a unit code of " +
                                       study.units.source.path);
                 }
@@ -212,12 +245,27 @@ Inputs load_inputs(const Study& study, Diagnostics& diag) {
     PopulationCells& cells = in.cells;
     try {
         cells = read_population_cells(study.population.path, study.population.band, study.population.groups,
-                                      study.population.crs);
+                                      study.population.crs, study.population.negative, diag);
     } catch (...) {
         rethrow_with_context("population raster");
     }
     const geo::Transformer raster_to_working(cells.raster_crs, in.working_crs);
     raster_to_working.forward(std::span<Point>(cells.centre_m));
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+        if (is_finite(cells.centre_m[i])) continue;
+        const auto& gt = cells.geotransform;
+        const double c = cells.col[i] + 0.5;
+        const double r = cells.row[i] + 0.5;
+        const Point raw{gt[0] + c * gt[1] + r * gt[2], gt[3] + c * gt[4] + r * gt[5]};
+        std::ostringstream msg;
+        msg.precision(10);
+        msg << study.population.path << ": cell col " << cells.col[i] << " row " << cells.row[i] << " (centre "
+            << raw.x << ", " << raw.y << " in the raster's CRS; pixel size " << short_number(cells.geotransform[1])
+            << " x " << short_number(std::abs(cells.geotransform[5]))
+            << ") cannot be projected to " << in.working_crs
+            << "; check the raster's geotransform and CRS (crs = ...)";
+        throw input_error(msg.str());
+    }
     cells.unit = unit_index.locate_all(cells.centre_m);
     cells.village = village_index.locate_all(cells.centre_m);
 
@@ -228,9 +276,13 @@ Inputs load_inputs(const Study& study, Diagnostics& diag) {
         if (cells.unit[i] >= 0) continue;
         if (outside++ < 3) {
             std::ostringstream cell;
+            // Far outside the working CRS's area lon/lat may not exist: then the metric position.
+            const Point lonlat = to_working.inverse(cells.centre_m[i]);
             cell << (first.empty() ? "" : "; ") << "cell col " << cells.col[i] << " row " << cells.row[i] << " ("
-                 << lonlat_text(to_working.inverse(cells.centre_m[i])) << ", population " << cells.population[i]
-                 << ")";
+                 << (is_finite(lonlat) ? lonlat_text(lonlat)
+                                       : short_number(cells.centre_m[i].x) + ", " + short_number(cells.centre_m[i].y) +
+                                             " in " + in.working_crs)
+                 << ", population " << cells.population[i] << ")";
             first += cell.str();
         }
         outside_pop += cells.population[i];
@@ -239,7 +291,8 @@ Inputs load_inputs(const Study& study, Diagnostics& diag) {
         std::ostringstream msg;
         msg << study.population.path << ": " << outside << " populated cells (population " << outside_pop
             << ") lie outside every unit of " << study.units.source.path << ": " << first
-            << (outside > 3 ? "; ..." : "");
+            << (outside > 3 ? "; ..." : "") << " (raster pixel size " << short_number(cells.geotransform[1]) << " x "
+            << short_number(std::abs(cells.geotransform[5])) << ")";
         if (study.outside == OutsidePolicy::error) {
             throw input_error(msg.str() + " (check the CRS, or set [study] outside = \"drop\")");
         }

@@ -3,31 +3,36 @@
 #include "kepu15/error.hpp"
 #include "kepu15/geo/polygon_ops.hpp"
 #include "kepu15/io/populated_cells.hpp"
+#include "kepu15/range.hpp"
 
 namespace kepu15::study {
 
 FacilityLocation facility_location(const io::VectorLayer& layer, const io::Feature& f,
-                                   const geo::Transformer& to_working) {
+                                   const geo::Transformer& to_working, const std::string& what) {
     FacilityLocation loc;
-    if (f.geometry.kind == io::GeometryKind::point && !f.geometry.points.empty()) {
-        loc.lonlat = f.geometry.points.front();
+    const std::string where_f = layer.where(f) + what;
+    const auto& g = f.geometry;
+    if (g.kind == io::GeometryKind::point && g.points.size() == 1) {
+        loc.lonlat = g.points.front();
         loc.position_m = to_working.forward(loc.lonlat);
-    } else if (f.geometry.kind == io::GeometryKind::polygon) {
-        loc.position_m = geo::point_on_surface(geo::transform(f.geometry.polygons, to_working));
+    } else if (g.kind == io::GeometryKind::point && g.points.size() > 1) {
+        throw input_error(where_f + ": a MultiPoint with " + std::to_string(g.points.size()) +
+                          " points; a facility has one location: split it into one feature per point");
+    } else if (g.kind == io::GeometryKind::polygon) {
+        loc.position_m = geo::point_on_surface(geo::transform(g.polygons, to_working));
         loc.lonlat = to_working.inverse(loc.position_m);
     } else {
-        throw input_error(layer.where() + ", feature " + std::to_string(f.fid) +
-                          ": a facility must be a point or a polygon");
+        throw input_error(where_f + ": a facility must be a point or a polygon");
     }
     if (!is_finite(loc.position_m) || !is_finite(loc.lonlat)) {
-        throw input_error(layer.where() + ", feature " + std::to_string(f.fid) +
-                          ": coordinates cannot be projected to the working CRS");
+        throw input_error(where_f + ": coordinates cannot be projected to the working CRS");
     }
     return loc;
 }
 
 PopulationCells read_population_cells(const std::string& path, int band, const std::vector<PopulationGroup>& groups,
-                                      const std::string& crs_override) {
+                                      const std::string& crs_override, io::NegativeValues negative,
+                                      Diagnostics& diag) {
     PopulationCells cells;
     io::RasterReadOptions ropt;
     ropt.bands = {band};
@@ -36,7 +41,12 @@ PopulationCells read_population_cells(const std::string& path, int band, const s
         cells.group_names.push_back(g.name);
     }
     ropt.crs = crs_override;
+    ropt.negative = negative;
     io::PopulatedCells grid = io::read_populated_cells(path, ropt);
+    if (grid.clamped > 0) {
+        diag.warn(path + ": " + std::to_string(grid.clamped) + " cells with negative values (sum " +
+                  short_number(grid.clamped_sum) + ") were counted as 0 ([population] negative = \"clamp\")");
+    }
     cells.source = grid.path;
     cells.width = grid.width;
     cells.height = grid.height;

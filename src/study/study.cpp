@@ -1,9 +1,11 @@
 #include "kepu15/study/study.hpp"
 
 #include "kepu15/error.hpp"
+#include "kepu15/io/text_encoding.hpp"
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <set>
@@ -158,18 +160,20 @@ bool valid_kind(const std::string& k) {
     return k[0] >= 'a' && k[0] <= 'z';
 }
 
-void positive(const std::string& file, const std::string& where, const std::string& key, double v) {
-    if (!(v > 0.0)) {
-        std::ostringstream msg;
-        msg << file << ": [" << where << "] key '" << key << "' must be > 0 (got " << v << ")";
-        throw config_error(msg.str());
-    }
+void in_range(const std::string& file, const std::string& where, const std::string& key, const Range& r, double v) {
+    const std::string problem = range_problem(r, v);
+    if (!problem.empty()) throw config_error(file + ": [" + where + "] key '" + key + "' " + problem);
+}
+
+void known_encoding(const io::ReadOptions& read, const std::string& file, const std::string& where) {
+    if (!read.encoding.empty()) io::require_known_encoding(read.encoding, file + ": [" + where + "] key 'encoding'");
 }
 
 }  // namespace
 
 Study load_study(const std::string& path) {
     if (!fs::exists(path)) throw config_error(path + ": study file not found");
+    if (fs::is_directory(path)) throw config_error(path + ": is a folder; give the study file (e.g. study.toml)");
     toml::table root;
     try {
         root = toml::parse_file(path);
@@ -208,6 +212,7 @@ Study load_study(const std::string& path) {
         s.units.source = layer_spec(t, base);
         s.units.code_field = t.str("code_field").value_or("code");
         s.units.name_field = t.str("name_field").value_or("name");
+        known_encoding(s.units.source.read, file, "units");
         t.check_unknown();
     }
     {
@@ -219,6 +224,7 @@ Study load_study(const std::string& path) {
             v.name_field = t.str("name_field").value_or("name");
             v.town_field = t.str("town_field").value_or("");
             v.urban_field = t.str("urban_field").value_or("");
+            known_encoding(v.source.read, file, "villages");
             t.check_unknown();
             s.villages = std::move(v);
         }
@@ -227,8 +233,19 @@ Study load_study(const std::string& path) {
         Table t = top.sub("population");
         if (!t.present()) throw config_error(file + ": missing table [population] (the population raster)");
         s.population.path = resolve(base, t.require_str("path"));
-        s.population.band = static_cast<int>(t.number("band").value_or(1));
+        const double band = t.number("band").value_or(1);
+        in_range(file, "population", "band", band_range, band);
+        s.population.band = static_cast<int>(band);
         s.population.crs = t.str("crs").value_or("");
+        const std::string negative = t.str("negative").value_or("error");
+        if (negative == "error") {
+            s.population.negative = io::NegativeValues::error;
+        } else if (negative == "clamp") {
+            s.population.negative = io::NegativeValues::clamp;
+        } else {
+            throw config_error(file + ": [population] key 'negative' must be \"error\" or \"clamp\" (got \"" +
+                               negative + "\")");
+        }
         Table groups = t.sub("groups");
         for (const auto& name : groups.keys()) {
             if (!valid_kind(name)) {
@@ -236,7 +253,7 @@ Study load_study(const std::string& path) {
                                    "' must be lower-case letters, digits or '_'");
             }
             const double band = groups.number(name).value_or(0);
-            if (band < 1) throw config_error(file + ": [population.groups] band of '" + name + "' must be >= 1");
+            in_range(file, "population.groups", name, band_range, band);
             s.population.groups.push_back({name, static_cast<int>(band)});
         }
         groups.check_unknown();
@@ -246,15 +263,21 @@ Study load_study(const std::string& path) {
         Table t = top.sub("coverage");
         if (auto methods = t.strings("methods")) {
             s.methods.clear();
-            for (const auto& m : *methods) s.methods.push_back(parse_method(m, file));
+            for (const auto& m : *methods) {
+                const Method method = parse_method(m, file);
+                if (std::find(s.methods.begin(), s.methods.end(), method) != s.methods.end()) {
+                    throw config_error(file + ": [coverage] method '" + m + "' is listed twice");
+                }
+                s.methods.push_back(method);
+            }
             if (s.methods.empty()) throw config_error(file + ": [coverage] methods must not be empty");
         }
         s.radius_m = t.number("radius_m").value_or(s.radius_m);
-        positive(file, "coverage", "radius_m", s.radius_m);
+        in_range(file, "coverage", "radius_m", radius_m_range, s.radius_m);
         s.minutes = t.number("minutes").value_or(s.minutes);
-        positive(file, "coverage", "minutes", s.minutes);
+        in_range(file, "coverage", "minutes", minutes_range, s.minutes);
         s.horizon_minutes = t.number("horizon_minutes").value_or(s.horizon_minutes);
-        positive(file, "coverage", "horizon_minutes", s.horizon_minutes);
+        in_range(file, "coverage", "horizon_minutes", minutes_range, s.horizon_minutes);
         if (auto profiles = t.strings("profiles")) {
             s.profiles.clear();
             for (const auto& p : *profiles) {
@@ -263,16 +286,25 @@ Study load_study(const std::string& path) {
                     throw config_error(file + ": [coverage] unknown profile '" + p +
                                        "' (use walk, elderly, bike or drive)");
                 }
+                if (std::find(s.profiles.begin(), s.profiles.end(), *prof) != s.profiles.end()) {
+                    throw config_error(file + ": [coverage] profile '" + p +
+                                       "' is listed twice (each profile names output fields once)");
+                }
                 s.profiles.push_back(*prof);
             }
         }
         if (auto iso = t.numbers("isochrone_minutes")) {
             s.isochrone_minutes = *iso;
-            for (double m : s.isochrone_minutes) positive(file, "coverage", "isochrone_minutes", m);
+            for (double m : s.isochrone_minutes) in_range(file, "coverage", "isochrone_minutes", minutes_range, m);
+            std::vector<double> sorted = s.isochrone_minutes;
+            std::sort(sorted.begin(), sorted.end());
+            if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
+                throw config_error(file + ": [coverage] isochrone_minutes lists a value twice");
+            }
         }
         s.isochrones = t.boolean("isochrones").value_or(s.isochrones);
         s.isochrone_cell_m = t.number("isochrone_cell_m").value_or(s.isochrone_cell_m);
-        positive(file, "coverage", "isochrone_cell_m", s.isochrone_cell_m);
+        in_range(file, "coverage", "isochrone_cell_m", isochrone_cell_m_range, s.isochrone_cell_m);
         s.travel_time_rasters = t.boolean("travel_time_rasters").value_or(s.travel_time_rasters);
         t.check_unknown();
     }
@@ -301,9 +333,10 @@ Study load_study(const std::string& path) {
         f.capacity_field = t.str("capacity_field").value_or("");
         f.source.read.attribute_filter = t.str("filter").value_or("");
         f.radius_m = t.number("radius_m");
-        if (f.radius_m) positive(file, where, "radius_m", *f.radius_m);
+        if (f.radius_m) in_range(file, where, "radius_m", radius_m_range, *f.radius_m);
         f.minutes = t.number("minutes");
-        if (f.minutes) positive(file, where, "minutes", *f.minutes);
+        if (f.minutes) in_range(file, where, "minutes", minutes_range, *f.minutes);
+        known_encoding(f.source.read, file, where);
         t.check_unknown();
         s.facilities.push_back(std::move(f));
     }
@@ -321,24 +354,25 @@ Study load_study(const std::string& path) {
             n.walk_field = t.str("walk_field").value_or("");
             n.bike_field = t.str("bike_field").value_or("");
             n.snap_tolerance_m = t.number("snap_tolerance_m").value_or(0.0);
+            in_range(file, "network", "snap_tolerance_m", snap_tolerance_m_range, n.snap_tolerance_m);
             n.max_snap_m = t.number("max_snap_m").value_or(n.max_snap_m);
-            positive(file, "network", "max_snap_m", n.max_snap_m);
+            in_range(file, "network", "max_snap_m", max_snap_m_range, n.max_snap_m);
+            known_encoding(n.read, file, "network");
             Table sp = t.sub("speeds");
             n.speeds.walk_kmh = sp.number("walk_kmh").value_or(n.speeds.walk_kmh);
             n.speeds.elderly_kmh = sp.number("elderly_kmh").value_or(n.speeds.elderly_kmh);
             n.speeds.bike_kmh = sp.number("bike_kmh").value_or(n.speeds.bike_kmh);
             n.speeds.drive_default_kmh = sp.number("drive_default_kmh").value_or(n.speeds.drive_default_kmh);
-            positive(file, "network.speeds", "walk_kmh", n.speeds.walk_kmh);
-            positive(file, "network.speeds", "elderly_kmh", n.speeds.elderly_kmh);
-            positive(file, "network.speeds", "bike_kmh", n.speeds.bike_kmh);
-            positive(file, "network.speeds", "drive_default_kmh", n.speeds.drive_default_kmh);
+            // Road class -> drive km/h: OSM highway values or the values of class_field, e.g.
+            // "主干路" = 50. Entries replace or extend the defaults.
             Table by_class = sp.sub("drive_by_highway");
             for (const auto& cls : by_class.keys()) {
                 const double v = by_class.number(cls).value_or(0);
-                positive(file, "network.speeds.drive_by_highway", cls, v);
+                in_range(file, "network.speeds.drive_by_highway", cls, network::drive_kmh_range, v);
                 n.speeds.drive_kmh_by_highway[cls] = v;
             }
             by_class.check_unknown();
+            n.speeds.validate(file + ": [network.speeds]");
             sp.check_unknown();
             t.check_unknown();
             s.network = std::move(n);
@@ -363,9 +397,9 @@ Study load_study(const std::string& path) {
             if (auto w = t.numbers("step_weights")) a.options.step_weights = *w;
             a.options.beta = t.number("beta").value_or(a.options.beta);
             a.catchment_minutes = t.number("catchment_minutes");
-            if (a.catchment_minutes) positive(file, "access", "catchment_minutes", *a.catchment_minutes);
+            if (a.catchment_minutes) in_range(file, "access", "catchment_minutes", minutes_range, *a.catchment_minutes);
             a.catchment_m = t.number("catchment_m");
-            if (a.catchment_m) positive(file, "access", "catchment_m", *a.catchment_m);
+            if (a.catchment_m) in_range(file, "access", "catchment_m", radius_m_range, *a.catchment_m);
             try {
                 access::check_options(a.options);
             } catch (const config_error& e) {

@@ -212,7 +212,10 @@ TEST_CASE("kepu15 access: a population raster as demand, its cells matched by co
     // pop_4x3_no_crs.asc: cells > 0 are (0,0) 10, (1,0) 20, (3,0) 5, (2,1) 7.5, (3,1) 100, and row 2.
     // One hall of capacity 11 reached from cells 3_1 and 0_0: V = 110, R = 0.1, both cells 0.1.
     TempDir dir("access-raster");
-    const std::string raster = (kepu15::test::fixtures_dir() / "io" / "pop_4x3_no_crs.asc").string();
+    // The io fixture with its one negative cell (-3, now refused as a count) set to 0.
+    std::string grid = kepu15::test::slurp((kepu15::test::fixtures_dir() / "io" / "pop_4x3_no_crs.asc").string());
+    grid.replace(grid.find(" -3 "), 4, " 0 ");
+    const std::string raster = write_text(dir, "pop_4x3.asc", grid);
     const std::string hall = write_text(dir, "hall.csv", "id,lon,lat,cap\nhall,120.0,31.38,11\n");
     const std::string costs = write_text(dir, "od.csv", "origin,destination,cost\n3_1,hall,9\n0_0,hall,14\n");
     const std::string out = dir.file("cells_access.geojson");

@@ -15,8 +15,12 @@ const std::vector<double> pop_4x3{10, 20, 0, 5, 0, 0, 7.5, 100, 1, 2, 3, 4};
 const std::array<double, 6> gt_4x3{500000.0, 100.0, 0.0, 3475000.0, 0.0, -100.0};
 }  // namespace
 
-TEST_CASE("A 4x3 GeoTIFF reads with nodata and negatives as 0 and its geotransform", "[io]") {
-    const RasterGrid grid = read_raster(io_fixture("pop_4x3_nodata_-9999.tif"));
+TEST_CASE("A 4x3 GeoTIFF reads with nodata and clamped negatives as 0 and its geotransform", "[io]") {
+    RasterReadOptions clamp;
+    clamp.negative = NegativeValues::clamp;
+    const RasterGrid grid = read_raster(io_fixture("pop_4x3_nodata_-9999.tif"), clamp);
+    CHECK(grid.clamped == 1);
+    CHECK(grid.clamped_sum == -3.0);
     CHECK(grid.width == 4);
     CHECK(grid.height == 3);
     CHECK(grid.geotransform == gt_4x3);
@@ -58,6 +62,7 @@ TEST_CASE("A raster without CRS needs one given, then reads like the GeoTIFF", "
                          test::What(Contains("pop_4x3_no_crs.asc") && Contains("no CRS")));
     RasterReadOptions options;
     options.crs = "EPSG:4549";
+    options.negative = NegativeValues::clamp;
     const RasterGrid grid = read_raster(io_fixture("pop_4x3_no_crs.asc"), options);
     CHECK(grid.crs == "EPSG:4549");
     CHECK(grid.geotransform == gt_4x3);
@@ -77,4 +82,20 @@ TEST_CASE("is_raster tells rasters from vector files and missing files", "[io]")
     CHECK_FALSE(is_raster(io_fixture("points_wgs84.geojson")));
     CHECK_FALSE(is_raster(io_fixture("pois_lnglat.csv")));
     CHECK_FALSE(is_raster(io_fixture("nowhere.tif")));
+}
+
+TEST_CASE("A negative raster cell is an input_error naming the cell unless clamping is asked for", "[io]") {
+    // Regression (issue 7): negatives were zeroed without a word (2,092,000 became 2,091,204).
+    CHECK_THROWS_MATCHES(read_raster(io_fixture("pop_4x3_nodata_-9999.tif")), input_error,
+                         test::What(Contains("pop_4x3_nodata_-9999.tif, band 1: negative value -3 at cell") &&
+                                    Contains("negative = \"clamp\"")));
+}
+
+TEST_CASE("A raster value above the per-cell maximum is an input_error naming the cell", "[io]") {
+    // Regression (issue 7): a single cell of 3e38 (an undeclared Float32 nodata) was accepted.
+    RasterReadOptions options;
+    options.negative = NegativeValues::clamp;
+    options.max_value = 50.0;
+    CHECK_THROWS_MATCHES(read_raster(io_fixture("pop_4x3_nodata_-9999.tif"), options), input_error,
+                         test::What(Contains("value 100 at cell (col 3, row 1)") && Contains("exceeds 50")));
 }

@@ -208,7 +208,7 @@ TEST_CASE("Line layer errors name the file, layer, field and row", "[network]") 
     const std::string zero_speed = write_lines(dir, "zero_speed.geojson",
                                                {{{{0, 0}, {1, 0}}, R"("speed": 0)"}});
     CHECK_THAT(error_of(zero_speed, o), Catch::Contains("zero_speed.geojson") && Catch::Contains("row 1") &&
-                                            Catch::Contains("> 0"));
+                                            Catch::Contains("1..200 km/h"));
 
     const std::string bad_oneway = write_lines(dir, "bad_oneway.geojson",
                                                {{{{0, 0}, {1, 0}}, R"("ow": "sometimes")"}});

@@ -109,3 +109,80 @@ TEST_CASE("study file mistakes are config errors naming the file and key", "[stu
     expect_error("[units\npath = 1", "study.toml:");
     REQUIRE_THROWS_AS(load_study(dir.file("missing.toml")), config_error);
 }
+
+// ---- Issue 7: numbers are checked against their declared ranges -------------------------------
+
+namespace {
+std::string load_error(const std::string& extra) {
+    kepu15::test::TempDir dir("study-range");
+    try {
+        (void)load_study(write_study(dir, std::string(minimal) + extra));
+    } catch (const config_error& e) {
+        return e.what();
+    }
+    return "accepted";
+}
+}  // namespace
+
+TEST_CASE("Non-finite and absurd numbers in a study file are config_errors naming key and range", "[study]") {
+    using Catch::Matchers::Contains;
+    CHECK_THAT(load_error("[coverage]\nradius_m = nan\n"), Contains("'radius_m' must be a finite number"));
+    CHECK_THAT(load_error("[coverage]\nisochrone_minutes = [5, inf]\n"),
+               Contains("isochrone_minutes") && Contains("(got inf)"));
+    CHECK_THAT(load_error("[coverage]\nisochrone_cell_m = 0.5\n"), Contains("within 5..1000 m (got 0.5)"));
+    CHECK_THAT(load_error("[coverage]\nisochrone_cell_m = 1e-5\n"), Contains("(got 1e-05)"));
+    CHECK_THAT(load_error("[coverage]\nminutes = 1e300\n"), Contains("'minutes' must be within 0.5..240 min"));
+    CHECK_THAT(load_error("[coverage]\nprofiles = [\"walk\", \"walk\"]\n"), Contains("listed twice"));
+    CHECK_THAT(load_error("[network]\npath = \"r.osm.pbf\"\nsnap_tolerance_m = -1\n"),
+               Contains("'snap_tolerance_m' must be within 0..100 m (got -1)"));
+    CHECK_THAT(load_error("[network]\npath = \"r.osm.pbf\"\n[network.speeds]\nwalk_kmh = 1e9\n"),
+               Contains("[network.speeds]") && Contains("'walk_kmh' must be within 1..10 km/h (got 1e+09)"));
+    CHECK_THAT(load_error("[network]\npath = \"r.osm.pbf\"\n[network.speeds.drive_by_highway]\nprimary = 1e-4\n"),
+               Contains("'primary' must be within 1..200 km/h (got 0.0001)"));
+    CHECK(load_error("[network]\npath = \"r.osm.pbf\"\n[network.speeds.drive_by_highway]\n\"主干路\" = 55\n") ==
+          "accepted");
+    CHECK_THAT(load_error("[network]\npath = \"r.osm.pbf\"\nencoding = \"KLINGON\"\n"),
+               Contains("unknown encoding 'KLINGON'"));
+}
+
+TEST_CASE("Raster bands are whole numbers within range", "[study]") {
+    using Catch::Matchers::Contains;
+    kepu15::test::TempDir dir("study-band");
+    const std::string with_band = R"(
+[units]
+path = "towns.geojson"
+[population]
+path = "pop.tif"
+band = BAND
+[[facilities]]
+kind = "station"
+path = "stations.geojson"
+)";
+    const auto error_for = [&](const std::string& band) -> std::string {
+        std::string text = with_band;
+        text.replace(text.find("BAND"), 4, band);
+        try {
+            (void)load_study(write_study(dir, text));
+        } catch (const config_error& e) {
+            return e.what();
+        }
+        return "accepted";
+    };
+    CHECK_THAT(error_for("1.9"), Contains("must be a whole number within 1..65535 (got 1.9)"));
+    CHECK_THAT(error_for("1e20"), Contains("(got 1e+20)"));
+    CHECK_THAT(error_for("0"), Contains("(got 0)"));
+    CHECK(error_for("2") == "accepted");
+}
+
+TEST_CASE("[population] negative is error by default or clamp", "[study]") {
+    kepu15::test::TempDir dir("study-negative");
+    CHECK(load_study(write_study(dir, minimal)).population.negative == kepu15::io::NegativeValues::error);
+    const std::string clamp = std::string(minimal).replace(std::string(minimal).find("path = \"pop.tif\""),
+                                                           16, "path = \"pop.tif\"\nnegative = \"clamp\"");
+    CHECK(load_study(write_study(dir, clamp)).population.negative == kepu15::io::NegativeValues::clamp);
+}
+
+TEST_CASE("A folder given as the study file says it is a folder", "[study]") {
+    kepu15::test::TempDir dir("study-folder");
+    CHECK_THROWS_WITH(load_study(dir.path().string()), Catch::Matchers::Contains("is a folder"));
+}

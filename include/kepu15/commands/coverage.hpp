@@ -25,6 +25,7 @@ struct CoverageRequest {
     std::string facilities_crs;         // e.g. GCJ-02 for web-map exports. DEFAULT: the file's own
     std::string facilities_id_field;    // DEFAULT: the feature id
     std::string working_crs;            // DEFAULT: UTM zone of the population's centre
+    std::string encoding;               // CSV/Shapefile text, e.g. "GBK". DEFAULT: .cpg, else UTF-8 (GB18030 tried)
     double radius_m = 1000.0;           // crow-fly threshold. DEFAULT: 1,000 m
 
     // Network coverage when network.path is set: the same [network] options as a study file

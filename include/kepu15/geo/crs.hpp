@@ -6,6 +6,7 @@
 #include "kepu15/geo/geometry.hpp"
 
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -24,6 +25,15 @@ void validate_crs(const std::string& crs);
 
 // True when the CRS is geographic (degrees), including GCJ-02/BD-09.
 bool is_geographic(const std::string& crs);
+
+// Metres per unit of the CRS's first horizontal axis (1 for metres, 0.3048006 for US survey feet);
+// nullopt for a geographic CRS (degrees) or when the CRS has no usable axis unit.
+std::optional<double> linear_unit_m(const std::string& crs);
+
+// A working CRS must measure distances in metres: projected, with metre axes. Throws crs_error
+// naming `crs` and `what` (e.g. "[study] working_crs") with a hint: the UTM zone `suggestion`
+// (EPSG:326xx) for a geographic CRS, the unit for a foot-based one.
+void require_metric_crs(const std::string& crs, const std::string& what, const std::string& suggestion = {});
 
 // Transforms points from one CRS to another. Thread-compatible: use one per thread.
 class Transformer {

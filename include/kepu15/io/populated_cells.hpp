@@ -23,12 +23,15 @@ struct PopulatedCells {
     // Per requested band, the values of the populated cells; band 0 decides "populated" (> 0).
     std::vector<std::vector<double>> bands;
     double total = 0.0;                    // sum of band 0 over the whole raster
+    std::size_t clamped = 0;               // negative values set to 0 (NegativeValues::clamp)
+    double clamped_sum = 0.0;              // their sum (negative)
 
     [[nodiscard]] std::size_t size() const { return col.size(); }
 };
 
-// Same options, value rules and errors as read_raster (nodata → 0, NaN/infinite refused naming the
-// cell), without ever holding more than one block row of the raster.
+// Same options, value rules and errors as read_raster (nodata -> 0; NaN, infinite, negative unless
+// clamped, and values above options.max_value refused naming the cell), without ever holding more
+// than one window of the raster; no limit on the raster's size.
 PopulatedCells read_populated_cells(const std::string& path, const RasterReadOptions& options = {});
 
 }  // namespace kepu15::io

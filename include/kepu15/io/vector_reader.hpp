@@ -42,6 +42,10 @@ struct VectorLayer {
     [[nodiscard]] int find_field(const std::string& name) const;
     // "PATH, layer L" for messages.
     [[nodiscard]] std::string where() const;
+    // "PATH, layer L, row N" (CSV: the data row, 1 = first line after the header) or
+    // "PATH, layer L, feature N" (other formats: the feature id).
+    [[nodiscard]] std::string where(const Feature& f) const;
+    bool csv = false;  // read from a CSV file (rows are numbered as rows)
 };
 
 struct ReadOptions {
@@ -49,14 +53,19 @@ struct ReadOptions {
     std::string crs;         // DEFAULT: the file's own CRS (CSV lon/lat: EPSG:4326)
     std::string x_field;     // CSV only. DEFAULT: detected (经度, lng, lon, long, longitude, x, ...)
     std::string y_field;     // CSV only. DEFAULT: detected (纬度, lat, latitude, y, ...)
-    std::string encoding;    // Shapefile attribute encoding, e.g. "GBK". DEFAULT: .cpg or GDAL's guess
+    // Text encoding of attributes (Shapefile, CSV), e.g. "GBK". DEFAULT: the .cpg, else UTF-8 with
+    // GB18030 tried for text that is not valid UTF-8 (with a warning). Unknown names: config_error.
+    std::string encoding;
     bool allow_empty = false;  // DEFAULT: an empty layer is an input_error
     std::string attribute_filter;  // OGR SQL WHERE clause, e.g. "demo_school = 1". DEFAULT: none
 };
 
 // Throws input_error (missing file, unreadable layer, empty layer, NaN/infinite coordinate with
-// the row, missing geometry), crs_error (unknown CRS). Invalid polygons are repaired with GEOS
-// make-valid and reported through kepu15::warn naming the feature.
+// the row, latitude beyond +-90 degrees, missing geometry), crs_error (unknown CRS, unreadable
+// .prj, undefined SRS), config_error (unknown encoding). Invalid polygons are repaired with GEOS
+// make-valid and reported through kepu15::warn naming the feature. Every string (field names and
+// values) is valid UTF-8: decoded as documented at ReadOptions::encoding, and what still is not
+// valid is replaced by U+FFFD with a warning naming the rows.
 VectorLayer read_vector(const std::string& path, const ReadOptions& options = {});
 
 // Layer names in a source (for messages and --help).

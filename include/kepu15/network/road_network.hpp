@@ -33,10 +33,22 @@ struct RoadNetwork {
     std::string source;          // file it came from, for messages
 };
 
-// Travel time in milliseconds along `length_m` at `speed_kmh`, rounded to the nearest ms.
-// REQUIRES: speed_kmh > 0.
+// Longest representable travel time (about 49.7 days): times saturate here instead of wrapping
+// around, so a very slow road can never look fast. Searches cut off long before it.
+inline constexpr std::uint32_t max_travel_ms = 0xFFFFFFFEU;
+
+// Travel time in milliseconds along `length_m` at `speed_kmh`, rounded to the nearest ms and
+// saturated at max_travel_ms (also for NaN or a zero speed).
 inline std::uint32_t travel_ms(double length_m, double speed_kmh) {
-    return static_cast<std::uint32_t>(length_m * 3600.0 / speed_kmh + 0.5);
+    const double ms = length_m * 3600.0 / speed_kmh + 0.5;
+    if (!(ms < static_cast<double>(max_travel_ms))) return max_travel_ms;
+    return ms > 0.0 ? static_cast<std::uint32_t>(ms) : 0U;
+}
+
+// a + b saturated at max_travel_ms.
+inline std::uint32_t add_travel_ms(std::uint64_t a, std::uint64_t b) {
+    const std::uint64_t sum = a + b;
+    return sum >= max_travel_ms ? max_travel_ms : static_cast<std::uint32_t>(sum);
 }
 
 }  // namespace kepu15::network

@@ -3,7 +3,9 @@
 // that the commands cannot drift apart in what they accept.
 #pragma once
 
+#include "kepu15/diagnostics.hpp"
 #include "kepu15/geo/crs.hpp"
+#include "kepu15/io/raster_reader.hpp"
 #include "kepu15/io/vector_reader.hpp"
 #include "kepu15/network/line_reader.hpp"
 #include "kepu15/study/inputs.hpp"
@@ -22,14 +24,16 @@ struct FacilityLocation {
     Point lonlat;
     Point position_m;
 };
+// `what` follows the row in messages, e.g. " (facility kind 'station')".
 FacilityLocation facility_location(const io::VectorLayer& layer, const io::Feature& feature,
-                                   const geo::Transformer& wgs84_to_working);
+                                   const geo::Transformer& wgs84_to_working, const std::string& what = "");
 
 // Populated cells (population > 0) of a raster in raster order, centres in the raster's CRS
 // (cells.raster_crs); unit and village left empty. `groups` are extra bands (name, 1-based band).
 // Throws input_error naming the file when no cell is populated.
+// Negative cells are an error naming the cell, or counted as 0 with a warning (`negative`).
 PopulationCells read_population_cells(const std::string& path, int band, const std::vector<PopulationGroup>& groups,
-                                      const std::string& crs_override);
+                                      const std::string& crs_override, io::NegativeValues negative, Diagnostics& diag);
 
 // Line-layer options (fields, layer, CRS, snap tolerance) of a [network] table.
 network::LineNetworkOptions line_network_options(const NetworkSpec& spec);

@@ -3,14 +3,24 @@
 #pragma once
 
 #include "kepu15/access/fca.hpp"
+#include "kepu15/io/raster_reader.hpp"
 #include "kepu15/io/vector_reader.hpp"
 #include "kepu15/network/profile.hpp"
+#include "kepu15/range.hpp"
 
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace kepu15::study {
+
+// Sane ranges of the numeric options (study file and CLI); speeds are in network/profile.hpp.
+inline constexpr Range radius_m_range{"m", 1.0, 100000.0};          // crow-fly radius
+inline constexpr Range minutes_range{"min", 0.5, 240.0};            // network threshold, isochrone bands
+inline constexpr Range isochrone_cell_m_range{"m", 5.0, 1000.0};    // service-area grid
+inline constexpr Range max_snap_m_range{"m", 1.0, 10000.0};
+inline constexpr Range snap_tolerance_m_range{"m", 0.0, 100.0};
+inline constexpr Range band_range{"", 1.0, 65535.0, true};          // 1-based raster band
 
 // What to do with cells or facilities whose location lies outside every unit.
 enum class OutsidePolicy { error, drop };
@@ -44,6 +54,8 @@ struct PopulationLayer {
     int band = 1;                         // DEFAULT: band 1 = total persons per cell
     std::vector<PopulationGroup> groups;  // DEFAULT: none
     std::string crs;                      // DEFAULT: the raster's own CRS
+    // Negative cells: error (DEFAULT, names the cell) or clamp (counted as 0, with a warning).
+    io::NegativeValues negative = io::NegativeValues::error;
 };
 
 struct FacilityLayer {

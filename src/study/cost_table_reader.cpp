@@ -1,4 +1,4 @@
-#include "kepu15/io/cost_table_reader.hpp"
+#include "kepu15/study/cost_table_reader.hpp"
 
 #include "kepu15/error.hpp"
 #include "kepu15/io/attributes.hpp"
@@ -9,7 +9,12 @@
 #include <filesystem>
 #include <unordered_map>
 
-namespace kepu15::io {
+namespace kepu15::study {
+
+namespace detail = io::detail;
+using io::FieldValue;
+using io::as_number;
+using io::as_text;
 
 namespace {
 
@@ -141,4 +146,4 @@ coverage::CostTable read_cost_table(const std::string& path, const std::vector<s
                                               std::move(cost));
 }
 
-}  // namespace kepu15::io
+}  // namespace kepu15::study

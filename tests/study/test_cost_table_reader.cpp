@@ -1,8 +1,8 @@
 // Reading origin-destination cost tables (CSV and a GDAL table without geometry): ids mapped to
 // the demand and supply lists, and every bad input refused with the file and row named.
-#include "test_support_io.hpp"
+#include "../io/test_support_io.hpp"
 
-#include "kepu15/io/cost_table_reader.hpp"
+#include "kepu15/study/cost_table_reader.hpp"
 
 #include <fstream>
 
@@ -31,11 +31,11 @@ TEST_CASE("read_cost_table maps ids to positions and keeps the pairs within the 
                                    "H1,V2,4\n"
                                    "H1,V1,0\n"
                                    "H2,V2,31\n");
-    io::CostTableReadOptions opt;
+    study::CostTableReadOptions opt;
     opt.origin_field = "home";
     opt.destination_field = "venue";
     opt.cost_field = "minutes";
-    const auto t = io::read_cost_table(path, homes, venues, opt);
+    const auto t = study::read_cost_table(path, homes, venues, opt);
     CHECK(t.origin_count == 3);
     CHECK(t.destination_count == 2);
     REQUIRE(t.entry_count() == 4);
@@ -49,7 +49,7 @@ TEST_CASE("read_cost_table maps ids to positions and keeps the pairs within the 
     CHECK(t.of(2)[0].cost == 12.5);
 
     opt.limit = 15.0;
-    const auto within = io::read_cost_table(path, homes, venues, opt);
+    const auto within = study::read_cost_table(path, homes, venues, opt);
     CHECK(within.entry_count() == 3);
     CHECK(within.of(1).empty());
     CHECK(within.limit == 15.0);
@@ -60,9 +60,9 @@ TEST_CASE("read_cost_table reads numeric ids and costs of a GDAL table without g
     const std::string path = write(dir, "od.geojson", R"({"type": "FeatureCollection", "features": [
         {"type": "Feature", "properties": {"origin": 101, "destination": 7, "cost": 250.5}, "geometry": null},
         {"type": "Feature", "properties": {"origin": 102, "destination": 7, "cost": 900}, "geometry": null}]})");
-    io::CostTableReadOptions opt;
+    study::CostTableReadOptions opt;
     opt.unit = coverage::CostUnit::metres;
-    const auto t = io::read_cost_table(path, {"101", "102"}, {"7"}, opt);
+    const auto t = study::read_cost_table(path, {"101", "102"}, {"7"}, opt);
     CHECK(t.unit == coverage::CostUnit::metres);
     REQUIRE(t.entry_count() == 2);
     CHECK(t.of(0)[0].cost == 250.5);
@@ -70,7 +70,7 @@ TEST_CASE("read_cost_table reads numeric ids and costs of a GDAL table without g
     // Rows of non-CSV tables are named by feature id.
     const std::string bad = write(dir, "bad.geojson", R"({"type": "FeatureCollection", "features": [
         {"type": "Feature", "properties": {"origin": 101, "destination": 8, "cost": 1}, "geometry": null}]})");
-    CHECK_THROWS_MATCHES(io::read_cost_table(bad, {"101"}, {"7"}, opt), input_error,
+    CHECK_THROWS_MATCHES(study::read_cost_table(bad, {"101"}, {"7"}, opt), input_error,
                          test::What(Catch::Contains("bad.geojson") && Catch::Contains("feature 0") &&
                                     Catch::Contains("destination id '8'")));
 }
@@ -81,7 +81,7 @@ TEST_CASE("read_cost_table refuses bad rows naming the file and the row", "[io]"
         const std::string path = write(dir, "bad.csv", "origin,destination,cost\n" + body);
         CAPTURE(body);
         CHECK_THROWS_MATCHES(
-            io::read_cost_table(path, homes, venues), input_error,
+            study::read_cost_table(path, homes, venues), input_error,
             test::What(Catch::Contains("bad.csv") && Catch::Contains(row) && Catch::Contains(what)));
     };
     refuse("H1,V1,3\nH9,V1,4\n", "row 2", "origin id 'H9' (field 'origin') is not in the demand layer");
@@ -98,12 +98,12 @@ TEST_CASE("read_cost_table refuses bad rows naming the file and the row", "[io]"
            "the pair origin 'H1', destination 'V1' is given twice (first at row 1)");
 
     const std::string empty = write(dir, "empty.csv", "origin,destination,cost\n");
-    CHECK_THROWS_MATCHES(io::read_cost_table(empty, homes, venues), input_error,
+    CHECK_THROWS_MATCHES(study::read_cost_table(empty, homes, venues), input_error,
                          test::What(Catch::Contains("empty.csv") && Catch::Contains("no rows")));
     const std::string no_field = write(dir, "nofield.csv", "from,to,cost\nH1,V1,3\n");
-    CHECK_THROWS_MATCHES(io::read_cost_table(no_field, homes, venues), input_error,
+    CHECK_THROWS_MATCHES(study::read_cost_table(no_field, homes, venues), input_error,
                          test::What(Catch::Contains("origin id field 'origin' not found") &&
                                     Catch::Contains("from, to, cost")));
-    CHECK_THROWS_MATCHES(io::read_cost_table(dir.file("missing.csv"), homes, venues), input_error,
+    CHECK_THROWS_MATCHES(study::read_cost_table(dir.file("missing.csv"), homes, venues), input_error,
                          test::What(Catch::Contains("missing.csv") && Catch::Contains("not found")));
 }

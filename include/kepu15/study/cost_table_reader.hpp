@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace kepu15::io {
+namespace kepu15::study {
 
 struct CostTableReadOptions {
     std::string layer;                                       // DEFAULT: first layer
@@ -33,4 +33,4 @@ coverage::CostTable read_cost_table(const std::string& path, const std::vector<s
                                     const std::vector<std::string>& destination_ids,
                                     const CostTableReadOptions& options = {});
 
-}  // namespace kepu15::io
+}  // namespace kepu15::study
