@@ -10,6 +10,7 @@ PACKAGES=(
   libosmium2-dev libprotozero-dev zlib1g-dev libbz2-dev libexpat1-dev liblz4-dev
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
   osmium-tool python3-gdal python3-numpy python3-shapely time bc
+  postgresql postgis postgresql-15-postgis-3
 )
 
 missing=()

@@ -265,7 +265,7 @@ StudyResult run_study(const Study& study, const RunOptions& options, std::ostrea
             << std::setprecision(1) << 100.0 * r.share(m) << " %  (" << (me.is_network() ? "" : "")
             << std::setprecision(0) << me.threshold << (me.is_network() ? " min)" : " m)") << '\n';
     }
-    log << "  outputs in " << options.out_dir << '\n';
+    log << "  outputs in " << io::redact_connection(options.out_dir) << '\n';
     if (options.timings) {
         double total = 0;
         for (const auto& [name, s] : timings.stages()) {

@@ -4,6 +4,7 @@
 // covered flag.
 #pragma once
 
+#include "kepu15/io/sink.hpp"
 #include "kepu15/network/profile.hpp"
 #include "kepu15/timings.hpp"
 
@@ -36,7 +37,10 @@ struct CoverageRequest {
     double max_snap_m = 500.0;
     network::ProfileSpeeds speeds;
 
-    std::string out_path;               // REQUIRED; format by extension (.geojson, .gpkg, .shp, PG:...)
+    std::string out_path;               // REQUIRED; format by extension (.geojson, .gpkg, .shp, .fgb, .csv, PG:...)
+    // --format, --layer (GeoPackage layer / PostGIS table), --schema, --overwrite, --out-crs
+    // ("working" = the working CRS). DEFAULT layer: the file stem; required for PostGIS.
+    io::SinkOptions sink;
 };
 
 struct CoverageSummary {

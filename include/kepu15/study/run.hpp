@@ -3,6 +3,7 @@
 
 #include "kepu15/coverage/aggregate.hpp"
 #include "kepu15/coverage/measure.hpp"
+#include "kepu15/io/sink.hpp"
 #include "kepu15/study/inputs.hpp"
 #include "kepu15/study/study.hpp"
 #include "kepu15/timings.hpp"
@@ -38,6 +39,11 @@ struct RunOptions {
     std::string out_dir;       // REQUIRED
     unsigned threads = 2;      // DEFAULT: 2 (searches and writers in parallel)
     bool timings = false;      // print seconds per stage to the log
+    // Where and how outputs are written (--format, --schema, --overwrite, --out-crs); out_dir is
+    // the sink's target (a folder, x.gpkg or PG:...). sink.output_crs "working" means the study's
+    // working CRS; DEFAULT output CRS: the study's output_crs, else WGS84.
+    io::SinkOptions sink;
+    bool cells_vector = false;  // --cells-vector: also write the 100 m cell polygons as a vector layer
 };
 
 // Everything but the writing.
