@@ -76,6 +76,10 @@ void remove_tree_at(int dirfd, const char* name, int depth) {
     }
 }
 
+constexpr int handled_signals[] = {SIGINT, SIGTERM, SIGHUP};
+// The handlers found when ours were installed, called after the cleanup (chained).
+struct sigaction g_previous[NSIG];
+
 void on_signal(int sig) {
     const int saved = errno;
     for (auto& slot : g_slots) {
@@ -83,16 +87,28 @@ void on_signal(int sig) {
         if (slot.state.compare_exchange_strong(expected, slot_removing)) remove_tree_at(AT_FDCWD, slot.path, 0);
     }
     errno = saved;
+    const struct sigaction& prev = g_previous[sig];
+    if ((prev.sa_flags & SA_SIGINFO) == 0 && prev.sa_handler != SIG_DFL && prev.sa_handler != SIG_IGN) {
+        prev.sa_handler(sig);
+        return;
+    }
+    if ((prev.sa_flags & SA_SIGINFO) != 0 && prev.sa_sigaction != nullptr) {
+        prev.sa_sigaction(sig, nullptr, nullptr);
+        return;
+    }
     std::signal(sig, SIG_DFL);
     ::raise(sig);
 }
 
-void install_handlers() {
-    for (const int sig : {SIGINT, SIGTERM, SIGHUP}) {
+}  // namespace
+
+void install_signal_cleanup() {
+    for (const int sig : handled_signals) {
         struct sigaction old {};
         if (::sigaction(sig, nullptr, &old) != 0) continue;
-        // An application that handles the signal itself keeps its handler.
-        if (old.sa_handler != SIG_DFL) continue;
+        if (old.sa_handler == &on_signal) continue;  // already ours
+        if ((old.sa_flags & SA_SIGINFO) == 0 && old.sa_handler == SIG_IGN) continue;  // e.g. nohup
+        g_previous[sig] = old;
         struct sigaction sa {};
         sa.sa_handler = &on_signal;
         sigemptyset(&sa.sa_mask);
@@ -100,6 +116,8 @@ void install_handlers() {
         ::sigaction(sig, &sa, nullptr);
     }
 }
+
+namespace {
 
 // Marks a slot busy for the duration of a rename; false when the handler already took it (the
 // process is about to end).
@@ -130,7 +148,7 @@ void output_checkpoint() {
 }
 
 int register_cleanup(const std::string& path) {
-    std::call_once(g_handlers_once, install_handlers);
+    std::call_once(g_handlers_once, install_signal_cleanup);
     if (path.size() + 1 > sizeof(CleanupSlot::path)) return -1;
     for (std::size_t i = 0; i < g_slots.size(); ++i) {
         int expected = slot_free;

@@ -225,6 +225,10 @@ TEST_CASE("SIGINT and SIGTERM remove the staging folder", "[export]") {
         const pid_t pid = ::fork();
         if (pid == 0) {
             ::close(pipe_fd[0]);
+            // As in the CLI: no test framework handler in front of ours.
+            std::signal(SIGINT, SIG_DFL);
+            std::signal(SIGTERM, SIG_DFL);
+            io::detail::install_signal_cleanup();
             io::OutputFolder folder(target.string());
             put(folder.path_for("cells.geojson"), std::string(100000, 'B'));
             put(folder.path_for("deep/er/file.txt"), "B");

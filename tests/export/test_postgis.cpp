@@ -75,7 +75,7 @@ TEST_CASE("PostGIS: every layer round-trips with types, SRID, Chinese text and r
         sink->commit();
     }
     CHECK(tables_of(conn, "kunshan_rt") == std::vector<std::string>{"areas", "kepu15_files", "places", "towns"});
-    CHECK(query(conn, "SELECT Find_SRID('kunshan_rt', 'places', 'geom'), Find_SRID('kunshan_rt', 'areas', 'geom')") ==
+    CHECK(query(conn, "SELECT Find_SRID('kunshan_rt', 'places', 'geom') AS a, Find_SRID('kunshan_rt', 'areas', 'geom') AS b") ==
           std::vector<std::string>{"4490|4490"});
     CHECK(query(conn, "SELECT GeometryType(geom) FROM kunshan_rt.areas ORDER BY fid") ==
           std::vector<std::string>{"MULTIPOLYGON", "MULTIPOLYGON"});

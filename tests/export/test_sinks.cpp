@@ -32,12 +32,19 @@ void write_all(const std::string& target, const io::SinkOptions& options) {
 }
 
 // The places layer as read back by kepu15's own reader (WGS84), compared with what was written.
+// Features are matched by position (FlatGeobuf orders them along its spatial index).
 void check_places(const io::VectorLayer& got, const std::vector<std::string>& names, double tol) {
     const io::Layer want = places_layer();
     REQUIRE(got.features.size() == want.features.size());
     for (std::size_t i = 0; i < want.features.size(); ++i) {
         INFO("feature " << i);
-        const auto& g = got.features[i];
+        const Point wp = want.features[i].geometry.points[0];
+        const auto match = std::find_if(got.features.begin(), got.features.end(), [&](const io::Feature& f) {
+            return !f.geometry.points.empty() && std::abs(f.geometry.points[0].x - wp.x) < 1e-4 &&
+                   std::abs(f.geometry.points[0].y - wp.y) < 1e-4;
+        });
+        REQUIRE(match != got.features.end());
+        const auto& g = *match;
         REQUIRE(g.geometry.points.size() == 1);
         CHECK(g.geometry.points[0].x == Approx(want.features[i].geometry.points[0].x).margin(tol));
         CHECK(g.geometry.points[0].y == Approx(want.features[i].geometry.points[0].y).margin(tol));
@@ -194,7 +201,9 @@ TEST_CASE("Output CRS: CGCS2000, a projected CRS and GCJ-02 carry the right coor
         auto ds = open_vector(dir.file("fgb/places.fgb"));
         OGRLayer* layer = ds->GetLayer(0);
         CHECK(epsg_of(layer) == 4326);
+        layer->SetAttributeFilter("population = 120");  // the first feature (FlatGeobuf reorders)
         OGRFeatureUniquePtr f(layer->GetNextFeature());
+        REQUIRE(f);
         const auto* p = f->GetGeometryRef()->toPoint();
         const geo::Transformer t(geo::wgs84, "GCJ-02");
         const Point want = t.forward(places.features[0].geometry.points[0]);
@@ -259,7 +268,9 @@ TEST_CASE("Shapefile names: at most 10 bytes, whole UTF-8 characters, unique, ma
     const std::vector<std::string> mapped{"name", "population", "share", "station_wa", "station__2", "科普站"};
     CHECK(got == mapped);
     check_places(back, mapped, 1e-12);
-    CHECK(io::read_vector((out / "towns.dbf").string()).features.size() == 2);
+    auto towns = open_vector((out / "towns.dbf").string());
+    REQUIRE(towns);
+    CHECK(towns->GetLayer(0)->GetFeatureCount() == 2);
 }
 
 TEST_CASE("FlatGeobuf and GeoJSON folders round-trip; attribute tables become CSV", "[export]") {
@@ -279,12 +290,18 @@ TEST_CASE("FlatGeobuf and GeoJSON folders round-trip; attribute tables become CS
                      ext == ".fgb" ? 1e-12 : 1e-7);
         auto ds = open_vector((out / ("places" + ext)).string());
         OGRFeatureDefn* defn = ds->GetLayer(0)->GetLayerDefn();
-        CHECK(defn->GetFieldDefn(defn->GetFieldIndex("population"))->GetType() == OFTInteger64);
+        // GeoJSON has no integer width: GDAL reads small integers as Integer.
+        const OGRFieldType population_type = defn->GetFieldDefn(defn->GetFieldIndex("population"))->GetType();
+        CHECK((population_type == OFTInteger64 || (ext == ".geojson" && population_type == OFTInteger)));
         CHECK(epsg_of(ds->GetLayer(0)) == 4326);
         auto areas = io::read_vector((out / ("areas" + ext)).string());
         REQUIRE(areas.features.size() == 2);
-        CHECK(areas.features[0].geometry.polygons[0].holes.size() == 1);
-        CHECK(areas.features[1].geometry.polygons.size() == 2);
+        std::vector<std::pair<std::size_t, std::size_t>> shapes;  // (parts, holes of the first part)
+        for (const auto& f : areas.features) {
+            shapes.emplace_back(f.geometry.polygons.size(), f.geometry.polygons[0].holes.size());
+        }
+        std::sort(shapes.begin(), shapes.end());
+        CHECK(shapes == std::vector<std::pair<std::size_t, std::size_t>>{{1, 1}, {2, 0}});
     }
 }
 

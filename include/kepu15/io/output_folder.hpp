@@ -66,6 +66,9 @@ void output_checkpoint();
 // Returns a slot for unregister_cleanup(); -1 when every slot is taken (no cleanup then).
 int register_cleanup(const std::string& path);
 void unregister_cleanup(int slot);
+// Installs the SIGINT/SIGTERM/SIGHUP handlers (done by the first register_cleanup); the handlers
+// found before are called after the cleanup. Call again after another library replaced them.
+void install_signal_cleanup();
 }  // namespace detail
 
 }  // namespace kepu15::io
