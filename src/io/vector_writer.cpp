@@ -517,7 +517,12 @@ void write_layer_file(const std::string& path, VectorFormat format, const LayerR
         bool renamed = false;
         std::string mapping = "shapefile_field,field\n";
         for (std::size_t i = 0; i < names.size(); ++i) {
-            renamed = renamed || names[i] != layer.fields[i].name;
+            if (names[i] != layer.fields[i].name) {
+                renamed = true;
+                kepu15::warn(shown + ": field '" + layer.fields[i].name + "' is written as '" + names[i] +
+                             "' (Shapefile names hold 10 bytes; the names are listed in " + fs::path(shown).stem().string() +
+                             ".fieldnames.csv)");
+            }
             mapping += csv_quoted(names[i]) + "," + csv_quoted(layer.fields[i].name) + "\n";
         }
         if (renamed) write_text_file(p.parent_path() / (p.stem().string() + ".fieldnames.csv"), mapping, shown);
