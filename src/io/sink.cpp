@@ -314,7 +314,6 @@ public:
         // temporary file that is deleted, never a half-written target.
         CPLSetThreadLocalConfigOption("OGR_SQLITE_SYNCHRONOUS", "OFF");
         CPLSetThreadLocalConfigOption("OGR_SQLITE_JOURNAL", "MEMORY");
-        CPLSetThreadLocalConfigOption("OGR_SQLITE_CACHE", "256");
         const bool update = options.keep_other_layers && fs::exists(p, ec);
         if (update) {
             fs::copy_file(p, m_tmp, ec);
@@ -326,7 +325,6 @@ public:
         }
         CPLSetThreadLocalConfigOption("OGR_SQLITE_SYNCHRONOUS", nullptr);
         CPLSetThreadLocalConfigOption("OGR_SQLITE_JOURNAL", nullptr);
-        CPLSetThreadLocalConfigOption("OGR_SQLITE_CACHE", nullptr);
         if (!m_ds) {
             remove_tmp();
             detail::throw_gdal(ErrorKind::output, target + (update ? ": cannot open" : ": cannot create"), errors);
