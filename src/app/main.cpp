@@ -84,7 +84,7 @@ int run_command(const RunArgs& args) {
     opt.out_dir = args.out.empty() ? (project_root() / "maps").string() : args.out;
     opt.sink = args.sink;
     if (opt.sink.output_crs.empty()) opt.sink.output_crs = s.output_crs;
-    if (opt.sink.output_crs == "working" && !s.working_crs.empty()) opt.sink.output_crs = s.working_crs;
+    opt.sink.working_crs = s.working_crs;  // empty when the study uses its default UTM zone: run sets it
     opt.cells_vector = args.cells_vector;
     opt.threads = args.threads > 0 ? args.threads : std::max(1U, std::thread::hardware_concurrency());
     opt.timings = args.timings;

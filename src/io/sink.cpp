@@ -469,8 +469,13 @@ bool looks_like_connection(const std::string& target) {
 
 }  // namespace
 
-std::unique_ptr<Sink> open_sink(const std::string& target, const SinkOptions& options) {
+std::unique_ptr<Sink> open_sink(const std::string& target, const SinkOptions& given) {
     detail::register_gdal();
+    SinkOptions options = given;
+    if (options.output_crs == "working") {
+        if (options.working_crs.empty()) throw config_error("--out-crs working: the working CRS is not known here");
+        options.output_crs = options.working_crs;
+    }
     if (target.empty()) throw config_error("--out: no output given");
     VectorFormat guessed{};
     const bool has_guess = detail::guess_format(target, guessed);

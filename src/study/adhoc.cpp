@@ -253,7 +253,7 @@ CoverageSummary run_coverage(const CoverageRequest& req, Timings& timings) {
     // One layer through a sink: a file, a layer of a GeoPackage (others kept) or a PostGIS table.
     io::SinkOptions sopt = req.sink;
     sopt.keep_other_layers = true;
-    if (sopt.output_crs == "working") sopt.output_crs = working;
+    sopt.working_crs = working;
     const auto sink = io::open_sink(req.out_path, sopt);
     const std::string stem = std::filesystem::path(req.out_path).stem().string();
     const io::GeometryKind kind = pop.features.front().geometry.kind;

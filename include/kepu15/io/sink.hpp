@@ -31,6 +31,7 @@ struct SinkOptions {
     // Any PROJ CRS, CGCS2000 (= EPSG:4490), GCJ-02 or BD-09 (for Chinese web maps; stored with a
     // WGS84 SRS since they have no EPSG code). Layers are given in WGS84. DEFAULT: WGS84
     std::string output_crs;
+    std::string working_crs;    // what output_crs "working" means (the caller knows it). DEFAULT: none
     std::string schema;         // PostGIS schema, created when missing. DEFAULT: public
     bool overwrite = false;     // PostGIS, and layers added to an existing GeoPackage: replace tables
     std::string layer_name;     // single-layer targets: layer/table name. DEFAULT: file stem or layer's own

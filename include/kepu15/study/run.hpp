@@ -41,7 +41,8 @@ struct RunOptions {
     bool timings = false;      // print seconds per stage to the log
     // Where and how outputs are written (--format, --schema, --overwrite, --out-crs); out_dir is
     // the sink's target (a folder, x.gpkg or PG:...). sink.output_crs "working" means the study's
-    // working CRS; DEFAULT output CRS: the study's output_crs, else WGS84.
+    // working CRS: set sink.working_crs once it is known. DEFAULT output CRS: the study's
+    // output_crs, else WGS84.
     io::SinkOptions sink;
     bool cells_vector = false;  // --cells-vector: also write the 100 m cell polygons as a vector layer
 };
