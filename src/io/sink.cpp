@@ -138,7 +138,11 @@ public:
         m_dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
         std::error_code ec;
         if (!fs::is_directory(m_dir, ec)) throw output_error(target + ": folder '" + m_dir.string() + "' does not exist");
-        m_tmp_base = "." + p.stem().string() + ".tmp-" + unique_suffix();
+        // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) about "." + std::string.
+        m_tmp_base = ".";
+        m_tmp_base += p.stem().string();
+        m_tmp_base += ".tmp-";
+        m_tmp_base += unique_suffix();
     }
     ~FileSink() override {
         if (!m_committed) remove_temporaries();
@@ -231,7 +235,11 @@ public:
         prepare_layer(layer.name);
         auto lco = detail::layer_creation_options(m_format, layer.geometry_kind);
         extra_layer_options(lco);
-        detail::write_ogr_layer(*m_ds, layer, m_crs, lco, {}, false, describe() + ", layer " + layer.name);
+        try {
+            detail::write_ogr_layer(*m_ds, layer, m_crs, lco, {}, false, describe() + ", layer " + layer.name);
+        } catch (const output_error& e) {
+            throw output_error(detail::redact(e.what()));  // GDAL's part of the message, too
+        }
     }
     void add_file(const std::string& name, const std::string& content) override {
         check_name(name, describe());
@@ -307,7 +315,12 @@ public:
         std::error_code ec;
         if (!fs::is_directory(m_dir, ec)) throw output_error(target + ": folder '" + m_dir.string() + "' does not exist");
         if (fs::exists(p, ec) && !fs::is_regular_file(p, ec)) throw output_error(target + ": exists and is not a file");
-        m_tmp = m_dir / ("." + p.filename().string() + ".tmp-" + unique_suffix() + ".gpkg");
+        std::string tmp_name = ".";
+        tmp_name += p.filename().string();
+        tmp_name += ".tmp-";
+        tmp_name += unique_suffix();
+        tmp_name += ".gpkg";
+        m_tmp = m_dir / tmp_name;
         m_slot = detail::register_cleanup(m_tmp.string());
         GdalErrorScope errors;
         // The file is private until renamed, so SQLite needs no durable journal: a crash leaves a
