@@ -128,7 +128,7 @@ TEST_CASE("PostGIS: a failure halfway leaves the schema unchanged", "[export][po
     drop_schema(conn, "kunshan_fail");
 }
 
-TEST_CASE("PostGIS: existing tables are replaced only with --overwrite; the password never shows", "[export][postgis]") {
+TEST_CASE("PostGIS: existing tables are replaced only with --overwrite, and the password never shows", "[export][postgis]") {
     REQUIRE_PG(conn);
     drop_schema(conn, "kunshan_ow");
     // The test cluster trusts 127.0.0.1, so a password in the string is accepted and ignored.

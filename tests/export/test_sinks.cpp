@@ -273,7 +273,7 @@ TEST_CASE("Shapefile names: at most 10 bytes, whole UTF-8 characters, unique, ma
     CHECK(towns->GetLayer(0)->GetFeatureCount() == 2);
 }
 
-TEST_CASE("FlatGeobuf and GeoJSON folders round-trip; attribute tables become CSV", "[export]") {
+TEST_CASE("FlatGeobuf and GeoJSON folders round-trip, attribute tables become CSV", "[export]") {
     for (const char* format : {"flatgeobuf", "geojson"}) {
         INFO(format);
         TempDir dir("export-folder-format");
@@ -331,7 +331,7 @@ TEST_CASE("CSV outputs: X/Y for points, WKT for polygons, .csvt types, .prj, UTF
     check_places(io::read_vector((out / "places.csv").string()), original_names(), 1e-12);
 }
 
-TEST_CASE("Single-file targets hold one layer; --format must agree with the path", "[export]") {
+TEST_CASE("Single-file targets hold one layer, and --format must agree with the path", "[export]") {
     TempDir dir("export-single");
     for (const char* name : {"one.geojson", "one.shp", "one.fgb", "one.csv"}) {
         INFO(name);
