@@ -11,6 +11,7 @@ PACKAGES=(
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
   osmium-tool python3-gdal python3-numpy python3-shapely time bc
   clang-14 libfuzzer-14-dev libclang-rt-14-dev
+  postgresql postgis postgresql-15-postgis-3
 )
 
 missing=()

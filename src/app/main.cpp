@@ -6,6 +6,7 @@
 #include "kepu15/diagnostics.hpp"
 #include "kepu15/error.hpp"
 #include "kepu15/geo/crs.hpp"
+#include "kepu15/io/sink.hpp"
 #include "kepu15/network/profile.hpp"
 #include "kepu15/range.hpp"
 #include "kepu15/study/study.hpp"
@@ -87,7 +88,22 @@ struct RunArgs {
     bool travel_time_rasters = false;
     double horizon_minutes = 0.0;
     double memory_limit_gb = -1.0;
+    io::SinkOptions sink;
+    bool cells_vector = false;
 };
+
+// Output options shared by run and coverage, declared once with their help text.
+void add_sink_options(CLI::App* cmd, io::SinkOptions& sink) {
+    cmd->add_option("--format", sink.format,
+                    std::string("Output format: ") + io::sink_formats_help() + ". DEFAULT: from --out");
+    cmd->add_option("--schema", sink.schema, "PostGIS schema (created when missing). DEFAULT: public");
+    cmd->add_flag("--overwrite", sink.overwrite,
+                  "Replace existing PostGIS tables / GeoPackage layers of the same name. DEFAULT: error when they exist");
+    cmd->add_option("--out-crs", sink.output_crs,
+                    "CRS of vector outputs: WGS84, CGCS2000 (EPSG:4490), working, any PROJ CRS (EPSG:4549, WKT), "
+                    "or GCJ-02 / BD-09 for layers shown on Chinese web maps (AMap, Tencent / Baidu). "
+                    "DEFAULT: WGS84 (GeoJSON requires it), or the study's output_crs");
+}
 
 // The terminal of this process (set in main): warnings, progress and errors on stderr.
 app::Terminal* g_terminal = nullptr;
@@ -145,6 +161,10 @@ int run_command(const RunArgs& args) {
     }
     commands::RunOptions opt;
     opt.out_dir = args.out.empty() ? (project_root() / "maps").string() : args.out;
+    opt.sink = args.sink;
+    if (opt.sink.output_crs.empty()) opt.sink.output_crs = s.output_crs;
+    opt.sink.working_crs = s.working_crs;  // empty when the study uses its default UTM zone: run sets it
+    opt.cells_vector = args.cells_vector;
     opt.threads = args.threads > 0 ? args.threads : std::max(1U, std::thread::hardware_concurrency());
     opt.timings = args.timings;
     Diagnostics diag = stderr_diagnostics();
@@ -155,6 +175,9 @@ int run_command(const RunArgs& args) {
 
 int coverage_command(const commands::CoverageRequest& req, const std::string& profile, bool timings) {
     commands::CoverageRequest r = req;
+    if ((r.out_path.rfind("PG:", 0) == 0 || r.sink.format == "postgis") && r.sink.layer_name.empty()) {
+        throw config_error("--out PG:...: name the table with --layer");
+    }
     auto prof = network::parse_profile(profile);
     if (!prof) throw config_error("--profile: unknown profile '" + profile + "' (walk, elderly, bike, drive)");
     r.profile = *prof;
@@ -173,7 +196,7 @@ int coverage_command(const commands::CoverageRequest& req, const std::string& pr
                   << (s.population > 0 ? 100.0 * s.covered_population / s.population : 0.0) << " %)";
     }
     if (!r.network.path.empty()) out << ", " << s.no_road_access << " without road access";
-    out << "\n  written " << r.out_path << '\n';
+    out << "\n  written " << io::redact_connection(r.out_path) << '\n';
     if (timings) {
         for (const auto& [name, sec] : t.stages()) {
             out << "  time " << std::left << std::setw(16) << name << std::right << std::setprecision(3) << sec
@@ -255,8 +278,13 @@ int main(int argc, char** argv) {
     auto* run_cmd = app.add_subcommand("run", "Run a study file: coverage, gap maps, tables (all outputs or none)");
     run_cmd->add_option("study", run.study,
                         "Study file (TOML). DEFAULT: the bundled Kunshan study geodata/kunshan/study.toml");
-    run_cmd->add_option("--out,-o", run.out, "Output folder (created if missing). DEFAULT: maps/ in the project")
+    run_cmd->add_option("--out,-o", run.out,
+                        "Output: a folder (created if missing), x.gpkg or PG:\"dbname=...\". DEFAULT: maps/ in the project")
         ->check(non_empty_path);
+    add_sink_options(run_cmd, run.sink);
+    run_cmd->add_flag("--cells-vector", run.cells_vector,
+                      "Also write the 100 m cell polygons as a vector layer (cells). DEFAULT: per-cell results "
+                      "only in the multi-band GeoTIFF cells.tif");
     run_cmd->add_option("--threads,-j", run.threads,
                         "Threads for searches and writers. DEFAULT: number of cores")
         ->check(range_check(threads_range));
@@ -340,9 +368,14 @@ int main(int argc, char** argv) {
     cov_cmd->add_option("--encoding", cov.encoding,
                         "Text encoding of CSV and Shapefile attributes, e.g. GBK. DEFAULT: .cpg, else UTF-8 "
                         "(GB18030 tried with a warning when the text is not UTF-8)");
-    cov_cmd->add_option("--out,-o", cov.out_path, "Output file: .geojson, .gpkg, .shp or PG:... ")
+    cov_cmd->add_option("--out,-o", cov.out_path,
+                        "Output: .geojson, .gpkg, .shp (UTF-8, names of at most 10 bytes), .fgb, .csv or PG:\"...\"")
         ->required()
         ->check(non_empty_path);
+    cov_cmd->add_option("--layer", cov.sink.layer_name,
+                        "Layer (GeoPackage) or table (PostGIS) name; other layers of a GeoPackage are kept. "
+                        "DEFAULT: the file name without extension; required for PG:");
+    add_sink_options(cov_cmd, cov.sink);
     cov_cmd->add_flag("--timings", cov_timings, "Print wall seconds per stage");
 
     AccessArgs acc;

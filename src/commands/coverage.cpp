@@ -6,6 +6,7 @@
 #include "kepu15/geo/polygon_ops.hpp"
 #include "kepu15/io/raster_reader.hpp"
 #include "kepu15/io/vector_reader.hpp"
+#include "kepu15/io/sink.hpp"
 #include "kepu15/io/vector_writer.hpp"
 #include "kepu15/network/graph.hpp"
 #include "kepu15/network/read_network.hpp"
@@ -231,9 +232,17 @@ CoverageSummary run_coverage(const CoverageRequest& req, Timings& timings, Diagn
             if (covered[i] != 0) summary.covered_population += pop.weight[i];
         }
     }
-    io::WriteOptions wopt;
-    wopt.geometry_kind = pop.features.front().geometry.kind;
-    io::write_vector(req.out_path, fields, pop.features, wopt);
+    // One layer through a sink: a file, a layer of a GeoPackage (others kept) or a PostGIS table.
+    io::SinkOptions sopt = req.sink;
+    sopt.keep_other_layers = true;
+    sopt.working_crs = working;
+    const auto sink = io::open_sink(req.out_path, sopt);
+    const std::string stem = std::filesystem::path(req.out_path).stem().string();
+    const io::GeometryKind kind = pop.features.front().geometry.kind;
+    io::Layer layer{sopt.layer_name.empty() ? (stem.empty() ? std::string("coverage") : stem) : sopt.layer_name,
+                    std::move(fields), std::move(pop.features), kind};
+    sink->add_layer(layer);
+    sink->commit();
     timings.stop();
     return summary;
 }

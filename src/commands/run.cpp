@@ -10,10 +10,14 @@
 
 namespace kepu15::commands {
 
-void write_outputs(const pipeline::StudyResult& result, const std::string& out_dir, unsigned threads) {
-    io::StagedOutputs outputs(out_dir);
-    report::write_study_outputs(result, outputs, threads);
-    outputs.commit();
+void write_outputs(const pipeline::StudyResult& result, const RunOptions& options, Diagnostics& diag) {
+    io::SinkOptions sink_options = options.sink;
+    sink_options.working_crs = result.inputs().working_crs;
+    const auto sink = io::open_sink(options.out_dir, sink_options);
+    report::ReportOptions report_options;
+    report_options.cells_vector = options.cells_vector;
+    report::write_study_outputs(result, *sink, options.threads, report_options, diag);
+    sink->commit();
 }
 
 void run_study(const study::Study& study, const RunOptions& options, std::ostream& log, Diagnostics& diag) {
@@ -24,7 +28,7 @@ void run_study(const study::Study& study, const RunOptions& options, std::ostrea
     timings.start("aggregate");
     const pipeline::StudyResult result = pipeline::summarise(prepared, std::move(ev), options.threads);
     timings.start("write");
-    write_outputs(result, options.out_dir, options.threads);
+    write_outputs(result, options, diag);
     timings.stop();
 
     const auto& in = result.inputs();
@@ -39,7 +43,7 @@ void run_study(const study::Study& study, const RunOptions& options, std::ostrea
             << ' ' << coverage::cost_unit_name(me.threshold.unit) << "; mean " << std::setprecision(1)
             << r.stats[m].mean << ' ' << coverage::cost_unit_name(me.method.unit()) << ")\n";
     }
-    log << "  outputs in " << options.out_dir << '\n';
+    log << "  outputs in " << io::redact_connection(options.out_dir) << '\n';
     if (options.timings) {
         double total = 0;
         for (const auto& [name, s] : timings.stages()) {

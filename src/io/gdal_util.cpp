@@ -51,8 +51,10 @@ bool is_virtual_path(const std::string& path) {
 }
 
 std::string redact(const std::string& path) {
-    static const std::regex password(R"((password\s*=\s*)('[^']*'|\S+))", std::regex::icase);
-    return std::regex_replace(path, password, "$1***");
+    static const std::regex password(R"((password\s*=\s*)('[^']*'|[^\s'"]+))", std::regex::icase);
+    // URI form: postgresql://user:secret@host/db
+    static const std::regex uri_password(R"((://[^:/@\s]*:)[^@\s]*@)");
+    return std::regex_replace(std::regex_replace(path, password, "$1***"), uri_password, "$1***@");
 }
 
 GDALDatasetUniquePtr open_dataset(const std::string& path, unsigned int flags,

@@ -9,23 +9,29 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <set>
 
 #include "kepu15/error.hpp"
+#include "kepu15/geo/crs.hpp"
 #include "kepu15/io/detail/gdal_util.hpp"
 #include "kepu15/io/detail/geojson_text.hpp"
+#include "kepu15/io/detail/layer_writer.hpp"
+#include "kepu15/io/output_folder.hpp"
 
 namespace kepu15::io {
 
 namespace fs = std::filesystem;
 using detail::ErrorKind;
 using detail::GdalErrorScope;
+using detail::VectorFormat;
 
 namespace {
 
 // Sidecars a shapefile may have; ".shp" is renamed last so that a reader never sees a .shp
 // whose .dbf is still missing.
-const std::vector<std::string> shapefile_parts{".shx", ".dbf", ".prj",     ".cpg", ".qix",
-                                               ".sbn", ".sbx", ".shp.xml", ".shp"};
+const std::vector<std::string> shapefile_parts{".shx", ".dbf", ".prj",     ".cpg", ".qix", ".sbn",
+                                               ".sbx", ".shp.xml", ".fieldnames.csv", ".shp"};
+const std::vector<std::string> csv_parts{".csvt", ".prj", ".csv"};
 
 std::string lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -57,25 +63,6 @@ void require_folder(const fs::path& dir, const std::string& shown) {
     }
 }
 
-struct Format {
-    std::string driver;
-    std::vector<std::string> layer_options;
-};
-
-Format format_for(const std::string& path, const std::string& shown) {
-    if (path.rfind("PG:", 0) == 0) return {"PostgreSQL", {"GEOMETRY_NAME=geom"}};
-    const std::string ext = lower(fs::path(path).extension().string());
-    if (ext == ".geojson" || ext == ".json") {
-        return {"GeoJSON", {}};  // written by write_geojson, not by GDAL's driver
-    }
-    if (ext == ".gpkg") return {"GPKG", {}};
-    // RESIZE shrinks the 254-byte text columns to their longest value when the file is closed.
-    if (ext == ".shp") return {"ESRI Shapefile", {"ENCODING=UTF-8", "RESIZE=YES"}};
-    if (ext == ".csv") return {"CSV", {"GEOMETRY=AS_WKT"}};
-    throw output_error(shown + ": unsupported output format '" + ext +
-                       "' (use .geojson, .json, .gpkg, .shp, .csv or a PG: connection)");
-}
-
 OGRwkbGeometryType layer_type(GeometryKind kind, bool multi) {
     switch (kind) {
         case GeometryKind::point:
@@ -102,12 +89,30 @@ std::size_t part_count(const FeatureGeometry& g, GeometryKind kind) {
     }
 }
 
-OGRLinearRing make_ring(const Ring& ring) {
-    OGRLinearRing r;
-    r.setNumPoints(static_cast<int>(ring.size()));
+void fill_ring(OGRLinearRing& r, const Ring& ring) {
+    r.setNumPoints(static_cast<int>(ring.size()), FALSE);
     for (std::size_t i = 0; i < ring.size(); ++i) r.setPoint(static_cast<int>(i), ring[i].x, ring[i].y);
     r.closeRings();
-    return r;
+}
+
+OGRPolygon* make_polygon(const Polygon& p) {
+    auto* poly = new OGRPolygon();
+    auto* outer = new OGRLinearRing();
+    fill_ring(*outer, p.outer);
+    poly->addRingDirectly(outer);
+    for (const auto& h : p.holes) {
+        auto* hole = new OGRLinearRing();
+        fill_ring(*hole, h);
+        poly->addRingDirectly(hole);
+    }
+    return poly;
+}
+
+OGRLineString* make_line(const LineString& l) {
+    auto* ls = new OGRLineString();
+    ls->setNumPoints(static_cast<int>(l.size()), FALSE);
+    for (std::size_t i = 0; i < l.size(); ++i) ls->setPoint(static_cast<int>(i), l[i].x, l[i].y);
+    return ls;
 }
 
 std::unique_ptr<OGRGeometry> make_geometry(const FeatureGeometry& g, GeometryKind kind, bool multi) {
@@ -119,31 +124,15 @@ std::unique_ptr<OGRGeometry> make_geometry(const FeatureGeometry& g, GeometryKin
             return mp;
         }
         case GeometryKind::line: {
-            auto make_line = [](const LineString& l) {
-                auto ls = std::make_unique<OGRLineString>();
-                ls->setNumPoints(static_cast<int>(l.size()));
-                for (std::size_t i = 0; i < l.size(); ++i) ls->setPoint(static_cast<int>(i), l[i].x, l[i].y);
-                return ls;
-            };
-            if (!multi) return make_line(g.lines.front());
+            if (!multi) return std::unique_ptr<OGRGeometry>(make_line(g.lines.front()));
             auto ml = std::make_unique<OGRMultiLineString>();
-            for (const auto& l : g.lines) ml->addGeometryDirectly(make_line(l).release());
+            for (const auto& l : g.lines) ml->addGeometryDirectly(make_line(l));
             return ml;
         }
         case GeometryKind::polygon: {
-            auto make_poly = [](const Polygon& p) {
-                auto poly = std::make_unique<OGRPolygon>();
-                OGRLinearRing outer = make_ring(p.outer);
-                poly->addRing(&outer);
-                for (const auto& h : p.holes) {
-                    OGRLinearRing hole = make_ring(h);
-                    poly->addRing(&hole);
-                }
-                return poly;
-            };
-            if (!multi) return make_poly(g.polygons.front());
+            if (!multi) return std::unique_ptr<OGRGeometry>(make_polygon(g.polygons.front()));
             auto mp = std::make_unique<OGRMultiPolygon>();
-            for (const auto& p : g.polygons) mp->addGeometryDirectly(make_poly(p).release());
+            for (const auto& p : g.polygons) mp->addGeometryDirectly(make_polygon(p));
             return mp;
         }
         default:
@@ -171,14 +160,45 @@ bool validate_features(const std::vector<FieldDef>& fields, const std::vector<Ou
     return multi;
 }
 
+void transform_geometry(FeatureGeometry& g, const geo::Transformer& t) {
+    t.forward(std::span<Point>(g.points));
+    for (auto& l : g.lines) t.forward(std::span<Point>(l));
+    for (auto& p : g.polygons) {
+        t.forward(std::span<Point>(p.outer));
+        for (auto& h : p.holes) t.forward(std::span<Point>(h));
+    }
+}
+
+// The GeoJSON "crs" member (GeoJSON 2008) for outputs in another CRS than WGS84, which RFC 7946
+// does not allow but GDAL and QGIS read; WGS84 outputs carry none.
+std::string crs_member(const detail::OutputCrs& crs) {
+    if (crs.is_wgs84) return {};
+    const OGRSpatialReference srs = crs.srs();
+    const char* auth = srs.GetAuthorityName(nullptr);
+    const char* code = srs.GetAuthorityCode(nullptr);
+    std::string name;
+    if (auth != nullptr && code != nullptr) {
+        name = std::string("urn:ogc:def:crs:") + auth + "::" + code;
+    } else {
+        name = srs.GetName() != nullptr ? srs.GetName() : crs.crs;
+    }
+    std::string out = "\"crs\": {\"type\": \"name\", \"properties\": {\"name\": \"";
+    for (char c : name) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out + "\"}},\n";
+}
+
 // GeoJSON text through detail::append_geojson_* (see geojson_text.hpp for why not GDAL's driver),
 // streamed in blocks.
-void write_geojson(const fs::path& tmp_path, const std::string& layer_name, const std::vector<FieldDef>& fields,
-                   const std::vector<OutputFeature>& features, const WriteOptions& options,
+void write_geojson(const fs::path& path, const detail::LayerRef& layer, const detail::OutputCrs& crs, int precision,
                    const std::string& shown) {
-    validate_features(fields, features, options.geometry_kind, shown);
-    std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(tmp_path.c_str(), "wb"), &std::fclose);
-    if (!file) throw output_error(shown + ": cannot create '" + tmp_path.string() + "'");
+    validate_features(layer.fields, layer.features, layer.geometry_kind, shown);
+    std::unique_ptr<geo::Transformer> t;
+    if (!crs.is_wgs84) t = std::make_unique<geo::Transformer>(geo::wgs84, crs.crs);
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "wb"), &std::fclose);
+    if (!file) throw output_error(shown + ": cannot create '" + path.string() + "'");
     std::string block;
     block.reserve(1 << 21);
     bool ok = true;
@@ -186,9 +206,20 @@ void write_geojson(const fs::path& tmp_path, const std::string& layer_name, cons
         ok = ok && std::fwrite(block.data(), 1, block.size(), file.get()) == block.size();
         block.clear();
     };
-    detail::append_geojson_header(block, layer_name);
-    for (std::size_t i = 0; i < features.size(); ++i) {
-        detail::append_geojson_feature(block, fields, features[i], options.coordinate_precision, i == 0);
+    detail::append_geojson_header(block, layer.name);
+    if (const std::string member = crs_member(crs); !member.empty()) {
+        block.insert(block.find("\"features\""), member);
+    }
+    OutputFeature moved;
+    for (std::size_t i = 0; i < layer.features.size(); ++i) {
+        if (t) {
+            moved.geometry = layer.features[i].geometry;
+            transform_geometry(moved.geometry, *t);
+            moved.values = layer.features[i].values;
+            detail::append_geojson_feature(block, layer.fields, moved, precision, i == 0);
+        } else {
+            detail::append_geojson_feature(block, layer.fields, layer.features[i], precision, i == 0);
+        }
         if (block.size() > (1 << 20)) flush();
     }
     detail::append_geojson_footer(block);
@@ -198,51 +229,233 @@ void write_geojson(const fs::path& tmp_path, const std::string& layer_name, cons
     if (!ok) throw output_error(shown + ": write failed (disk full?)");
 }
 
-void write_features(GDALDataset& ds, const std::string& layer_name, const Format& format, bool shapefile,
-                    const std::vector<FieldDef>& fields, const std::vector<OutputFeature>& features,
-                    const WriteOptions& options, const std::string& shown) {
-    const GeometryKind kind = options.geometry_kind;
+bool is_ascii(const std::string& s) {
+    return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+// At most `max_bytes` of `s`, never ending inside a UTF-8 character.
+std::string utf8_prefix(const std::string& s, std::size_t max_bytes) {
+    if (s.size() <= max_bytes) return s;
+    std::size_t end = max_bytes;
+    while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
+    return s.substr(0, end);
+}
+
+void write_text_file(const fs::path& path, const std::string& text, const std::string& shown) {
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "wb"), &std::fclose);
+    bool ok = f != nullptr && std::fwrite(text.data(), 1, text.size(), f.get()) == text.size();
+    ok = f != nullptr && std::fclose(f.release()) == 0 && ok;
+    if (!ok) throw output_error(shown + ": cannot write '" + path.filename().string() + "'");
+}
+
+std::string csv_quoted(const std::string& s) {
+    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + "\"";
+}
+
+}  // namespace
+
+namespace detail {
+
+VectorFormat parse_format(const std::string& name) {
+    const std::string n = lower(name);
+    if (n == "geojson" || n == "json") return VectorFormat::geojson;
+    if (n == "gpkg" || n == "geopackage") return VectorFormat::gpkg;
+    if (n == "postgis" || n == "pg" || n == "postgresql") return VectorFormat::postgis;
+    if (n == "shapefile" || n == "shp" || n == "esri shapefile") return VectorFormat::shapefile;
+    if (n == "flatgeobuf" || n == "fgb") return VectorFormat::flatgeobuf;
+    if (n == "csv") return VectorFormat::csv;
+    throw config_error("--format: unknown format '" + name +
+                       "' (use geojson, gpkg, postgis, shapefile, flatgeobuf or csv)");
+}
+
+bool guess_format(const std::string& path, VectorFormat& format) {
+    if (path.rfind("PG:", 0) == 0 || path.rfind("pg:", 0) == 0 || path.rfind("postgresql://", 0) == 0) {
+        format = VectorFormat::postgis;
+        return true;
+    }
+    const std::string ext = lower(fs::path(path).extension().string());
+    if (ext == ".geojson" || ext == ".json") {
+        format = VectorFormat::geojson;
+    } else if (ext == ".gpkg") {
+        format = VectorFormat::gpkg;
+    } else if (ext == ".shp") {
+        format = VectorFormat::shapefile;
+    } else if (ext == ".fgb") {
+        format = VectorFormat::flatgeobuf;
+    } else if (ext == ".csv") {
+        format = VectorFormat::csv;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+const char* format_name(VectorFormat format) {
+    switch (format) {
+        case VectorFormat::geojson: return "GeoJSON";
+        case VectorFormat::gpkg: return "GeoPackage";
+        case VectorFormat::postgis: return "PostGIS";
+        case VectorFormat::shapefile: return "Shapefile";
+        case VectorFormat::flatgeobuf: return "FlatGeobuf";
+        case VectorFormat::csv: return "CSV";
+    }
+    return "?";
+}
+
+const char* format_extension(VectorFormat format) {
+    switch (format) {
+        case VectorFormat::geojson: return ".geojson";
+        case VectorFormat::gpkg: return ".gpkg";
+        case VectorFormat::postgis: return "";
+        case VectorFormat::shapefile: return ".shp";
+        case VectorFormat::flatgeobuf: return ".fgb";
+        case VectorFormat::csv: return ".csv";
+    }
+    return "";
+}
+
+const char* gdal_driver(VectorFormat format) {
+    switch (format) {
+        case VectorFormat::geojson: return "GeoJSON";
+        case VectorFormat::gpkg: return "GPKG";
+        case VectorFormat::postgis: return "PostgreSQL";
+        case VectorFormat::shapefile: return "ESRI Shapefile";
+        case VectorFormat::flatgeobuf: return "FlatGeobuf";
+        case VectorFormat::csv: return "CSV";
+    }
+    return "";
+}
+
+OGRSpatialReference OutputCrs::srs() const {
+    OGRSpatialReference s;
+    s.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    if (is_wgs84 || geo::chinese_datum_of(crs) != geo::ChineseDatum::none) {
+        s.importFromEPSG(4326);
+    } else if (s.SetFromUserInput(crs.c_str()) != OGRERR_NONE) {
+        throw crs_error("output CRS '" + crs + "': GDAL cannot read it");
+    }
+    // An EPSG code when PROJ can identify the CRS, so GeoPackage and PostGIS store a real srs_id.
+    if (s.GetAuthorityCode(nullptr) == nullptr) s.AutoIdentifyEPSG();
+    return s;
+}
+
+OutputCrs make_output_crs(const std::string& crs) {
+    OutputCrs out;
+    const std::string l = lower(crs);
+    if (crs.empty() || l == "wgs84" || l == "epsg:4326") return out;
+    out.crs = l == "cgcs2000" ? "EPSG:4490" : crs;
+    geo::validate_crs(out.crs);
+    out.is_wgs84 = false;
+    out.geographic = geo::is_geographic(out.crs);
+    return out;
+}
+
+std::vector<std::string> shapefile_field_names(const std::vector<FieldDef>& fields) {
+    std::vector<std::string> out;
+    std::set<std::string> taken;  // lower-case: dBASE names are compared without case
+    // Names that are already valid keep priority over shortened ones.
+    std::vector<bool> valid(fields.size());
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+        const auto& n = fields[i].name;
+        valid[i] = !n.empty() && n.size() <= 10 && is_ascii(n) && taken.insert(lower(n)).second;
+    }
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+        if (valid[i]) {
+            out.push_back(fields[i].name);
+            continue;
+        }
+        std::string base = utf8_prefix(fields[i].name.empty() ? std::string("field") : fields[i].name, 10);
+        std::string name = base;
+        for (int k = 2; !taken.insert(lower(name)).second; ++k) {
+            const std::string suffix = "_" + std::to_string(k);
+            name = utf8_prefix(base, 10 - suffix.size()) + suffix;
+        }
+        out.push_back(name);
+    }
+    return out;
+}
+
+std::vector<std::string> layer_creation_options(VectorFormat format, GeometryKind kind) {
+    switch (format) {
+        // Text widths are set to the longest value up front (write_ogr_layer): GDAL's RESIZE=YES
+        // rewrites the .dbf record by record at close and took 90 s for the 88,000-cell layer.
+        case VectorFormat::shapefile: return {"ENCODING=UTF-8"};
+        case VectorFormat::csv:
+            return {kind == GeometryKind::point ? "GEOMETRY=AS_XY" : "GEOMETRY=AS_WKT", "CREATE_CSVT=YES",
+                    "WRITE_BOM=YES", "STRING_QUOTING=IF_NEEDED"};
+        case VectorFormat::gpkg: return {"GEOMETRY_NAME=geom", "FID=fid"};
+        case VectorFormat::postgis: return {"GEOMETRY_NAME=geom", "FID=fid", "LAUNDER=NO", "PRECISION=NO"};
+        case VectorFormat::flatgeobuf: return {"SPATIAL_INDEX=YES"};
+        case VectorFormat::geojson: return {};
+    }
+    return {};
+}
+
+std::vector<OutputFeature> reprojected(const std::vector<OutputFeature>& features, const OutputCrs& crs) {
+    std::vector<OutputFeature> out = features;
+    if (crs.is_wgs84) return out;
+    const geo::Transformer t(geo::wgs84, crs.crs);
+    for (auto& f : out) transform_geometry(f.geometry, t);
+    return out;
+}
+
+void write_ogr_layer(GDALDataset& ds, const LayerRef& layer, const OutputCrs& crs, const std::vector<std::string>& lco,
+                     const std::vector<std::string>& names, bool shapefile, const std::string& shown) {
+    const GeometryKind kind = layer.geometry_kind;
+    const auto& fields = layer.fields;
+    const auto& features = layer.features;
     const bool multi = validate_features(fields, features, kind, shown);
+    std::unique_ptr<geo::Transformer> t;
+    if (!crs.is_wgs84 && kind != GeometryKind::none) t = std::make_unique<geo::Transformer>(geo::wgs84, crs.crs);
 
     GdalErrorScope errors;
-    OGRSpatialReference wgs84 = detail::wgs84_srs();
-    CPLStringList lco;
-    for (const auto& o : format.layer_options) lco.AddString(o.c_str());
-    if (format.driver == "PostgreSQL" && options.overwrite) lco.AddString("OVERWRITE=YES");
-    OGRLayer* layer = ds.CreateLayer(layer_name.c_str(), kind == GeometryKind::none ? nullptr : &wgs84,
-                                     layer_type(kind, multi), lco.List());
-    if (layer == nullptr)
-        detail::throw_gdal(ErrorKind::output, shown + ": cannot create layer '" + layer_name + "'", errors);
-
+    OGRSpatialReference srs = crs.srs();
+    CPLStringList options;
+    for (const auto& o : lco) options.AddString(o.c_str());
+    OGRLayer* out = ds.CreateLayer(layer.name.c_str(), kind == GeometryKind::none ? nullptr : &srs,
+                                   layer_type(kind, multi), options.List());
+    if (out == nullptr) {
+        detail::throw_gdal(ErrorKind::output, shown + ": cannot create layer '" + layer.name + "'", errors);
+    }
     for (std::size_t i = 0; i < fields.size(); ++i) {
         const auto& def = fields[i];
-        OGRFieldType type = def.type == FieldType::integer ? OFTInteger64
-                            : def.type == FieldType::real  ? OFTReal
-                                                           : OFTString;
-        OGRFieldDefn fd(def.name.c_str(), type);
+        const std::string& name = names.empty() ? def.name : names[i];
+        const OGRFieldType type = def.type == FieldType::integer ? OFTInteger64
+                                  : def.type == FieldType::real  ? OFTReal
+                                                                 : OFTString;
+        OGRFieldDefn fd(name.c_str(), type);
         if (shapefile && type == OFTString) {
             std::size_t longest = 1;
             for (const auto& f : features) longest = std::max(longest, as_text(f.values[i]).size());
             if (longest > 254) {
                 kepu15::warn(shown + ": field '" + def.name + "' is cut to 254 bytes (Shapefile limit)");
             }
-            fd.SetWidth(254);
+            fd.SetWidth(static_cast<int>(std::min<std::size_t>(longest, 254)));
         }
-        detail::check(layer->CreateField(&fd), ErrorKind::output,
-                      shown + ": cannot create field '" + def.name + "'", errors);
-        const char* created = layer->GetLayerDefn()->GetFieldDefn(static_cast<int>(i))->GetNameRef();
-        if (def.name != created) {
-            kepu15::warn(shown + ": field '" + def.name + "' is written as '" + created + "' (format limit)");
+        detail::check(out->CreateField(&fd), ErrorKind::output, shown + ": cannot create field '" + def.name + "'",
+                      errors);
+        const char* created = out->GetLayerDefn()->GetFieldDefn(static_cast<int>(i))->GetNameRef();
+        if (name != created) {
+            throw output_error(shown + ": field '" + def.name + "' would be written as '" + created +
+                               "' (format limit)");
         }
     }
 
-    OGRFeatureDefn* defn = layer->GetLayerDefn();
+    OGRFeatureDefn* defn = out->GetLayerDefn();
+    // One feature object reused for every row: every field is set (or nulled) each time.
+    OGRFeature f(defn);
+    FeatureGeometry moved;
+    const int n_fields = static_cast<int>(fields.size());
     for (std::size_t i = 0; i < features.size(); ++i) {
         const auto& in = features[i];
-        OGRFeature f(defn);
-        for (std::size_t j = 0; j < fields.size(); ++j) {
-            const int k = static_cast<int>(j);
-            const FieldValue& v = in.values[j];
+        for (int k = 0; k < n_fields; ++k) {
+            const FieldValue& v = in.values[static_cast<std::size_t>(k)];
             if (const auto* n = std::get_if<std::int64_t>(&v)) {
                 f.SetField(k, static_cast<GIntBig>(*n));
             } else if (const auto* d = std::get_if<double>(&v); d != nullptr && std::isfinite(*d)) {
@@ -254,26 +467,99 @@ void write_features(GDALDataset& ds, const std::string& layer_name, const Format
             }
         }
         if (kind != GeometryKind::none && part_count(in.geometry, kind) > 0) {
-            f.SetGeometryDirectly(make_geometry(in.geometry, kind, multi).release());
+            if (t) {
+                moved = in.geometry;
+                transform_geometry(moved, *t);
+                f.SetGeometryDirectly(make_geometry(moved, kind, multi).release());
+            } else {
+                f.SetGeometryDirectly(make_geometry(in.geometry, kind, multi).release());
+            }
+        } else {
+            f.SetGeometryDirectly(nullptr);
         }
-        detail::check(layer->CreateFeature(&f), ErrorKind::output,
-                      shown + ": cannot write feature " + std::to_string(i), errors);
+        f.SetFID(OGRNullFID);
+        detail::check(out->CreateFeature(&f), ErrorKind::output, shown + ": cannot write feature " + std::to_string(i),
+                      errors);
     }
-    detail::check(layer->SyncToDisk(), ErrorKind::output, shown + ": cannot flush layer", errors);
+    detail::check(out->SyncToDisk(), ErrorKind::output, shown + ": cannot flush layer", errors);
 }
+
+void write_layer_file(const std::string& path, VectorFormat format, const LayerRef& layer, const OutputCrs& crs,
+                      int coordinate_precision, const std::string& shown) {
+    register_gdal();
+    const int precision = coordinate_precision >= 0 ? coordinate_precision : crs.default_precision();
+    if (format == VectorFormat::geojson) {
+        write_geojson(path, layer, crs, precision, shown);
+        return;
+    }
+    if (format == VectorFormat::postgis) throw output_error(shown + ": PostGIS is not a file format");
+    GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(gdal_driver(format));
+    if (driver == nullptr) throw output_error(shown + ": GDAL driver " + gdal_driver(format) + " is not available");
+    GdalErrorScope errors;
+    GDALDatasetUniquePtr ds(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    if (!ds) detail::throw_gdal(ErrorKind::output, shown + ": cannot create", errors);
+    std::vector<std::string> lco = layer_creation_options(format, layer.geometry_kind);
+    if (format == VectorFormat::csv && layer.geometry_kind != GeometryKind::none) {
+        lco.push_back("OGR_CSV_PRECISION=" + std::to_string(precision));  // ignored by GDAL < 3.7
+    }
+    std::vector<std::string> names;
+    const bool shapefile = format == VectorFormat::shapefile;
+    if (shapefile) names = shapefile_field_names(layer.fields);
+    const bool gpkg = format == VectorFormat::gpkg;
+    if (gpkg) detail::check(ds->StartTransaction(), ErrorKind::output, shown + ": cannot start a transaction", errors);
+    write_ogr_layer(*ds, layer, crs, lco, names, shapefile, shown);
+    if (gpkg) detail::check(ds->CommitTransaction(), ErrorKind::output, shown + ": commit failed", errors);
+    errors.clear();
+    ds.reset();  // closes and flushes
+    if (errors.failed()) detail::throw_gdal(ErrorKind::output, shown + ": cannot close", errors);
+
+    const fs::path p(path);
+    if (shapefile) {
+        bool renamed = false;
+        std::string mapping = "shapefile_field,field\n";
+        for (std::size_t i = 0; i < names.size(); ++i) {
+            if (names[i] != layer.fields[i].name) {
+                renamed = true;
+                kepu15::warn(shown + ": field '" + layer.fields[i].name + "' is written as '" + names[i] +
+                             "' (Shapefile names hold 10 bytes; the names are listed in " + fs::path(shown).stem().string() +
+                             ".fieldnames.csv)");
+            }
+            mapping += csv_quoted(names[i]) + "," + csv_quoted(layer.fields[i].name) + "\n";
+        }
+        if (renamed) write_text_file(p.parent_path() / (p.stem().string() + ".fieldnames.csv"), mapping, shown);
+    }
+    if (format == VectorFormat::csv && layer.geometry_kind != GeometryKind::none) {
+        // The SRS beside the table (GDAL's CSV reader and QGIS read it).
+        const fs::path prj = p.parent_path() / (p.stem().string() + ".prj");
+        if (!fs::exists(prj)) {
+            OGRSpatialReference srs = crs.srs();
+            char* wkt = nullptr;
+            srs.morphToESRI();
+            srs.exportToWkt(&wkt);
+            const std::string text = wkt != nullptr ? wkt : "";
+            CPLFree(wkt);
+            write_text_file(prj, text, shown);
+        }
+    }
+}
+
+}  // namespace detail
+
+namespace {
 
 void write_postgis(const std::string& path, const std::vector<FieldDef>& fields,
                    const std::vector<OutputFeature>& features, const WriteOptions& options) {
     const std::string shown = detail::redact(path);
-    if (options.layer_name.empty())
-        throw output_error(shown + ": a PostGIS output needs a layer (table) name");
+    if (options.layer_name.empty()) throw output_error(shown + ": a PostGIS output needs a layer (table) name");
     auto ds = detail::open_dataset(path, GDAL_OF_VECTOR | GDAL_OF_UPDATE, {}, ErrorKind::output);
     GdalErrorScope errors;
     // One transaction: the table appears complete or not at all.
     detail::check(ds->StartTransaction(), ErrorKind::output, shown + ": cannot start a transaction", errors);
     try {
-        write_features(*ds, options.layer_name, format_for(path, shown), false, fields, features,
-                       options, shown);
+        const detail::LayerRef layer(options.layer_name, fields, features, options.geometry_kind);
+        auto lco = detail::layer_creation_options(VectorFormat::postgis, options.geometry_kind);
+        if (options.overwrite) lco.push_back("OVERWRITE=YES");
+        detail::write_ogr_layer(*ds, layer, detail::make_output_crs(options.output_crs), lco, {}, false, shown);
         detail::check(ds->CommitTransaction(), ErrorKind::output, shown + ": commit failed", errors);
     } catch (...) {
         ds->RollbackTransaction();
@@ -286,44 +572,37 @@ void write_postgis(const std::string& path, const std::vector<FieldDef>& fields,
 void write_vector(const std::string& path, const std::vector<FieldDef>& fields,
                   const std::vector<OutputFeature>& features, const WriteOptions& options) {
     detail::register_gdal();
-    if (path.rfind("PG:", 0) == 0) {
+    VectorFormat format{};
+    if (!detail::guess_format(path, format)) {
+        throw output_error(path + ": unsupported output format '" + fs::path(path).extension().string() +
+                           "' (use .geojson, .json, .gpkg, .shp, .fgb, .csv or a PG: connection)");
+    }
+    if (format == VectorFormat::postgis) {
         write_postgis(path, fields, features, options);
         return;
     }
     const std::string shown = path;
-    const Format format = format_for(path, shown);
-    const bool shapefile = format.driver == "ESRI Shapefile";
     const fs::path final_path(path);
     const fs::path dir = final_path.parent_path().empty() ? fs::path(".") : final_path.parent_path();
     require_folder(dir, shown);
     std::error_code ec;
     if (!options.overwrite && fs::exists(final_path, ec)) throw output_error(shown + ": already exists");
+    const detail::OutputCrs crs = detail::make_output_crs(options.output_crs);
 
     const std::string stem = final_path.stem().string();
     const std::string ext = final_path.extension().string();
     const std::string tmp_base = temp_name(stem);
     const fs::path tmp_path = dir / (tmp_base + ext);
+    const int slot = detail::register_cleanup(tmp_path.string());
     try {
-        if (format.driver == "GeoJSON") {
-            write_geojson(tmp_path, options.layer_name.empty() ? stem : options.layer_name, fields, features,
-                          options, shown);
-            fs::rename(tmp_path, final_path);
-            return;
-        }
-        GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(format.driver.c_str());
-        if (driver == nullptr)
-            throw output_error(shown + ": GDAL driver " + format.driver + " is not available");
-        GdalErrorScope errors;
-        GDALDatasetUniquePtr ds(driver->Create(tmp_path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
-        if (!ds) detail::throw_gdal(ErrorKind::output, shown + ": cannot create", errors);
-        write_features(*ds, options.layer_name.empty() ? stem : options.layer_name, format, shapefile, fields,
-                       features, options, shown);
-        errors.clear();
-        ds.reset();  // closes and flushes
-        if (errors.failed()) detail::throw_gdal(ErrorKind::output, shown + ": cannot close", errors);
-
-        if (shapefile) {
-            for (const auto& part : shapefile_parts) {
+        const std::string layer_name = options.layer_name.empty() ? stem : options.layer_name;
+        const detail::LayerRef layer(layer_name, fields, features, options.geometry_kind);
+        detail::write_layer_file(tmp_path.string(), format, layer, crs, options.coordinate_precision, shown);
+        const std::vector<std::string>* parts = format == VectorFormat::shapefile ? &shapefile_parts
+                                                : format == VectorFormat::csv     ? &csv_parts
+                                                                                  : nullptr;
+        if (parts != nullptr) {
+            for (const auto& part : *parts) {
                 const fs::path from = dir / (tmp_base + part);
                 const fs::path to = dir / (stem + part);
                 if (fs::exists(from, ec)) {
@@ -335,10 +614,13 @@ void write_vector(const std::string& path, const std::vector<FieldDef>& fields,
         } else {
             fs::rename(tmp_path, final_path);
         }
+        detail::unregister_cleanup(slot);
     } catch (const fs::filesystem_error& e) {
+        detail::unregister_cleanup(slot);
         remove_temporaries(dir, tmp_base);
         throw output_error(shown + ": cannot rename into place (" + e.code().message() + ")");
     } catch (...) {
+        detail::unregister_cleanup(slot);
         remove_temporaries(dir, tmp_base);
         throw;
     }
@@ -367,60 +649,17 @@ void write_text_atomic(const std::string& path, const std::string& content) {
     }
 }
 
-StagedOutputs::StagedOutputs(std::string out_dir) : m_out_dir(std::move(out_dir)) {
-    std::error_code ec;
-    fs::create_directories(m_out_dir, ec);
-    if (ec || !fs::is_directory(m_out_dir)) {
-        throw output_error(m_out_dir + ": cannot create output folder" +
-                           (ec ? " (" + ec.message() + ")" : ""));
-    }
-    m_staging_dir = (fs::path(m_out_dir) / temp_name("kepu15-staging")).string();
-    fs::create_directory(m_staging_dir, ec);
-    if (ec) throw output_error(m_out_dir + ": cannot create staging folder (" + ec.message() + ")");
-}
+StagedOutputs::StagedOutputs(std::string out_dir)
+    : m_out_dir(std::move(out_dir)), m_folder(std::make_unique<OutputFolder>(m_out_dir)) {}
 
-StagedOutputs::~StagedOutputs() {
-    std::error_code ec;
-    fs::remove_all(m_staging_dir, ec);
-}
+StagedOutputs::~StagedOutputs() = default;
 
-std::string StagedOutputs::staging_path(const std::string& file_name) {
-    const fs::path rel(file_name);
-    if (rel.is_absolute() || file_name.find("..") != std::string::npos) {
-        throw output_error(m_out_dir + ": output name '" + file_name +
-                           "' must be a relative path inside the folder");
-    }
-    const fs::path p = fs::path(m_staging_dir) / rel;
-    std::error_code ec;
-    fs::create_directories(p.parent_path(), ec);
-    if (std::find(m_files.begin(), m_files.end(), file_name) == m_files.end()) m_files.push_back(file_name);
-    return p.string();
-}
+std::string StagedOutputs::staging_path(const std::string& file_name) { return m_folder->path_for(file_name); }
 
 std::string StagedOutputs::final_path(const std::string& file_name) const {
     return (fs::path(m_out_dir) / file_name).string();
 }
 
-void StagedOutputs::commit() {
-    if (m_committed) return;
-    // Everything in the staging folder moves, so multi-file outputs (.shp + .dbf + ...) move whole.
-    std::vector<fs::path> files;
-    std::error_code ec;
-    for (fs::recursive_directory_iterator it(m_staging_dir, ec), end; !ec && it != end; it.increment(ec)) {
-        if (it->is_regular_file()) files.push_back(it->path());
-    }
-    if (ec) throw output_error(m_out_dir + ": cannot list staging folder (" + ec.message() + ")");
-    std::stable_partition(files.begin(), files.end(),
-                          [](const fs::path& p) { return lower(p.extension().string()) != ".shp"; });
-    for (const auto& from : files) {
-        const fs::path rel = fs::relative(from, m_staging_dir);
-        const fs::path to = fs::path(m_out_dir) / rel;
-        fs::create_directories(to.parent_path(), ec);
-        fs::rename(from, to, ec);
-        if (ec) throw output_error(to.string() + ": cannot move into place (" + ec.message() + ")");
-    }
-    fs::remove_all(m_staging_dir, ec);
-    m_committed = true;
-}
+void StagedOutputs::commit() { m_folder->commit(); }
 
 }  // namespace kepu15::io

@@ -64,21 +64,21 @@ io::FeatureGeometry polygon_geometry(MultiPolygon mp) {
     return g;
 }
 
-// Output paths are registered with StagedOutputs up front (in the calling thread), so writers running
-// in parallel only receive plain paths.
-using Paths = std::map<std::string, std::string>;
-
-void write_layer(const Paths& paths, const std::string& file, const std::vector<FieldDef>& fields,
-                 const std::vector<OutputFeature>& features, io::GeometryKind kind) {
-    io::WriteOptions opt;
-    opt.layer_name = file.substr(0, file.find('.'));
-    opt.geometry_kind = kind;
-    io::write_vector(paths.at(file), fields, features, opt);
+// Every layer goes to the sink as plain data; the sink knows the format, the CRS and how the
+// outputs appear all at once.
+void write_layer(io::Sink& sink, const std::string& name, std::vector<FieldDef> fields,
+                 std::vector<OutputFeature> features, io::GeometryKind kind) {
+    io::Layer layer;
+    layer.name = name;
+    layer.fields = std::move(fields);
+    layer.features = std::move(features);
+    layer.geometry_kind = kind;
+    sink.add_layer(layer);
 }
 
 // ---- cells.geojson --------------------------------------------------------------------------
 
-void write_cells(const StudyResult& r, const Paths& outputs) {
+void write_cells(const StudyResult& r, io::Sink& outputs) {
     const auto& in = r.inputs();
     const auto& cells = in.cells;
     std::vector<FieldDef> fields{{"cell_id", FieldType::integer},     {"col", FieldType::integer},
@@ -147,7 +147,7 @@ void write_cells(const StudyResult& r, const Paths& outputs) {
         }
         for (const auto* m : access_of) v.emplace_back(static_cast<std::int64_t>(m->no_road_access[i]));
     }
-    write_layer(outputs, "cells.geojson", fields, features, io::GeometryKind::polygon);
+    write_layer(outputs, "cells", fields, features, io::GeometryKind::polygon);
 }
 
 // ---- gaps.geojson ---------------------------------------------------------------------------
@@ -183,7 +183,7 @@ public:
         if (!squares.empty()) g.shape_m = geo::union_all(squares);
     }
 
-    void write(const Paths& outputs) const {
+    void write(io::Sink& outputs) const {
         const auto& in = m_r.inputs();
         const geo::Transformer to_wgs84(in.working_crs, geo::wgs84);
         std::vector<FieldDef> fields{{"kind", FieldType::string},      {"method", FieldType::string},
@@ -206,7 +206,7 @@ public:
             f.geometry = polygon_geometry(geo::transform(g.shape_m, to_wgs84));
             features.push_back(std::move(f));
         }
-        write_layer(outputs, "gaps.geojson", fields, features, io::GeometryKind::polygon);
+        write_layer(outputs, "gaps", fields, features, io::GeometryKind::polygon);
     }
 
 private:
@@ -306,7 +306,7 @@ UnitColumns unit_columns(const StudyResult& r, const coverage::Aggregation& agg)
 
 // ---- villages.geojson -----------------------------------------------------------------------
 
-void write_villages(const StudyResult& r, const Paths& outputs) {
+void write_villages(const StudyResult& r, io::Sink& outputs) {
     const auto& in = r.inputs();
     const auto& agg = r.by_village;
     const std::size_t primary = agg.method_index(r.primary_method);
@@ -359,13 +359,13 @@ void write_villages(const StudyResult& r, const Paths& outputs) {
         f.geometry = polygon_geometry(vi.shape_lonlat);
         features.push_back(std::move(f));
     }
-    write_layer(outputs, "villages.geojson", fields, features, io::GeometryKind::polygon);
+    write_layer(outputs, "villages", fields, features, io::GeometryKind::polygon);
 }
 
 // ---- towns.geojson --------------------------------------------------------------------------
 
 // 区镇 boundaries for maps, with their population and the share covered by any kind per method.
-void write_towns(const StudyResult& r, const Paths& outputs) {
+void write_towns(const StudyResult& r, io::Sink& outputs) {
     const auto& agg = r.by_unit;
     std::vector<FieldDef> fields{{"code", FieldType::string}, {"name", FieldType::string},
                                  {"population", FieldType::real}};
@@ -380,14 +380,14 @@ void write_towns(const StudyResult& r, const Paths& outputs) {
         f.geometry = polygon_geometry(unit.shape_lonlat);
         features.push_back(std::move(f));
     }
-    write_layer(outputs, "towns.geojson", fields, features, io::GeometryKind::polygon);
+    write_layer(outputs, "towns", fields, features, io::GeometryKind::polygon);
 }
 
 // ---- roads.geojson --------------------------------------------------------------------------
 
 // The study's roads as a map background: `class` is "major" (drive speed of 50 km/h or more),
 // "minor" (other drivable roads) or "path" (walking and cycling only).
-void write_roads(const StudyResult& r, const Paths& outputs) {
+void write_roads(const StudyResult& r, io::Sink& outputs) {
     const auto& roads = r.prepared->network->roads();
     const geo::Transformer to_wgs84(r.inputs().working_crs, geo::wgs84);
     const auto drive = static_cast<std::size_t>(network::Profile::drive);
@@ -404,12 +404,12 @@ void write_roads(const StudyResult& r, const Paths& outputs) {
         f.geometry.lines.push_back(std::move(line));
         features.push_back(std::move(f));
     }
-    write_layer(outputs, "roads.geojson", fields, features, io::GeometryKind::line);
+    write_layer(outputs, "roads", fields, features, io::GeometryKind::line);
 }
 
 // ---- facilities.geojson ---------------------------------------------------------------------
 
-void write_facilities(const StudyResult& r, const Paths& outputs) {
+void write_facilities(const StudyResult& r, io::Sink& outputs) {
     const auto& in = r.inputs();
     std::vector<FieldDef> fields{{"kind", FieldType::string},      {"label", FieldType::string},
                                  {"id", FieldType::string},        {"name", FieldType::string},
@@ -459,12 +459,12 @@ void write_facilities(const StudyResult& r, const Paths& outputs) {
             features.push_back(std::move(f));
         }
     }
-    write_layer(outputs, "facilities.geojson", fields, features, io::GeometryKind::point);
+    write_layer(outputs, "facilities", fields, features, io::GeometryKind::point);
 }
 
 // ---- isochrones.geojson ---------------------------------------------------------------------
 
-void write_isochrones(const StudyResult& r, const Paths& outputs) {
+void write_isochrones(const StudyResult& r, io::Sink& outputs) {
     const geo::Transformer to_wgs84(r.inputs().working_crs, geo::wgs84);
     std::vector<FieldDef> fields{{"kind", FieldType::string},
                                  {"profile", FieldType::string},
@@ -479,13 +479,13 @@ void write_isochrones(const StudyResult& r, const Paths& outputs) {
         f.geometry = polygon_geometry(geo::transform(a.shape_m, to_wgs84));
         features.push_back(std::move(f));
     }
-    write_layer(outputs, "isochrones.geojson", fields, features, io::GeometryKind::polygon);
+    write_layer(outputs, "isochrones", fields, features, io::GeometryKind::polygon);
 }
 
 // ---- water.geojson ----------------------------------------------------------------------------
 
 // The study's optional background layer ([layers] water), copied to WGS84 for the map viewer.
-void write_water(const study::Study& study, const Paths& outputs) {
+void write_water(const study::Study& study, io::Sink& outputs) {
     io::VectorLayer water;
     try {
         water = io::read_vector(study.water_path);
@@ -497,7 +497,7 @@ void write_water(const study::Study& study, const Paths& outputs) {
         if (f.geometry.kind != io::GeometryKind::polygon) continue;
         features.push_back({std::move(f.geometry), std::move(f.values)});
     }
-    write_layer(outputs, "water.geojson", water.fields, features, io::GeometryKind::polygon);
+    write_layer(outputs, "water", water.fields, features, io::GeometryKind::polygon);
 }
 
 // ---- traveltime_<kind>_<profile>.tif --------------------------------------------------------
@@ -718,43 +718,76 @@ std::string towns_csv(const StudyResult& r) {
     return out.str();
 }
 
-void write_study_outputs(const StudyResult& r, io::StagedOutputs& staged, unsigned threads) {
-    const study::Study& study = r.study();
-    Paths outputs;
-    for (const char* name : {"cells.geojson", "gaps.geojson", "villages.geojson", "towns.geojson",
-                             "facilities.geojson", "summary.json", "towns.csv"}) {
-        outputs[name] = staged.staging_path(name);
+// Per-cell results as one multi-band Cloud-Optimized GeoTIFF on the population grid: one Float32
+// band per measure (minutes or metres, nodata where none) named by its field stem. Skipped with a
+// warning when the grid is too large to hold (the cell vector layer still has every value).
+constexpr double max_cog_bytes = 2e9;
+
+bool write_cells_raster(const StudyResult& r, const std::string& path, Diagnostics& diag) {
+    const auto& cells = r.inputs().cells;
+    const double bytes = 4.0 * static_cast<double>(cells.width) * static_cast<double>(cells.height) *
+                         static_cast<double>(r.measures().size());
+    if (bytes > max_cog_bytes) {
+        diag.warn("cells.tif not written: the population grid (" + std::to_string(cells.width) + " x " +
+                  std::to_string(cells.height) + " cells) would need " + std::to_string(bytes / 1e9).substr(0, 4) +
+                  " GB for " + std::to_string(r.measures().size()) +
+                  " bands; use --cells-vector for per-cell results, or clip the population raster");
+        return false;
     }
+    io::MultiBandRaster out;
+    out.crs = cells.raster_crs;
+    out.geotransform = cells.geotransform;
+    out.width = cells.width;
+    out.height = cells.height;
+    const std::size_t n = static_cast<std::size_t>(cells.width) * static_cast<std::size_t>(cells.height);
+    for (const auto& m : r.measures()) {
+        io::RasterBand band;
+        band.description = m.key() + (m.is_network() ? "_min" : "_dist_m");
+        band.values.assign(n, out.nodata);
+        for (std::size_t i = 0; i < cells.size(); ++i) {
+            if (!std::isfinite(m.value[i])) continue;
+            band.values[static_cast<std::size_t>(cells.row[i]) * static_cast<std::size_t>(cells.width) +
+                        static_cast<std::size_t>(cells.col[i])] = static_cast<float>(m.value[i]);
+        }
+        out.bands.push_back(std::move(band));
+    }
+    io::write_cog(path, out);
+    return true;
+}
+
+void write_study_outputs(const StudyResult& r, io::Sink& sink, unsigned threads, const ReportOptions& options,
+                         Diagnostics& diag) {
+    const study::Study& study = r.study();
     const bool roads = r.prepared->network != nullptr;
-    if (roads) outputs["roads.geojson"] = staged.staging_path("roads.geojson");
-    if (!r.evaluation.service_areas.empty()) outputs["isochrones.geojson"] = staged.staging_path("isochrones.geojson");
-    if (!study.water_path.empty()) outputs["water.geojson"] = staged.staging_path("water.geojson");
+    std::map<std::string, std::string> raster_paths;  // taken from the sink up front, in this thread
     if (study.travel_time_rasters) {
         for (const auto& m : r.measures()) {
-            if (m.is_network()) outputs[raster_name(m)] = staged.staging_path(raster_name(m));
+            if (m.is_network()) raster_paths[raster_name(m)] = sink.file_path(raster_name(m));
         }
     }
+    const std::string cells_tif = sink.file_path("cells.tif");
     GapLayer gaps(r);
     // The cell layer is the longest single job: it starts first, while the other thread works
     // through the gap unions.
     std::vector<std::function<void()>> jobs;
-    jobs.emplace_back([&] { write_cells(r, outputs); });
+    if (options.cells_vector) jobs.emplace_back([&] { write_cells(r, sink); });
+    jobs.emplace_back([&] { write_cells_raster(r, cells_tif, diag); });
     for (std::size_t t = 0; t < gaps.task_count(); ++t) jobs.emplace_back([&gaps, t] { gaps.run(t); });
-    jobs.emplace_back([&] { write_villages(r, outputs); });
-    jobs.emplace_back([&] { write_towns(r, outputs); });
-    jobs.emplace_back([&] { write_facilities(r, outputs); });
-    if (roads) jobs.emplace_back([&] { write_roads(r, outputs); });
-    if (!r.evaluation.service_areas.empty()) jobs.emplace_back([&] { write_isochrones(r, outputs); });
-    if (!study.water_path.empty()) jobs.emplace_back([&] { write_water(study, outputs); });
-    jobs.emplace_back([&] { io::write_text_atomic(outputs.at("summary.json"), summary_json(r).dump(2) + "\n"); });
-    jobs.emplace_back([&] { io::write_text_atomic(outputs.at("towns.csv"), towns_csv(r)); });
+    jobs.emplace_back([&] { write_villages(r, sink); });
+    jobs.emplace_back([&] { write_towns(r, sink); });
+    jobs.emplace_back([&] { write_facilities(r, sink); });
+    if (roads) jobs.emplace_back([&] { write_roads(r, sink); });
+    if (!r.evaluation.service_areas.empty()) jobs.emplace_back([&] { write_isochrones(r, sink); });
+    if (!study.water_path.empty()) jobs.emplace_back([&] { write_water(study, sink); });
+    jobs.emplace_back([&] { sink.add_file("summary.json", summary_json(r).dump(2) + "\n"); });
+    jobs.emplace_back([&] { sink.add_file("towns.csv", towns_csv(r)); });
     for (const auto& m : r.measures()) {
-        if (outputs.count(raster_name(m)) != 0) {
-            jobs.emplace_back([&] { write_travel_time_raster(r, m, outputs.at(raster_name(m))); });
+        if (raster_paths.count(raster_name(m)) != 0) {
+            jobs.emplace_back([&] { write_travel_time_raster(r, m, raster_paths.at(raster_name(m))); });
         }
     }
     parallel_for(jobs.size(), threads, [&](std::size_t i) { jobs[i](); });
-    gaps.write(outputs);
+    gaps.write(sink);
 }
 
 }  // namespace kepu15::report

@@ -786,11 +786,12 @@ TEST_CASE("coverage writes .gpkg and .shp outputs with the same values", "[cli]"
             const kepu15::Point p1 = layer.features[0].geometry.points.front();
             CHECK(p1.x == Approx(121.006856396).margin(1e-7));
             CHECK(p1.y == Approx(31.298513280).margin(1e-7));
-            // Only the output's own files, no temporary leftovers.
+            // Only the output's own files (with the Shapefile field-name mapping), no temporary leftovers.
             for (const auto& f : files_below(dir)) {
                 CAPTURE(f);
-                CHECK(fs::path(f).stem() == "coverage");
+                CHECK(fs::path(f).filename().string().rfind("coverage.", 0) == 0);
             }
+            if (ext == ".shp") CHECK(fs::exists(dir + "/coverage.fieldnames.csv"));
         }
     }
 }

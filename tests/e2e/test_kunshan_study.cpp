@@ -34,7 +34,7 @@ const fs::path& run_once(const std::string& tag, const std::vector<std::string>&
     if (outs.count(tag) == 0) {
         dirs[tag] = std::make_unique<kepu15::test::TempDir>("kunshan-" + tag);
         const fs::path out = dirs[tag]->path() / "maps";
-        std::vector<std::string> args{"run", study_file().string(), "--out", out.string()};
+        std::vector<std::string> args{"run", study_file().string(), "--out", out.string(), "--cells-vector"};
         args.insert(args.end(), extra.begin(), extra.end());
         const auto r = kepu15::test::run_cli(args);
         INFO(r.out << r.err);
@@ -409,6 +409,21 @@ TEST_CASE("Kunshan network study: travel times are consistent with distances, sp
         }
     }
     REQUIRE(compared > 1000);
+
+    // The multi-band cells.tif carries the same minutes, one band per measure named by its field.
+    const std::unique_ptr<GDALDataset> cog(
+        GDALDataset::Open((out / "cells.tif").c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+    REQUIRE(cog != nullptr);
+    REQUIRE(cog->GetRasterCount() == 15);  // 3 kinds x (crow-fly + 4 profiles)
+    int station_walk = 0;
+    for (int b = 1; b <= cog->GetRasterCount(); ++b) {
+        if (std::string(cog->GetRasterBand(b)->GetDescription()) == "station_walk_min") station_walk = b;
+    }
+    REQUIRE(station_walk > 0);
+    std::vector<float> cband(band.size());
+    REQUIRE(cog->GetRasterBand(station_walk)->RasterIO(GF_Read, 0, 0, w, tif->GetRasterYSize(), cband.data(), w,
+                                                       tif->GetRasterYSize(), GDT_Float32, 0, 0) == CE_None);
+    REQUIRE(cband == band);
 }
 
 TEST_CASE("Kunshan network study: service areas grow with the minutes and keep holes", "[e2e][kunshan][network]") {

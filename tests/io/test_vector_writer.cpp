@@ -168,14 +168,14 @@ TEST_CASE("Shapefile output has a UTF-8 .cpg and all its sidecars", "[io]") {
     CHECK(list_dir(dir.path()).size() == 5);
 }
 
-TEST_CASE("CSV output carries WKT geometry and reads back", "[io]") {
+TEST_CASE("CSV output carries points as X/Y columns and reads back", "[io]") {
     TempDir dir("io-csv");
     WriteOptions options;
     options.geometry_kind = GeometryKind::point;
     write_vector(dir.file("sites.csv"), fields, point_features(), options);
     const std::string csv = slurp(dir.file("sites.csv"));
-    CHECK_THAT(csv, Contains("WKT,name,count,share"));
-    CHECK_THAT(csv, Contains("POINT (120.9 31.38)"));
+    CHECK_THAT(csv, Contains("\xEF\xBB\xBFX,Y,name,count,share"));
+    CHECK_THAT(csv, Contains("120.9,31.38,花桥镇 科普馆,120,0.125"));
     const VectorLayer back = read_vector(dir.file("sites.csv"));
     REQUIRE(back.features.size() == 3);
     CHECK(back.features[0].geometry.points[0] == Point{120.9, 31.38});
@@ -252,7 +252,8 @@ TEST_CASE("StagedOutputs publishes all files on commit and nothing otherwise", "
             write_vector(staged.staging_path("cells.shp"), fields, point_features(), options);
             CHECK_FALSE(std::filesystem::exists(staged.final_path("summary.md")));
         }
-        CHECK(list_dir(out).empty());
+        CHECK_FALSE(std::filesystem::exists(out));
+        CHECK(list_dir(dir.path()) == std::vector<std::string>{".results.kepu15-lock"});
     }
     SECTION("with commit exactly the files appear, shapefile sidecars included") {
         {
@@ -261,14 +262,12 @@ TEST_CASE("StagedOutputs publishes all files on commit and nothing otherwise", "
             write_text_atomic(staged.staging_path("summary.md"), "done");
             write_vector(staged.staging_path("cells.shp"), fields, point_features(), options);
             write_text_atomic(staged.staging_path("maps/legend.txt"), "legend");
-            // Before commit only the hidden staging folder is there.
-            const auto before = list_dir(out);
-            REQUIRE(before.size() == 1);
-            CHECK(before[0][0] == '.');
+            // Before commit the folder does not exist; the staging folder is beside it.
+            CHECK_FALSE(std::filesystem::exists(out));
             staged.commit();
         }
-        CHECK(list_dir(out) == std::vector<std::string>{"cells.cpg", "cells.dbf", "cells.prj", "cells.shp",
-                                                        "cells.shx", "maps", "summary.md"});
+        CHECK(list_dir(out) == std::vector<std::string>{".kepu15-manifest.json", "cells.cpg", "cells.dbf", "cells.prj",
+                                                        "cells.shp", "cells.shx", "maps", "summary.md"});
         CHECK(slurp((std::filesystem::path(out) / "summary.md").string()) == "done");
         CHECK(slurp((std::filesystem::path(out) / "maps" / "legend.txt").string()) == "legend");
         CHECK(read_vector((std::filesystem::path(out) / "cells.shp").string()).features.size() == 3);

@@ -82,7 +82,9 @@ TEST_CASE("evaluating another facility set on a prepared study equals a fresh ru
     auto sets = study::load_facility_sets(scenario, prepared.inputs, diag);
     REQUIRE(sets[2].id.size() < prepared.inputs.facilities[2].id.size());
     const auto again = pipeline::summarise(prepared, pipeline::evaluate(prepared, std::move(sets), {}, 2, diag, timings));
-    commands::write_outputs(again, dir.file("prepared"), 2);
+    commands::RunOptions prepared_opt = opt;
+    prepared_opt.out_dir = dir.file("prepared");
+    commands::write_outputs(again, prepared_opt, diag);
     require_same_files(dir.path() / "fresh", dir.path() / "prepared");
 
     // Fewer stations: station coverage drops, other kinds are untouched.

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "kepu15/diagnostics.hpp"
+#include "kepu15/io/sink.hpp"
 #include "kepu15/network/profile.hpp"
 #include "kepu15/study/study.hpp"
 #include "kepu15/timings.hpp"
@@ -35,7 +36,10 @@ struct CoverageRequest {
     double minutes = 15.0;              // DEFAULT: 15 min
     double horizon_minutes = 0.0;       // minutes reported up to here. DEFAULT: 0 = the threshold
 
-    std::string out_path;               // REQUIRED; format by extension (.geojson, .gpkg, .shp, PG:...)
+    std::string out_path;               // REQUIRED; format by extension (.geojson, .gpkg, .shp, .fgb, .csv, PG:...)
+    // --format, --layer (GeoPackage layer / PostGIS table), --schema, --overwrite, --out-crs
+    // ("working" = the working CRS). DEFAULT layer: the file stem; required for PostGIS.
+    io::SinkOptions sink;
 };
 
 struct CoverageSummary {

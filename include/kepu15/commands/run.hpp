@@ -3,6 +3,7 @@
 #pragma once
 
 #include "kepu15/diagnostics.hpp"
+#include "kepu15/io/sink.hpp"
 #include "kepu15/pipeline/result.hpp"
 #include "kepu15/study/study.hpp"
 
@@ -15,6 +16,11 @@ struct RunOptions {
     std::string out_dir;       // REQUIRED
     unsigned threads = 2;      // DEFAULT: 2 (searches and writers in parallel)
     bool timings = false;      // print seconds per stage to the log
+    // Where and how outputs are written (--format, --schema, --overwrite, --out-crs); out_dir is
+    // the sink's target (a folder, x.gpkg or PG:...). sink.output_crs "working" means the study's
+    // working CRS (set from the loaded inputs). DEFAULT output CRS: the study's output_crs, else WGS84.
+    io::SinkOptions sink;
+    bool cells_vector = false;  // --cells-vector: also write the 100 m cell polygons as a vector layer
 };
 
 // Computes and writes all outputs into options.out_dir (all or nothing). The summary lines and
@@ -23,6 +29,6 @@ void run_study(const study::Study& study, const RunOptions& options, std::ostrea
 
 // Writes one summarised evaluation into `out_dir` (all or nothing); used by run_study and by any
 // command that evaluates another facility set on a prepared study.
-void write_outputs(const pipeline::StudyResult& result, const std::string& out_dir, unsigned threads);
+void write_outputs(const pipeline::StudyResult& result, const RunOptions& options, Diagnostics& diag);
 
 }  // namespace kepu15::commands

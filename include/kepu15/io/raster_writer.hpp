@@ -1,4 +1,5 @@
-// Writes a single-band Float32 GeoTIFF (DEFLATE) through GDAL, via a temporary file and rename.
+// Writes Float32 GeoTIFFs through GDAL, via a temporary file and rename: single-band (write_raster)
+// and multi-band Cloud-Optimized (write_cog).
 #pragma once
 
 #include <array>
@@ -19,5 +20,29 @@ struct RasterOutput {
 
 // Throws output_error naming the path; leaves no file behind on failure.
 void write_raster(const std::string& path, const RasterOutput& raster);
+
+}  // namespace kepu15::io
+
+namespace kepu15::io {
+
+// One band of a multi-band raster.
+struct RasterBand {
+    std::string description;  // names the measure, e.g. "station_walk_min"; stored as the band description
+    std::vector<float> values;  // row-major, width * height; nodata where there is no value
+};
+
+struct MultiBandRaster {
+    std::string crs;
+    std::array<double, 6> geotransform{};
+    int width = 0;
+    int height = 0;
+    float nodata = -9999.0F;
+    std::vector<RasterBand> bands;
+};
+
+// A Cloud-Optimized GeoTIFF (GDAL's COG driver: tiled, DEFLATE with the floating-point predictor,
+// overviews by averaging, one Float32 band per measure with its description). Written to a
+// temporary file and renamed. Throws output_error naming the path.
+void write_cog(const std::string& path, const MultiBandRaster& raster);
 
 }  // namespace kepu15::io

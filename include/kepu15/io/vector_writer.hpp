@@ -1,17 +1,21 @@
 // Writes plain features through GDAL. Format by extension or prefix:
 // .geojson/.json -> GeoJSON (RFC 7946, WGS84, 7 decimals), .gpkg -> GeoPackage,
-// .shp -> ESRI Shapefile (UTF-8 .cpg), .csv -> CSV with WKT, "PG:..." -> PostGIS.
-// File outputs are written to a temporary name in the same folder and renamed, so a failure
-// never leaves a partial file.
+// .shp -> ESRI Shapefile (UTF-8 .cpg, names of at most 10 bytes: see docs/exports.md),
+// .fgb -> FlatGeobuf, .csv -> CSV (points as X/Y, other geometry as WKT, .csvt, .prj),
+// "PG:..." -> PostGIS. File outputs are written to a temporary name in the same folder and
+// renamed, so a failure never leaves a partial file. Several layers at once: see sink.hpp.
 #pragma once
 
 #include "kepu15/io/attributes.hpp"
 #include "kepu15/io/vector_reader.hpp"
 
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace kepu15::io {
+
+class OutputFolder;
 
 struct OutputFeature {
     FeatureGeometry geometry;  // WGS84 lon/lat
@@ -21,8 +25,9 @@ struct OutputFeature {
 struct WriteOptions {
     std::string layer_name;      // DEFAULT: file stem
     GeometryKind geometry_kind = GeometryKind::polygon;
-    int coordinate_precision = 7;  // GeoJSON decimals
+    int coordinate_precision = -1;  // decimals (GeoJSON, CSV). DEFAULT: 7 for degrees, 3 for metres
     bool overwrite = true;
+    std::string output_crs;         // DEFAULT: WGS84 (EPSG:4326); features are always given in WGS84
 };
 
 // Throws output_error naming the path.
@@ -32,12 +37,13 @@ void write_vector(const std::string& path, const std::vector<FieldDef>& fields,
 // Writes text to `path` through a temporary file and rename. Throws output_error.
 void write_text_atomic(const std::string& path, const std::string& content);
 
-// A set of outputs that appear together or not at all: files are first written into a hidden
-// staging folder inside `out_dir`, and commit() renames them into place. The destructor removes
-// the staging folder when commit() was not reached.
+// A set of outputs that appear together or not at all (an io::OutputFolder, see
+// output_folder.hpp): files are written into a staging folder beside `out_dir`, and commit()
+// swaps it into place in one step. The destructor removes the staging folder when commit() was
+// not reached.
 class StagedOutputs {
 public:
-    explicit StagedOutputs(std::string out_dir);  // creates out_dir if missing; output_error
+    explicit StagedOutputs(std::string out_dir);  // output_error (e.g. another run holds the folder)
     ~StagedOutputs();
     StagedOutputs(const StagedOutputs&) = delete;
     StagedOutputs& operator=(const StagedOutputs&) = delete;
@@ -50,9 +56,7 @@ public:
 
 private:
     std::string m_out_dir;
-    std::string m_staging_dir;
-    std::vector<std::string> m_files;
-    bool m_committed = false;
+    std::unique_ptr<OutputFolder> m_folder;
 };
 
 }  // namespace kepu15::io

@@ -4,7 +4,8 @@
 // were computed.
 #pragma once
 
-#include "kepu15/io/vector_writer.hpp"
+#include "kepu15/diagnostics.hpp"
+#include "kepu15/io/sink.hpp"
 #include "kepu15/pipeline/result.hpp"
 
 #include <nlohmann/json.hpp>
@@ -13,8 +14,15 @@
 
 namespace kepu15::report {
 
-// Writes every output into `outputs` (staged; the caller commits).
-void write_study_outputs(const pipeline::StudyResult& result, io::StagedOutputs& outputs, unsigned threads);
+struct ReportOptions {
+    bool cells_vector = false;  // DEFAULT: per-cell results only in cells.tif (the cell polygons are large)
+};
+
+// Hands every output to `sink` (the caller commits): layers cells (on request), gaps, villages,
+// towns, roads, facilities, isochrones, water; files summary.json, towns.csv, cells.tif and the
+// travel-time rasters. Warnings (a grid too large for cells.tif) go to `diag`.
+void write_study_outputs(const pipeline::StudyResult& result, io::Sink& sink, unsigned threads,
+                         const ReportOptions& options, Diagnostics& diag);
 
 // The summary document (also used by tests).
 nlohmann::json summary_json(const pipeline::StudyResult& result);

@@ -92,6 +92,7 @@ struct Study {
     std::string file;          // the study file, absolute
     std::string name;
     std::string working_crs;   // DEFAULT: UTM zone of the data's centre
+    std::string output_crs;    // [study] output_crs: CRS of vector outputs (see io/sink.hpp). DEFAULT: WGS84
     UnitLayer units;
     std::optional<VillageLayer> villages;
     PopulationLayer population;
