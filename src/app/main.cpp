@@ -1,5 +1,6 @@
 // kepu15 command line. Parses arguments into a config struct and calls one run_* function per
 // subcommand; maps exceptions to the documented exit codes (README "Exit codes").
+#include "kepu15/commands/render.hpp"
 #include "kepu15/error.hpp"
 #include "kepu15/network/profile.hpp"
 #include "kepu15/study/adhoc.hpp"
@@ -35,7 +36,46 @@ struct RunArgs {
     std::vector<std::string> profiles;
     bool no_isochrones = false;
     bool travel_time_rasters = false;
+    bool render = false;
 };
+
+struct RenderArgs {
+    std::string folder;
+    std::string out;
+    std::string paper = "A4";
+    std::string orientation = "landscape";
+    double dpi = 300;
+    std::string format = "png";
+    bool no_town_maps = false;
+};
+
+// Echoes progress of a render to stdout and warnings to stderr.
+Diagnostics console_diagnostics() {
+    return Diagnostics([](const std::string& level, const std::string& message) {
+        if (level == "warning") std::cerr << "kepu15: warning: " << message << '\n';
+        else std::cout << "  " << message << '\n';
+    });
+}
+
+commands::RenderRequest render_request(const RenderArgs& a) {
+    commands::RenderRequest r;
+    r.folder = a.folder.empty() ? (project_root() / "maps").string() : a.folder;
+    r.out_dir = a.out;
+    r.page.paper = a.paper == "A3" ? render::Paper::a3 : render::Paper::a4;
+    r.page.orientation =
+        a.orientation == "portrait" ? render::Orientation::portrait : render::Orientation::landscape;
+    r.page.dpi = a.dpi;
+    r.page.format = a.format == "svg" ? render::Format::svg : a.format == "pdf" ? render::Format::pdf : render::Format::png;
+    r.town_maps = !a.no_town_maps;
+    return r;
+}
+
+int render_command(const RenderArgs& args) {
+    Diagnostics diagnostics = console_diagnostics();
+    const auto files = commands::run_render(render_request(args), diagnostics);
+    std::cout << "kepu15 render: " << files.size() << " sheets written\n";
+    return exit_code::ok;
+}
 
 int run_command(const RunArgs& args) {
     const std::string study_path =
@@ -69,6 +109,13 @@ int run_command(const RunArgs& args) {
     opt.threads = args.threads > 0 ? args.threads : std::max(1U, std::thread::hardware_concurrency());
     opt.timings = args.timings;
     study::run_study(s, opt, std::cout);
+    if (args.render) {
+        RenderArgs ra;
+        ra.folder = opt.out_dir;
+        Diagnostics diagnostics = console_diagnostics();
+        const auto files = commands::run_render(render_request(ra), diagnostics);
+        std::cout << "kepu15 render: " << files.size() << " sheets written\n";
+    }
     return exit_code::ok;
 }
 
@@ -124,6 +171,25 @@ int main(int argc, char** argv) {
     run_cmd->add_flag("--no-isochrones", run.no_isochrones, "Skip isochrones.geojson (service areas)");
     run_cmd->add_flag("--travel-time-rasters", run.travel_time_rasters,
                       "Also write traveltime_<kind>_<profile>.tif (minutes per populated cell, Float32 GeoTIFF)");
+
+    run_cmd->add_flag("--render", run.render,
+                      "Also render the standard printable maps and charts into the output folder (see `render`)");
+
+    RenderArgs rnd;
+    auto* render_cmd = app.add_subcommand(
+        "render", "Printable maps (PNG, SVG, PDF) and charts of a run's outputs, drawn with Mapnik");
+    render_cmd->add_option("folder", rnd.folder,
+                           "A run's output folder (manifest.json, summary.json, GeoJSON). DEFAULT: maps/ in the project");
+    render_cmd->add_option("--out,-o", rnd.out, "Folder for the sheets. DEFAULT: the run's folder");
+    render_cmd->add_option("--paper", rnd.paper, "Paper size: A4 or A3. DEFAULT: A4")
+        ->check(CLI::IsMember({"A4", "A3"}));
+    render_cmd->add_option("--orientation", rnd.orientation, "landscape or portrait. DEFAULT: landscape")
+        ->check(CLI::IsMember({"landscape", "portrait"}));
+    render_cmd->add_option("--dpi", rnd.dpi, "Dots per inch (PNG pixels; symbol scale). DEFAULT: 300")
+        ->check(CLI::Range(30.0, 1200.0));
+    render_cmd->add_option("--format", rnd.format, "png, svg or pdf. DEFAULT: png")
+        ->check(CLI::IsMember({"png", "svg", "pdf"}));
+    render_cmd->add_flag("--no-town-maps", rnd.no_town_maps, "Skip the one-map-per-区镇 overviews");
 
     study::CoverageRequest cov;
     std::string profile = "walk";
@@ -195,6 +261,7 @@ int main(int argc, char** argv) {
 
     try {
         if (*run_cmd) return run_command(run);
+        if (*render_cmd) return render_command(rnd);
         if (*cov_cmd) return coverage_command(cov, profile, cov_timings);
     } catch (const input_error& e) {
         std::cerr << "kepu15: input error: " << e.what() << '\n';

@@ -1,5 +1,7 @@
 #include "kepu15/report/outputs.hpp"
 
+#include "kepu15/report/manifest.hpp"
+
 #include "kepu15/error.hpp"
 #include "kepu15/geo/crs.hpp"
 #include "kepu15/geo/polygon_ops.hpp"
@@ -505,6 +507,10 @@ void write_study_outputs(const study::Study& study, const StudyResult& r, io::St
             if (m.is_network()) outputs[raster_name(m)] = staged.staging_path(raster_name(m));
         }
     }
+    outputs["manifest.json"] = staged.staging_path("manifest.json");
+    std::vector<std::string> files;
+    for (const auto& [name, path] : outputs) files.push_back(name);
+    io::write_text_atomic(outputs.at("manifest.json"), manifest_json(study, r, files, utc_date_today()).dump(2) + "\n");
     GapLayer gaps(r);
     // The cell layer is the longest single job: it starts first, while the other thread works
     // through the gap unions.
