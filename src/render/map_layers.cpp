@@ -302,7 +302,7 @@ std::string styles_xml(const json& manifest, const MapContent& c, const std::str
             any += "[" + m["cells"]["covered"].get<std::string>() + "] = 1";
         }
         cell_rule(any, "#8fd1c4");
-        cell_rule("else", "#ee7733", true);
+        cell_rule("else", "#ee7733", c.hatch);
     }
     x << "</Style>";
 

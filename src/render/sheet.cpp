@@ -536,6 +536,7 @@ RenderedSheet SheetRenderer::coverage_map(const std::string& method, const std::
     MapContent content;
     content.theme = Theme::coverage_any;
     content.method = method;
+    content.hatch = spec.format == Format::png;
     std::string where = "全域";
     if (!town_code.empty()) {
         content.focus = d.layers->town_box(town_code);
@@ -557,7 +558,7 @@ RenderedSheet SheetRenderer::coverage_map(const std::string& method, const std::
                                  " · 数据日期 " + d.manifest.value("generated", std::string());
     LegendBlock cov{"覆盖（任一类设施，" + method_zh + "）", {}};
     cov.entries.push_back({Symbol::fill, "#8fd1c4", "已覆盖"});
-    cov.entries.push_back({Symbol::hatch, "#ee7733", "未覆盖（村名下标注未覆盖人口）"});
+    cov.entries.push_back({content.hatch ? Symbol::hatch : Symbol::fill, "#ee7733", "未覆盖（村名下标注未覆盖人口）"});
     if (d.layers->has_layer("newly_covered")) cov.entries.push_back({Symbol::fill, "#ee3377", "方案新增覆盖"});
     LegendBlock fac{"设施", {}};
     for (const auto& k : d.manifest["kinds"]) {

@@ -28,6 +28,9 @@ struct MapContent {
     std::string method;               // coverage_any: the method
     std::optional<BoxLonLat> focus;   // DEFAULT: every cell
     std::string focus_town_code;      // this 区镇's outline is drawn heavier
+    // coverage_any: hatch uncovered cells. Off for SVG/PDF, where a pattern per cell made a 50 MB
+    // PDF of the Kunshan region.
+    bool hatch = true;
 };
 
 // What was drawn: the extent in the map's CRS and the ground metres per CRS unit at its centre.
