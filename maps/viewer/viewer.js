@@ -533,7 +533,9 @@ async function setupScenario() {
   mapScenario = new maplibregl.Map({ container: box, style: style(scen), center: map.getCenter(), zoom: map.getZoom(),
     attributionControl: false, canvasContextAttributes: { preserveDrawingBuffer: true }, localIdeographFontFamily: LOCAL_FONT });
   await new Promise((resolve) => mapScenario.on('load', resolve));
-  mapScenario.addSource('risen', { type: 'geojson', data: risenVillages() });
+  const risen = risenVillages();
+  window.kepu15.risenVillages = risen.features.length;
+  mapScenario.addSource('risen', { type: 'geojson', data: risen });
   mapScenario.addLayer({ id: 'risen', type: 'line', source: 'risen', paint: { 'line-color': '#ee3377', 'line-width': 2.5 } });
   // The scenario map follows the baseline map; the swipe reveals it right of the handle.
   const sync = () => mapScenario.jumpTo({ center: map.getCenter(), zoom: map.getZoom(), bearing: map.getBearing(), pitch: map.getPitch() });

@@ -129,7 +129,7 @@ test('the scenario swipe shows the baseline left and the scenario right of the h
   const clip = await page.evaluate(() => document.getElementById('map-scenario').style.clipPath);
   assert.match(clip, /^inset\(0px 0px 0px \d+px\)$/);
   // Villages whose coverage rose are outlined on the scenario map.
-  const risen = await page.evaluate(() => window.kepu15.scenarioMap().getSource('risen')._data.features.length);
+  const risen = await page.evaluate(() => window.kepu15.risenVillages);
   assert.ok(risen > 0, 'a 1,500 m radius covers more villages than 1,000 m');
   assert.deepEqual(errors, []);
   await page.close();
@@ -174,4 +174,19 @@ test('on a phone-width screen the map fills the width and the panel follows belo
   assert.ok(!isBlank(await mapStats(page)));
   assert.deepEqual(errors, []);
   await page.close();
+});
+
+test('the screenshot check fails on a blank map and passes on a drawn one', () => {
+  const { spawnSync } = require('node:child_process');
+  const os = require('node:os');
+  const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'kepu15-empty-site-'));
+  fs.symlinkSync(fs.realpathSync(path.join(site, 'viewer')), path.join(empty, 'viewer'));
+  const run = (root) => spawnSync(process.execPath, [path.join(__dirname, 'screenshot.cjs'), root, '', path.join(empty, 'shot.png')],
+    { env: process.env, encoding: 'utf8' });
+  const blank = run(empty);
+  assert.equal(blank.status, 1, blank.stdout + blank.stderr);
+  assert.match(blank.stderr, /blank/);
+  const drawn = run(site);
+  assert.equal(drawn.status, 0, drawn.stdout + drawn.stderr);
+  fs.rmSync(empty, { recursive: true, force: true });
 });
