@@ -10,6 +10,8 @@ PACKAGES=(
   libosmium2-dev libprotozero-dev zlib1g-dev libbz2-dev libexpat1-dev liblz4-dev
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
   osmium-tool python3-gdal python3-numpy python3-shapely time bc
+  libmapnik-dev mapnik-utils fonts-noto-cjk libcairo2-dev libpango1.0-dev poppler-utils
+  chromium
 )
 
 missing=()
@@ -18,6 +20,11 @@ for p in "${PACKAGES[@]}"; do
     missing+=("$p")
   fi
 done
+
+# Node and npm (viewer vendoring and tests): Debian's packages unless a node is already installed
+# (e.g. a NodeSource build, which bundles npm and conflicts with Debian's npm package).
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#PACKAGES[@]} packages present"
