@@ -128,8 +128,7 @@ function cellFill() {
   if (!m) return '#cccccc';
   const v = ['to-number', ['get', m.cells.value]];
   const expr = ['step', v, m.colours[0]];
-  for (let i = 0; i + 1 < m.breaks.length; ++i) expr.push(m.breaks[i] + 1e-9, m.colours[i + 1]);
-  expr.push(m.breaks[m.breaks.length - 1] + 1e-9, m.no_value_colour);
+  for (let i = 0; i < m.breaks.length; ++i) expr.push(m.breaks[i] + 1e-9, m.colours[Math.min(i + 1, m.colours.length - 1)]);
   return ['case', ['==', ['get', m.cells.value], null], m.no_value_colour, expr];
 }
 
@@ -307,7 +306,8 @@ function legendRows() {
         rows.push({ sw: m.colours[i], text: i === 0 ? `≤ ${fmtNum(b)}` : `${fmtNum(lower)}–${fmtNum(b)}` });
         lower = b;
       });
-      rows.push({ sw: m.no_value_colour, text: m.unit === 'm' ? `> ${fmtNum(lower)}` : `${fmtNum(lower)} ${t('not_reached')}` });
+      rows.push({ sw: m.colours[m.breaks.length], text: `> ${fmtNum(lower)}` });
+      if (m.unit !== 'm') rows.push({ sw: m.no_value_colour, text: `${fmtNum(data.manifest.horizon_minutes)} ${t('not_reached')}` });
     }
   }
   rows.push({ h: t('layers') });

@@ -293,7 +293,7 @@ std::string styles_xml(const json& manifest, const MapContent& c, const std::str
             cell_rule(v + " > " + fmt_number(lower) + " and " + v + " <= " + fmt_number(breaks[i]), colours[i]);
             lower = breaks[i];
         }
-        cell_rule(v + " > " + fmt_number(lower), none);
+        cell_rule(v + " > " + fmt_number(lower), colours.size() > breaks.size() ? colours[breaks.size()] : none);
     } else {
         std::string any;
         for (const auto& m : manifest["measures"]) {
@@ -312,7 +312,9 @@ std::string styles_xml(const json& manifest, const MapContent& c, const std::str
     x << R"(<Style name="roads">)"
          R"(<Rule><Filter>[class] = 'major'</Filter><LineSymbolizer stroke="#3a3a3a" stroke-opacity="0.75" )"
          R"(stroke-width="1.1" stroke-linecap="round"/></Rule>)"
-         R"(<Rule><ElseFilter/><LineSymbolizer stroke="#555555" stroke-opacity="0.45" stroke-width="0.45"/></Rule>)"
+         R"(<Rule><Filter>[class] = 'path'</Filter><LineSymbolizer stroke="#555555" stroke-opacity="0.5" )"
+         R"(stroke-width="0.4" stroke-dasharray="2,1.5"/></Rule>)"
+         R"(<Rule><ElseFilter/><LineSymbolizer stroke="#444444" stroke-opacity="0.6" stroke-width="0.7"/></Rule>)"
          R"(</Style>)";
     // Gap patches of the measure (travel_time): a dashed outline and their population.
     if (c.theme == Theme::travel_time) {

@@ -519,8 +519,11 @@ RenderedSheet SheetRenderer::travel_time_map(const std::string& kind, const std:
         lower = breaks[i];
     }
     const std::string none = m.value("no_value_colour", std::string("#2b0a3d"));
-    classes.entries.push_back({Symbol::fill, none,
-                               metres ? "> " + trim_number(lower) : trim_number(lower) + " 分钟内无法到达"});
+    if (colours.size() > breaks.size()) classes.entries.push_back({Symbol::fill, colours[breaks.size()], "> " + trim_number(lower)});
+    if (!metres) {
+        const double horizon = d.manifest.value("horizon_minutes", 60.0);
+        classes.entries.push_back({Symbol::fill, none, trim_number(horizon) + " 分钟内无法到达或无道路"});
+    }
     LegendBlock other{"服务与设施", {}};
     other.entries.push_back({Symbol::dashed, "#d81b60", "服务缺口（阈值以外，标注人口）", 1.0});
     other.entries.push_back({Symbol::marker, d.manifest["kind_colours"].value(kind, std::string("#4477aa")), label});
@@ -706,10 +709,10 @@ RenderedSheet SheetRenderer::minutes_chart(const PageSpec& spec, const std::stri
         const double w = pw - page.mm(20);
         const double h = ph - page.mm(22);
         const double threshold = m["threshold"].get<double>();
-        const double x_max = metres ? threshold * 2 : threshold;
+        const double x_max = threshold * 2;
         page.text(d.kind_label(m["kind"]), x0 + w / 2, y0 - page.mm(7), 9.5, true, "#000000", -1, PANGO_ALIGN_CENTER);
         percent_grid(page, x0, y0, w, h, false);
-        const int ticks = metres ? 4 : 3;
+        const int ticks = metres ? 4 : 6;
         for (int t = 0; t <= ticks; ++t) {
             page.text(trim_number(x_max * t / ticks), x0 + w * t / ticks, y0 + h + page.mm(1), 7, false, "#333333", -1,
                       PANGO_ALIGN_CENTER);

@@ -62,9 +62,9 @@ json layer_entry(const std::string& file, const char* geometry, json fields) {
 
 }  // namespace
 
-std::vector<double> measure_breaks(const std::string& method, double threshold) {
-    if (method == "crowfly") return {threshold / 4, threshold / 2, threshold, threshold * 2};
-    return {threshold / 3, threshold * 2 / 3, threshold};
+std::vector<double> measure_breaks(bool network, double threshold) {
+    if (!network) return {threshold / 4, threshold / 2, threshold, threshold * 2};
+    return {threshold / 3, threshold * 2 / 3, threshold, threshold * 2};
 }
 
 std::string utc_date_today() {
@@ -76,7 +76,7 @@ std::string utc_date_today() {
     return buf;
 }
 
-json manifest_json(const study::Study& study, const study::StudyResult& r, const std::vector<std::string>& files,
+json manifest_json(const study::Study& study, const pipeline::StudyResult& r, const std::vector<std::string>& files,
                    const std::string& run_date_utc) {
     json j;
     j["format"] = "kepu15-manifest";
@@ -85,18 +85,19 @@ json manifest_json(const study::Study& study, const study::StudyResult& r, const
     j["generated"] = run_date_utc;
     j["study"] = {{"name", study.name},
                   {"synthetic", mentions_synthetic(study.name)},
-                  {"working_crs", r.inputs.working_crs}};
-    j["primary_method"] = r.primary_method;
+                  {"working_crs", r.inputs().working_crs}};
+    j["primary_method"] = r.primary_method.name();
+    j["horizon_minutes"] = study.horizon_minutes;
 
     json kinds = json::array();
     json kind_colours = json::object();
     for (std::size_t k = 0; k < study.facilities.size(); ++k) {
         const auto& f = study.facilities[k];
-        const auto fs = std::find_if(r.inputs.facilities.begin(), r.inputs.facilities.end(),
+        const auto fs = std::find_if(r.facilities().begin(), r.facilities().end(),
                                      [&](const auto& s) { return s.kind == f.kind; });
         kinds.push_back({{"kind", f.kind},
                          {"label", f.label.empty() ? f.kind : f.label},
-                         {"facilities", fs != r.inputs.facilities.end() ? fs->id.size() : 0},
+                         {"facilities", fs != r.facilities().end() ? fs->id.size() : 0},
                          {"radius_m", study.radius_for(f)},
                          {"minutes", study.minutes_for(f)}});
         kind_colours[f.kind] = kind_palette[std::min(k, std::size(kind_palette) - 1)];
@@ -105,33 +106,41 @@ json manifest_json(const study::Study& study, const study::StudyResult& r, const
     j["kind_colours"] = kind_colours;
 
     json methods = json::array();
-    for (const auto& m : r.by_unit.methods) methods.push_back(method_entry(m));
+    for (const auto& m : r.by_unit.methods) methods.push_back(method_entry(m.name()));
     j["methods"] = methods;
     json groups = json::array();
-    for (const auto& g : r.inputs.cells.group_names) groups.push_back(group_entry(g));
+    for (const auto& g : r.inputs().cells.group_names) groups.push_back(group_entry(g));
     j["groups"] = groups;
 
     json measures = json::array();
-    for (const auto& m : r.measures) {
-        const auto breaks = measure_breaks(m.method, m.threshold);
+    for (const auto& m : r.measures()) {
+        const auto breaks = measure_breaks(m.is_network(), m.threshold.value);
         json colours = json::array();
-        for (std::size_t i = 0; i < breaks.size(); ++i) colours.push_back(time_palette[i]);
+        for (const char* c : time_palette) colours.push_back(c);
         const std::string key = m.key();
+        const std::string u = m.is_network() ? "_min" : "_m";
         measures.push_back(
             {{"key", key},
              {"kind", m.kind},
-             {"method", m.method},
-             {"threshold", m.threshold},
+             {"method", m.method.name()},
+             {"threshold", m.threshold.value},
              {"unit", m.is_network() ? "min" : "m"},
              {"cells", {{"value", key + (m.is_network() ? "_min" : "_dist_m")}, {"covered", key + "_covered"}}},
-             {"villages", {{"covered_pop", key + "_covered_pop"}, {"share", key + "_share"}}},
+             {"villages",
+              {{"covered_pop", key + "_covered_pop"},
+               {"share", key + "_share"},
+               {"mean", key + "_mean" + u},
+               {"median", key + "_median" + u},
+               {"p90", key + "_p90" + u}}},
              {"breaks", breaks},
              {"colours", colours},
              {"no_value_colour", no_value_colour}});
     }
     j["measures"] = measures;
     json any = json::array();
-    for (const auto& m : r.by_unit.methods) any.push_back({{"method", m}, {"villages", {{"share", "any_" + m + "_share"}}}});
+    for (const auto& m : r.by_unit.methods) {
+        any.push_back({{"method", m.name()}, {"villages", {{"share", "any_" + m.name() + "_share"}}}});
+    }
     j["any_kind"] = any;
     j["share"] = {{"breaks", {0.2, 0.4, 0.6, 0.8, 0.95, 1.0}},
                   {"colours", json(std::vector<std::string>(std::begin(share_palette), std::end(share_palette)))}};
@@ -139,7 +148,7 @@ json manifest_json(const study::Study& study, const study::StudyResult& r, const
     const auto has = [&](const std::string& f) { return std::find(files.begin(), files.end(), f) != files.end(); };
     json layers = json::object();
     json group_fields = json::object();
-    for (const auto& g : r.inputs.cells.group_names) group_fields[g] = "pop_" + g;
+    for (const auto& g : r.inputs().cells.group_names) group_fields[g] = "pop_" + g;
     const json unit_fields{{"town_code", "town_code"}, {"town_name", "town_name"}};
     if (has("cells.geojson")) {
         layers["cells"] = layer_entry("cells.geojson", "polygon",
@@ -181,7 +190,9 @@ json manifest_json(const study::Study& study, const study::StudyResult& r, const
     }
     if (has("water.geojson")) layers["water"] = layer_entry("water.geojson", "polygon", {{"name", "name"}});
     if (has("towns.geojson")) layers["towns"] = layer_entry("towns.geojson", "polygon", {{"code", "code"}, {"name", "name"}});
-    if (has("roads.geojson")) layers["roads"] = layer_entry("roads.geojson", "line", {{"class", "class"}});
+    if (has("roads.geojson")) {
+        layers["roads"] = layer_entry("roads.geojson", "line", {{"class", "class"}, {"drive_kmh", "drive_kmh"}});
+    }
     j["layers"] = layers;
     j["files"] = files;
     return j;

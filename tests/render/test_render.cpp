@@ -2,10 +2,11 @@
 // minutes per cell are worked out in its study.toml, plus hand-drawn water, roads and 区镇 layers.
 //
 //   grid (EPSG:4549, 100 m cells, x 500000..500400, y 3470000..3470300), walk minutes, threshold 5:
-//     row 0:  2.67   .     null  2.67        classes (thirds of 5 min): <=1.67 #fde725,
-//     row 1:  1.33  2.67   .     1.33        1.67-3.33 #7ad151, 3.33-5 #22a884,
-//     row 2:   .    null  null   2.67        null (not reached) #2b0a3d;  "." = no population
-//   water: the east half of cell (3, 1); major road along y = 3470150, minor along x = 500200.
+//     row 0:  2.67   .     5.33  2.67        classes (thirds of 5 min, then twice it): <=1.67 #fde725,
+//     row 1:  1.33  2.67   .     1.33        1.67-3.33 #7ad151, 3.33-5 #22a884, 5-10 #2a788e,
+//     row 2:   .    5.33  5.33   2.67        > 10 #414487; "." = no population
+//   water (drawn by hand): the east half of cell (3, 1); roads (the run's roads.geojson): the streets
+//   along y = 3470150 and x = 500200.
 #include "../support/cli.hpp"
 
 #include "kepu15/commands/render.hpp"
@@ -20,6 +21,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -57,10 +59,6 @@ json rectangle(double x0, double y0, double x1, double y1) {
                                                       lonlat(x0, y0)})})}};
 }
 
-json line(double x0, double y0, double x1, double y1) {
-    return {{"type", "LineString"}, {"coordinates", json::array({lonlat(x0, y0), lonlat(x1, y1)})}};
-}
-
 // The run of the golden case with background layers added, made once for all tests.
 const fs::path& fixture() {
     static test::TempDir dir("render-fixture");
@@ -74,16 +72,11 @@ const fs::path& fixture() {
     };
     write_json(dir.path() / "water.geojson",
                collection({feature({{"name", "东湖"}}, rectangle(500350, 3470100, 500420, 3470200))}));
-    write_json(dir.path() / "roads.geojson",
-               collection({feature({{"class", "major"}}, line(499990, 3470150, 500410, 3470150)),
-                           feature({{"class", "minor"}}, line(500200, 3469990, 500200, 3470310))}));
-    write_json(dir.path() / "towns.geojson",
-               collection({feature({{"code", "W"}, {"name", "西镇"}}, rectangle(500000, 3470000, 500200, 3470300)),
-                           feature({{"code", "E"}, {"name", "东镇"}}, rectangle(500200, 3470000, 500400, 3470300))}));
+    // Roads and towns come from the run itself (the network's ways by class; the units).
+    REQUIRE(fs::exists(dir.path() / "roads.geojson"));
+    REQUIRE(fs::exists(dir.path() / "towns.geojson"));
     json manifest = read_json(dir.path() / "manifest.json");
     manifest["layers"]["water"] = {{"file", "water.geojson"}, {"geometry", "polygon"}, {"fields", {{"name", "name"}}}};
-    manifest["layers"]["roads"] = {{"file", "roads.geojson"}, {"geometry", "line"}, {"fields", {{"class", "class"}}}};
-    manifest["layers"]["towns"] = {{"file", "towns.geojson"}, {"geometry", "polygon"}, {"fields", {{"code", "code"}}}};
     write_json(dir.path() / "manifest.json", manifest);
     made = true;
     return dir.path();
@@ -205,8 +198,8 @@ TEST_CASE("travel-time classes are drawn where the hand-computed minutes say", "
         int col, row;
         const char* colour;
     };
-    const Expect cells[] = {{0, 0, "#7ad151"}, {2, 0, "#2b0a3d"}, {3, 0, "#7ad151"}, {0, 1, "#fde725"},
-                            {1, 1, "#7ad151"}, {1, 2, "#2b0a3d"}, {2, 2, "#2b0a3d"}, {3, 2, "#7ad151"}};
+    const Expect cells[] = {{0, 0, "#7ad151"}, {2, 0, "#2a788e"}, {3, 0, "#7ad151"}, {0, 1, "#fde725"},
+                            {1, 1, "#7ad151"}, {1, 2, "#2a788e"}, {2, 2, "#2a788e"}, {3, 2, "#7ad151"}};
     for (const auto& e : cells) {
         const auto [x, y] = sample_point(e.col, e.row);
         const auto [px, py] = pixel(*sheet.frame, x, y);
@@ -221,11 +214,13 @@ TEST_CASE("travel-time classes are drawn where the hand-computed minutes say", "
     // The west half of the same cell keeps its class (1.33 min).
     const auto [cx, cy] = pixel(*sheet.frame, 500325, 3470125);
     CHECK(near(img.rgb(cx, cy), hex("#fde725")));
-    // The major road: darker than the cell under it, on the road line (away from the label of 西镇
-    // at the centre of W).
+    // The east-west street (a minor road at 30 km/h): darker than the cell under it (#7ad151, sum
+    // 412), on the road line, away from the label of 西镇 at the centre of W.
     const auto [rx, ry] = pixel(*sheet.frame, 500160, 3470150);
-    const auto road = img.rgb(rx, ry);
-    CHECK(road[0] + road[1] + road[2] < 3 * 150);
+    const auto road = std::min({img.rgb(rx, ry - 1), img.rgb(rx, ry), img.rgb(rx, ry + 1)},
+                               [](auto a, auto b) { return a[0] + a[1] + a[2] < b[0] + b[1] + b[2]; });
+    INFO("road pixel " << hex_of(road));
+    CHECK(road[0] + road[1] + road[2] < 412 - 60);
     // The legend's first class swatch and the title are on the page, outside the frame.
     CHECK(sheet.title == "到最近station的步行时间");
 }
@@ -326,7 +321,10 @@ TEST_CASE("manifest.json names fields that exist in the layers it lists", "[rend
     const json& m = manifest["measures"][0];
     CHECK(m["key"] == "station_walk");
     CHECK(m["unit"] == "min");
-    CHECK(m["breaks"].get<std::vector<double>>() == std::vector<double>{5.0 / 3, 10.0 / 3, 5.0});
+    CHECK(m["breaks"].get<std::vector<double>>() == std::vector<double>{5.0 / 3, 10.0 / 3, 5.0, 10.0});
+    CHECK(m["colours"].size() == 5);
+    CHECK(m["villages"]["mean"] == "station_walk_mean_min");
+    CHECK(manifest["horizon_minutes"] == 60.0);
     const json cells = read_json(dir / "cells.geojson");
     const json& props = cells["features"][0]["properties"];
     CHECK(props.contains(m["cells"]["value"].get<std::string>()));
@@ -335,7 +333,9 @@ TEST_CASE("manifest.json names fields that exist in the layers it lists", "[rend
         if (field.is_string()) CHECK(props.contains(field.get<std::string>()));
     }
     for (const auto& f : manifest["files"]) CHECK(fs::exists(dir / f.get<std::string>()));
-    CHECK(report::measure_breaks("crowfly", 1000) == std::vector<double>{250, 500, 1000, 2000});
+    CHECK(report::measure_breaks(false, 1000) == std::vector<double>{250, 500, 1000, 2000});
+    const json villages_or_towns = read_json(dir / "towns.geojson");
+    CHECK(villages_or_towns["features"].size() == 2);
 }
 
 TEST_CASE("render without a manifest fails with exit code 3 and writes nothing", "[render]") {
