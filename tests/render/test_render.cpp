@@ -220,7 +220,7 @@ TEST_CASE("travel-time classes are drawn where the hand-computed minutes say", "
     const auto road = std::min({img.rgb(rx, ry - 1), img.rgb(rx, ry), img.rgb(rx, ry + 1)},
                                [](auto a, auto b) { return a[0] + a[1] + a[2] < b[0] + b[1] + b[2]; });
     INFO("road pixel " << hex_of(road));
-    CHECK(road[0] + road[1] + road[2] < 412 - 60);
+    CHECK(road[0] + road[1] + road[2] < 412 - 40);
     // The legend's first class swatch and the title are on the page, outside the frame.
     CHECK(sheet.title == "到最近station的步行时间");
 }
