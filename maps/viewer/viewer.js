@@ -18,7 +18,7 @@ const I18N = {
     synthetic: '合成数据（非真实，仅供演示）', baseline: '现状', scenario: '方案', loading: '加载中…',
     cells_loading: '正在加载100米格网（文件较大）…', no_manifest: '找不到 manifest.json：请先运行 kepu15 run（scripts/run.sh），再用 scripts/view.sh 打开。',
     source: '数据来源：{study}。计算：{gen}，运行日期 {date}。底图：研究自带的道路、水系与区镇/村界。',
-    cell: '100米格网', groups: '人群', data_date: '数据日期', newly_villages: '覆盖率提高的村/社区', scale: '比例尺',
+    cell: '100米格网', groups: '人群', mean: '平均', data_date: '数据日期', newly_villages: '覆盖率提高的村/社区', scale: '比例尺',
   },
   en: {
     view: 'Show', view_villages: 'village coverage', view_cells: '100 m cells: minutes', kind: 'Kind', method: 'Method',
@@ -32,7 +32,7 @@ const I18N = {
     baseline: 'baseline', scenario: 'scenario', loading: 'loading…', cells_loading: 'loading the 100 m cells (large file)…',
     no_manifest: 'manifest.json not found: run `kepu15 run` (scripts/run.sh) first, then open it with scripts/view.sh.',
     source: 'Data: {study}. Computed by {gen} on {date}. Background: the study\'s own roads, water and boundaries.',
-    cell: '100 m cell', groups: 'Groups', data_date: 'data date', newly_villages: 'villages whose coverage rose', scale: 'Scale',
+    cell: '100 m cell', groups: 'Groups', mean: 'mean', data_date: 'data date', newly_villages: 'villages whose coverage rose', scale: 'Scale',
   },
 };
 
@@ -437,9 +437,16 @@ function villagePopupHtml(p) {
     html += `<tr><td>${esc(kindLabel(k))}</td>`;
     for (const m of man.methods) {
       let field = null;
+      let mean = null;
       if (k === 'any') field = (man.any_kind.find((a) => a.method === m.method) || { villages: {} }).villages.share;
-      else { const me = measureOf(k, m.method); field = me ? me.villages.share : null; }
-      html += `<td>${field ? fmtPct(p[field]) : '–'}</td>`;
+      else {
+        const me = measureOf(k, m.method);
+        field = me ? me.villages.share : null;
+        mean = me && me.villages.mean ? p[me.villages.mean] : null;
+      }
+      // Share covered, and the population-weighted mean minutes (metres) to the nearest facility.
+      const avg = mean == null ? '' : `<br><small>${t('mean')} ${fmtNum(mean)}</small>`;
+      html += `<td>${field ? fmtPct(p[field]) : '–'}${avg}</td>`;
     }
     html += '</tr>';
   }
