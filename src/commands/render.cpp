@@ -1,11 +1,11 @@
 #include "kepu15/commands/render.hpp"
 
-#include "kepu15/error.hpp"
-#include "kepu15/io/vector_writer.hpp"
-
 #include <chrono>
 #include <filesystem>
 #include <sstream>
+
+#include "kepu15/error.hpp"
+#include "kepu15/io/vector_writer.hpp"
 
 namespace kepu15::commands {
 
@@ -48,7 +48,8 @@ std::vector<std::string> run_render(const RenderRequest& request, Diagnostics& d
     if (request.town_maps) {
         for (const auto& u : renderer.summary().value("units", json::array())) {
             const std::string code = u.value("code", std::string());
-            sheet("map_town_" + code, [&](const std::string& p) { return renderer.coverage_map(method, code, request.page, p); });
+            sheet("map_town_" + code,
+                  [&](const std::string& p) { return renderer.coverage_map(method, code, request.page, p); });
         }
     }
     sheet("chart_coverage", [&](const std::string& p) { return renderer.coverage_chart(request.page, p); });

@@ -2,8 +2,12 @@
 // rendering through Mapnik's cairo renderer into the page's cairo context.
 #include "kepu15/render/detail/map_layers.hpp"
 
-#include "kepu15/error.hpp"
+#include <cairo.h>
 
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <mapnik/cairo/cairo_context.hpp>
 #include <mapnik/cairo/cairo_renderer.hpp>
 #include <mapnik/datasource.hpp>
@@ -13,18 +17,13 @@
 #include <mapnik/layer.hpp>
 #include <mapnik/load_map.hpp>
 #include <mapnik/map.hpp>
-#include <mapnik/projection.hpp>
 #include <mapnik/proj_transform.hpp>
+#include <mapnik/projection.hpp>
 #include <mapnik/query.hpp>
-
-#include <cairo.h>
-
-#include <cmath>
-#include <filesystem>
-#include <fstream>
-#include <map>
 #include <mutex>
 #include <sstream>
+
+#include "kepu15/error.hpp"
 
 namespace kepu15::render::detail {
 
@@ -52,11 +51,20 @@ std::string esc(const std::string& s) {
     std::string out;
     for (char c : s) {
         switch (c) {
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '&': out += "&amp;"; break;
-            case '"': out += "&quot;"; break;
-            default: out += c;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '&':
+                out += "&amp;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            default:
+                out += c;
         }
     }
     return out;
@@ -66,8 +74,10 @@ std::string esc(const std::string& s) {
 std::string lit(const std::string& s) {
     std::string out = "'";
     for (char c : s) {
-        if (c == '\'') out += "\\'";
-        else out += c;
+        if (c == '\'')
+            out += "\\'";
+        else
+            out += c;
     }
     return out + "'";
 }
@@ -191,7 +201,8 @@ MapLayers::MapLayers(const std::string& folder, const json& manifest) : m_impl(s
         }
         if (!file.empty()) d.sources[name] = d.geojson_file(file);
     }
-    if (!d.sources.count("cells")) throw input_error(folder + ": no cells layer (cells.geojson) in manifest.json");
+    if (!d.sources.count("cells"))
+        throw input_error(folder + ": no cells layer (cells.geojson) in manifest.json");
     if (const auto f = d.file_of("towns"); !f.empty()) d.towns = read_json(f);
     if (const auto f = d.file_of("villages"); !f.empty()) {
         d.villages = read_json(f);
@@ -274,8 +285,10 @@ std::string styles_xml(const json& manifest, const MapContent& c, const std::str
     x << R"(<Style name="cells">)";
     const auto cell_rule = [&](const std::string& filter, const std::string& colour, bool hatch = false) {
         x << "<Rule>";
-        if (filter == "else") x << "<ElseFilter/>";
-        else if (!filter.empty()) x << "<Filter>" << esc(filter) << "</Filter>";
+        if (filter == "else")
+            x << "<ElseFilter/>";
+        else if (!filter.empty())
+            x << "<Filter>" << esc(filter) << "</Filter>";
         // The hairline in the fill colour hides anti-aliasing seams between neighbouring cells.
         x << R"(<PolygonSymbolizer fill=")" << colour << R"("/><LineSymbolizer stroke=")" << colour
           << R"(" stroke-width="0.6"/>)";
@@ -290,10 +303,12 @@ std::string styles_xml(const json& manifest, const MapContent& c, const std::str
         cell_rule(v + " = null", none);
         double lower = -1;
         for (std::size_t i = 0; i < breaks.size(); ++i) {
-            cell_rule(v + " > " + fmt_number(lower) + " and " + v + " <= " + fmt_number(breaks[i]), colours[i]);
+            cell_rule(v + " > " + fmt_number(lower) + " and " + v + " <= " + fmt_number(breaks[i]),
+                      colours[i]);
             lower = breaks[i];
         }
-        cell_rule(v + " > " + fmt_number(lower), colours.size() > breaks.size() ? colours[breaks.size()] : none);
+        cell_rule(v + " > " + fmt_number(lower),
+                  colours.size() > breaks.size() ? colours[breaks.size()] : none);
     } else {
         std::string any;
         for (const auto& m : manifest["measures"]) {
@@ -327,8 +342,10 @@ std::string styles_xml(const json& manifest, const MapContent& c, const std::str
           << R"(<LineSymbolizer stroke="#ffffff" stroke-width="2.2" stroke-opacity="0.9"/>)"
           << R"(<LineSymbolizer stroke="#d81b60" stroke-width="1.2" stroke-dasharray="4,2"/>)"
           << "</Rule></Style>";
-        x << R"(<Style name="gap_labels"><Rule><Filter>)" << esc(filter + " and [population] >= 200") << "</Filter>"
-          << R"(<TextSymbolizer face-name=")" << font_bold << R"(" size="8" fill="#7a0033" halo-fill="#ffffff" )"
+        x << R"(<Style name="gap_labels"><Rule><Filter>)" << esc(filter + " and [population] >= 200")
+          << "</Filter>"
+          << R"(<TextSymbolizer face-name=")" << font_bold
+          << R"(" size="8" fill="#7a0033" halo-fill="#ffffff" )"
           << R"(halo-radius="1.5" placement="interior" minimum-padding="4">[label]</TextSymbolizer></Rule></Style>)";
     }
     x << R"(<Style name="villages"><Rule><LineSymbolizer stroke="#444444" stroke-opacity="0.55" stroke-width="0.35"/></Rule>)";
@@ -342,8 +359,10 @@ std::string styles_xml(const json& manifest, const MapContent& c, const std::str
     x << "</Style>";
     const char* label_field = c.theme == Theme::coverage_any ? "label_gap" : "label_name";
     x << R"(<Style name="village_labels"><Rule>)";
-    if (!c.focus_town_code.empty()) x << "<Filter>" << esc("[town_code] = " + lit(c.focus_town_code)) << "</Filter>";
-    x << R"(<TextSymbolizer face-name=")" << font_regular << R"(" size="6.5" fill="#222222" halo-fill="#ffffff" )"
+    if (!c.focus_town_code.empty())
+        x << "<Filter>" << esc("[town_code] = " + lit(c.focus_town_code)) << "</Filter>";
+    x << R"(<TextSymbolizer face-name=")" << font_regular
+      << R"(" size="6.5" fill="#222222" halo-fill="#ffffff" )"
       << R"(halo-radius="1.2" placement="interior" minimum-padding="3" wrap-width="60">[)" << label_field
       << "]</TextSymbolizer></Rule></Style>";
     x << R"(<Style name="towns"><Rule><LineSymbolizer stroke="#ffffff" stroke-width="2.6" stroke-opacity="0.8"/>)"
@@ -358,7 +377,8 @@ std::string styles_xml(const json& manifest, const MapContent& c, const std::str
     for (const auto& [kind, colour] : kind_colours.items()) {
         if (c.theme == Theme::travel_time && kind != c.measure["kind"]) continue;
         x << "<Rule><Filter>" << esc("[kind] = " + lit(kind)) << "</Filter>"
-          << R"(<MarkersSymbolizer marker-type="ellipse" width="7" height="7" fill=")" << colour.get<std::string>()
+          << R"(<MarkersSymbolizer marker-type="ellipse" width="7" height="7" fill=")"
+          << colour.get<std::string>()
           << R"(" stroke="#ffffff" stroke-width="1.2" allow-overlap="true" ignore-placement="true"/></Rule>)";
     }
     x << "</Style>";

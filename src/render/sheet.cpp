@@ -3,9 +3,6 @@
 // surfaces are scaled to points so that the same code draws all three formats.
 #include "kepu15/render/sheet.hpp"
 
-#include "kepu15/error.hpp"
-#include "kepu15/render/detail/map_layers.hpp"
-
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <cairo.h>
@@ -18,14 +15,17 @@
 #include <functional>
 #include <sstream>
 
+#include "kepu15/error.hpp"
+#include "kepu15/render/detail/map_layers.hpp"
+
 namespace kepu15::render {
 
 namespace {
 
 namespace fs = std::filesystem;
-using nlohmann::json;
 using detail::MapContent;
 using detail::Theme;
+using nlohmann::json;
 
 constexpr const char* font_family = "Noto Sans CJK SC";
 constexpr double mapnik_pixel_mm = 0.28;  // Mapnik's standard rendering pixel
@@ -81,9 +81,12 @@ public:
         const double h_pt = spec.height_mm() / 25.4 * 72;
         switch (spec.format) {
             case Format::png:
-                m_surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, spec.width_px(), spec.height_px());
+                m_surface =
+                    cairo_image_surface_create(CAIRO_FORMAT_ARGB32, spec.width_px(), spec.height_px());
                 break;
-            case Format::pdf: m_surface = cairo_pdf_surface_create(path.c_str(), w_pt, h_pt); break;
+            case Format::pdf:
+                m_surface = cairo_pdf_surface_create(path.c_str(), w_pt, h_pt);
+                break;
             case Format::svg:
                 m_surface = cairo_svg_surface_create(path.c_str(), w_pt, h_pt);
                 cairo_svg_surface_restrict_to_version(m_surface, CAIRO_SVG_VERSION_1_2);
@@ -114,7 +117,8 @@ public:
         } else {
             cairo_surface_finish(m_surface);
             if (cairo_surface_status(m_surface) != CAIRO_STATUS_SUCCESS) {
-                throw output_error(m_path + ": cannot write: " + cairo_status_to_string(cairo_surface_status(m_surface)));
+                throw output_error(
+                    m_path + ": cannot write: " + cairo_status_to_string(cairo_surface_status(m_surface)));
             }
         }
     }
@@ -170,8 +174,10 @@ public:
         cairo_rectangle(m_cr, x, y, w, h);
         if (!fill.empty()) {
             set_colour(m_cr, fill);
-            if (stroke.empty()) cairo_fill(m_cr);
-            else cairo_fill_preserve(m_cr);
+            if (stroke.empty())
+                cairo_fill(m_cr);
+            else
+                cairo_fill_preserve(m_cr);
         }
         if (!stroke.empty()) {
             set_colour(m_cr, stroke);
@@ -207,7 +213,9 @@ struct LegendBlock {
 void draw_symbol(const Page& p, const LegendEntry& e, double x, double y, double w, double h) {
     cairo_t* cr = p.cr();
     switch (e.symbol) {
-        case Symbol::fill: p.rect(x, y, w, h, e.colour, "#666666", p.mm(0.1)); break;
+        case Symbol::fill:
+            p.rect(x, y, w, h, e.colour, "#666666", p.mm(0.1));
+            break;
         case Symbol::hatch: {
             p.rect(x, y, w, h, e.colour, "#666666", p.mm(0.1));
             cairo_save(cr);
@@ -257,7 +265,8 @@ void draw_symbol(const Page& p, const LegendEntry& e, double x, double y, double
 }
 
 // Lays blocks out top-down in columns of `column_w` inside (x, y, w, h).
-void draw_legend(const Page& p, const std::vector<LegendBlock>& blocks, double x, double y, double w, double h) {
+void draw_legend(const Page& p, const std::vector<LegendBlock>& blocks, double x, double y, double w,
+                 double h) {
     const double column_w = std::min(w, p.mm(62));
     const double sw = p.mm(7);
     const double sh = p.mm(4.2);
@@ -389,9 +398,12 @@ int PageSpec::width_px() const { return static_cast<int>(std::lround(width_mm() 
 int PageSpec::height_px() const { return static_cast<int>(std::lround(height_mm() / 25.4 * dpi)); }
 const char* PageSpec::extension() const {
     switch (format) {
-        case Format::png: return ".png";
-        case Format::svg: return ".svg";
-        case Format::pdf: return ".pdf";
+        case Format::png:
+            return ".png";
+        case Format::svg:
+            return ".svg";
+        case Format::pdf:
+            return ".pdf";
     }
     return ".png";
 }
@@ -434,7 +446,8 @@ struct SheetRenderer::Impl {
         return s;
     }
     [[nodiscard]] std::string source_line() const {
-        std::string s = "数据来源：" + manifest["study"].value("name", std::string()) + "（研究自带的人口格网、设施、道路、水系与区镇/村界）";
+        std::string s = "数据来源：" + manifest["study"].value("name", std::string()) +
+                        "（研究自带的人口格网、设施、道路、水系与区镇/村界）";
         if (manifest["study"].value("synthetic", false)) s += "，均为合成数据，不可用于规划决策";
         s += "。计算与制图：" + manifest.value("generator", std::string("kepu15")) + "（Mapnik），运行日期 " +
              manifest.value("generated", std::string("")) + "。投影 " +
@@ -449,13 +462,15 @@ struct SheetRenderer::Impl {
             b.entries.push_back({Symbol::line, "#3a3a3a", "主要道路", 1.1 * mapnik_pixel_mm / 0.3528});
             b.entries.push_back({Symbol::line, "#8a8a8a", "次要道路", 0.5 * mapnik_pixel_mm / 0.3528});
         }
-        if (layers->has_layer("towns")) b.entries.push_back({Symbol::line, "#1a1a1a", "区镇界", 1.3 * mapnik_pixel_mm / 0.3528});
+        if (layers->has_layer("towns"))
+            b.entries.push_back({Symbol::line, "#1a1a1a", "区镇界", 1.3 * mapnik_pixel_mm / 0.3528});
         if (layers->has_layer("villages")) b.entries.push_back({Symbol::line, "#777777", "村/社区界", 0.4});
         return {b};
     }
 
     RenderedSheet map_sheet(const MapContent& content, const std::string& title, const std::string& subtitle,
-                            std::vector<LegendBlock> legend, const PageSpec& spec, const std::string& path) const {
+                            std::vector<LegendBlock> legend, const PageSpec& spec,
+                            const std::string& path) const {
         Page page(spec, path);
         const Layout l = layout_of(page, true);
         draw_header_footer(page, title, subtitle, source_line());
@@ -473,8 +488,9 @@ struct SheetRenderer::Impl {
         draw_legend(page, legend, l.legend_x, l.legend_y, l.legend_w, l.legend_h);
         page.finish();
         RenderedSheet out{path, title, SheetFrame{}};
-        out.frame = SheetFrame{l.map_x,     l.map_y,     std::round(l.map_w), std::round(l.map_h), extent.minx,
-                               extent.miny, extent.maxx, extent.maxy,         extent.srs};
+        out.frame =
+            SheetFrame{l.map_x,     l.map_y,     std::round(l.map_w), std::round(l.map_h), extent.minx,
+                       extent.miny, extent.maxx, extent.maxy,         extent.srs};
         return out;
     }
 };
@@ -483,7 +499,8 @@ SheetRenderer::SheetRenderer(const std::string& folder) : m_impl(std::make_uniqu
     m_impl->folder = folder;
     m_impl->manifest = read_json(fs::path(folder) / "manifest.json");
     if (m_impl->manifest.value("format", std::string()) != "kepu15-manifest") {
-        throw input_error((fs::path(folder) / "manifest.json").string() + ": not a kepu15 manifest (key 'format')");
+        throw input_error((fs::path(folder) / "manifest.json").string() +
+                          ": not a kepu15 manifest (key 'format')");
     }
     m_impl->summary = read_json(fs::path(folder) / "summary.json");
     m_impl->layers = std::make_unique<detail::MapLayers>(folder, m_impl->manifest);
@@ -494,17 +511,19 @@ SheetRenderer::~SheetRenderer() = default;
 const json& SheetRenderer::manifest() const { return m_impl->manifest; }
 const json& SheetRenderer::summary() const { return m_impl->summary; }
 
-RenderedSheet SheetRenderer::travel_time_map(const std::string& kind, const std::string& method, const PageSpec& spec,
-                                             const std::string& path) const {
+RenderedSheet SheetRenderer::travel_time_map(const std::string& kind, const std::string& method,
+                                             const PageSpec& spec, const std::string& path) const {
     const auto& d = *m_impl;
     const json& m = d.measure(kind, method);
     const json me = d.method_entry(method);
     const bool metres = m["unit"] == "m";
     const std::string label = d.kind_label(kind);
     const std::string method_zh = me.value("label_zh", method);
-    const std::string title = metres ? "到最近" + label + "的直线距离" : "到最近" + label + "的" + method_zh + "时间";
+    const std::string title =
+        metres ? "到最近" + label + "的直线距离" : "到最近" + label + "的" + method_zh + "时间";
     const std::string subtitle = d.study_line() + " · 设施：" + label + " · 方法：" + method_zh + " · 阈值 " +
-                                 d.threshold_text(m) + " · 数据日期 " + d.manifest.value("generated", std::string());
+                                 d.threshold_text(m) + " · 数据日期 " +
+                                 d.manifest.value("generated", std::string());
     MapContent content;
     content.theme = Theme::travel_time;
     content.measure = m;
@@ -514,25 +533,28 @@ RenderedSheet SheetRenderer::travel_time_map(const std::string& kind, const std:
     const auto colours = m["colours"].get<std::vector<std::string>>();
     double lower = 0;
     for (std::size_t i = 0; i < breaks.size(); ++i) {
-        const std::string range = i == 0 ? "≤ " + trim_number(breaks[i]) : trim_number(lower) + " – " + trim_number(breaks[i]);
+        const std::string range =
+            i == 0 ? "≤ " + trim_number(breaks[i]) : trim_number(lower) + " – " + trim_number(breaks[i]);
         classes.entries.push_back({Symbol::fill, colours[i], range});
         lower = breaks[i];
     }
     const std::string none = m.value("no_value_colour", std::string("#2b0a3d"));
-    if (colours.size() > breaks.size()) classes.entries.push_back({Symbol::fill, colours[breaks.size()], "> " + trim_number(lower)});
+    if (colours.size() > breaks.size())
+        classes.entries.push_back({Symbol::fill, colours[breaks.size()], "> " + trim_number(lower)});
     if (!metres) {
         const double horizon = d.manifest.value("horizon_minutes", 60.0);
         classes.entries.push_back({Symbol::fill, none, trim_number(horizon) + " 分钟内无法到达或无道路"});
     }
     LegendBlock other{"服务与设施", {}};
     other.entries.push_back({Symbol::dashed, "#d81b60", "服务缺口（阈值以外，标注人口）", 1.0});
-    other.entries.push_back({Symbol::marker, d.manifest["kind_colours"].value(kind, std::string("#4477aa")), label});
+    other.entries.push_back(
+        {Symbol::marker, d.manifest["kind_colours"].value(kind, std::string("#4477aa")), label});
     if (d.layers->has_layer("sites")) other.entries.push_back({Symbol::ring, "#000000", "拟建设施点"});
     return d.map_sheet(content, title, subtitle, {classes, other}, spec, path);
 }
 
-RenderedSheet SheetRenderer::coverage_map(const std::string& method, const std::string& town_code, const PageSpec& spec,
-                                          const std::string& path) const {
+RenderedSheet SheetRenderer::coverage_map(const std::string& method, const std::string& town_code,
+                                          const PageSpec& spec, const std::string& path) const {
     const auto& d = *m_impl;
     const json me = d.method_entry(method);
     const std::string method_zh = me.value("label_zh", method);
@@ -543,7 +565,8 @@ RenderedSheet SheetRenderer::coverage_map(const std::string& method, const std::
     std::string where = "全域";
     if (!town_code.empty()) {
         content.focus = d.layers->town_box(town_code);
-        if (!content.focus) throw input_error("render: 区镇 '" + town_code + "' not found in towns or villages");
+        if (!content.focus)
+            throw input_error("render: 区镇 '" + town_code + "' not found in towns or villages");
         content.focus_town_code = town_code;
         for (const auto& u : d.summary.value("units", json::array())) {
             if (u.value("code", std::string()) == town_code) where = u.value("name", town_code);
@@ -557,16 +580,19 @@ RenderedSheet SheetRenderer::coverage_map(const std::string& method, const std::
         if (thresholds.size() > 200) break;
     }
     const std::string title = where + "科普设施覆盖与服务缺口（" + method_zh + "）";
-    const std::string subtitle = d.study_line() + " · 任一类设施 · 方法：" + method_zh + " · 阈值：" + thresholds +
-                                 " · 数据日期 " + d.manifest.value("generated", std::string());
+    const std::string subtitle = d.study_line() + " · 任一类设施 · 方法：" + method_zh + " · 阈值：" +
+                                 thresholds + " · 数据日期 " + d.manifest.value("generated", std::string());
     LegendBlock cov{"覆盖（任一类设施，" + method_zh + "）", {}};
     cov.entries.push_back({Symbol::fill, "#8fd1c4", "已覆盖"});
-    cov.entries.push_back({content.hatch ? Symbol::hatch : Symbol::fill, "#ee7733", "未覆盖（村名下标注未覆盖人口）"});
-    if (d.layers->has_layer("newly_covered")) cov.entries.push_back({Symbol::fill, "#ee3377", "方案新增覆盖"});
+    cov.entries.push_back(
+        {content.hatch ? Symbol::hatch : Symbol::fill, "#ee7733", "未覆盖（村名下标注未覆盖人口）"});
+    if (d.layers->has_layer("newly_covered"))
+        cov.entries.push_back({Symbol::fill, "#ee3377", "方案新增覆盖"});
     LegendBlock fac{"设施", {}};
     for (const auto& k : d.manifest["kinds"]) {
-        fac.entries.push_back({Symbol::marker, d.manifest["kind_colours"].value(k["kind"].get<std::string>(), std::string()),
-                               k.value("label", std::string()) + "（" + std::to_string(k.value("facilities", 0)) + "）"});
+        fac.entries.push_back(
+            {Symbol::marker, d.manifest["kind_colours"].value(k["kind"].get<std::string>(), std::string()),
+             k.value("label", std::string()) + "（" + std::to_string(k.value("facilities", 0)) + "）"});
     }
     if (d.layers->has_layer("sites")) fac.entries.push_back({Symbol::ring, "#000000", "拟建设施点"});
     return d.map_sheet(content, title, subtitle, {cov, fac}, spec, path);
@@ -585,13 +611,14 @@ void percent_grid(const Page& p, double x, double y, double w, double h, bool ho
             cairo_move_to(cr, x + w * f, y);
             cairo_line_to(cr, x + w * f, y + h);
             cairo_stroke(cr);
-            p.text(std::to_string(i * 20) + "%", x + w * f, y + h + p.mm(1), 7, false, "#333333", -1, PANGO_ALIGN_CENTER);
+            p.text(std::to_string(i * 20) + "%", x + w * f, y + h + p.mm(1), 7, false, "#333333", -1,
+                   PANGO_ALIGN_CENTER);
         } else {
             cairo_move_to(cr, x, y + h - h * f);
             cairo_line_to(cr, x + w, y + h - h * f);
             cairo_stroke(cr);
-            p.text(std::to_string(i * 20) + "%", x - p.mm(1), y + h - h * f - p.mm(1.6), 7, false, "#333333", -1,
-                   PANGO_ALIGN_RIGHT);
+            p.text(std::to_string(i * 20) + "%", x - p.mm(1), y + h - h * f - p.mm(1.6), 7, false, "#333333",
+                   -1, PANGO_ALIGN_RIGHT);
         }
     }
     p.rect(x, y, w, h, "", "#000000", p.mm(0.2));
@@ -626,7 +653,8 @@ RenderedSheet SheetRenderer::coverage_chart(const PageSpec& spec, const std::str
     // Legend across the top.
     double lx = gx;
     for (const auto& k : kinds) {
-        page.rect(lx, l.map_y + page.mm(1), page.mm(6), page.mm(4), d.manifest["kind_colours"].value(k, std::string()));
+        page.rect(lx, l.map_y + page.mm(1), page.mm(6), page.mm(4),
+                  d.manifest["kind_colours"].value(k, std::string()));
         double tw = 0;
         page.text(d.kind_label(k), lx + page.mm(8), l.map_y, 8, false, "#000000", -1, PANGO_ALIGN_LEFT, &tw);
         lx += page.mm(12) + tw;
@@ -640,16 +668,20 @@ RenderedSheet SheetRenderer::coverage_chart(const PageSpec& spec, const std::str
         for (std::size_t k = 0; k < kinds.size(); ++k) {
             const json& kj = (*rows[r].second)["kinds"].value(kinds[k], json::object());
             double share = NAN;
-            if (method == "crowfly" && kj.contains("crowfly")) share = kj["crowfly"].value("share", NAN);
-            else if (kj.contains("network") && kj["network"].contains(method)) share = kj["network"][method].value("share", NAN);
+            if (method == "crowfly" && kj.contains("crowfly"))
+                share = kj["crowfly"].value("share", NAN);
+            else if (kj.contains("network") && kj["network"].contains(method))
+                share = kj["network"][method].value("share", NAN);
             if (!std::isfinite(share)) continue;
             const double by = ry + row_h * 0.1 + bar_h * static_cast<double>(k);
-            page.rect(gx, by, gw * share, bar_h * 0.92, d.manifest["kind_colours"].value(kinds[k], std::string()));
+            page.rect(gx, by, gw * share, bar_h * 0.92,
+                      d.manifest["kind_colours"].value(kinds[k], std::string()));
             std::ostringstream pct;
             pct.setf(std::ios::fixed);
             pct.precision(0);
             pct << share * 100 << "%";
-            page.text(pct.str(), gx + gw * share + page.mm(1), by + bar_h * 0.46 - page.pt(3.3), 5.5, false, "#333333");
+            page.text(pct.str(), gx + gw * share + page.mm(1), by + bar_h * 0.46 - page.pt(3.3), 5.5, false,
+                      "#333333");
         }
     }
     page.finish();
@@ -679,9 +711,11 @@ RenderedSheet SheetRenderer::minutes_chart(const PageSpec& spec, const std::stri
 
     Page page(spec, path);
     const std::string unit = metres ? "米" : "分钟";
-    const std::string title = "居民到最近科普设施的" + me.value("label_zh", method) + (metres ? "距离" : "时间") + "分布";
+    const std::string title =
+        "居民到最近科普设施的" + me.value("label_zh", method) + (metres ? "距离" : "时间") + "分布";
     draw_header_footer(page, title,
-                       d.study_line() + " · 累计人口比例：在横轴" + unit + "内可达的居民占该人群的比例 · 数据日期 " +
+                       d.study_line() + " · 累计人口比例：在横轴" + unit +
+                           "内可达的居民占该人群的比例 · 数据日期 " +
                            d.manifest.value("generated", std::string()),
                        d.source_line());
     const Layout l = layout_of(page, false);
@@ -710,12 +744,13 @@ RenderedSheet SheetRenderer::minutes_chart(const PageSpec& spec, const std::stri
         const double h = ph - page.mm(22);
         const double threshold = m["threshold"].get<double>();
         const double x_max = threshold * 2;
-        page.text(d.kind_label(m["kind"]), x0 + w / 2, y0 - page.mm(7), 9.5, true, "#000000", -1, PANGO_ALIGN_CENTER);
+        page.text(d.kind_label(m["kind"]), x0 + w / 2, y0 - page.mm(7), 9.5, true, "#000000", -1,
+                  PANGO_ALIGN_CENTER);
         percent_grid(page, x0, y0, w, h, false);
         const int ticks = metres ? 4 : 6;
         for (int t = 0; t <= ticks; ++t) {
-            page.text(trim_number(x_max * t / ticks), x0 + w * t / ticks, y0 + h + page.mm(1), 7, false, "#333333", -1,
-                      PANGO_ALIGN_CENTER);
+            page.text(trim_number(x_max * t / ticks), x0 + w * t / ticks, y0 + h + page.mm(1), 7, false,
+                      "#333333", -1, PANGO_ALIGN_CENTER);
         }
         page.text(unit, x0 + w / 2, y0 + h + page.mm(5.5), 7.5, false, "#333333", -1, PANGO_ALIGN_CENTER);
         // Threshold line.
@@ -748,8 +783,10 @@ RenderedSheet SheetRenderer::minutes_chart(const PageSpec& spec, const std::stri
                 acc += hist[static_cast<std::size_t>(b)];
                 const double px = x0 + w * b / bins;
                 const double py = y0 + h - h * acc / total;
-                if (b == 0) cairo_move_to(page.cr(), px, py);
-                else cairo_line_to(page.cr(), px, py);
+                if (b == 0)
+                    cairo_move_to(page.cr(), px, py);
+                else
+                    cairo_line_to(page.cr(), px, py);
             }
             cairo_stroke(page.cr());
         }

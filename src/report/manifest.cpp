@@ -13,7 +13,8 @@ namespace {
 using nlohmann::json;
 
 // Paul Tol's "bright" scheme (colour-blind safe), one per facility kind in study order.
-constexpr const char* kind_palette[] = {"#4477aa", "#ee6677", "#228833", "#ccbb44", "#66ccee", "#aa3377", "#bbbbbb"};
+constexpr const char* kind_palette[] = {"#4477aa", "#ee6677", "#228833", "#ccbb44",
+                                        "#66ccee", "#aa3377", "#bbbbbb"};
 
 struct MethodLabel {
     const char* method;
@@ -27,7 +28,10 @@ constexpr MethodLabel method_labels[] = {{"crowfly", "直线距离", "crow-fly d
                                          {"drive", "驾车", "drive"}};
 
 json method_entry(const std::string& method) {
-    json e{{"method", method}, {"label_zh", method}, {"label_en", method}, {"unit", method == "crowfly" ? "m" : "min"}};
+    json e{{"method", method},
+           {"label_zh", method},
+           {"label_en", method},
+           {"unit", method == "crowfly" ? "m" : "min"}};
     for (const auto& l : method_labels) {
         if (method == l.method) {
             e["label_zh"] = l.zh;
@@ -51,7 +55,8 @@ json group_entry(const std::string& group) {
 
 bool mentions_synthetic(const std::string& name) {
     std::string lower = name;
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
     return lower.find("synthetic") != std::string::npos || name.find("合成") != std::string::npos ||
            name.find("模拟") != std::string::npos;
 }
@@ -76,8 +81,8 @@ std::string utc_date_today() {
     return buf;
 }
 
-json manifest_json(const study::Study& study, const pipeline::StudyResult& r, const std::vector<std::string>& files,
-                   const std::string& run_date_utc) {
+json manifest_json(const study::Study& study, const pipeline::StudyResult& r,
+                   const std::vector<std::string>& files, const std::string& run_date_utc) {
     json j;
     j["format"] = "kepu15-manifest";
     j["version"] = 1;
@@ -125,7 +130,8 @@ json manifest_json(const study::Study& study, const pipeline::StudyResult& r, co
              {"method", m.method.name()},
              {"threshold", m.threshold.value},
              {"unit", m.is_network() ? "min" : "m"},
-             {"cells", {{"value", key + (m.is_network() ? "_min" : "_dist_m")}, {"covered", key + "_covered"}}},
+             {"cells",
+              {{"value", key + (m.is_network() ? "_min" : "_dist_m")}, {"covered", key + "_covered"}}},
              {"villages",
               {{"covered_pop", key + "_covered_pop"},
                {"share", key + "_share"},
@@ -142,10 +148,13 @@ json manifest_json(const study::Study& study, const pipeline::StudyResult& r, co
         any.push_back({{"method", m.name()}, {"villages", {{"share", "any_" + m.name() + "_share"}}}});
     }
     j["any_kind"] = any;
-    j["share"] = {{"breaks", {0.2, 0.4, 0.6, 0.8, 0.95, 1.0}},
-                  {"colours", json(std::vector<std::string>(std::begin(share_palette), std::end(share_palette)))}};
+    j["share"] = {
+        {"breaks", {0.2, 0.4, 0.6, 0.8, 0.95, 1.0}},
+        {"colours", json(std::vector<std::string>(std::begin(share_palette), std::end(share_palette)))}};
 
-    const auto has = [&](const std::string& f) { return std::find(files.begin(), files.end(), f) != files.end(); };
+    const auto has = [&](const std::string& f) {
+        return std::find(files.begin(), files.end(), f) != files.end();
+    };
     json layers = json::object();
     json group_fields = json::object();
     for (const auto& g : r.inputs().cells.group_names) group_fields[g] = "pop_" + g;
@@ -181,17 +190,20 @@ json manifest_json(const study::Study& study, const pipeline::StudyResult& r, co
                                       {"population", "population"}});
     }
     if (has("facilities.geojson")) {
-        layers["facilities"] = layer_entry("facilities.geojson", "point",
-                                           {{"kind", "kind"}, {"id", "id"}, {"name", "name"}, {"capacity", "capacity"}});
+        layers["facilities"] =
+            layer_entry("facilities.geojson", "point",
+                        {{"kind", "kind"}, {"id", "id"}, {"name", "name"}, {"capacity", "capacity"}});
     }
     if (has("isochrones.geojson")) {
         layers["isochrones"] = layer_entry("isochrones.geojson", "polygon",
                                            {{"kind", "kind"}, {"method", "profile"}, {"minutes", "minutes"}});
     }
     if (has("water.geojson")) layers["water"] = layer_entry("water.geojson", "polygon", {{"name", "name"}});
-    if (has("towns.geojson")) layers["towns"] = layer_entry("towns.geojson", "polygon", {{"code", "code"}, {"name", "name"}});
+    if (has("towns.geojson"))
+        layers["towns"] = layer_entry("towns.geojson", "polygon", {{"code", "code"}, {"name", "name"}});
     if (has("roads.geojson")) {
-        layers["roads"] = layer_entry("roads.geojson", "line", {{"class", "class"}, {"drive_kmh", "drive_kmh"}});
+        layers["roads"] =
+            layer_entry("roads.geojson", "line", {{"class", "class"}, {"drive_kmh", "drive_kmh"}});
     }
     j["layers"] = layers;
     j["files"] = files;

@@ -7,27 +7,25 @@
 //     row 2:   .    5.33  5.33   2.67        > 10 #414487; "." = no population
 //   water (drawn by hand): the east half of cell (3, 1); roads (the run's roads.geojson): the streets
 //   along y = 3470150 and x = 500200.
-#include "../support/cli.hpp"
+#include <cairo.h>
+#include <cpl_minixml.h>
 
+#include <algorithm>
+#include <array>
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "../support/cli.hpp"
 #include "kepu15/commands/render.hpp"
 #include "kepu15/error.hpp"
 #include "kepu15/geo/crs.hpp"
 #include "kepu15/render/sheet.hpp"
 #include "kepu15/report/manifest.hpp"
-
-#include <cpl_minixml.h>
-
-#include <cairo.h>
-#include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
-
-#include <algorithm>
-#include <array>
-#include <cmath>
-#include <cstdio>
-#include <fstream>
-#include <memory>
-#include <set>
 
 using namespace kepu15;
 using nlohmann::json;
@@ -55,8 +53,8 @@ json feature(json properties, json geometry) {
 
 json rectangle(double x0, double y0, double x1, double y1) {
     return {{"type", "Polygon"},
-            {"coordinates", json::array({json::array({lonlat(x0, y0), lonlat(x1, y0), lonlat(x1, y1), lonlat(x0, y1),
-                                                      lonlat(x0, y0)})})}};
+            {"coordinates", json::array({json::array({lonlat(x0, y0), lonlat(x1, y0), lonlat(x1, y1),
+                                                      lonlat(x0, y1), lonlat(x0, y0)})})}};
 }
 
 // The run of the golden case with background layers added, made once for all tests.
@@ -76,14 +74,16 @@ const fs::path& fixture() {
     REQUIRE(fs::exists(dir.path() / "roads.geojson"));
     REQUIRE(fs::exists(dir.path() / "towns.geojson"));
     json manifest = read_json(dir.path() / "manifest.json");
-    manifest["layers"]["water"] = {{"file", "water.geojson"}, {"geometry", "polygon"}, {"fields", {{"name", "name"}}}};
+    manifest["layers"]["water"] = {
+        {"file", "water.geojson"}, {"geometry", "polygon"}, {"fields", {{"name", "name"}}}};
     write_json(dir.path() / "manifest.json", manifest);
     made = true;
     return dir.path();
 }
 
 struct Image {
-    std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)> surface{nullptr, cairo_surface_destroy};
+    std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)> surface{nullptr,
+                                                                               cairo_surface_destroy};
     int width = 0, height = 0, stride = 0;
     const unsigned char* data = nullptr;
 
@@ -150,7 +150,8 @@ Stats stats(const Image& img) {
             if (c[0] < 245 || c[1] < 245 || c[2] < 245) ++non_white;
         }
     }
-    return {colours.size(), static_cast<double>(non_white) / (static_cast<double>(img.width * img.height) / 4)};
+    return {colours.size(),
+            static_cast<double>(non_white) / (static_cast<double>(img.width * img.height) / 4)};
 }
 
 render::PageSpec page(double dpi, render::Format format = render::Format::png) {
@@ -168,8 +169,9 @@ TEST_CASE("every standard sheet renders at the page size and is not blank", "[re
     const auto r = test::run_cli({"render", dir.string(), "--out", out.path().string(), "--dpi", "60"});
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
-    const std::vector<std::string> expected{"map_station_walk.png", "map_coverage_walk.png", "map_town_W.png",
-                                            "map_town_E.png",       "chart_coverage.png",    "chart_minutes.png"};
+    const std::vector<std::string> expected{"map_station_walk.png", "map_coverage_walk.png",
+                                            "map_town_W.png",       "map_town_E.png",
+                                            "chart_coverage.png",   "chart_minutes.png"};
     for (const auto& name : expected) {
         INFO(name);
         REQUIRE(fs::exists(out.path() / name));
@@ -341,7 +343,8 @@ TEST_CASE("manifest.json names fields that exist in the layers it lists", "[rend
 TEST_CASE("render without a manifest fails with exit code 3 and writes nothing", "[render]") {
     test::TempDir empty("render-empty");
     test::TempDir out("render-none");
-    const auto r = test::run_cli({"render", empty.path().string(), "--out", out.path().string(), "--dpi", "60"});
+    const auto r =
+        test::run_cli({"render", empty.path().string(), "--out", out.path().string(), "--dpi", "60"});
     CHECK(r.exit_code == 3);
     CHECK(r.err.find("manifest.json") != std::string::npos);
     CHECK(test::files_below(out.path()).empty());

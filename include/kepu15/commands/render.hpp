@@ -1,19 +1,19 @@
 // `kepu15 render`: the standard set of printable maps and charts of a run's output folder.
 #pragma once
 
-#include "kepu15/diagnostics.hpp"
-#include "kepu15/render/sheet.hpp"
-
 #include <string>
 #include <vector>
+
+#include "kepu15/diagnostics.hpp"
+#include "kepu15/render/sheet.hpp"
 
 namespace kepu15::commands {
 
 struct RenderRequest {
-    std::string folder;          // REQUIRED: a run's output folder (manifest.json, summary.json, GeoJSON)
-    std::string out_dir;         // DEFAULT: `folder`
-    render::PageSpec page;       // DEFAULT: A4 landscape, 300 dpi, PNG
-    bool town_maps = true;       // DEFAULT: one coverage overview per 区镇
+    std::string folder;     // REQUIRED: a run's output folder (manifest.json, summary.json, GeoJSON)
+    std::string out_dir;    // DEFAULT: `folder`
+    render::PageSpec page;  // DEFAULT: A4 landscape, 300 dpi, PNG
+    bool town_maps = true;  // DEFAULT: one coverage overview per 区镇
 };
 
 // The map method of the standard set: the first network profile when the run has one (minutes),

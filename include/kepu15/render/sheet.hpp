@@ -2,9 +2,8 @@
 // Chinese title and subtitle, legend, scale bar, north arrow and source line, on A4 or A3.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
@@ -15,10 +14,10 @@ enum class Orientation { landscape, portrait };
 enum class Format { png, svg, pdf };
 
 struct PageSpec {
-    Paper paper = Paper::a4;                          // DEFAULT: A4
-    Orientation orientation = Orientation::landscape; // DEFAULT: landscape
-    double dpi = 300;                                 // DEFAULT: 300 dots per inch
-    Format format = Format::png;                      // DEFAULT: PNG
+    Paper paper = Paper::a4;                           // DEFAULT: A4
+    Orientation orientation = Orientation::landscape;  // DEFAULT: landscape
+    double dpi = 300;                                  // DEFAULT: 300 dots per inch
+    Format format = Format::png;                       // DEFAULT: PNG
 
     [[nodiscard]] double width_mm() const;
     [[nodiscard]] double height_mm() const;

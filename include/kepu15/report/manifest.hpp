@@ -15,13 +15,12 @@
 //   layers {name: {file, geometry, fields {...}}} for each GeoJSON file written; files[] every file written
 #pragma once
 
-#include "kepu15/pipeline/result.hpp"
-#include "kepu15/study/study.hpp"
-
 #include <nlohmann/json.hpp>
-
 #include <string>
 #include <vector>
+
+#include "kepu15/pipeline/result.hpp"
+#include "kepu15/study/study.hpp"
 
 namespace kepu15::report {
 
@@ -31,7 +30,8 @@ inline constexpr const char* time_palette[] = {"#fde725", "#7ad151", "#22a884", 
 // Beyond the threshold or not reached within the search cutoff.
 inline constexpr const char* no_value_colour = "#2b0a3d";
 // Covered share of a village, 0 to 1 (cividis: dark = low).
-inline constexpr const char* share_palette[] = {"#00224e", "#35456c", "#666970", "#948e77", "#c8b866", "#fee838"};
+inline constexpr const char* share_palette[] = {"#00224e", "#35456c", "#666970",
+                                                "#948e77", "#c8b866", "#fee838"};
 
 // Class breaks of one measure: upper bounds of the first four classes, increasing; the fifth class
 // is everything above the last break (colours[4]); null (not reached within the horizon) is

@@ -2,9 +2,8 @@
 // Mapnik's (heavy) headers out of everything else: only src/render/map_layers.cpp includes them.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,10 +23,10 @@ enum class Theme {
 
 struct MapContent {
     Theme theme = Theme::travel_time;
-    nlohmann::json measure;           // travel_time: one entry of the manifest's "measures"
-    std::string method;               // coverage_any: the method
-    std::optional<BoxLonLat> focus;   // DEFAULT: every cell
-    std::string focus_town_code;      // this 区镇's outline is drawn heavier
+    nlohmann::json measure;          // travel_time: one entry of the manifest's "measures"
+    std::string method;              // coverage_any: the method
+    std::optional<BoxLonLat> focus;  // DEFAULT: every cell
+    std::string focus_town_code;     // this 区镇's outline is drawn heavier
     // coverage_any: hatch uncovered cells. Off for SVG/PDF, where a pattern per cell made a 50 MB
     // PDF of the Kunshan region.
     bool hatch = true;
@@ -52,7 +51,8 @@ public:
 
     // Draws the map into `cr`, whose user space is page pixels, in the rectangle (0, 0, width_px,
     // height_px); `scale_factor` scales symbols and labels (dpi / 90.7, Mapnik's 0.28 mm pixel).
-    DrawnExtent draw(cairo_t* cr, int width_px, int height_px, double scale_factor, const MapContent& content) const;
+    DrawnExtent draw(cairo_t* cr, int width_px, int height_px, double scale_factor,
+                     const MapContent& content) const;
 
     // Per-cell values of `fields` (NaN for null or missing), one column per field.
     [[nodiscard]] std::vector<std::vector<double>> cell_columns(const std::vector<std::string>& fields) const;
