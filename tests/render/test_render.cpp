@@ -351,3 +351,20 @@ TEST_CASE("render without a manifest fails with exit code 3 and writes nothing",
     const auto bad = test::run_cli({"render", empty.path().string(), "--paper", "A5"});
     CHECK(bad.exit_code == 2);
 }
+
+TEST_CASE("kepu15 run --render writes the outputs and the standard sheets", "[render]") {
+    test::TempDir out("render-run");
+    const auto study = test::source_dir() / "tests" / "e2e" / "cases" / "tiny_network" / "study.toml";
+    const auto r = test::run_cli({"run", study.string(), "--out", out.path().string(), "--render"});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(fs::exists(out.path() / "manifest.json"));
+    for (const char* name : {"map_station_walk.png", "map_coverage_walk.png", "map_town_W.png", "map_town_E.png",
+                             "chart_coverage.png", "chart_minutes.png"}) {
+        INFO(name);
+        REQUIRE(fs::exists(out.path() / name));
+        const Image img((out.path() / name).string());
+        CHECK(img.width == 3508);  // A4 landscape at the default 300 dpi
+        CHECK(img.height == 2480);
+    }
+}
