@@ -1,6 +1,8 @@
 #include "kepu15/pipeline/evaluate.hpp"
 
+#include "kepu15/access/fca.hpp"
 #include "kepu15/coverage/crowfly.hpp"
+#include "kepu15/routing/reach_table.hpp"
 #include "kepu15/error.hpp"
 #include "kepu15/geo/grid_mask.hpp"
 #include "kepu15/io/polygonize.hpp"
@@ -45,6 +47,7 @@ void evaluate_network(const PreparedStudy& prepared, Evaluation& ev, const Evalu
             }
         }
     }
+    ev.facility_snaps = fac_snaps;
     for (std::size_t k = 0; k < kinds; ++k) {
         std::size_t unsnapped = 0;
         for (const auto& s : fac_snaps[0][k]) unsnapped += s ? 0 : 1;
@@ -89,6 +92,42 @@ void evaluate_network(const PreparedStudy& prepared, Evaluation& ev, const Evalu
         });
         ev.service_areas = std::move(areas);
     }
+}
+
+// Per measure: the reach table within the kind's catchment (crow-fly metres, or minutes by the
+// measure's profile), then 2SFCA / E2SFCA / gravity with the facilities' capacities (1 when absent).
+void evaluate_access(const PreparedStudy& prepared, Evaluation& ev, unsigned threads) {
+    const study::Study& study = prepared.study;
+    const study::AccessSpec& spec = *study.access;
+    const auto& cells = prepared.inputs.cells;
+    ev.access.resize(ev.measures.size());
+    parallel_for(ev.measures.size(), threads, [&](std::size_t m) {
+        const coverage::Measure& me = ev.measures[m];
+        std::size_t k = 0;
+        while (ev.facilities[k].kind != me.kind) ++k;
+        const study::FacilitySet& fs = ev.facilities[k];
+        AccessMeasure& a = ev.access[m];
+        access::AccessOptions opt = spec.options;
+        coverage::CostTable table;
+        if (me.is_network()) {
+            const PreparedNetwork& net = *prepared.network;
+            std::size_t p = 0;
+            while (net.profiles()[p] != me.method.profile) ++p;
+            a.catchment = spec.catchment_minutes.value_or(study.minutes_for(study.facilities[k]));
+            table = routing::reach_table(net.roads(), net.profiles()[p], net.reverse_graph(p), ev.facility_snaps[p][k],
+                                         net.cell_snaps(p), a.catchment, net.off_road_kmh(p), 1);
+        } else {
+            a.catchment = spec.catchment_m.value_or(study.radius_for(study.facilities[k]));
+            table = coverage::crowfly_reach_table(cells.centre_m, fs.position_m, a.catchment);
+        }
+        opt.catchment = a.catchment;
+        std::vector<double> capacity(fs.capacity.size());
+        for (std::size_t j = 0; j < capacity.size(); ++j) capacity[j] = std::isfinite(fs.capacity[j]) ? fs.capacity[j] : 1.0;
+        auto result = access::compute_access(table, cells.population, capacity, opt);
+        a.score = std::move(result.access);
+        a.catchment_population = std::move(result.catchment_demand);
+        a.ratio = std::move(result.ratio);
+    });
 }
 
 }  // namespace
@@ -143,6 +182,10 @@ Evaluation evaluate(const PreparedStudy& prepared, std::vector<study::FacilitySe
         });
     }
     if (prepared.network) evaluate_network(prepared, ev, options, threads, diag, timings);
+    if (study.access) {
+        timings.start("access");
+        evaluate_access(prepared, ev, threads);
+    }
     timings.stop();
     return ev;
 }

@@ -1,5 +1,6 @@
 #include "kepu15/report/outputs.hpp"
 
+#include "kepu15/access/fca.hpp"
 #include "kepu15/report/manifest.hpp"
 
 #include "kepu15/error.hpp"
@@ -53,6 +54,11 @@ void append_code_and_name(std::vector<FieldValue>& values, const Items& items, s
     values.emplace_back(item.name);
 }
 
+// Access scores are supply per person (seats, or facilities, per resident): small numbers, kept
+// to 1e-9.
+constexpr double access_scale = 1e9;
+bool has_access(const StudyResult& r) { return !r.evaluation.access.empty(); }
+
 io::FeatureGeometry polygon_geometry(MultiPolygon mp) {
     io::FeatureGeometry g;
     g.kind = io::GeometryKind::polygon;
@@ -98,6 +104,7 @@ void write_cells(const StudyResult& r, const Paths& outputs) {
             fields.push_back({m.key() + "_id", FieldType::string});
         }
         fields.push_back({m.key() + "_covered", FieldType::integer});
+        if (has_access(r)) fields.push_back({m.key() + "_access", FieldType::real});
     }
     for (const auto& p : profiles_with_access) fields.push_back({p.name() + "_no_road_access", FieldType::integer});
     // Per measure: the facility layer of its kind; per profile: a measure that carries its access flags.
@@ -138,6 +145,7 @@ void write_cells(const StudyResult& r, const Paths& outputs) {
                 }
             }
             v.emplace_back(static_cast<std::int64_t>(m.covered[i]));
+            if (has_access(r)) v.push_back(real_or_null(r.evaluation.access[k].score[i], access_scale));
         }
         for (const auto* m : access_of) v.emplace_back(static_cast<std::int64_t>(m->no_road_access[i]));
     }
@@ -220,6 +228,7 @@ private:
 
 // ---- shared by villages, towns.csv and summary.json -------------------------------------------
 
+
 // Suffix of a measure's value statistics: minutes for network, metres for crow-fly.
 std::string stat_unit(const coverage::Measure& m) { return m.is_network() ? "_min" : "_m"; }
 
@@ -257,6 +266,7 @@ UnitColumns unit_columns(const StudyResult& r, const coverage::Aggregation& agg)
         c.fields.push_back({m.key() + "_mean" + u, FieldType::real});
         c.fields.push_back({m.key() + "_median" + u, FieldType::real});
         c.fields.push_back({m.key() + "_p90" + u, FieldType::real});
+        if (has_access(r)) c.fields.push_back({m.key() + "_access", FieldType::real});
     }
     struct GroupColumn {
         std::size_t measure;
@@ -270,6 +280,7 @@ UnitColumns unit_columns(const StudyResult& r, const coverage::Aggregation& agg)
             const auto& me = r.measures()[static_cast<std::size_t>(m)];
             c.fields.push_back({f.kind + "_" + groups[g] + "_share", FieldType::real});
             c.fields.push_back({f.kind + "_" + groups[g] + "_mean" + stat_unit(me), FieldType::real});
+            if (has_access(r)) c.fields.push_back({f.kind + "_" + groups[g] + "_access", FieldType::real});
             group_columns.push_back({static_cast<std::size_t>(m), g});
         }
     }
@@ -282,11 +293,13 @@ UnitColumns unit_columns(const StudyResult& r, const coverage::Aggregation& agg)
             vals.push_back(real_or_null(t.stats[m].mean, scale));
             vals.push_back(real_or_null(t.stats[m].median, scale));
             vals.push_back(real_or_null(t.stats[m].p90, scale));
+            if (has_access(r)) vals.push_back(real_or_null(t.access_mean[m], access_scale));
         }
         for (const auto& gc : group_columns) {
             const double scale = r.measures()[gc.measure].is_network() ? 100 : 10;
             vals.push_back(real_or_null(t.group_share(gc.measure, gc.group), 1e6));
             vals.push_back(real_or_null(t.group_mean[gc.measure][gc.group], scale));
+            if (has_access(r)) vals.push_back(real_or_null(t.group_access[gc.measure][gc.group], access_scale));
         }
         for (std::size_t k = 0; k < agg.methods.size(); ++k) vals.push_back(real_or_null(t.any_share(k), 1e6));
     };
@@ -404,6 +417,35 @@ void write_facilities(const StudyResult& r, const Paths& outputs) {
                                  {"id", FieldType::string},        {"name", FieldType::string},
                                  {"capacity", FieldType::real},    {"town_code", FieldType::string},
                                  {"town_name", FieldType::string}};
+    // With [access]: the catchment population and supply-to-demand ratio of each facility by the
+    // primary method (`catchment_pop`, `ratio`) and by every method (`<method>_catchment_pop`, ...).
+    const auto& methods = r.by_unit.methods;
+    if (has_access(r)) {
+        fields.push_back({"catchment_pop", FieldType::real});
+        fields.push_back({"ratio", FieldType::real});
+        for (const auto& m : methods) {
+            fields.push_back({m.name() + "_catchment_pop", FieldType::real});
+            fields.push_back({m.name() + "_ratio", FieldType::real});
+        }
+    }
+    const auto measure_of = [&](const std::string& kind, const Method& method) -> std::ptrdiff_t {
+        for (std::size_t m = 0; m < r.measures().size(); ++m) {
+            if (r.measures()[m].kind == kind && r.measures()[m].method == method) return static_cast<std::ptrdiff_t>(m);
+        }
+        return -1;
+    };
+    const auto add_access = [&](std::vector<FieldValue>& values, const std::string& kind, const Method& method,
+                                std::size_t i) {
+        const auto m = measure_of(kind, method);
+        if (m < 0) {
+            values.emplace_back(std::monostate{});
+            values.emplace_back(std::monostate{});
+            return;
+        }
+        const auto& a = r.evaluation.access[static_cast<std::size_t>(m)];
+        values.emplace_back(round_to(a.catchment_population[i], 100));
+        values.push_back(real_or_null(a.ratio[i], access_scale));
+    };
     std::vector<OutputFeature> features;
     for (const auto& fs : r.facilities()) {
         for (std::size_t i = 0; i < fs.id.size(); ++i) {
@@ -412,6 +454,10 @@ void write_facilities(const StudyResult& r, const Paths& outputs) {
             f.geometry.points.push_back(fs.position_lonlat[i]);
             f.values = {fs.kind, fs.label, fs.id[i], fs.name[i], real_or_null(fs.capacity[i], 100)};
             append_code_and_name(f.values, in.units, fs.unit[i]);
+            if (has_access(r)) {
+                add_access(f.values, fs.kind, r.primary_method, i);
+                for (const auto& m : methods) add_access(f.values, fs.kind, m, i);
+            }
             features.push_back(std::move(f));
         }
     }
@@ -490,6 +536,46 @@ json stats_json(const coverage::Measure& m, const coverage::ValueStats& s) {
             {"unreached_population", round_to(s.unreached_population, 100)}};
 }
 
+// Access of one measure: the population-weighted mean score of the area; for the region also the
+// facilities' catchment populations and the most and least loaded facility.
+json access_json(const StudyResult& r, std::size_t m, const coverage::Totals& t) {
+    const auto& a = r.evaluation.access[m];
+    const auto& spec = *r.study().access;
+    json j{{"method", access::method_name(spec.options.method)},
+           {"decay", access::decay_name(spec.options.decay)},
+           {"catchment", a.catchment},
+           {"mean_score", number_or_null(t.access_mean[m], access_scale)}};
+    if (&t != &r.by_unit.region) return j;
+    const auto& me = r.measures()[m];
+    const study::FacilitySet* fs = nullptr;
+    for (const auto& f : r.facilities()) {
+        if (f.kind == me.kind) fs = &f;
+    }
+    std::ptrdiff_t lowest = -1;
+    std::ptrdiff_t highest = -1;
+    std::size_t without_demand = 0;
+    for (std::size_t i = 0; i < a.ratio.size(); ++i) {
+        if (!std::isfinite(a.ratio[i])) {
+            ++without_demand;
+            continue;
+        }
+        if (lowest < 0 || a.ratio[i] < a.ratio[static_cast<std::size_t>(lowest)]) lowest = static_cast<std::ptrdiff_t>(i);
+        if (highest < 0 || a.ratio[i] > a.ratio[static_cast<std::size_t>(highest)]) highest = static_cast<std::ptrdiff_t>(i);
+    }
+    const auto facility = [&](std::ptrdiff_t i) -> json {
+        if (i < 0) return nullptr;
+        const auto k = static_cast<std::size_t>(i);
+        return {{"id", fs->id[k]},
+                {"name", fs->name[k]},
+                {"catchment_pop", round_to(a.catchment_population[k], 100)},
+                {"ratio", number_or_null(a.ratio[k], access_scale)}};
+    };
+    j["facilities_without_demand"] = without_demand;
+    j["most_loaded"] = facility(lowest);
+    j["least_loaded"] = facility(highest);
+    return j;
+}
+
 json kind_entry(const StudyResult& r, const coverage::Totals& t, const std::string& kind,
                 const std::vector<std::string>& groups) {
     json entry = json::object();
@@ -507,6 +593,7 @@ json kind_entry(const StudyResult& r, const coverage::Totals& t, const std::stri
                              number_or_null(t.group_mean[m][k], me.is_network() ? 100 : 10)}};
         }
         e["groups"] = g;
+        if (has_access(r)) e["access"] = access_json(r, m, t);
         if (me.is_network()) {
             e["minutes"] = me.threshold.value;
             e["no_road_access_population"] = round_to(t.no_road_access[m], 100);
@@ -534,6 +621,7 @@ json kind_entry(const StudyResult& r, const coverage::Totals& t, const std::stri
                                {"share", number_or_null(t.group_share(mi, k), 1e6)},
                                {me.is_network() ? "mean_min" : "mean_m",
                                 number_or_null(t.group_mean[mi][k], me.is_network() ? 100 : 10)}};
+        if (has_access(r)) by_group[groups[k]]["access"] = number_or_null(t.group_access[mi][k], access_scale);
     }
     if (!by_group.empty()) entry["groups"] = by_group;
     if (!network.empty()) entry["network"] = network;

@@ -196,6 +196,10 @@ Study load_study(const std::string& path) {
         } else {
             throw config_error(file + ": [study] key 'outside' must be \"error\" or \"drop\"");
         }
+        s.memory_limit_gb = t.number("memory_limit_gb").value_or(s.memory_limit_gb);
+        if (!(s.memory_limit_gb >= 0) || s.memory_limit_gb > 1e6) {
+            throw config_error(file + ": [study] memory_limit_gb must be between 0 (80 % of the machine) and 1e6");
+        }
         t.check_unknown();
     }
     {
@@ -338,6 +342,37 @@ Study load_study(const std::string& path) {
             sp.check_unknown();
             t.check_unknown();
             s.network = std::move(n);
+        }
+    }
+    {
+        Table t = top.sub("access");
+        if (t.present()) {
+            AccessSpec a;
+            const std::string method = t.str("method").value_or("2sfca");
+            const auto m = access::parse_method(method);
+            if (!m) throw config_error(file + ": [access] method '" + method + "' (use 2sfca, e2sfca or gravity)");
+            a.options.method = *m;
+            a.options.decay = access::default_decay(*m);
+            if (auto d = t.str("decay")) {
+                const auto decay = access::parse_decay(*d);
+                if (!decay) {
+                    throw config_error(file + ": [access] decay '" + *d + "' (use none, stepped, gaussian or power)");
+                }
+                a.options.decay = *decay;
+            }
+            if (auto w = t.numbers("step_weights")) a.options.step_weights = *w;
+            a.options.beta = t.number("beta").value_or(a.options.beta);
+            a.catchment_minutes = t.number("catchment_minutes");
+            if (a.catchment_minutes) positive(file, "access", "catchment_minutes", *a.catchment_minutes);
+            a.catchment_m = t.number("catchment_m");
+            if (a.catchment_m) positive(file, "access", "catchment_m", *a.catchment_m);
+            try {
+                access::check_options(a.options);
+            } catch (const config_error& e) {
+                throw config_error(file + ": [access] " + e.what());
+            }
+            s.access = a;
+            t.check_unknown();
         }
     }
     {

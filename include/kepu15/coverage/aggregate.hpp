@@ -32,6 +32,10 @@ struct Totals {
     std::vector<double> covered_any;                   // per method: covered by at least one kind
     std::vector<ValueStats> stats;                     // per measure
     std::vector<std::vector<double>> group_mean;       // [measure][group]: group-weighted mean of reached values
+    // Capacity-aware access (filled when the study has [access]; else empty): population-weighted
+    // mean score per measure, and group-weighted per measure and group.
+    std::vector<double> access_mean;                   // per measure
+    std::vector<std::vector<double>> group_access;     // [measure][group]
 
     // covered / population, or NaN for an empty unit.
     [[nodiscard]] double share(std::size_t measure) const;
@@ -52,18 +56,14 @@ struct Aggregation {
 };
 
 // REQUIRES: unit_of_cell[i] in [0, unit_count) or -1 (cell not counted in any unit but counted in
-// the region); population and every group vector sized like unit_of_cell; every measure sized alike.
+// the region); population and every group vector sized like unit_of_cell; every measure sized alike;
+// values >= 0 or NaN. Statistics of the measures are computed on up to `threads` threads.
 Aggregation aggregate(const std::vector<std::int32_t>& unit_of_cell, std::size_t unit_count,
                       const std::vector<double>& population, const std::vector<std::vector<double>>& groups,
-                      const std::vector<Measure>& measures);
+                      const std::vector<Measure>& measures, unsigned threads = 1);
 
 // Population-weighted statistics of `values` (NaN = unreached) with weights `weight`.
 // REQUIRES: values.size() == weight.size(). Exposed for tests.
 ValueStats weighted_stats(std::span<const double> values, std::span<const double> weight);
-
-// Population-weighted mean of a per-cell score per unit and for the region (the last element);
-// NaN for a unit without population.
-std::vector<double> weighted_mean_by_unit(const std::vector<std::int32_t>& unit_of_cell, std::size_t unit_count,
-                                          std::span<const double> weight, std::span<const double> score);
 
 }  // namespace kepu15::coverage

@@ -23,10 +23,21 @@ struct ServiceArea {
     MultiPolygon shape_m;
 };
 
+// Capacity-aware access (2SFCA family) of one measure's kind by its method, from a reach table of
+// every facility within the catchment of each cell.
+struct AccessMeasure {
+    double catchment = 0.0;                     // minutes (network) or metres (crow-fly)
+    std::vector<double> score;                  // per cell: supply per person (0: nothing in reach)
+    std::vector<double> catchment_population;   // per facility of the kind: decay-weighted demand
+    std::vector<double> ratio;                  // per facility: capacity / catchment population; NaN without demand
+};
+
 struct Evaluation {
     std::vector<study::FacilitySet> facilities;  // the set evaluated, one per kind in study order
     std::vector<coverage::Measure> measures;     // crow-fly per kind, then kind x profile
     std::vector<ServiceArea> service_areas;      // kind x profile x isochrone minutes (network only)
+    std::vector<AccessMeasure> access;           // parallel to measures; empty without [access]
+    std::vector<std::vector<SnapList>> facility_snaps;  // [profile][kind] (network only)
 };
 
 struct EvaluateOptions {

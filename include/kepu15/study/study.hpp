@@ -2,6 +2,7 @@
 // file (see README "Study file"); relative paths are relative to the study file's folder.
 #pragma once
 
+#include "kepu15/access/fca.hpp"
 #include "kepu15/io/vector_reader.hpp"
 #include "kepu15/network/profile.hpp"
 
@@ -67,6 +68,14 @@ struct NetworkSpec {
     network::ProfileSpeeds speeds;
 };
 
+// Capacity-aware accessibility ([access] table): 2SFCA / E2SFCA / gravity per kind x method, with
+// each facility's capacity (capacity_field, else 1). Off when the table is absent.
+struct AccessSpec {
+    access::AccessOptions options;           // method, decay, steps, beta (catchment set per kind)
+    std::optional<double> catchment_minutes; // network catchment. DEFAULT: the kind's threshold minutes
+    std::optional<double> catchment_m;       // crow-fly catchment. DEFAULT: the kind's radius_m
+};
+
 struct Study {
     std::string file;          // the study file, absolute
     std::string name;
@@ -88,8 +97,12 @@ struct Study {
     bool isochrones = true;          // DEFAULT: write isochrones.geojson when network is on
     double isochrone_cell_m = 50.0;  // DEFAULT: 50 m grid for service-area polygons
     bool travel_time_rasters = false;  // DEFAULT: no GeoTIFFs
+    // Refuse a run whose estimated memory exceeds this many GB (pipeline/memory.hpp).
+    // DEFAULT: 0 = 80 % of the machine's physical memory.
+    double memory_limit_gb = 0.0;
     OutsidePolicy outside = OutsidePolicy::error;  // DEFAULT: error (names the first rows outside)
     std::string water_path;  // optional background layer for maps ([layers] water)
+    std::optional<AccessSpec> access;  // DEFAULT: none (no access scores)
 
     [[nodiscard]] bool uses(Method m) const;
     [[nodiscard]] double radius_for(const FacilityLayer& f) const { return f.radius_m.value_or(radius_m); }
