@@ -12,6 +12,8 @@ PACKAGES=(
   osmium-tool python3-gdal python3-numpy python3-shapely time bc
   clang-14 libfuzzer-14-dev libclang-rt-14-dev
   postgresql postgis postgresql-15-postgis-3
+  libmapnik-dev mapnik-utils fonts-noto-cjk libcairo2-dev libpango1.0-dev poppler-utils
+  chromium
 )
 
 missing=()
@@ -20,6 +22,11 @@ for p in "${PACKAGES[@]}"; do
     missing+=("$p")
   fi
 done
+
+# Node and npm (viewer vendoring and tests): Debian's packages unless a node is already installed
+# (e.g. a NodeSource build, which bundles npm and conflicts with Debian's npm package).
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#PACKAGES[@]} packages present"

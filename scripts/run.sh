@@ -5,4 +5,5 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/scripts/install-deps.sh"
 dir="$("$root/scripts/build.sh" release | tail -n 1)"
+"$root/scripts/vendor-web.sh" >/dev/null   # the viewer's map library (maps/viewer/vendor/)
 "$dir/kepu15" run "$root/geodata/kunshan/study.toml" --out "$root/maps" "$@"

@@ -1,54 +1,28 @@
 #!/usr/bin/env bash
-# Developer check of the map viewer (not part of CI): serves maps/ on 127.0.0.1, takes a headless
-# Chromium screenshot of maps/viewer/ and stops the server.
-#   scripts/screenshot-viewer.sh [PNG] [QUERY]
-#   PNG    DEFAULT /tmp/kepu15-viewer.png
-#   QUERY  viewer URL parameters, e.g. 'layers=villages,gaps,facilities&gapkind=station&gapmethod=walk'
-#          or 'method=crowfly&share=venue&village=320583100210' (see maps/viewer/README.md)
-# Installs Debian's chromium (and a small CJK font, so Chinese names render) when missing, and runs
-# scripts/run.sh when maps/summary.json is missing.
+# Developer check of the map viewer: serves a run's outputs on 127.0.0.1, takes a headless Chromium
+# screenshot of the viewer and FAILS (exit 1) when the map is blank (pixel statistics of the map
+# canvas) or the page logs an error.
+#   scripts/screenshot-viewer.sh [PNG] [QUERY] [OUTDIR]
+#   PNG     DEFAULT /tmp/kepu15-viewer.png
+#   QUERY   viewer URL parameters, e.g. 'kind=station&method=walk&lang=en' (see docs/maps.md)
+#   OUTDIR  DEFAULT maps/ (runs scripts/run.sh when maps/manifest.json is missing)
+# Uses Debian's chromium and playwright-core from npm (scripts/vendor-web.sh); downloads no browser.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 png="${1:-/tmp/kepu15-viewer.png}"
 query="${2:-}"
-port="${PORT:-8016}"
+out="${3:-$root/maps}"
 
-sudo=""
-[[ "$(id -u)" -eq 0 ]] || sudo="sudo"
-missing=()
-command -v chromium >/dev/null || missing+=(chromium)
-if command -v fc-list >/dev/null && [[ -z "$(fc-list :lang=zh 2>/dev/null)" ]]; then
-    missing+=(fonts-wqy-microhei)
-fi
-if [[ ${#missing[@]} -gt 0 ]]; then
-    echo "installing ${missing[*]}" >&2
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+command -v chromium >/dev/null || { echo "screenshot-viewer.sh: chromium missing (scripts/install-deps.sh)" >&2; exit 1; }
+cache="$("$root/scripts/vendor-web.sh" | tail -n 1)"
+if [[ "$out" == "$root/maps" && ! -e "$root/maps/manifest.json" ]]; then "$root/scripts/run.sh"; fi
+[[ -e "$out/manifest.json" ]] || { echo "screenshot-viewer.sh: no manifest.json in $out (run kepu15 run first)" >&2; exit 1; }
 
-[[ -e "$root/maps/summary.json" ]] || "$root/scripts/run.sh"
-
-python3 -m http.server --bind 127.0.0.1 --directory "$root/maps" "$port" >/dev/null 2>&1 &
-server=$!
-profile="$(mktemp -d)"
-trap 'kill "$server" 2>/dev/null || true; rm -rf "$profile"' EXIT
-for _ in $(seq 50); do
-    python3 - "$port" <<'PY' 2>/dev/null && break
-import sys, urllib.request
-urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/viewer/", timeout=1)
-PY
-    sleep 0.2
+site="$(mktemp -d "${TMPDIR:-/tmp}/kepu15-shot.XXXXXX")"
+trap 'rm -rf "$site"' EXIT
+for f in "$out"/*; do
+    [[ "$(basename "$f")" != viewer ]] && ln -s "$(cd "$(dirname "$f")" && pwd)/$(basename "$f")" "$site/$(basename "$f")"
 done
-
-url="http://127.0.0.1:$port/viewer/${query:+?$query}"
+ln -s "$root/maps/viewer" "$site/viewer"
 mkdir -p "$(dirname "$png")"
-rm -f "$png"
-chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-    --disable-background-networking --disable-component-update --disable-sync \
-    --user-data-dir="$profile" --window-size=1400,900 --virtual-time-budget=15000 \
-    --screenshot="$png" "$url" 2>/dev/null || true
-if [[ ! -s "$png" ]]; then
-    echo "screenshot-viewer.sh: no screenshot written for $url" >&2
-    exit 1
-fi
-echo "$png  ($url)"
+NODE_PATH="$cache/node_modules" node "$root/tests/viewer/screenshot.cjs" "$site" "$query" "$png"

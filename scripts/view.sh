@@ -14,6 +14,7 @@ if [[ $# -gt 1 || "${1:-}" == -h || "${1:-}" == --help ]]; then
     exit 2
 fi
 
+"$root/scripts/vendor-web.sh" >/dev/null   # MapLibre GL JS into maps/viewer/vendor/ (once)
 serve_dir="$root/maps"
 tmp=""
 if [[ $# -eq 1 ]]; then
@@ -29,7 +30,7 @@ if [[ $# -eq 1 ]]; then
     fi
 fi
 
-if [[ ! -e "$serve_dir/villages.geojson" && ! -e "$serve_dir/summary.json" ]]; then
+if [[ ! -e "$serve_dir/manifest.json" ]]; then
     echo "view.sh: no kepu15 outputs in ${1:-$root/maps} (run scripts/run.sh first); serving anyway" >&2
 fi
 

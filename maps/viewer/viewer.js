@@ -1,982 +1,693 @@
-// kepu15 map viewer: draws the outputs of `kepu15 run` (read from the folder above this one) on a
-// canvas. No libraries (the planners' machines are offline). Projection: equirectangular with the
-// longitude scaled by cos(latitude of the data's centre), coordinates kept relative to that centre
-// so that canvas paths (float32 inside the browser) stay precise when zoomed in.
+// kepu15 map viewer on MapLibre GL JS (vendored by scripts/vendor-web.sh; no tile server, no CDN).
+// Reads ../manifest.json written by `kepu15 run` (kinds, methods, field names, thresholds, colour
+// breaks) and the GeoJSON layers beside it; the background is the study's own towns, roads, water.
+// URL parameters: lang=en, view=villages|cells, kind=<kind>|any, method=<method>,
+// scenario=<folder of a second run, relative to this page or absolute> (swipe comparison),
+// swipe=0..100, town=<code> (zoom), village=<code> (open its popup).
 'use strict';
 
-(function () {
-  const DATA_DIR = '../';
-  const M_PER_DEG = 111320; // one world unit (a degree of latitude) in metres
+const I18N = {
+  zh: {
+    view: '显示', view_villages: '村/社区覆盖率', view_cells: '100米格网时间', kind: '设施', method: '方法',
+    export: '导出PNG', print: '打印', legend: '图例', layers: '图层', gaps: '服务缺口', isochrones: '服务范围',
+    facilities: '设施', labels: '村名', newly: '方案新增覆盖', towns: '区镇覆盖率', any: '任一类设施',
+    share: '覆盖人口比例', not_reached: '分钟内无法到达', minutes: '分钟', metres: '米', region: '全域',
+    population: '人口', uncovered: '未覆盖人口', rank: '排名（1=最差）', town: '区镇', code: '编码',
+    no_data: '无人口', gap_line: '服务缺口（阈值以外）', water: '水系', roads_major: '主要道路', roads_minor: '次要道路',
+    town_border: '区镇界', village_border: '村/社区界', service_area: '服务范围', threshold: '阈值',
+    synthetic: '合成数据（非真实，仅供演示）', baseline: '现状', scenario: '方案', loading: '加载中…',
+    cells_loading: '正在加载100米格网（文件较大）…', no_manifest: '找不到 manifest.json：请先运行 kepu15 run（scripts/run.sh），再用 scripts/view.sh 打开。',
+    source: '数据来源：{study}。计算：{gen}，运行日期 {date}。底图：研究自带的道路、水系与区镇/村界。',
+    cell: '100米格网', groups: '人群', mean: '平均', data_date: '数据日期', newly_villages: '覆盖率提高的村/社区', scale: '比例尺',
+  },
+  en: {
+    view: 'Show', view_villages: 'village coverage', view_cells: '100 m cells: minutes', kind: 'Kind', method: 'Method',
+    export: 'Export PNG', print: 'Print', legend: 'Legend', layers: 'Layers', gaps: 'Gaps', isochrones: 'Service areas',
+    facilities: 'Facilities', labels: 'Village names', newly: 'Newly covered (scenario)', towns: 'Coverage by town',
+    any: 'any kind', share: 'share of residents covered', not_reached: 'min: not reached', minutes: 'min', metres: 'm',
+    region: 'Region', population: 'Population', uncovered: 'Uncovered', rank: 'Rank (1 = worst)', town: 'Town',
+    code: 'Code', no_data: 'no population', gap_line: 'gap (beyond the threshold)', water: 'Water',
+    roads_major: 'major road', roads_minor: 'minor road', town_border: 'town boundary', village_border: 'village boundary',
+    service_area: 'service area', threshold: 'threshold', synthetic: 'SYNTHETIC data (not real, demo only)',
+    baseline: 'baseline', scenario: 'scenario', loading: 'loading…', cells_loading: 'loading the 100 m cells (large file)…',
+    no_manifest: 'manifest.json not found: run `kepu15 run` (scripts/run.sh) first, then open it with scripts/view.sh.',
+    source: 'Data: {study}. Computed by {gen} on {date}. Background: the study\'s own roads, water and boundaries.',
+    cell: '100 m cell', groups: 'Groups', mean: 'mean', data_date: 'data date', newly_villages: 'villages whose coverage rose', scale: 'Scale',
+  },
+};
 
-  // Village and table colours: share of residents covered, worst served in red.
-  const SHARE_BREAKS = [0.5, 0.7, 0.85, 0.95];
-  const SHARE_COLOURS = ['#b2182b', '#ef6548', '#fdae61', '#a6d96a', '#1a9850'];
-  const NO_DATA_COLOUR = '#d0d3d8';
-  const KIND_COLOURS = ['#6a3d9a', '#1f4e9c', '#00665e', '#8c510a', '#c51b7d', '#4d4d4d'];
-  const KIND_SHAPES = ['diamond', 'square', 'circle', 'triangle', 'circle', 'square'];
-  const MINUTE_COLOURS = ['#08306b', '#2171b5', '#6baed6', '#9ecae1', '#c6dbef'];
-  const METHOD_NAMES = {
-    crowfly: '直线 crow-fly',
-    walk: '步行 walk',
-    elderly: '老人步行 elderly walk',
-    bike: '骑行 bike',
-    drive: '驾车 drive',
+const params = new URLSearchParams(location.search);
+const state = {
+  lang: params.get('lang') === 'en' ? 'en' : 'zh',
+  view: params.get('view') === 'cells' ? 'cells' : 'villages',
+  kind: params.get('kind') || 'any',
+  method: params.get('method') || '',
+  base: '../',
+  scenario: params.get('scenario'),
+};
+const t = (key) => I18N[state.lang][key] || key;
+const el = (id) => document.getElementById(id);
+const data = {};       // baseline: manifest, summary, layers
+const scen = {};       // scenario run, when compared
+let map = null;
+let mapScenario = null;
+
+function setStatus(text, error) {
+  const s = el('status');
+  s.textContent = text || '';
+  s.className = error ? 'error' : '';
+}
+
+async function fetchJson(url, optional) {
+  const r = await fetch(url, { cache: 'no-cache' });
+  if (!r.ok) {
+    if (optional) return null;
+    throw new Error(`${url}: HTTP ${r.status}`);
+  }
+  return r.json();
+}
+
+const emptyCollection = { type: 'FeatureCollection', features: [] };
+
+async function loadRun(folder, into) {
+  into.folder = folder;
+  into.manifest = await fetchJson(folder + 'manifest.json');
+  if (into.manifest.format !== 'kepu15-manifest') throw new Error(folder + 'manifest.json: not a kepu15 manifest');
+  into.summary = await fetchJson(folder + 'summary.json');
+  into.layers = {};
+  const wanted = ['villages', 'gaps', 'facilities', 'water', 'towns', 'roads', 'isochrones'];
+  await Promise.all(wanted.map(async (name) => {
+    const entry = into.manifest.layers[name];
+    into.layers[name] = entry ? await fetchJson(folder + entry.file, true) : null;
+  }));
+  // Layers of other commands (siting, scenarios), when the run wrote them.
+  for (const extra of ['sites', 'newly_covered']) {
+    const listed = (into.manifest.files || []).includes(extra + '.geojson');
+    into.layers[extra] = listed ? await fetchJson(folder + extra + '.geojson', true) : null;
+  }
+}
+
+// ---- what is drawn -------------------------------------------------------------------------
+
+const methodEntry = (m) => data.manifest.methods.find((e) => e.method === m) || { method: m, label_zh: m, label_en: m, unit: 'min' };
+const methodLabel = (m) => methodEntry(m)[state.lang === 'en' ? 'label_en' : 'label_zh'];
+const kindEntry = (k) => data.manifest.kinds.find((e) => e.kind === k);
+const kindLabel = (k) => (k === 'any' ? t('any') : (kindEntry(k) ? kindEntry(k).label : k));
+const measureOf = (k, m) => data.manifest.measures.find((e) => e.kind === k && e.method === m);
+const fmtInt = (v) => (v == null ? '–' : Math.round(v).toLocaleString('en-US'));
+const fmtPct = (v) => (v == null || Number.isNaN(v) ? '–' : (v * 100).toFixed(1) + '%');
+const fmtNum = (v) => (Math.round(v * 100) / 100).toString();
+
+function villageShareField() {
+  if (state.kind === 'any') {
+    const a = data.manifest.any_kind.find((e) => e.method === state.method);
+    return a ? a.villages.share : null;
+  }
+  const m = measureOf(state.kind, state.method);
+  return m ? m.villages.share : null;
+}
+
+// A MapLibre step expression over `field`: colours[i] up to breaks[i]; `none` for null.
+function stepExpr(field, breaks, colours, none) {
+  const expr = ['step', ['to-number', ['get', field]], colours[0]];
+  for (let i = 0; i + 1 < colours.length; ++i) expr.push(breaks[i] + 1e-9, colours[i + 1]);
+  if (colours.length <= breaks.length - 1) expr.push(breaks[breaks.length - 2] + 1e-9, none);
+  return ['case', ['==', ['get', field], null], none, expr];
+}
+
+function villageFill() {
+  const field = villageShareField();
+  const sh = data.manifest.share;
+  if (!field) return '#cccccc';
+  return stepExpr(field, sh.breaks, sh.colours, '#dddddd');
+}
+
+function cellFill() {
+  const kind = state.kind === 'any' ? data.manifest.kinds[0].kind : state.kind;
+  const m = measureOf(kind, state.method);
+  if (!m) return '#cccccc';
+  const v = ['to-number', ['get', m.cells.value]];
+  const expr = ['step', v, m.colours[0]];
+  for (let i = 0; i < m.breaks.length; ++i) expr.push(m.breaks[i] + 1e-9, m.colours[Math.min(i + 1, m.colours.length - 1)]);
+  return ['case', ['==', ['get', m.cells.value], null], m.no_value_colour, expr];
+}
+
+function kindColourExpr() {
+  const expr = ['match', ['get', 'kind']];
+  for (const [k, c] of Object.entries(data.manifest.kind_colours)) expr.push(k, c);
+  expr.push('#888888');
+  return expr;
+}
+
+function measureFilter(kindField, methodField) {
+  const kinds = state.kind === 'any' ? data.manifest.kinds.map((k) => k.kind) : [state.kind];
+  return ['all', ['in', ['get', kindField], ['literal', kinds]], ['==', ['get', methodField], state.method]];
+}
+
+function style(run) {
+  const sources = {};
+  const layers = [{ id: 'background', type: 'background', paint: { 'background-color': '#ffffff' } }];
+  const add = (name) => {
+    if (!run.layers[name]) return false;
+    sources[name] = { type: 'geojson', data: run.layers[name], promoteId: name === 'villages' ? 'code' : undefined };
+    return true;
   };
-  const GROUP_NAMES = { elderly: '老年 elderly', youth: '青少年 youth' };
+  if (add('towns')) layers.push({ id: 'land', type: 'fill', source: 'towns', paint: { 'fill-color': '#f2efe9' } });
+  sources.cells = { type: 'geojson', data: emptyCollection };
+  if (add('villages')) {
+    layers.push({ id: 'villages-fill', type: 'fill', source: 'villages', paint: { 'fill-color': villageFill(), 'fill-opacity': 0.9 } });
+  }
+  layers.push({ id: 'cells-fill', type: 'fill', source: 'cells', paint: { 'fill-color': cellFill(), 'fill-antialias': false } });
+  if (add('water')) layers.push({ id: 'water', type: 'fill', source: 'water', paint: { 'fill-color': '#a6c8e0', 'fill-outline-color': '#6b9cc3' } });
+  if (add('isochrones')) {
+    layers.push({ id: 'isochrones', type: 'line', source: 'isochrones', layout: { visibility: 'none' },
+      paint: { 'line-color': '#aa3377', 'line-width': 1.5 } });
+  }
+  if (add('newly_covered')) layers.push({ id: 'newly', type: 'fill', source: 'newly_covered', paint: { 'fill-color': '#ee3377', 'fill-opacity': 0.6 } });
+  if (add('roads')) {
+    layers.push({ id: 'roads-minor', type: 'line', source: 'roads', filter: ['!=', ['get', 'class'], 'major'],
+      paint: { 'line-color': '#666666', 'line-opacity': 0.5, 'line-width': 0.6 } });
+    layers.push({ id: 'roads-major', type: 'line', source: 'roads', filter: ['==', ['get', 'class'], 'major'],
+      paint: { 'line-color': '#333333', 'line-opacity': 0.8, 'line-width': 1.6 } });
+  }
+  if (run.layers.villages) {
+    layers.push({ id: 'villages-line', type: 'line', source: 'villages', paint: { 'line-color': '#444444', 'line-opacity': 0.5, 'line-width': 0.5 } });
+    layers.push({ id: 'villages-hover', type: 'line', source: 'villages',
+      paint: { 'line-color': '#000000', 'line-width': ['case', ['boolean', ['feature-state', 'hover'], false], 2.5, 0] } });
+  }
+  if (add('gaps')) {
+    layers.push({ id: 'gaps', type: 'line', source: 'gaps', filter: measureFilter('kind', 'method'),
+      paint: { 'line-color': '#d81b60', 'line-width': 1.6, 'line-dasharray': [3, 2] } });
+  }
+  if (run.layers.towns) layers.push({ id: 'towns-line', type: 'line', source: 'towns', paint: { 'line-color': '#1a1a1a', 'line-width': 1.6 } });
+  if (add('facilities')) {
+    layers.push({ id: 'facilities', type: 'circle', source: 'facilities',
+      paint: { 'circle-color': kindColourExpr(), 'circle-radius': ['interpolate', ['linear'], ['zoom'], 9, 2.5, 14, 6],
+        'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1 } });
+  }
+  if (add('sites')) {
+    layers.push({ id: 'sites', type: 'circle', source: 'sites',
+      paint: { 'circle-color': '#ffffff', 'circle-radius': 7, 'circle-stroke-color': '#000000', 'circle-stroke-width': 2.5 } });
+  }
+  const font = ['Noto Sans CJK SC Regular'];
+  if (run.layers.villages) {
+    layers.push({ id: 'village-labels', type: 'symbol', source: 'villages', minzoom: 10.5,
+      layout: { 'text-field': ['get', 'name'], 'text-size': 11, 'text-font': font, 'text-padding': 3 },
+      paint: { 'text-color': '#222222', 'text-halo-color': '#ffffff', 'text-halo-width': 1.4 } });
+  }
+  if (run.layers.towns) {
+    layers.push({ id: 'town-labels', type: 'symbol', source: 'towns',
+      layout: { 'text-field': ['get', 'name'], 'text-size': 14, 'text-font': font },
+      paint: { 'text-color': '#111111', 'text-halo-color': '#ffffff', 'text-halo-width': 2 } });
+  }
+  return { version: 8, sources, layers };
+}
 
-  const $ = (id) => document.getElementById(id);
-  const canvas = $('map');
-  const ctx = canvas.getContext('2d');
-  const font = getComputedStyle(document.documentElement).getPropertyValue('--font').trim() || 'sans-serif';
-
-  const data = {
-    summary: null, villages: null, facilities: null, gaps: null, isochrones: null, cells: null,
+// Bounding box of GeoJSON features (lon/lat).
+function bbox(features) {
+  const b = [Infinity, Infinity, -Infinity, -Infinity];
+  const walk = (c) => {
+    if (typeof c[0] === 'number') {
+      b[0] = Math.min(b[0], c[0]); b[1] = Math.min(b[1], c[1]);
+      b[2] = Math.max(b[2], c[0]); b[3] = Math.max(b[3], c[1]);
+    } else c.forEach(walk);
   };
-  const loadState = {}; // file → 'loading' | 'ok' | error message
-  let origin = null; // {lon0, lat0, k}
-  let kinds = []; // [{kind, label, colour, shape}]
-  let methods = [];
-  let towns = []; // labels: {code, name, x, y, bbox}
-  let selected = null; // {type: 'village'|'facility', feature}
-  const view = { cx: 0, cy: 0, scale: 1, width: 1, height: 1, dpr: 1 };
+  features.forEach((f) => f.geometry && walk(f.geometry.coordinates));
+  return b;
+}
 
-  // ---------------------------------------------------------------- helpers
+function regionBox() {
+  const src = data.layers.towns || data.layers.villages || data.layers.facilities;
+  return bbox(src ? src.features : []);
+}
 
-  function fmtInt(v) {
-    return v == null || !isFinite(v) ? '–' : Math.round(v).toLocaleString('en-US');
+function townBox(code) {
+  if (data.layers.towns) {
+    const f = data.layers.towns.features.filter((x) => x.properties.code === code);
+    if (f.length) return bbox(f);
   }
-  function fmtShare(v) {
-    return v == null || !isFinite(v) ? '–' : (v * 100).toFixed(1) + '%';
-  }
-  function esc(s) {
-    return String(s == null ? '' : s).replace(/[&<>"']/g, (c) => ({
-      '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;',
-    })[c]);
-  }
-  function shareColour(v) {
-    if (v == null || !isFinite(v)) return NO_DATA_COLOUR;
-    let i = 0;
-    while (i < SHARE_BREAKS.length && v >= SHARE_BREAKS[i]) i++;
-    return SHARE_COLOURS[i];
-  }
-  function textOn(bg) {
-    const n = parseInt(bg.slice(1), 16);
-    const lum = 0.299 * (n >> 16) + 0.587 * ((n >> 8) & 255) + 0.114 * (n & 255);
-    return lum < 140 ? '#fff' : '#111';
-  }
-  function kindInfo(kind) {
-    return kinds.find((k) => k.kind === kind) ||
-      { kind, label: kind, colour: '#333', shape: 'circle' };
-  }
-  function methodName(m) {
-    return METHOD_NAMES[m] || m;
-  }
-  function threshold(kind, method) {
-    const f = data.summary && data.summary.facilities && data.summary.facilities[kind];
-    if (!f) return '';
-    return method === 'crowfly' ? `${f.radius_m} m` : `${f.minutes} min`;
-  }
-  function methodThreshold(method) {
-    const t = new Set(kinds.map((k) => threshold(k.kind, method)).filter(Boolean));
-    return t.size === 1 ? [...t][0] : '';
-  }
+  const v = data.layers.villages ? data.layers.villages.features.filter((x) => x.properties.town_code === code) : [];
+  return v.length ? bbox(v) : null;
+}
 
-  // Field of villages.geojson holding the covered share for a kind ('any' = any kind) and method.
-  function shareField(kind, method) {
-    if (kind === 'any') return `any_${method}_share`;
-    return method === 'crowfly' ? `${kind}_share` : `${kind}_${method}_share`;
-  }
+// ---- map updates ---------------------------------------------------------------------------
 
-  // Share of a summary.json unit (or the region) for a kind and method.
-  function unitShare(unit, kind, method) {
-    if (!unit) return null;
-    if (kind === 'any') {
-      const a = unit.any_kind && unit.any_kind[method];
-      return a ? a.share : null;
+function eachMap(fn) {
+  [map, mapScenario].forEach((m) => { if (m && m.isStyleLoaded()) fn(m); });
+}
+
+function applyState() {
+  eachMap((m) => {
+    if (m.getLayer('villages-fill')) {
+      m.setPaintProperty('villages-fill', 'fill-color', villageFill());
+      m.setLayoutProperty('villages-fill', 'visibility', state.view === 'villages' ? 'visible' : 'none');
     }
-    const k = unit.kinds && unit.kinds[kind];
-    if (!k) return null;
-    if (method === 'crowfly' && k.crowfly) return k.crowfly.share;
-    if (k.network && k.network[method]) return k.network[method].share;
-    return k.method === method ? k.share : null;
-  }
-
-  // ---------------------------------------------------------------- geometry
-
-  function project(lon, lat) {
-    return [(lon - origin.lon0) * origin.k, origin.lat0 - lat];
-  }
-
-  // GeoJSON geometry → {rings: [Float64Array x,y,...], path: Path2D, bbox}
-  function prepareGeometry(geom) {
-    const polys = geom.type === 'Polygon' ? [geom.coordinates]
-      : geom.type === 'MultiPolygon' ? geom.coordinates : [];
-    const rings = [];
-    const bbox = [Infinity, Infinity, -Infinity, -Infinity];
-    const path = new Path2D();
-    for (const poly of polys) {
-      for (const ring of poly) {
-        const a = new Float64Array(ring.length * 2);
-        for (let i = 0; i < ring.length; i++) {
-          const [x, y] = project(ring[i][0], ring[i][1]);
-          a[2 * i] = x;
-          a[2 * i + 1] = y;
-          if (x < bbox[0]) bbox[0] = x;
-          if (y < bbox[1]) bbox[1] = y;
-          if (x > bbox[2]) bbox[2] = x;
-          if (y > bbox[3]) bbox[3] = y;
-          if (i === 0) path.moveTo(x, y);
-          else path.lineTo(x, y);
-        }
-        path.closePath();
-        rings.push(a);
-      }
+    m.setPaintProperty('cells-fill', 'fill-color', cellFill());
+    m.setLayoutProperty('cells-fill', 'visibility', state.view === 'cells' ? 'visible' : 'none');
+    if (m.getLayer('gaps')) {
+      m.setFilter('gaps', measureFilter('kind', 'method'));
+      // Gaps of one kind at a time: with every kind the outlines cover the whole map.
+      m.setLayoutProperty('gaps', 'visibility', el('show-gaps').checked && state.kind !== 'any' ? 'visible' : 'none');
     }
-    return { rings, path, bbox };
-  }
-
-  function pointInRings(rings, x, y) {
-    let inside = false; // even-odd over all rings: holes and multi-parts both work
-    for (const a of rings) {
-      const n = a.length / 2;
-      for (let i = 0, j = n - 1; i < n; j = i++) {
-        const xi = a[2 * i], yi = a[2 * i + 1], xj = a[2 * j], yj = a[2 * j + 1];
-        if ((yi > y) !== (yj > y) && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
-      }
+    if (m.getLayer('isochrones')) {
+      m.setFilter('isochrones', measureFilter('kind', 'profile'));
+      m.setLayoutProperty('isochrones', 'visibility', el('show-isochrones').checked ? 'visible' : 'none');
     }
-    return inside;
-  }
-
-  function bboxUnion(boxes) {
-    const b = [Infinity, Infinity, -Infinity, -Infinity];
-    for (const x of boxes) {
-      b[0] = Math.min(b[0], x[0]); b[1] = Math.min(b[1], x[1]);
-      b[2] = Math.max(b[2], x[2]); b[3] = Math.max(b[3], x[3]);
+    if (m.getLayer('facilities')) {
+      const kinds = state.kind === 'any' ? data.manifest.kinds.map((k) => k.kind) : [state.kind];
+      m.setFilter('facilities', ['in', ['get', 'kind'], ['literal', kinds]]);
+      m.setLayoutProperty('facilities', 'visibility', el('show-facilities').checked ? 'visible' : 'none');
     }
-    return b;
-  }
+    if (m.getLayer('village-labels')) m.setLayoutProperty('village-labels', 'visibility', el('show-labels').checked ? 'visible' : 'none');
+    if (m.getLayer('newly')) m.setLayoutProperty('newly', 'visibility', el('show-newly').checked ? 'visible' : 'none');
+  });
+  if (state.view === 'cells') loadCells();
+  renderLegend();
+  renderTowns();
+  renderTexts();
+  const q = new URLSearchParams(location.search);
+  q.set('kind', state.kind); q.set('method', state.method); q.set('view', state.view); q.set('lang', state.lang);
+  history.replaceState(null, '', '?' + q.toString());
+}
 
-  // ---------------------------------------------------------------- loading
+let cellsLoading = null;
+function loadCells() {
+  if (cellsLoading) return cellsLoading;
+  setStatus(t('cells_loading'));
+  const load = async (run, m) => {
+    const c = await fetchJson(run.folder + run.manifest.layers.cells.file);
+    m.getSource('cells').setData(c);
+  };
+  cellsLoading = Promise.all([load(data, map), mapScenario ? load(scen, mapScenario) : null])
+    .then(() => setStatus(''))
+    .catch((e) => setStatus(e.message, true));
+  return cellsLoading;
+}
 
-  async function fetchJson(name) {
-    loadState[name] = 'loading';
-    showStatus();
-    try {
-      // no-cache: revalidate, so a new `kepu15 run` is seen on reload
-      const r = await fetch(DATA_DIR + name, { cache: 'no-cache' });
-      if (!r.ok) throw new Error(r.status === 404 ? 'not found' : `HTTP ${r.status}`);
-      const j = await r.json();
-      loadState[name] = 'ok';
-      return j;
-    } catch (e) {
-      loadState[name] = location.protocol === 'file:'
-        ? 'cannot be read from file:// (start scripts/view.sh)' : String(e.message || e);
-      return null;
-    } finally {
-      showStatus();
-    }
-  }
-
-  function showStatus() {
-    const el = $('status');
-    const parts = [];
-    let bad = false;
-    for (const [name, st] of Object.entries(loadState)) {
-      if (st === 'ok') continue;
-      if (st === 'loading') parts.push(`loading ${name}…`);
-      else { parts.push(`${name}: ${st}`); bad = true; }
-    }
-    if (!parts.length) {
-      const n = (d) => (d ? d.features.length : 0);
-      parts.push(`${n(data.villages)} villages · ${n(data.facilities)} facilities · ` +
-        `${n(data.gaps)} gap areas · ${n(data.isochrones)} service areas`);
-    }
-    el.textContent = parts.join(' · ');
-    el.classList.toggle('error', bad);
-  }
-
-  function setOrigin(fc) {
-    let minx = Infinity, miny = Infinity, maxx = -Infinity, maxy = -Infinity;
-    const visit = (c) => {
-      if (typeof c[0] === 'number') {
-        minx = Math.min(minx, c[0]); maxx = Math.max(maxx, c[0]);
-        miny = Math.min(miny, c[1]); maxy = Math.max(maxy, c[1]);
-      } else c.forEach(visit);
-    };
-    for (const f of fc.features) if (f.geometry) visit(f.geometry.coordinates);
-    const lon0 = (minx + maxx) / 2, lat0 = (miny + maxy) / 2;
-    origin = { lon0, lat0, k: Math.cos((lat0 * Math.PI) / 180) };
-  }
-
-  function preparePolygons(fc) {
-    for (const f of fc.features) f.g = f.geometry ? prepareGeometry(f.geometry) : null;
-    fc.features = fc.features.filter((f) => f.g && f.g.rings.length);
-    fc.bbox = bboxUnion(fc.features.map((f) => f.g.bbox));
-  }
-
-  function preparePoints(fc) {
-    fc.features = fc.features.filter((f) => f.geometry && f.geometry.type === 'Point');
-    for (const f of fc.features) {
-      const [x, y] = project(f.geometry.coordinates[0], f.geometry.coordinates[1]);
-      f.x = x; f.y = y;
-    }
-  }
-
-  function computeTownLabels() {
-    const byTown = new Map();
-    for (const f of data.villages.features) {
-      const p = f.properties, b = f.g.bbox;
-      const w = Math.max(p.population || 0, 1);
-      let t = byTown.get(p.town_code);
-      if (!t) byTown.set(p.town_code, t = { code: p.town_code, name: p.town_name, sx: 0, sy: 0, w: 0, boxes: [] });
-      t.sx += ((b[0] + b[2]) / 2) * w;
-      t.sy += ((b[1] + b[3]) / 2) * w;
-      t.w += w;
-      t.boxes.push(b);
-    }
-    towns = [...byTown.values()].map((t) => ({
-      code: t.code, name: t.name, x: t.sx / t.w, y: t.sy / t.w, bbox: bboxUnion(t.boxes),
-    }));
-  }
-
-  async function load() {
-    const [summary, villages, facilities] = await Promise.all(
-      ['summary.json', 'villages.geojson', 'facilities.geojson'].map(fetchJson));
-    data.summary = summary;
-    const base = villages || facilities;
-    if (!base) {
-      draw();
-      return;
-    }
-    setOrigin(base);
-    if (villages) {
-      preparePolygons(villages);
-      data.villages = villages;
-      computeTownLabels();
-    }
-    if (facilities) {
-      preparePoints(facilities);
-      data.facilities = facilities;
-    }
-    setupKindsAndMethods();
-    buildControls();
-    applyUrlParams();
-    fitTo(villages ? villages.bbox : pointsBbox(facilities));
-    const town = towns.find((t) => t.code === params.get('town'));
-    if (town) fitTo(town.bbox);
-    refreshAll();
-    showStatus();
-    if (params.get('cells') === '1') loadCells(false); // explicit opt-in through the URL
-
-    // Larger layers afterwards, so the map is usable while they arrive.
-    const later = [['gaps', 'gaps.geojson'], ['isochrones', 'isochrones.geojson'], ['water', 'water.geojson']];
-    await Promise.all(later.map(async ([key, file]) => {
-      const fc = await fetchJson(file);
-      if (fc) {
-        preparePolygons(fc);
-        data[key] = fc;
-      }
-      fillFilterOptions();
-      refreshAll();
-    }));
-    showStatus();
-  }
-
-  function pointsBbox(fc) {
-    return bboxUnion(fc.features.map((f) => [f.x, f.y, f.x, f.y]));
-  }
-
-  function setupKindsAndMethods() {
-    const s = data.summary;
-    let names = s && s.facilities ? Object.keys(s.facilities) : [];
-    if (!names.length && data.facilities) {
-      names = [...new Set(data.facilities.features.map((f) => f.properties.kind))];
-    }
-    // Keep the order of the study file as seen in facilities.geojson when available.
-    if (data.facilities) {
-      const order = [...new Set(data.facilities.features.map((f) => f.properties.kind))];
-      names.sort((a, b) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99));
-    }
-    kinds = names.map((kind, i) => ({
-      kind,
-      label: (s && s.facilities && s.facilities[kind] && s.facilities[kind].label) ||
-        (data.facilities && (data.facilities.features.find((f) => f.properties.kind === kind) || {}).properties.label) ||
-        kind,
-      colour: KIND_COLOURS[i % KIND_COLOURS.length],
-      shape: KIND_SHAPES[i % KIND_SHAPES.length],
-    }));
-    methods = s && s.methods ? s.methods.slice() : [];
-    if (!methods.length && data.villages) {
-      const p = data.villages.features[0].properties;
-      methods = Object.keys(p).filter((k) => /^any_.+_share$/.test(k)).map((k) => k.slice(4, -6));
-    }
-    if (s && s.study) $('title').textContent = `kepu15 · ${s.study}`;
-  }
-
-  // ---------------------------------------------------------------- controls
-
-  function setOptions(select, options, value) {
-    select.innerHTML = '';
-    for (const [v, text] of options) {
-      const o = document.createElement('option');
-      o.value = v;
-      o.textContent = text;
-      select.appendChild(o);
-    }
-    if (value != null && options.some(([v]) => String(v) === String(value))) select.value = value;
-  }
-
-  function buildControls() {
-    const rankMethod = data.villages && data.villages.features.length
-      ? data.villages.features[0].properties.rank_method : null;
-    const defMethod = methods.includes(rankMethod) ? rankMethod
-      : data.summary && methods.includes(data.summary.primary_method) ? data.summary.primary_method
-        : methods[0];
-    setOptions($('method'), methods.map((m) => [m, `${methodName(m)} ${methodThreshold(m)}`.trim()]), defMethod);
-    setOptions($('share-kind'), [['any', '任一设施 any kind'], ...kinds.map((k) => [k.kind, k.label])], 'any');
-
-    const fk = $('facility-kinds');
-    fk.innerHTML = '';
-    const counts = {};
-    if (data.facilities) for (const f of data.facilities.features) counts[f.properties.kind] = (counts[f.properties.kind] || 0) + 1;
-    for (const k of kinds) {
-      const label = document.createElement('label');
-      label.innerHTML = `<input type="checkbox" data-kind="${esc(k.kind)}" checked> ` +
-        `<span style="color:${k.colour}">■</span> ${esc(k.label)} (${counts[k.kind] || 0})`;
-      fk.appendChild(label);
-    }
-    fillFilterOptions();
-
-    for (const id of ['method', 'share-kind', 'gap-kind', 'gap-method', 'iso-kind', 'iso-profile', 'iso-minutes']) {
-      $(id).addEventListener('change', refreshAll);
-    }
-    for (const el of document.querySelectorAll('#controls input[type=checkbox]')) {
-      el.addEventListener('change', refreshAll);
-    }
-    $('load-cells').addEventListener('click', () => loadCells(true));
-  }
-
-  // Filter options come from the data itself, so a run with other kinds/profiles just works.
-  function fillFilterOptions() {
-    const distinct = (fc, key) => (fc ? [...new Set(fc.features.map((f) => f.properties[key]))] : []);
-    const keep = (id) => ($(id).options.length > 1 ? $(id).value : null); // null: not filled yet
-    const kindOpts = (present) => kinds.filter((k) => present.includes(k.kind)).map((k) => [k.kind, k.label]);
-
-    const gk = distinct(data.gaps, 'kind'), gm = distinct(data.gaps, 'method');
-    const defMethod = $('method').value;
-    setOptions($('gap-kind'), [['*', 'all'], ...kindOpts(gk)], keep('gap-kind') || (kinds[0] && kinds[0].kind));
-    setOptions($('gap-method'), [['*', 'all'], ...methods.filter((m) => gm.includes(m)).map((m) => [m, methodName(m)])],
-      keep('gap-method') || defMethod);
-
-    const ik = distinct(data.isochrones, 'kind'), ip = distinct(data.isochrones, 'profile');
-    const im = distinct(data.isochrones, 'minutes').sort((a, b) => a - b);
-    const netDefault = methods.includes(defMethod) && defMethod !== 'crowfly' ? defMethod : ip[0];
-    setOptions($('iso-kind'), [['*', 'all'], ...kindOpts(ik)], keep('iso-kind') || (kinds[0] && kinds[0].kind));
-    setOptions($('iso-profile'), [['*', 'all'], ...ip.map((p) => [p, methodName(p)])], keep('iso-profile') || netDefault);
-    setOptions($('iso-minutes'), [['*', 'all'], ...im.map((m) => [m, `${m} min`])], keep('iso-minutes') || '*');
-
-    const avail = (box, fc, file) => {
-      const el = $(box);
-      el.disabled = !fc;
-      if (!fc) {
-        el.checked = false;
-        el.parentElement.title = loadState[file] === 'loading' ? 'loading…' : `${file}: ${loadState[file] || 'not loaded'}`;
-      } else el.parentElement.title = '';
-    };
-    avail('show-gaps', data.gaps, 'gaps.geojson');
-    avail('show-isochrones', data.isochrones, 'isochrones.geojson');
-    applyUrlParams(true);
-  }
-
-  // Optional state in the URL (for links and screenshots):
-  // ?method=walk&share=station&layers=villages,gaps,facilities&gapkind=station&gapmethod=walk
-  //  &isokind=venue&isoprofile=walk&isominutes=15&village=<code>&town=<code> (zoom to it)
-  //  &cells=1 (loads cells.geojson)
-  const params = new URLSearchParams(location.search);
-  function applyUrlParams(filtersOnly) {
-    const set = (id, key) => {
-      if (params.has(key)) {
-        const el = $(id);
-        if ([...el.options].some((o) => o.value === params.get(key))) el.value = params.get(key);
-      }
-    };
-    set('gap-kind', 'gapkind'); set('gap-method', 'gapmethod');
-    set('iso-kind', 'isokind'); set('iso-profile', 'isoprofile'); set('iso-minutes', 'isominutes');
-    if (params.has('layers')) {
-      const on = params.get('layers').split(',');
-      for (const name of ['villages', 'gaps', 'isochrones', 'facilities', 'labels']) {
-        const el = $('show-' + name);
-        if (!el.disabled) el.checked = on.includes(name);
-      }
-    }
-    if (filtersOnly) return;
-    set('method', 'method'); set('share-kind', 'share');
-    if (params.has('village') && data.villages) {
-      const f = data.villages.features.find((v) => v.properties.code === params.get('village'));
-      if (f) selected = { type: 'village', feature: f };
-    }
-  }
-
-  function refreshAll() {
-    for (const [box, filt] of [['show-gaps', 'gap-filters'], ['show-isochrones', 'iso-filters'],
-      ['show-facilities', 'facility-kinds']]) {
-      $(filt).classList.toggle('off', !$(box).checked);
-    }
-    buildTable();
-    buildLegend();
-    showDetails();
-    draw();
-  }
-
-  // ---------------------------------------------------------------- side table
-
-  function buildTable() {
-    const s = data.summary;
-    const method = $('method').value;
-    $('table-method').textContent = `· ${methodName(method)} ${methodThreshold(method)}`.trim();
-    const el = $('summary-table');
-    if (!s || !s.units) {
-      el.innerHTML = `<p class="hint">summary.json: ${esc(loadState['summary.json'] || 'not loaded')}</p>`;
-      return;
-    }
-    const cols = [...kinds.map((k) => ({ kind: k.kind, label: k.label })), { kind: 'any', label: '任一 any' }];
-    const cell = (v) => {
-      const bg = shareColour(v);
-      return `<td class="share" style="background:${bg};color:${textOn(bg)}">${fmtShare(v)}</td>`;
-    };
-    const row = (cls, code, name, unit) =>
-      `<tr class="${cls}" data-code="${esc(code)}"><td>${esc(name)}</td><td>${fmtInt(unit.population)}</td>` +
-      cols.map((c) => cell(unitShare(unit, c.kind, method))).join('') + '</tr>';
-    let html = '<table><thead><tr><th>区镇 town</th><th>人口 pop.</th>' +
-      cols.map((c) => `<th title="${esc(c.kind)}">${esc(c.label)}</th>`).join('') + '</tr></thead><tbody>';
-    if (s.region) html += row('region', '', '全域 region', { population: s.total_population, ...s.region });
-    for (const u of s.units) html += row('', u.code, u.name, u);
-    html += '</tbody></table>';
-    el.innerHTML = html;
-    for (const tr of el.querySelectorAll('tbody tr')) {
-      tr.addEventListener('click', () => {
-        const t = towns.find((x) => x.code === tr.dataset.code);
-        fitTo(t ? t.bbox : data.villages ? data.villages.bbox : null);
-      });
-    }
-    $('table-note').textContent = 'Share of residents within reach of each kind (' +
-      (method === 'crowfly' ? 'straight-line radius' : `${methodName(method)} over the road network`) +
-      '). Click a row to zoom to the town.';
-  }
-
-  // ---------------------------------------------------------------- legend
-
-  function symbolCanvas(k, size) {
-    const c = document.createElement('canvas');
-    const dpr = window.devicePixelRatio || 1;
-    c.width = c.height = size * dpr;
-    c.style.width = c.style.height = size + 'px';
-    const g = c.getContext('2d');
-    g.scale(dpr, dpr);
-    drawSymbol(g, k, size / 2, size / 2, size * 0.32);
-    return c;
-  }
-
-  function buildLegend() {
-    const el = $('legend');
-    el.innerHTML = '';
-    const add = (html) => {
-      const d = document.createElement('div');
-      d.innerHTML = html;
-      el.appendChild(d.firstElementChild || d);
-      return el.lastElementChild;
-    };
-    const method = $('method').value, kind = $('share-kind').value;
-    if ($('show-villages').checked && data.villages) {
-      const label = kind === 'any' ? '任一设施 any kind' : kindInfo(kind).label;
-      add(`<div class="title">村/社区 covered share — ${esc(label)}, ${esc(methodName(method))} ${esc(kind === 'any' ? methodThreshold(method) : threshold(kind, method))}</div>`);
-      add('<div class="hint">field <code>' + esc(shareField(kind, method)) + '</code></div>');
-      const lo = [0, ...SHARE_BREAKS], hi = [...SHARE_BREAKS, 1];
-      for (let i = SHARE_COLOURS.length - 1; i >= 0; i--) {
-        const text = i === SHARE_COLOURS.length - 1 ? `≥ ${lo[i] * 100}%` : i === 0 ? `< ${hi[i] * 100}% (worst)` : `${lo[i] * 100}–${hi[i] * 100}%`;
-        add(`<div class="row"><span class="sw" style="background:${SHARE_COLOURS[i]}"></span>${text}</div>`);
-      }
-      add(`<div class="row"><span class="sw" style="background:${NO_DATA_COLOUR}"></span>no population / no data</div>`);
-    }
-    if ($('show-cells').checked && data.cells) {
-      add('<div class="title">100 m cells</div>');
-      add(`<div class="row"><span class="sw" style="background:${CELL_COLOURS.covered}"></span>covered</div>`);
-      add(`<div class="row"><span class="sw" style="background:${CELL_COLOURS.uncovered}"></span>not covered</div>`);
-      if (method !== 'crowfly') add(`<div class="row"><span class="sw" style="background:${CELL_COLOURS.noRoad}"></span>no road within snap distance</div>`);
-    }
-    if ($('show-gaps').checked && data.gaps) {
-      add('<div class="title">覆盖缺口 gaps (not covered)</div>');
-      for (const k of kinds) {
-        if ($('gap-kind').value !== '*' && $('gap-kind').value !== k.kind) continue;
-        add(`<div class="row"><span class="sw" style="background:repeating-linear-gradient(45deg, ${k.colour} 0 2px, rgba(255,255,255,0.5) 2px 5px)"></span>${esc(k.label)}</div>`);
-      }
-    }
-    if ($('show-isochrones').checked && data.isochrones) {
-      add('<div class="title">服务范围 service areas</div>');
-      const mins = [...new Set(data.isochrones.features.map((f) => f.properties.minutes))].sort((a, b) => a - b);
-      mins.forEach((m, i) => {
-        if ($('iso-minutes').value !== '*' && Number($('iso-minutes').value) !== m) return;
-        add(`<div class="row"><span class="sw" style="background:${MINUTE_COLOURS[Math.min(i, MINUTE_COLOURS.length - 1)]};opacity:0.7"></span>≤ ${m} min</div>`);
-      });
-    }
-    if ($('show-facilities').checked && data.facilities) {
-      add('<div class="title">设施 facilities</div>');
-      for (const k of kinds) {
-        const r = add('<div class="row"></div>');
-        r.appendChild(symbolCanvas(k, 16));
-        r.appendChild(document.createTextNode(k.label));
-      }
-    }
-  }
-
-  // ---------------------------------------------------------------- details
-
-  function showDetails() {
-    const el = $('details');
-    if (!selected) {
-      el.innerHTML = '<p class="hint">Click a village or a facility on the map.</p>';
-      return;
-    }
-    const p = selected.feature.properties;
-    if (selected.type === 'facility') {
-      const k = kindInfo(p.kind);
-      el.innerHTML = `<h3>${esc(p.name)}</h3><table>` +
-        `<tr><td>kind</td><td>${esc(k.label)}</td></tr>` +
-        `<tr><td>id</td><td>${esc(p.id)}</td></tr>` +
-        (p.capacity != null ? `<tr><td>capacity</td><td>${fmtInt(p.capacity)}</td></tr>` : '') +
-        `<tr><td>区镇 town</td><td>${esc(p.town_name)}</td></tr></table>`;
-      return;
-    }
-    const total = data.villages ? data.villages.features.length : 0;
-    let html = `<h3>${esc(p.name)}</h3><table>` +
-      `<tr><td>区镇 town</td><td>${esc(p.town_name)}</td></tr>` +
-      `<tr><td>code</td><td>${esc(p.code)}</td></tr>` +
-      `<tr><td>type</td><td>${p.urban === 1 || p.urban === true ? '社区 urban' : '村 rural'}</td></tr>` +
-      `<tr><td>人口 population</td><td>${fmtInt(p.population)}</td></tr>`;
-    for (const key of Object.keys(p)) {
-      if (key.startsWith('pop_')) {
-        const g = key.slice(4);
-        html += `<tr><td>${esc(GROUP_NAMES[g] || g)}</td><td>${fmtInt(p[key])}</td></tr>`;
-      }
-    }
-    html += `<tr><td>rank (worst = 1)</td><td>${esc(p.rank)} / ${total} by ${esc(methodName(p.rank_method))}</td></tr>` +
-      `<tr><td>uncovered people</td><td>${fmtInt(p.uncovered_pop)}</td></tr></table>`;
-    html += '<table style="margin-top:6px"><thead><tr><th>share</th>' +
-      methods.map((m) => `<th>${esc(m)}</th>`).join('') + '</tr></thead><tbody>';
-    for (const k of [...kinds, { kind: 'any', label: '任一 any' }]) {
-      html += `<tr><td>${esc(k.label)}</td>` + methods.map((m) => {
-        const v = p[shareField(k.kind, m)];
-        const bg = shareColour(v);
-        return `<td style="background:${bg};color:${textOn(bg)}">${fmtShare(v)}</td>`;
-      }).join('') + '</tr>';
-    }
-    el.innerHTML = html + '</tbody></table>';
-  }
-
-  // ---------------------------------------------------------------- drawing
-
-  let drawPending = false;
-  function draw() {
-    if (drawPending) return;
-    drawPending = true;
-    requestAnimationFrame(() => {
-      drawPending = false;
-      render();
+function legendRows() {
+  const rows = [];
+  if (state.view === 'villages') {
+    const sh = data.manifest.share;
+    rows.push({ h: `${kindLabel(state.kind)} · ${methodLabel(state.method)} · ${t('share')}` });
+    let lower = 0;
+    sh.breaks.forEach((b, i) => {
+      rows.push({ sw: sh.colours[i], text: i === 0 ? `< ${Math.round(b * 100)}%` : `${Math.round(lower * 100)}–${Math.round(b * 100)}%` });
+      lower = b;
     });
-  }
-
-  function worldTransform() {
-    const s = view.scale * view.dpr;
-    ctx.setTransform(s, 0, 0, s, view.dpr * (view.width / 2 - view.cx * view.scale),
-      view.dpr * (view.height / 2 - view.cy * view.scale));
-  }
-  function toScreen(x, y) {
-    return [(x - view.cx) * view.scale + view.width / 2, (y - view.cy) * view.scale + view.height / 2];
-  }
-  function toWorld(sx, sy) {
-    return [(sx - view.width / 2) / view.scale + view.cx, (sy - view.height / 2) / view.scale + view.cy];
-  }
-  function visibleBox() {
-    const [x0, y0] = toWorld(0, 0), [x1, y1] = toWorld(view.width, view.height);
-    return [x0, y0, x1, y1];
-  }
-  function intersects(b, v) {
-    return b[2] >= v[0] && b[0] <= v[2] && b[3] >= v[1] && b[1] <= v[3];
-  }
-
-  function render() {
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.clearRect(0, 0, canvas.width, canvas.height);
-    if (!origin) {
-      ctx.setTransform(view.dpr, 0, 0, view.dpr, 0, 0);
-      ctx.fillStyle = '#555';
-      ctx.font = `14px ${font}`;
-      ctx.fillText(location.protocol === 'file:' ? 'Open the viewer through scripts/view.sh (browsers block file:// reads).'
-        : 'No villages.geojson or facilities.geojson found in the folder above the viewer. Run kepu15 run first.', 50, 60);
-      return;
+    rows.push({ sw: '#dddddd', text: t('no_data') });
+  } else {
+    const kind = state.kind === 'any' ? data.manifest.kinds[0].kind : state.kind;
+    const m = measureOf(kind, state.method);
+    if (m) {
+      const unit = m.unit === 'm' ? t('metres') : t('minutes');
+      rows.push({ h: `${kindLabel(kind)} · ${methodLabel(state.method)} (${unit})` });
+      let lower = 0;
+      m.breaks.forEach((b, i) => {
+        rows.push({ sw: m.colours[i], text: i === 0 ? `≤ ${fmtNum(b)}` : `${fmtNum(lower)}–${fmtNum(b)}` });
+        lower = b;
+      });
+      rows.push({ sw: m.colours[m.breaks.length], text: `> ${fmtNum(lower)}` });
+      if (m.unit !== 'm') rows.push({ sw: m.no_value_colour, text: `${fmtNum(data.manifest.horizon_minutes)} ${t('not_reached')}` });
     }
-    const vb = visibleBox();
-    const px = 1 / view.scale; // one CSS pixel in world units
-    const method = $('method').value;
-    const kind = $('share-kind').value;
+  }
+  rows.push({ h: t('layers') });
+  if (el('show-gaps').checked && data.layers.gaps && state.kind !== 'any') rows.push({ ln: true, text: t('gap_line') });
+  if (el('show-isochrones').checked && data.layers.isochrones) rows.push({ ln: true, colour: '#aa3377', text: t('service_area') });
+  if (el('show-facilities').checked) {
+    for (const k of data.manifest.kinds) {
+      if (state.kind === 'any' || state.kind === k.kind) rows.push({ dot: data.manifest.kind_colours[k.kind], text: k.label });
+    }
+  }
+  if (data.layers.sites) rows.push({ dot: '#ffffff', text: state.lang === 'en' ? 'proposed site' : '拟建设施点' });
+  if (data.layers.water) rows.push({ sw: '#a6c8e0', text: t('water') });
+  if (data.layers.roads) rows.push({ line: '#333333', text: t('roads_major') }, { line: '#999999', text: t('roads_minor') });
+  if (data.layers.towns) rows.push({ line: '#1a1a1a', text: t('town_border') });
+  if (data.layers.villages) rows.push({ line: '#999999', thin: true, text: t('village_border') });
+  if (mapScenario) rows.push({ sw: '#ee3377', text: t('newly_villages') });
+  return rows;
+}
 
-    if ($('show-villages').checked && data.villages) {
-      worldTransform();
-      const field = shareField(kind, method);
-      for (const f of data.villages.features) {
-        if (!intersects(f.g.bbox, vb)) continue;
-        ctx.fillStyle = f.properties.population > 0 ? shareColour(f.properties[field]) : NO_DATA_COLOUR;
-        ctx.fill(f.g.path, 'evenodd');
+function renderLegend() {
+  const box = el('legend');
+  box.replaceChildren();
+  for (const r of legendRows()) {
+    if (r.h) {
+      const h = document.createElement('h3');
+      h.textContent = r.h;
+      box.append(h);
+      continue;
+    }
+    const row = document.createElement('div');
+    row.className = 'row';
+    const s = document.createElement('span');
+    if (r.sw) { s.className = 'sw'; s.style.background = r.sw; }
+    if (r.ln) { s.className = 'ln'; if (r.colour) s.style.borderTopColor = r.colour; }
+    if (r.dot) { s.className = 'dot'; s.style.background = r.dot; }
+    if (r.line) { s.className = 'ln'; s.style.borderTop = `${r.thin ? 1 : 2}px solid ${r.line}`; }
+    const text = document.createElement('span');
+    text.textContent = r.text;
+    row.append(s, text);
+    box.append(row);
+  }
+}
+
+function shareOf(entry, kind, method) {
+  if (kind === 'any') return entry.any_kind && entry.any_kind[method] ? entry.any_kind[method].share : null;
+  const k = entry.kinds && entry.kinds[kind];
+  if (!k) return null;
+  if (method === 'crowfly') return k.crowfly ? k.crowfly.share : null;
+  return k.network && k.network[method] ? k.network[method].share : null;
+}
+
+function renderTowns() {
+  el('towns-method').textContent = methodLabel(state.method);
+  const kinds = [...data.manifest.kinds.map((k) => k.kind), 'any'];
+  const table = document.createElement('table');
+  const head = document.createElement('tr');
+  for (const h of [t('town'), t('population'), ...kinds.map(kindLabel)]) {
+    const th = document.createElement('th');
+    th.textContent = h;
+    head.append(th);
+  }
+  const thead = document.createElement('thead');
+  thead.append(head);
+  const body = document.createElement('tbody');
+  const addRow = (name, entry, code) => {
+    const tr = document.createElement('tr');
+    tr.dataset.code = code || '';
+    const cells = [name, fmtInt(entry.population), ...kinds.map((k) => fmtPct(shareOf(entry, k, state.method)))];
+    for (const c of cells) {
+      const td = document.createElement('td');
+      td.textContent = c;
+      tr.append(td);
+    }
+    tr.addEventListener('click', () => zoomTo(code));
+    body.append(tr);
+  };
+  addRow(t('region'), data.summary.region, '');
+  for (const u of data.summary.units) addRow(u.name, u, u.code);
+  table.append(thead, body);
+  el('towns').replaceChildren(table);
+}
+
+function zoomTo(code) {
+  const b = code ? townBox(code) : regionBox();
+  if (b && Number.isFinite(b[0])) map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: 30, duration: 0 });
+}
+
+function renderTexts() {
+  document.documentElement.lang = state.lang === 'en' ? 'en' : 'zh-CN';
+  document.querySelectorAll('[data-i18n]').forEach((n) => { n.textContent = t(n.dataset.i18n); });
+  el('lang').textContent = state.lang === 'en' ? '中文' : 'English';
+  const st = data.manifest.study;
+  el('title').textContent = st.name;
+  const m = state.kind === 'any' ? null : measureOf(state.kind, state.method);
+  const thr = m ? ` · ${t('threshold')} ${fmtNum(m.threshold)} ${m.unit === 'm' ? t('metres') : t('minutes')}` : '';
+  el('subtitle').textContent = `${kindLabel(state.kind)} · ${methodLabel(state.method)}${thr} · ${t('data_date')} ${data.manifest.generated}` +
+    (st.synthetic ? ` · ${t('synthetic')}` : '');
+  el('source').textContent = t('source').replace('{study}', st.name).replace('{gen}', data.manifest.generator)
+    .replace('{date}', data.manifest.generated);
+  el('label-base').textContent = t('baseline');
+  el('label-scenario').textContent = t('scenario');
+  const kindSel = el('kind');
+  kindSel.replaceChildren(...[...data.manifest.kinds.map((k) => k.kind), 'any'].map((k) => new Option(kindLabel(k), k)));
+  kindSel.value = state.kind;
+  const methodSel = el('method');
+  methodSel.replaceChildren(...data.manifest.methods.map((m2) => new Option(methodLabel(m2.method), m2.method)));
+  methodSel.value = state.method;
+}
+
+// ---- popups --------------------------------------------------------------------------------
+
+function villagePopupHtml(p) {
+  const esc = (s) => String(s == null ? '' : s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]));
+  const man = data.manifest;
+  let html = `<div class="popup"><h3>${esc(p.name)}</h3><div>${esc(p.town_name)} · ${t('code')} ${esc(p.code)}</div>`;
+  html += `<div>${t('population')} ${fmtInt(p.population)}`;
+  for (const g of man.groups) html += ` · ${esc(state.lang === 'en' ? g.label_en : g.label_zh)} ${fmtInt(p[g.field])}`;
+  html += `</div><div>${t('uncovered')} ${fmtInt(p.uncovered_pop)} · ${t('rank')} ${esc(p.rank)}</div>`;
+  html += `<table><tr><th>${t('kind')}</th>`;
+  for (const m of man.methods) {
+    const unit = m.unit === 'm' ? t('metres') : t('minutes');
+    const thr = man.measures.find((x) => x.method === m.method);
+    html += `<th>${esc(state.lang === 'en' ? m.label_en : m.label_zh)}<br><small>${thr ? fmtNum(thr.threshold) : ''} ${unit}</small></th>`;
+  }
+  html += '</tr>';
+  for (const k of [...man.kinds.map((x) => x.kind), 'any']) {
+    html += `<tr><td>${esc(kindLabel(k))}</td>`;
+    for (const m of man.methods) {
+      let field = null;
+      let mean = null;
+      if (k === 'any') field = (man.any_kind.find((a) => a.method === m.method) || { villages: {} }).villages.share;
+      else {
+        const me = measureOf(k, m.method);
+        field = me ? me.villages.share : null;
+        mean = me && me.villages.mean ? p[me.villages.mean] : null;
       }
+      // Share covered, and the population-weighted mean minutes (metres) to the nearest facility.
+      const avg = mean == null ? '' : `<br><small>${t('mean')} ${fmtNum(mean)}</small>`;
+      html += `<td>${field ? fmtPct(p[field]) : '–'}${avg}</td>`;
     }
-    if ($('show-cells').checked && data.cells) drawCells(vb, kind, method);
-    if (data.water) {  // lakes and canals of the study's [layers] water, when the run wrote them
-      worldTransform();
-      ctx.fillStyle = 'rgba(120,170,220,0.85)';
-      for (const f of data.water.features) if (intersects(f.g.bbox, vb)) ctx.fill(f.g.path, 'evenodd');
-    }
-    if (data.villages) {
-      worldTransform();
-      ctx.strokeStyle = $('show-villages').checked ? 'rgba(255,255,255,0.9)' : 'rgba(80,80,80,0.5)';
-      ctx.lineWidth = 0.6 * px;
-      for (const f of data.villages.features) if (intersects(f.g.bbox, vb)) ctx.stroke(f.g.path);
-    }
-    if ($('show-isochrones').checked && data.isochrones) drawIsochrones(vb, px);
-    if ($('show-gaps').checked && data.gaps) drawGaps(vb, px);
-    if (selected && selected.type === 'village') {
-      worldTransform();
-      ctx.strokeStyle = '#000';
-      ctx.lineWidth = 3 * px;
-      ctx.stroke(selected.feature.g.path);
-      ctx.strokeStyle = '#ffeb3b';
-      ctx.lineWidth = 1.5 * px;
-      ctx.stroke(selected.feature.g.path);
-    }
-    ctx.setTransform(view.dpr, 0, 0, view.dpr, 0, 0);
-    if ($('show-facilities').checked && data.facilities) drawFacilities();
-    if ($('show-labels').checked) drawTownLabels();
-    updateScaleBar();
+    html += '</tr>';
   }
+  return html + '</table></div>';
+}
 
-  function drawIsochrones(vb, px) {
-    const k = $('iso-kind').value, p = $('iso-profile').value, m = $('iso-minutes').value;
-    const mins = [...new Set(data.isochrones.features.map((f) => f.properties.minutes))].sort((a, b) => a - b);
-    const feats = data.isochrones.features.filter((f) => (k === '*' || f.properties.kind === k) &&
-      (p === '*' || f.properties.profile === p) && (m === '*' || f.properties.minutes === Number(m)));
-    feats.sort((a, b) => b.properties.minutes - a.properties.minutes); // largest below
-    worldTransform();
-    for (const f of feats) {
-      if (!intersects(f.g.bbox, vb)) continue;
-      const c = MINUTE_COLOURS[Math.min(mins.indexOf(f.properties.minutes), MINUTE_COLOURS.length - 1)];
-      ctx.globalAlpha = 0.28;
-      ctx.fillStyle = c;
-      ctx.fill(f.g.path, 'evenodd');
-      ctx.globalAlpha = 0.9;
-      ctx.strokeStyle = c;
-      ctx.lineWidth = 1 * px;
-      ctx.stroke(f.g.path);
+function cellPopupHtml(p) {
+  const man = data.manifest;
+  let html = `<div class="popup"><h3>${t('cell')} ${p.cell_id}</h3><div>${p.village_name || ''} · ${p.town_name || ''}</div>`;
+  html += `<div>${t('population')} ${fmtNum(p.population)}</div><table><tr><th>${t('kind')}</th>`;
+  for (const m of man.methods) html += `<th>${methodLabel(m.method)} (${m.unit === 'm' ? t('metres') : t('minutes')})</th>`;
+  html += '</tr>';
+  for (const k of man.kinds) {
+    html += `<tr><td>${k.label}</td>`;
+    for (const m of man.methods) {
+      const me = measureOf(k.kind, m.method);
+      const v = me ? p[me.cells.value] : null;
+      html += `<td>${v == null ? '–' : fmtNum(v)}</td>`;
     }
-    ctx.globalAlpha = 1;
+    html += '</tr>';
   }
+  return html + '</table></div>';
+}
 
-  const hatchCache = {};
-  function hatch(colour) {
-    if (!hatchCache[colour]) {
-      const c = document.createElement('canvas');
-      c.width = c.height = 8;
-      const g = c.getContext('2d');
-      g.fillStyle = 'rgba(255,255,255,0.25)';
-      g.fillRect(0, 0, 8, 8);
-      g.strokeStyle = colour;
-      g.lineWidth = 1.2;
-      g.beginPath();
-      g.moveTo(-2, 10); g.lineTo(10, -2);
-      g.moveTo(-2, 2); g.lineTo(2, -2);
-      g.moveTo(6, 10); g.lineTo(10, 6);
-      g.stroke();
-      hatchCache[colour] = ctx.createPattern(c, 'repeat');
-    }
-    return hatchCache[colour];
-  }
-
-  function drawGaps(vb, px) {
-    const k = $('gap-kind').value, m = $('gap-method').value;
-    worldTransform();
-    for (const f of data.gaps.features) {
-      const p = f.properties;
-      if ((k !== '*' && p.kind !== k) || (m !== '*' && p.method !== m)) continue;
-      if (!intersects(f.g.bbox, vb)) continue;
-      const colour = kindInfo(p.kind).colour;
-      const pat = hatch(colour);
-      if (pat.setTransform) {
-        // Keep the hatching at screen size whatever the zoom.
-        pat.setTransform(new DOMMatrix().scale(px));
-        ctx.fillStyle = pat;
-      } else {
-        ctx.fillStyle = colour + '55';
-      }
-      ctx.fill(f.g.path, 'evenodd');
-      ctx.strokeStyle = colour;
-      ctx.lineWidth = 1 * px;
-      ctx.stroke(f.g.path);
-    }
-  }
-
-  function drawSymbol(g, k, x, y, r) {
-    g.fillStyle = k.colour;
-    g.strokeStyle = '#fff';
-    g.lineWidth = 1.2;
-    g.beginPath();
-    if (k.shape === 'diamond') {
-      g.moveTo(x, y - r * 1.35); g.lineTo(x + r * 1.35, y); g.lineTo(x, y + r * 1.35); g.lineTo(x - r * 1.35, y);
-      g.closePath();
-    } else if (k.shape === 'square') {
-      g.rect(x - r, y - r, 2 * r, 2 * r);
-    } else if (k.shape === 'triangle') {
-      g.moveTo(x, y - r * 1.3); g.lineTo(x + r * 1.2, y + r * 0.9); g.lineTo(x - r * 1.2, y + r * 0.9);
-      g.closePath();
-    } else {
-      g.arc(x, y, r, 0, 2 * Math.PI);
-    }
-    g.fill();
-    g.stroke();
-  }
-
-  function facilityRadius(kindIndex) {
-    // Bigger symbols for the rarer kinds (venues first), growing a little when zoomed in.
-    const zoom = Math.min(Math.max(Math.log2(view.scale / fitScale) + 1, 1), 3);
-    return Math.max(2.6, 5 - kindIndex) * (0.8 + 0.25 * zoom);
-  }
-  let fitScale = 1;
-
-  function drawFacilities() {
-    const on = new Set([...document.querySelectorAll('#facility-kinds input:checked')].map((e) => e.dataset.kind));
-    // Most numerous kind first, so that rare ones (venues) stay on top.
-    const order = kinds.map((k, i) => ({ k, i })).reverse();
-    for (const { k, i } of order) {
-      if (!on.has(k.kind)) continue;
-      const r = facilityRadius(i);
-      for (const f of data.facilities.features) {
-        if (f.properties.kind !== k.kind) continue;
-        const [sx, sy] = toScreen(f.x, f.y);
-        if (sx < -10 || sy < -10 || sx > view.width + 10 || sy > view.height + 10) continue;
-        drawSymbol(ctx, k, sx, sy, r);
-      }
-    }
-    if (selected && selected.type === 'facility') {
-      const [sx, sy] = toScreen(selected.feature.x, selected.feature.y);
-      ctx.strokeStyle = '#000';
-      ctx.lineWidth = 2;
-      ctx.beginPath();
-      ctx.arc(sx, sy, 10, 0, 2 * Math.PI);
-      ctx.stroke();
-    }
-  }
-
-  function drawTownLabels() {
-    ctx.font = `600 14px ${font}`;
-    ctx.textAlign = 'center';
-    ctx.textBaseline = 'middle';
-    ctx.lineJoin = 'round';
-    for (const t of towns) {
-      const [sx, sy] = toScreen(t.x, t.y);
-      ctx.lineWidth = 3.5;
-      ctx.strokeStyle = 'rgba(255,255,255,0.92)';
-      ctx.strokeText(t.name, sx, sy);
-      ctx.fillStyle = '#1d2126';
-      ctx.fillText(t.name, sx, sy);
-    }
-  }
-
-  function updateScaleBar() {
-    const mPerPx = M_PER_DEG / view.scale;
-    const target = 100 * mPerPx;
-    const pow = Math.pow(10, Math.floor(Math.log10(target)));
-    const nice = [1, 2, 5, 10].map((n) => n * pow).filter((n) => n <= target).pop() || pow;
-    const el = $('scale');
-    el.style.width = nice / mPerPx + 'px';
-    el.textContent = nice >= 1000 ? `${nice / 1000} km` : `${nice} m`;
-  }
-
-  // ---------------------------------------------------------------- cells (optional, large)
-
-  const CELL_COLOURS = { covered: 'rgba(26,152,80,0.55)', uncovered: '#d7301f', noRoad: '#636363' };
-
-  async function loadCells(ask) {
-    if (ask !== false && !confirm('cells.geojson holds one polygon per populated 100 m cell: about 110 MB for Kunshan. ' +
-      'Loading takes a while and about 1 GB of browser memory. Load it?')) return;
-    const btn = $('load-cells');
-    btn.disabled = true;
-    btn.textContent = 'loading cells…';
-    const fc = await fetchJson('cells.geojson');
-    if (!fc) {
-      btn.disabled = false;
-      btn.textContent = 'load cells (~110 MB)… (failed)';
-      return;
-    }
-    // Keep compact arrays only: corners, and the 0/1 coverage fields.
-    const n = fc.features.length;
-    const offsets = new Uint32Array(n + 1);
-    const coords = [];
-    const bbox = new Float32Array(n * 4);
-    const fields = {};
-    const keys = n ? Object.keys(fc.features[0].properties).filter((key) => /_covered$|_no_road_access$/.test(key)) : [];
-    for (const key of keys) fields[key] = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      const f = fc.features[i];
-      const g = f.geometry;
-      const ring = g.type === 'Polygon' ? g.coordinates[0] : g.type === 'MultiPolygon' ? g.coordinates[0][0] : [];
-      let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-      for (let j = 0; j < ring.length - 1; j++) {
-        const [x, y] = project(ring[j][0], ring[j][1]);
-        coords.push(x, y);
-        x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x); y1 = Math.max(y1, y);
-      }
-      offsets[i + 1] = coords.length;
-      bbox.set([x0, y0, x1, y1], i * 4);
-      for (const key of keys) fields[key][i] = f.properties[key] ? 1 : 0;
-      fc.features[i] = null; // let the parsed feature go
-    }
-    data.cells = { n, offsets, coords: new Float64Array(coords), bbox, fields };
-    btn.textContent = `cells loaded (${n.toLocaleString('en-US')})`;
-    $('show-cells').disabled = false;
-    $('show-cells').checked = true;
-    refreshAll();
-  }
-
-  function drawCells(vb, kind, method) {
-    const c = data.cells;
-    const key = (k) => (method === 'crowfly' ? `${k}_covered` : `${k}_${method}_covered`);
-    const cover = kind === 'any' ? kinds.map((k) => c.fields[key(k.kind)]).filter(Boolean)
-      : [c.fields[key(kind)]].filter(Boolean);
-    const noRoad = method === 'crowfly' ? null : c.fields[`${method}_no_road_access`];
-    const paths = { covered: new Path2D(), uncovered: new Path2D(), noRoad: new Path2D() };
-    for (let i = 0; i < c.n; i++) {
-      const b = i * 4;
-      if (c.bbox[b + 2] < vb[0] || c.bbox[b] > vb[2] || c.bbox[b + 3] < vb[1] || c.bbox[b + 1] > vb[3]) continue;
-      let cls = 'uncovered';
-      if (noRoad && noRoad[i]) cls = 'noRoad';
-      else if (cover.some((a) => a[i])) cls = 'covered';
-      const p = paths[cls];
-      const o0 = c.offsets[i], o1 = c.offsets[i + 1];
-      p.moveTo(c.coords[o0], c.coords[o0 + 1]);
-      for (let o = o0 + 2; o < o1; o += 2) p.lineTo(c.coords[o], c.coords[o + 1]);
-      p.closePath();
-    }
-    worldTransform();
-    for (const cls of ['covered', 'uncovered', 'noRoad']) {
-      ctx.fillStyle = CELL_COLOURS[cls];
-      ctx.fill(paths[cls]);
-    }
-  }
-
-  // ---------------------------------------------------------------- interaction
-
-  function fitTo(b) {
-    if (!b || !isFinite(b[0])) return;
-    const w = Math.max(b[2] - b[0], 1e-6), h = Math.max(b[3] - b[1], 1e-6);
-    view.cx = (b[0] + b[2]) / 2;
-    view.cy = (b[1] + b[3]) / 2;
-    view.scale = 0.92 * Math.min(view.width / w, view.height / h);
-    if (data.villages && b === data.villages.bbox) fitScale = view.scale;
-    else if (fitScale === 1) fitScale = view.scale;
-    draw();
-  }
-
-  function zoomAt(factor, sx, sy) {
-    const [wx, wy] = toWorld(sx, sy);
-    const s = Math.min(Math.max(view.scale * factor, fitScale / 8), fitScale * 400);
-    view.scale = s;
-    // keep the world point under the cursor where it was
-    view.cx = wx - (sx - view.width / 2) / s;
-    view.cy = wy - (sy - view.height / 2) / s;
-    draw();
-  }
-
-  function resize() {
-    const r = canvas.getBoundingClientRect();
-    const first = view.width <= 1;
-    view.dpr = window.devicePixelRatio || 1;
-    view.width = Math.max(r.width, 1);
-    view.height = Math.max(r.height, 1);
-    canvas.width = Math.round(view.width * view.dpr);
-    canvas.height = Math.round(view.height * view.dpr);
-    if (first && data.villages) fitTo(data.villages.bbox);
-    draw();
-  }
-
-  function pick(sx, sy) {
-    if ($('show-facilities').checked && data.facilities) {
-      const on = new Set([...document.querySelectorAll('#facility-kinds input:checked')].map((e) => e.dataset.kind));
-      let best = null, bestD = 8;
-      for (const f of data.facilities.features) {
-        if (!on.has(f.properties.kind)) continue;
-        const [x, y] = toScreen(f.x, f.y);
-        const d = Math.hypot(x - sx, y - sy);
-        if (d < bestD) { bestD = d; best = f; }
-      }
-      if (best) return { type: 'facility', feature: best };
-    }
-    if (data.villages) {
-      const [wx, wy] = toWorld(sx, sy);
-      for (const f of data.villages.features) {
-        const b = f.g.bbox;
-        if (wx < b[0] || wx > b[2] || wy < b[1] || wy > b[3]) continue;
-        if (pointInRings(f.g.rings, wx, wy)) return { type: 'village', feature: f };
-      }
-    }
-    return null;
-  }
-
-  let drag = null;
-  canvas.addEventListener('pointerdown', (e) => {
-    drag = { x: e.clientX, y: e.clientY, cx: view.cx, cy: view.cy, moved: false };
-    canvas.setPointerCapture(e.pointerId);
+function wirePopups(m) {
+  const hover = new maplibregl.Popup({ closeButton: false, closeOnClick: false, offset: 8 });
+  let hovered = null;
+  m.on('mousemove', 'villages-fill', (e) => {
+    const f = e.features[0];
+    if (hovered !== null) m.setFeatureState({ source: 'villages', id: hovered }, { hover: false });
+    hovered = f.id;
+    m.setFeatureState({ source: 'villages', id: hovered }, { hover: true });
+    m.getCanvas().style.cursor = 'pointer';
+    const field = villageShareField();
+    hover.setLngLat(e.lngLat).setHTML(`<b>${f.properties.name}</b> ${field ? fmtPct(f.properties[field]) : ''}`).addTo(m);
   });
-  canvas.addEventListener('pointermove', (e) => {
-    if (!drag) return;
-    const dx = e.clientX - drag.x, dy = e.clientY - drag.y;
-    if (Math.abs(dx) + Math.abs(dy) > 3) {
-      drag.moved = true;
-      canvas.classList.add('dragging');
-    }
-    if (drag.moved) {
-      view.cx = drag.cx - dx / view.scale;
-      view.cy = drag.cy - dy / view.scale;
-      draw();
-    }
+  m.on('mouseleave', 'villages-fill', () => {
+    if (hovered !== null) m.setFeatureState({ source: 'villages', id: hovered }, { hover: false });
+    hovered = null;
+    m.getCanvas().style.cursor = '';
+    hover.remove();
   });
-  canvas.addEventListener('pointerup', (e) => {
-    if (drag && !drag.moved) {
-      const r = canvas.getBoundingClientRect();
-      selected = pick(e.clientX - r.left, e.clientY - r.top);
-      showDetails();
-      draw();
-    }
-    drag = null;
-    canvas.classList.remove('dragging');
+  m.on('click', (e) => {
+    const layers = state.view === 'cells' ? ['facilities', 'cells-fill', 'villages-fill'] : ['facilities', 'villages-fill'];
+    const hits = m.queryRenderedFeatures(e.point, { layers: layers.filter((l) => m.getLayer(l)) });
+    if (!hits.length) return;
+    const f = hits[0];
+    let html;
+    if (f.layer.id === 'facilities') {
+      html = `<div class="popup"><h3>${f.properties.name || f.properties.id}</h3><div>${f.properties.label} · ${f.properties.id}</div>` +
+        `<div>${f.properties.town_name || ''}</div></div>`;
+    } else if (f.layer.id === 'cells-fill') html = cellPopupHtml(f.properties);
+    else html = villagePopupHtml(f.properties);
+    hover.remove();
+    new maplibregl.Popup({ offset: 6 }).setLngLat(e.lngLat).setHTML(html).addTo(m);
   });
-  canvas.addEventListener('wheel', (e) => {
-    e.preventDefault();
-    const r = canvas.getBoundingClientRect();
-    const dy = e.deltaMode === 1 ? e.deltaY * 33 : e.deltaY;
-    zoomAt(Math.exp(-dy * 0.0015), e.clientX - r.left, e.clientY - r.top);
-  }, { passive: false });
-  $('zoom-in').addEventListener('click', () => zoomAt(1.6, view.width / 2, view.height / 2));
-  $('zoom-out').addEventListener('click', () => zoomAt(1 / 1.6, view.width / 2, view.height / 2));
-  $('zoom-fit').addEventListener('click', () => data.villages && fitTo(data.villages.bbox));
-  window.addEventListener('keydown', (e) => {
-    if (e.target.tagName === 'SELECT' || e.target.tagName === 'INPUT') return;
-    if (e.key === '+' || e.key === '=') zoomAt(1.6, view.width / 2, view.height / 2);
-    if (e.key === '-') zoomAt(1 / 1.6, view.width / 2, view.height / 2);
-  });
+}
 
-  if (window.ResizeObserver) new ResizeObserver(resize).observe($('map-wrap'));
-  else window.addEventListener('resize', resize);
-  resize();
-  load().catch((e) => {
-    $('status').textContent = 'viewer error: ' + e.message;
-    $('status').classList.add('error');
-    console.error(e);
-  });
-})();
+function openVillage(code) {
+  const f = data.layers.villages && data.layers.villages.features.find((x) => x.properties.code === code);
+  if (!f) return;
+  const b = bbox([f]);
+  map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: 80, duration: 0, maxZoom: 14 });
+  new maplibregl.Popup().setLngLat([(b[0] + b[2]) / 2, (b[1] + b[3]) / 2]).setHTML(villagePopupHtml(f.properties)).addTo(map);
+}
+
+// ---- scenario comparison -------------------------------------------------------------------
+
+// Villages whose any-kind share rose in the scenario: drawn on the scenario map.
+function risenVillages() {
+  const field = (data.manifest.any_kind.find((a) => a.method === state.method) || { villages: {} }).villages.share;
+  const before = new Map((data.layers.villages ? data.layers.villages.features : []).map((f) => [f.properties.code, f.properties[field]]));
+  const features = (scen.layers.villages ? scen.layers.villages.features : [])
+    .filter((f) => f.properties[field] != null && f.properties[field] > (before.get(f.properties.code) || 0) + 1e-9);
+  return { type: 'FeatureCollection', features };
+}
+
+function setSwipe(value) {
+  el('swipe').value = value;
+  const w = el('map-wrap').clientWidth;
+  el('map-scenario').style.clipPath = `inset(0 0 0 ${Math.round((w * value) / 100)}px)`;
+}
+
+async function setupScenario() {
+  const folder = state.scenario.endsWith('/') ? state.scenario : state.scenario + '/';
+  await loadRun(folder, scen);
+  const box = el('map-scenario');
+  box.hidden = false;
+  el('swipe').hidden = false;
+  el('swipe-labels').hidden = false;
+  mapScenario = new maplibregl.Map({ container: box, style: style(scen), center: map.getCenter(), zoom: map.getZoom(),
+    attributionControl: false, canvasContextAttributes: { preserveDrawingBuffer: true }, localIdeographFontFamily: LOCAL_FONT });
+  await new Promise((resolve) => mapScenario.on('load', resolve));
+  const risen = risenVillages();
+  window.kepu15.risenVillages = risen.features.length;
+  mapScenario.addSource('risen', { type: 'geojson', data: risen });
+  mapScenario.addLayer({ id: 'risen', type: 'line', source: 'risen', paint: { 'line-color': '#ee3377', 'line-width': 2.5 } });
+  // The scenario map follows the baseline map; the swipe reveals it right of the handle.
+  const sync = () => mapScenario.jumpTo({ center: map.getCenter(), zoom: map.getZoom(), bearing: map.getBearing(), pitch: map.getPitch() });
+  map.on('move', sync);
+  sync();
+  el('swipe').addEventListener('input', (e) => setSwipe(Number(e.target.value)));
+  setSwipe(Number(params.get('swipe') || 50));
+  // The baseline map takes the pointer; the scenario map is only seen.
+  box.style.pointerEvents = 'none';
+  el('newly-box').hidden = !scen.layers.newly_covered;
+}
+
+// ---- export and print ----------------------------------------------------------------------
+
+// Metres per CSS pixel at the map centre (Web Mercator, 512 px tiles).
+function metresPerPixel() {
+  const lat = map.getCenter().lat;
+  return (40075016.686 * Math.cos((lat * Math.PI) / 180)) / (512 * 2 ** map.getZoom());
+}
+
+// A sheet of the paper's shape (150 dpi): title, subtitle, the map, legend, scale bar, source line.
+function exportPng() {
+  const paper = el('paper').value;
+  const [wmm, hmm] = paper === 'A3' ? [420, 297] : [297, 210];
+  const dpi = 150;
+  const px = (mm) => Math.round((mm / 25.4) * dpi);
+  const c = document.createElement('canvas');
+  c.width = px(wmm); c.height = px(hmm);
+  const g = c.getContext('2d');
+  g.fillStyle = '#fff'; g.fillRect(0, 0, c.width, c.height);
+  const font = (size, bold) => `${bold ? 'bold ' : ''}${px(size * 0.3528)}px "Noto Sans CJK SC", sans-serif`;
+  g.fillStyle = '#000'; g.textBaseline = 'top';
+  g.font = font(16, true); g.fillText(el('title').textContent, px(10), px(8));
+  g.font = font(9); g.fillText(el('subtitle').textContent, px(10), px(17));
+  const legendW = px(65);
+  const frame = { x: px(10), y: px(24), w: c.width - px(20) - legendW - px(5), h: c.height - px(24) - px(14) };
+  const src = map.getCanvas();
+  const scale = Math.min(frame.w / src.width, frame.h / src.height);
+  const dw = src.width * scale; const dh = src.height * scale;
+  g.drawImage(src, frame.x, frame.y, dw, dh);
+  if (mapScenario) {
+    const cut = (Number(el('swipe').value) / 100) * src.width;
+    const s2 = mapScenario.getCanvas();
+    g.drawImage(s2, cut, 0, s2.width - cut, s2.height, frame.x + cut * scale, frame.y, (s2.width - cut) * scale, dh);
+  }
+  g.strokeStyle = '#000'; g.lineWidth = 2; g.strokeRect(frame.x, frame.y, dw, dh);
+  // Scale bar: a round length near a fifth of the frame.
+  const cssPerCanvas = map.getContainer().clientWidth / src.width;
+  const mPerSheetPx = (metresPerPixel() * cssPerCanvas) / scale;
+  const target = (dw * mPerSheetPx) / 5;
+  const mag = 10 ** Math.floor(Math.log10(target));
+  const nice = [1, 2, 5, 10].map((f) => f * mag).filter((v) => v <= target).pop();
+  const barW = nice / mPerSheetPx;
+  const bx = frame.x + px(5); const by = frame.y + dh - px(10);
+  g.fillStyle = 'rgba(255,255,255,.85)'; g.fillRect(bx - px(2), by - px(5), barW + px(16), px(11));
+  for (let i = 0; i < 4; ++i) {
+    g.fillStyle = i % 2 ? '#fff' : '#000'; g.fillRect(bx + (barW * i) / 4, by, barW / 4, px(1.6));
+  }
+  g.strokeRect(bx, by, barW, px(1.6));
+  g.fillStyle = '#000'; g.font = font(7);
+  g.fillText('0', bx - px(1), by - px(4));
+  g.fillText(nice >= 1000 ? `${nice / 1000} km` : `${nice} m`, bx + barW - px(3), by - px(4));
+  // North arrow (the map is never rotated).
+  const nx = frame.x + dw - px(10); const ny = frame.y + px(6);
+  g.beginPath(); g.moveTo(nx, ny + px(3)); g.lineTo(nx + px(3), ny + px(12)); g.lineTo(nx, ny + px(9.5));
+  g.lineTo(nx - px(3), ny + px(12)); g.closePath(); g.fillStyle = '#000'; g.fill();
+  g.font = font(8, true); g.fillText(state.lang === 'en' ? 'N' : '北', nx - px(1.6), ny - px(1.5));
+  // Legend.
+  let ly = frame.y; const lx = frame.x + dw + px(5);
+  for (const r of legendRows()) {
+    if (r.h) { g.font = font(8.5, true); g.fillStyle = '#000'; g.fillText(r.h, lx, ly + px(1)); ly += px(6); continue; }
+    const sw = { x: lx, y: ly + px(0.5), w: px(7), h: px(3.6) };
+    if (r.sw) { g.fillStyle = r.sw; g.fillRect(sw.x, sw.y, sw.w, sw.h); g.strokeStyle = '#888'; g.lineWidth = 1; g.strokeRect(sw.x, sw.y, sw.w, sw.h); }
+    if (r.dot) { g.beginPath(); g.arc(sw.x + sw.w / 2, sw.y + sw.h / 2, px(1.5), 0, 7); g.fillStyle = r.dot; g.fill(); g.strokeStyle = '#444'; g.stroke(); }
+    if (r.ln || r.line) {
+      g.strokeStyle = r.line || r.colour || '#d81b60'; g.lineWidth = r.thin ? 1 : 3;
+      g.setLineDash(r.ln ? [8, 5] : []); g.beginPath(); g.moveTo(sw.x, sw.y + sw.h / 2); g.lineTo(sw.x + sw.w, sw.y + sw.h / 2); g.stroke(); g.setLineDash([]);
+    }
+    g.fillStyle = '#000'; g.font = font(7.5); g.fillText(r.text, lx + px(9), ly);
+    ly += px(5);
+  }
+  g.font = font(6.5); g.fillStyle = '#444'; g.fillText(el('source').textContent, px(10), c.height - px(9));
+  const a = document.createElement('a');
+  a.download = `kepu15-${state.kind}-${state.method}-${paper}.png`;
+  a.href = c.toDataURL('image/png');
+  document.body.append(a);
+  a.click();
+  a.remove();
+  return { width: c.width, height: c.height };
+}
+
+function setPrintPaper() {
+  let s = document.getElementById('print-page');
+  if (!s) { s = document.createElement('style'); s.id = 'print-page'; document.head.append(s); }
+  s.textContent = `@media print { @page { size: ${el('paper').value} landscape; } }`;
+}
+
+// ---- start ---------------------------------------------------------------------------------
+
+const LOCAL_FONT = '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif';
+
+async function main() {
+  setStatus(I18N[state.lang].loading);
+  try {
+    await loadRun(state.base, data);
+  } catch (e) {
+    setStatus(`${t('no_manifest')} (${e.message})`, true);
+    return;
+  }
+  const man = data.manifest;
+  if (!man.methods.some((m) => m.method === state.method)) state.method = man.primary_method;
+  if (state.kind !== 'any' && !kindEntry(state.kind)) state.kind = 'any';
+  const b = regionBox();
+  map = new maplibregl.Map({ container: 'map', style: style(data), bounds: [[b[0], b[1]], [b[2], b[3]]],
+    fitBoundsOptions: { padding: 20 }, attributionControl: false, localIdeographFontFamily: LOCAL_FONT,
+    canvasContextAttributes: { preserveDrawingBuffer: true } });
+  map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
+  map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
+  window.kepu15 = { map, state, data, applyState, exportPng, setSwipe, scenarioMap: () => mapScenario };
+  await new Promise((resolve) => map.on('load', resolve));
+  wirePopups(map);
+  if (state.scenario) {
+    try {
+      await setupScenario();
+    } catch (e) {
+      setStatus(`${state.scenario}: ${e.message}`, true);
+    }
+  }
+  el('view').value = state.view;
+  el('view').addEventListener('change', (e) => { state.view = e.target.value; applyState(); });
+  el('kind').addEventListener('change', (e) => { state.kind = e.target.value; applyState(); });
+  el('method').addEventListener('change', (e) => { state.method = e.target.value; applyState(); });
+  for (const id of ['show-gaps', 'show-isochrones', 'show-facilities', 'show-labels', 'show-newly']) el(id).addEventListener('change', applyState);
+  el('lang').addEventListener('click', () => { state.lang = state.lang === 'en' ? 'zh' : 'en'; applyState(); });
+  el('export').addEventListener('click', exportPng);
+  el('print').addEventListener('click', () => { setPrintPaper(); window.print(); });
+  el('paper').addEventListener('change', setPrintPaper);
+  window.addEventListener('beforeprint', () => map.resize());
+  window.addEventListener('afterprint', () => map.resize());
+  applyState();
+  setStatus('');
+  if (params.get('town')) zoomTo(params.get('town'));
+  if (params.get('village')) openVillage(params.get('village'));
+  await new Promise((resolve) => (map.loaded() ? resolve() : map.once('idle', resolve)));
+  document.body.dataset.ready = '1';
+}
+
+main();

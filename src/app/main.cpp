@@ -2,6 +2,7 @@
 // subcommand; maps exceptions to the documented exit codes (README "Exit codes").
 #include "kepu15/commands/access.hpp"
 #include "kepu15/commands/coverage.hpp"
+#include "kepu15/commands/render.hpp"
 #include "kepu15/commands/run.hpp"
 #include "kepu15/diagnostics.hpp"
 #include "kepu15/error.hpp"
@@ -90,6 +91,7 @@ struct RunArgs {
     double memory_limit_gb = -1.0;
     io::SinkOptions sink;
     bool cells_vector = false;
+    bool render = false;
 };
 
 // Output options shared by run and coverage, declared once with their help text.
@@ -114,6 +116,37 @@ Diagnostics stderr_diagnostics() { return g_terminal->diagnostics(); }
 std::ostream& summary_stream() {
     static std::ostream null_stream(nullptr);
     return g_terminal->quiet() ? null_stream : std::cout;
+}
+
+struct RenderArgs {
+    std::string folder;
+    std::string out;
+    std::string paper = "A4";
+    std::string orientation = "landscape";
+    double dpi = 300;
+    std::string format = "png";
+    bool no_town_maps = false;
+};
+
+commands::RenderRequest render_request(const RenderArgs& a) {
+    commands::RenderRequest r;
+    r.folder = a.folder.empty() ? (project_root() / "maps").string() : a.folder;
+    r.out_dir = a.out;
+    r.page.paper = a.paper == "A3" ? render::Paper::a3 : render::Paper::a4;
+    r.page.orientation =
+        a.orientation == "portrait" ? render::Orientation::portrait : render::Orientation::landscape;
+    r.page.dpi = a.dpi;
+    r.page.format = a.format == "svg" ? render::Format::svg : a.format == "pdf" ? render::Format::pdf : render::Format::png;
+    r.town_maps = !a.no_town_maps;
+    return r;
+}
+
+int render_command(const RenderArgs& args) {
+    Diagnostics diagnostics = stderr_diagnostics();
+    const auto files = commands::run_render(render_request(args), diagnostics);
+    summary_stream() << "kepu15 render: " << files.size() << " sheets written\n";
+    g_terminal->done();
+    return exit_code::ok;
 }
 
 int run_command(const RunArgs& args) {
@@ -164,11 +197,17 @@ int run_command(const RunArgs& args) {
     opt.sink = args.sink;
     if (opt.sink.output_crs.empty()) opt.sink.output_crs = s.output_crs;
     opt.sink.working_crs = s.working_crs;  // empty when the study uses its default UTM zone: run sets it
-    opt.cells_vector = args.cells_vector;
+    opt.cells_vector = args.cells_vector || args.render;  // the maps draw the cell layer
     opt.threads = args.threads > 0 ? args.threads : std::max(1U, std::thread::hardware_concurrency());
     opt.timings = args.timings;
     Diagnostics diag = stderr_diagnostics();
     commands::run_study(s, opt, summary_stream(), diag);
+    if (args.render) {
+        RenderArgs ra;
+        ra.folder = opt.out_dir;
+        const auto files = commands::run_render(render_request(ra), diag);
+        summary_stream() << "kepu15 render: " << files.size() << " sheets written\n";
+    }
     g_terminal->done();
     return exit_code::ok;
 }
@@ -304,6 +343,25 @@ int main(int argc, char** argv) {
     run_cmd->add_flag("--no-isochrones", run.no_isochrones, "Skip isochrones.geojson (service areas)");
     run_cmd->add_flag("--travel-time-rasters", run.travel_time_rasters,
                       "Also write traveltime_<kind>_<profile>.tif (minutes per populated cell, Float32 GeoTIFF)");
+
+    run_cmd->add_flag("--render", run.render,
+                      "Also render the standard printable maps and charts into the output folder (see `render`); implies --cells-vector");
+
+    RenderArgs rnd;
+    auto* render_cmd = app.add_subcommand(
+        "render", "Printable maps (PNG, SVG, PDF) and charts of a run's outputs, drawn with Mapnik");
+    render_cmd->add_option("folder", rnd.folder,
+                           "A run's output folder (manifest.json, summary.json, GeoJSON). DEFAULT: maps/ in the project");
+    render_cmd->add_option("--out,-o", rnd.out, "Folder for the sheets. DEFAULT: the run's folder");
+    render_cmd->add_option("--paper", rnd.paper, "Paper size: A4 or A3. DEFAULT: A4")
+        ->check(CLI::IsMember({"A4", "A3"}));
+    render_cmd->add_option("--orientation", rnd.orientation, "landscape or portrait. DEFAULT: landscape")
+        ->check(CLI::IsMember({"landscape", "portrait"}));
+    render_cmd->add_option("--dpi", rnd.dpi, "Dots per inch (PNG pixels; symbol scale). DEFAULT: 300")
+        ->check(CLI::Range(30.0, 1200.0));
+    render_cmd->add_option("--format", rnd.format, "png, svg or pdf. DEFAULT: png")
+        ->check(CLI::IsMember({"png", "svg", "pdf"}));
+    render_cmd->add_flag("--no-town-maps", rnd.no_town_maps, "Skip the one-map-per-区镇 overviews");
 
     commands::CoverageRequest cov;
     std::string profile = "walk";
@@ -489,6 +547,7 @@ int main(int argc, char** argv) {
     set_warning_sink([](const std::string& message) { g_terminal->diagnostics().warn(message); });
     try {
         if (*run_cmd) return run_command(run);
+        if (*render_cmd) return render_command(rnd);
         if (*cov_cmd) return coverage_command(cov, profile, cov_timings);
         if (*acc_cmd) return access_command(acc, *acc_cmd);
     } catch (const input_error& e) {

@@ -1,6 +1,8 @@
 #include "kepu15/report/outputs.hpp"
 
 #include "kepu15/access/fca.hpp"
+#include "kepu15/report/manifest.hpp"
+
 #include "kepu15/error.hpp"
 #include "kepu15/geo/crs.hpp"
 #include "kepu15/geo/polygon_ops.hpp"
@@ -766,6 +768,16 @@ void write_study_outputs(const StudyResult& r, io::Sink& sink, unsigned threads,
         }
     }
     const std::string cells_tif = sink.file_path("cells.tif");
+    // manifest.json: what the viewer and `kepu15 render` read (layers as GeoJSON files of a folder).
+    std::vector<std::string> files{"gaps.geojson", "villages.geojson", "towns.geojson", "facilities.geojson",
+                                   "summary.json", "towns.csv", "cells.tif", "manifest.json"};
+    if (options.cells_vector) files.push_back("cells.geojson");
+    if (roads) files.push_back("roads.geojson");
+    if (!r.evaluation.service_areas.empty()) files.push_back("isochrones.geojson");
+    if (!study.water_path.empty()) files.push_back("water.geojson");
+    for (const auto& [name, path] : raster_paths) files.push_back(name);
+    std::sort(files.begin(), files.end());
+    sink.add_file("manifest.json", manifest_json(study, r, files, utc_date_today()).dump(2) + "\n");
     GapLayer gaps(r);
     // The cell layer is the longest single job: it starts first, while the other thread works
     // through the gap unions.
