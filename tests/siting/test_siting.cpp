@@ -337,3 +337,73 @@ TEST_CASE("the heuristic's Lagrangian bound is valid and tight on a larger rando
         REQUIRE(h.bound >= exact.objective - 1e-6);
     }
 }
+
+#include "kepu15/siting/proposals.hpp"
+
+TEST_CASE("proposals layer, table and JSON carry the order of choice and running shares", "[siting]") {
+    const TinyMap map;
+    auto p = map.problem(Model::mclp);
+    p.k = 2;
+    const auto r = solve(p);
+    CandidateSites sites;
+    sites.id = {"A", "B", "C"};
+    sites.name = {"甲", "乙", "丙"};
+    sites.position_lonlat = {{120.0, 31.0}, {120.1, 31.0}, {120.2, 31.0}};
+    sites.town_name = {"玉山镇", "周市镇", "陆家镇"};
+    sites.village_name = {"", "村1", ""};
+    ProposalContext ctx;
+    ctx.kind = "venue";
+    ctx.threshold = 1;
+    const auto layer = proposals_layer(r, sites, ctx);
+    REQUIRE(layer.name == "proposals");
+    REQUIRE(layer.features.size() == 2);
+    REQUIRE(layer.fields[7].name == "covered_share");
+    const auto& first = layer.features[0].values;
+    REQUIRE(std::get<std::int64_t>(first[0]) == 1);
+    REQUIRE(std::get<std::string>(first[1]) == "B");
+    REQUIRE(std::get<std::string>(first[3]) == "venue");
+    REQUIRE(std::get<double>(first[6]) == Approx(70));
+    REQUIRE(std::get<double>(first[7]) == Approx(130.0 / 210.0));  // 60 before + 70
+    REQUIRE(std::holds_alternative<std::monostate>(first[8]));      // no town code given
+    REQUIRE(std::get<double>(layer.features[1].values[7]) == Approx(180.0 / 210.0));
+    REQUIRE(layer.features[1].geometry.points[0].x == 120.2);
+    const std::string table = proposals_table(r, sites, ctx);
+    REQUIRE(table.find("covered share 28.6 % -> 85.7 %") != std::string::npos);
+    REQUIRE(table.find("周市镇 / 村1") != std::string::npos);
+    const auto j = result_json(r, sites, ctx);
+    REQUIRE(j["sites"][1]["site_id"] == "C");
+    REQUIRE(j["share_after"].get<double>() == Approx(180.0 / 210.0));
+    REQUIRE(j["optimal"] == true);
+}
+
+TEST_CASE("a K beyond the useful candidates returns the useful ones and says so", "[siting]") {
+    // A fourth candidate 100 minutes away adds nothing.
+    const auto table = line_table({0, 1, 2, 3, 4, 5}, {0, 2.5, 5, 100}, 10.0);
+    Problem p;
+    p.model = Model::mclp;
+    p.costs = &table;
+    p.weight = {10, 20, 30, 40, 50, 60};
+    p.threshold = 1.0;
+    p.k = 4;
+    for (auto solver : both) {
+        Options o;
+        o.solver = solver;
+        const auto r = solve(p, o);
+        REQUIRE(ids(r) == std::vector<std::uint32_t>{0, 1, 2});
+        REQUIRE(r.objective == Approx(210));
+        REQUIRE(r.note.find("only 3 candidate sites add anything (K = 4)") != std::string::npos);
+    }
+}
+
+TEST_CASE("weights choose the site: elderly weights move the covering choice", "[siting]") {
+    // Same map, weights concentrated on c0 and c1 (where A covers): A becomes the best single site.
+    const TinyMap map;
+    auto p = map.problem(Model::mclp);
+    p.k = 1;
+    p.weight = {50, 40, 3, 3, 4, 6};
+    for (auto solver : both) {
+        Options o;
+        o.solver = solver;
+        REQUIRE(ids(solve(p, o)) == std::vector<std::uint32_t>{0});
+    }
+}
