@@ -217,6 +217,7 @@ Scenario load_scenario(const std::string& path) {
             Table k = kinds.sub(kind);
             if (!valid_kind(kind)) kinds.fail_key(kind, "is not a valid kind");
             KindThresholds th;
+            th.line = k.line();
             th.radius_m = k.positive("radius_m");
             th.minutes = k.positive("minutes");
             k.check_unknown();
@@ -361,7 +362,7 @@ void check_ids(const Scenario& s, const std::map<std::string, std::set<std::stri
             if (ids.count(id) == 0) fail(c.line, "changes unknown " + c.kind + " id '" + id + "'");
         }
     }
-    for (const auto& k : s.overrides.kinds) known(k.first, 0);
+    for (const auto& [kind, th] : s.overrides.kinds) known(kind, th.line);
     for (const auto& p : s.proposals) {
         if (!p.kind.empty()) known(p.kind, p.line);
     }

@@ -124,6 +124,9 @@ count = 30
     ids.erase("school");
     ids["venue"].erase("NEW-1");
     REQUIRE_THROWS_WITH(check_ids(s, ids), Catch::Contains("unknown facility kind 'school'"));
+    ids["school"] = {"SCH-1", "SCH-2"};
+    ids.erase("venue");
+    REQUIRE_THROWS_WITH(check_ids(s, ids), Catch::Contains("plan.toml:15: unknown facility kind 'venue'"));
 }
 
 TEST_CASE("the proposals shorthand takes a path and reads kinds from the layer", "[scenario]") {

@@ -65,6 +65,7 @@ struct AttributeChange {
 struct KindThresholds {
     std::optional<double> radius_m;
     std::optional<double> minutes;
+    int line = 0;
 };
 
 struct Overrides {
