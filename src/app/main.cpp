@@ -1,9 +1,10 @@
 // kepu15 command line. Parses arguments into a config struct and calls one run_* function per
 // subcommand; maps exceptions to the documented exit codes (README "Exit codes").
+#include "kepu15/commands/coverage.hpp"
+#include "kepu15/commands/run.hpp"
+#include "kepu15/diagnostics.hpp"
 #include "kepu15/error.hpp"
 #include "kepu15/network/profile.hpp"
-#include "kepu15/study/adhoc.hpp"
-#include "kepu15/study/run.hpp"
 #include "kepu15/study/study.hpp"
 
 #include <CLI/CLI.hpp>
@@ -35,7 +36,15 @@ struct RunArgs {
     std::vector<std::string> profiles;
     bool no_isochrones = false;
     bool travel_time_rasters = false;
+    double horizon_minutes = 0.0;
 };
+
+// Warnings of a command, printed on stderr as they come.
+Diagnostics stderr_diagnostics() {
+    return Diagnostics([](const std::string& level, const std::string& message) {
+        if (level == "warning") std::cerr << "kepu15: warning: " << message << '\n';
+    });
+}
 
 int run_command(const RunArgs& args) {
     const std::string study_path =
@@ -64,21 +73,32 @@ int run_command(const RunArgs& args) {
     }
     if (args.no_isochrones) s.isochrones = false;
     if (args.travel_time_rasters) s.travel_time_rasters = true;
-    study::RunOptions opt;
+    if (args.horizon_minutes > 0) {
+        s.horizon_minutes = args.horizon_minutes;
+        for (const auto& f : s.facilities) {
+            if (s.minutes_for(f) > s.horizon_minutes) {
+                throw config_error("--horizon " + std::to_string(s.horizon_minutes) + " is below the threshold of kind '" +
+                                   f.kind + "' (" + std::to_string(s.minutes_for(f)) + " min)");
+            }
+        }
+    }
+    commands::RunOptions opt;
     opt.out_dir = args.out.empty() ? (project_root() / "maps").string() : args.out;
     opt.threads = args.threads > 0 ? args.threads : std::max(1U, std::thread::hardware_concurrency());
     opt.timings = args.timings;
-    study::run_study(s, opt, std::cout);
+    Diagnostics diag = stderr_diagnostics();
+    commands::run_study(s, opt, std::cout, diag);
     return exit_code::ok;
 }
 
-int coverage_command(const study::CoverageRequest& req, const std::string& profile, bool timings) {
-    study::CoverageRequest r = req;
+int coverage_command(const commands::CoverageRequest& req, const std::string& profile, bool timings) {
+    commands::CoverageRequest r = req;
     auto prof = network::parse_profile(profile);
     if (!prof) throw config_error("--profile: unknown profile '" + profile + "' (walk, elderly, bike, drive)");
     r.profile = *prof;
     Timings t;
-    const auto s = study::run_coverage(r, t);
+    Diagnostics diag = stderr_diagnostics();
+    const auto s = commands::run_coverage(r, t, diag);
     std::cout << "kepu15 coverage: " << s.features << " features, " << s.covered << " covered ("
               << std::fixed << std::setprecision(1) << (s.features ? 100.0 * s.covered / s.features : 0.0) << " %)";
     if (s.weighted) {
@@ -86,7 +106,7 @@ int coverage_command(const study::CoverageRequest& req, const std::string& profi
                   << s.covered_population << " (" << std::setprecision(1)
                   << (s.population > 0 ? 100.0 * s.covered_population / s.population : 0.0) << " %)";
     }
-    if (!r.network_path.empty()) std::cout << ", " << s.no_road_access << " without road access";
+    if (!r.network.path.empty()) std::cout << ", " << s.no_road_access << " without road access";
     std::cout << "\n  written " << r.out_path << '\n';
     if (timings) {
         for (const auto& [name, sec] : t.stages()) {
@@ -121,11 +141,14 @@ int main(int argc, char** argv) {
     run_cmd->add_option("--profiles", run.profiles,
                         "Override [coverage] profiles: walk, elderly, bike, drive. DEFAULT: the study's")
         ->delimiter(',');
+    run_cmd->add_option("--horizon", run.horizon_minutes,
+                        "Travel times up to this many minutes (null beyond). DEFAULT: the study's horizon_minutes, 60")
+        ->check(CLI::PositiveNumber);
     run_cmd->add_flag("--no-isochrones", run.no_isochrones, "Skip isochrones.geojson (service areas)");
     run_cmd->add_flag("--travel-time-rasters", run.travel_time_rasters,
                       "Also write traveltime_<kind>_<profile>.tif (minutes per populated cell, Float32 GeoTIFF)");
 
-    study::CoverageRequest cov;
+    commands::CoverageRequest cov;
     std::string profile = "walk";
     bool cov_timings = false;
     auto* cov_cmd = app.add_subcommand(
@@ -151,30 +174,37 @@ int main(int argc, char** argv) {
                         "Metric CRS for distances. DEFAULT: UTM zone of the population's centre");
     cov_cmd->add_option("--radius-m", cov.radius_m, "Crow-fly threshold in metres. DEFAULT: 1000 (GB 50180)")
         ->check(CLI::PositiveNumber);
-    cov_cmd->add_option("--network", cov.network_path,
+    cov_cmd->add_option("--network", cov.network.path,
                         "Road network: OSM (.pbf, .osm, .osm.gz) or a GDAL line layer. DEFAULT: none (crow-fly)");
-    cov_cmd->add_option("--network-layer", cov.network_layer, "Line layer name. DEFAULT: first layer");
-    cov_cmd->add_option("--network-crs", cov.network_crs, "CRS of the line layer. DEFAULT: the file's own");
+    cov_cmd->add_option("--network-layer", cov.network.read.layer, "Line layer name. DEFAULT: first layer");
+    cov_cmd->add_option("--network-crs", cov.network.read.crs, "CRS of the line layer. DEFAULT: the file's own");
     cov_cmd->add_option("--profile", profile, "Network profile: walk, elderly, bike or drive. DEFAULT: walk");
     cov_cmd->add_option("--minutes", cov.minutes, "Network threshold in minutes. DEFAULT: 15")
         ->check(CLI::PositiveNumber);
-    cov_cmd->add_option("--speed-field", cov.speed_field, "Line layer: field with drive speed in km/h. DEFAULT: none");
-    cov_cmd->add_option("--class-field", cov.class_field,
+    cov_cmd->add_option("--speed-field", cov.network.speed_field, "Line layer: field with drive speed in km/h. DEFAULT: none");
+    cov_cmd->add_option("--class-field", cov.network.class_field,
                         "Line layer: field with road class (OSM highway values) for drive speeds. DEFAULT: none");
-    cov_cmd->add_option("--oneway-field", cov.oneway_field,
+    cov_cmd->add_option("--oneway-field", cov.network.oneway_field,
                         "Line layer: one-way field (yes/no, 1/-1/0, true/false). DEFAULT: none (two-way)");
-    cov_cmd->add_option("--snap-tolerance-m", cov.snap_tolerance_m,
+    cov_cmd->add_option("--walk-field", cov.network.walk_field,
+                        "Line layer: a false value (no/0/false) excludes walking. DEFAULT: none");
+    cov_cmd->add_option("--bike-field", cov.network.bike_field,
+                        "Line layer: a false value (no/0/false) excludes cycling. DEFAULT: none");
+    cov_cmd->add_option("--horizon", cov.horizon_minutes,
+                        "Report minutes up to this many (null beyond). DEFAULT: the --minutes threshold")
+        ->check(CLI::PositiveNumber);
+    cov_cmd->add_option("--snap-tolerance-m", cov.network.snap_tolerance_m,
                         "Line layer: join line ends closer than this, metres. DEFAULT: 0");
-    cov_cmd->add_option("--max-snap-m", cov.max_snap_m,
+    cov_cmd->add_option("--max-snap-m", cov.network.max_snap_m,
                         "Farther than this from any road = no_road_access, metres. DEFAULT: 500")
         ->check(CLI::PositiveNumber);
-    cov_cmd->add_option("--walk-kmh", cov.speeds.walk_kmh, "Walking speed, km/h. DEFAULT: 4.5")
+    cov_cmd->add_option("--walk-kmh", cov.network.speeds.walk_kmh, "Walking speed, km/h. DEFAULT: 4.5")
         ->check(CLI::PositiveNumber);
-    cov_cmd->add_option("--elderly-kmh", cov.speeds.elderly_kmh, "Elderly walking speed, km/h. DEFAULT: 2.7")
+    cov_cmd->add_option("--elderly-kmh", cov.network.speeds.elderly_kmh, "Elderly walking speed, km/h. DEFAULT: 2.7")
         ->check(CLI::PositiveNumber);
-    cov_cmd->add_option("--bike-kmh", cov.speeds.bike_kmh, "Bicycle / e-bike speed, km/h. DEFAULT: 15")
+    cov_cmd->add_option("--bike-kmh", cov.network.speeds.bike_kmh, "Bicycle / e-bike speed, km/h. DEFAULT: 15")
         ->check(CLI::PositiveNumber);
-    cov_cmd->add_option("--drive-default-kmh", cov.speeds.drive_default_kmh,
+    cov_cmd->add_option("--drive-default-kmh", cov.network.speeds.drive_default_kmh,
                         "Drive speed for roads of unknown class, km/h. DEFAULT: 30")
         ->check(CLI::PositiveNumber);
     cov_cmd->add_option("--out,-o", cov.out_path, "Output file: .geojson, .gpkg, .shp or PG:... ")->required();

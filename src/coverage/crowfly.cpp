@@ -11,8 +11,8 @@ Measure crowfly_coverage(const std::string& kind, const std::vector<Point>& cell
                          const std::vector<Point>& facilities_m, double radius_m) {
     Measure m;
     m.kind = kind;
-    m.method = "crowfly";
-    m.threshold = radius_m;
+    m.method = Method::crowfly();
+    m.threshold = {radius_m, CostUnit::metres};
     m.value.assign(cells_m.size(), std::numeric_limits<double>::quiet_NaN());
     m.facility.assign(cells_m.size(), -1);
     m.covered.assign(cells_m.size(), 0);

@@ -23,7 +23,8 @@ using io::FieldType;
 using io::FieldValue;
 using io::OutputFeature;
 using nlohmann::json;
-using study::StudyResult;
+using pipeline::StudyResult;
+using coverage::Method;
 
 double round_to(double v, double scale) { return std::round(v * scale) / scale; }
 
@@ -72,7 +73,7 @@ void write_layer(const Paths& paths, const std::string& file, const std::vector<
 // ---- cells.geojson --------------------------------------------------------------------------
 
 void write_cells(const StudyResult& r, const Paths& outputs) {
-    const auto& in = r.inputs;
+    const auto& in = r.inputs();
     const auto& cells = in.cells;
     std::vector<FieldDef> fields{{"cell_id", FieldType::integer},     {"col", FieldType::integer},
                                  {"row", FieldType::integer},         {"population", FieldType::real}};
@@ -80,8 +81,8 @@ void write_cells(const StudyResult& r, const Paths& outputs) {
     for (const char* f : {"town_code", "town_name", "village_code", "village_name"}) {
         fields.push_back({f, FieldType::string});
     }
-    std::vector<std::string> profiles_with_access;
-    for (const auto& m : r.measures) {
+    std::vector<Method> profiles_with_access;
+    for (const auto& m : r.measures()) {
         if (m.is_network()) {
             fields.push_back({m.key() + "_min", FieldType::real});
             if (std::find(profiles_with_access.begin(), profiles_with_access.end(), m.method) ==
@@ -96,16 +97,16 @@ void write_cells(const StudyResult& r, const Paths& outputs) {
         }
         fields.push_back({m.key() + "_covered", FieldType::integer});
     }
-    for (const auto& p : profiles_with_access) fields.push_back({p + "_no_road_access", FieldType::integer});
+    for (const auto& p : profiles_with_access) fields.push_back({p.name() + "_no_road_access", FieldType::integer});
     // Per measure: the facility layer of its kind; per profile: a measure that carries its access flags.
     std::vector<const study::FacilitySet*> facility_set;
-    for (const auto& m : r.measures) {
-        facility_set.push_back(&*std::find_if(in.facilities.begin(), in.facilities.end(),
+    for (const auto& m : r.measures()) {
+        facility_set.push_back(&*std::find_if(r.facilities().begin(), r.facilities().end(),
                                               [&](const auto& fs) { return fs.kind == m.kind; }));
     }
     std::vector<const coverage::Measure*> access_of;
     for (const auto& p : profiles_with_access) {
-        access_of.push_back(&*std::find_if(r.measures.begin(), r.measures.end(),
+        access_of.push_back(&*std::find_if(r.measures().begin(), r.measures().end(),
                                            [&](const auto& me) { return me.method == p; }));
     }
 
@@ -124,8 +125,8 @@ void write_cells(const StudyResult& r, const Paths& outputs) {
         for (const auto& g : cells.groups) v.emplace_back(round_to(g[i], 100));
         append_code_and_name(v, in.units, cells.unit[i]);
         append_code_and_name(v, in.villages, cells.village[i]);
-        for (std::size_t k = 0; k < r.measures.size(); ++k) {
-            const auto& m = r.measures[k];
+        for (std::size_t k = 0; k < r.measures().size(); ++k) {
+            const auto& m = r.measures()[k];
             v.push_back(real_or_null(m.value[i], m.is_network() ? 100 : 10));
             if (!m.is_network()) {
                 if (m.facility[i] >= 0) {
@@ -148,9 +149,9 @@ void write_cells(const StudyResult& r, const Paths& outputs) {
 class GapLayer {
 public:
     explicit GapLayer(const StudyResult& r)
-        : m_r(r), m_geometry(r.inputs.cells, r.inputs.working_crs), m_units(r.inputs.units.size()),
-          m_gaps(r.measures.size() * m_units), m_cells_of_unit(m_units) {
-        const auto& cells = r.inputs.cells;
+        : m_r(r), m_geometry(r.inputs().cells, r.inputs().working_crs), m_units(r.inputs().units.size()),
+          m_gaps(r.measures().size() * m_units), m_cells_of_unit(m_units) {
+        const auto& cells = r.inputs().cells;
         for (std::size_t i = 0; i < cells.size(); ++i) {
             if (cells.unit[i] >= 0) m_cells_of_unit[static_cast<std::size_t>(cells.unit[i])].push_back(i);
         }
@@ -159,11 +160,11 @@ public:
     [[nodiscard]] std::size_t task_count() const { return m_gaps.size(); }
 
     void run(std::size_t task) {
-        const auto& cells = m_r.inputs.cells;
+        const auto& cells = m_r.inputs().cells;
         Gap& g = m_gaps[task];
         g.measure = task / m_units;
         g.unit = task % m_units;
-        const auto& m = m_r.measures[g.measure];
+        const auto& m = m_r.measures()[g.measure];
         std::vector<Polygon> squares;
         for (std::size_t i : m_cells_of_unit[g.unit]) {
             if (m.covered[i] != 0) continue;
@@ -175,7 +176,7 @@ public:
     }
 
     void write(const Paths& outputs) const {
-        const auto& in = m_r.inputs;
+        const auto& in = m_r.inputs();
         const geo::Transformer to_wgs84(in.working_crs, geo::wgs84);
         std::vector<FieldDef> fields{{"kind", FieldType::string},      {"method", FieldType::string},
                                      {"threshold", FieldType::real},   {"town_code", FieldType::string},
@@ -184,11 +185,11 @@ public:
         std::vector<OutputFeature> features;
         for (const auto& g : m_gaps) {
             if (g.cells == 0) continue;
-            const auto& m = m_r.measures[g.measure];
+            const auto& m = m_r.measures()[g.measure];
             OutputFeature f;
             f.values = {m.kind,
-                        m.method,
-                        m.threshold,
+                        m.method.name(),
+                        m.threshold.value,
                         in.units[g.unit].code,
                         in.units[g.unit].name,
                         round_to(g.population, 100),
@@ -215,27 +216,94 @@ private:
     std::vector<std::vector<std::size_t>> m_cells_of_unit;  // so each task scans only its unit's cells
 };
 
-// ---- villages.geojson -----------------------------------------------------------------------
+// ---- shared by villages, towns.csv and summary.json -------------------------------------------
 
-std::size_t method_index(const coverage::Aggregation& agg, const std::string& method) {
-    const auto it = std::find(agg.methods.begin(), agg.methods.end(), method);
-    return static_cast<std::size_t>(it - agg.methods.begin());
+// Suffix of a measure's value statistics: minutes for network, metres for crow-fly.
+std::string stat_unit(const coverage::Measure& m) { return m.is_network() ? "_min" : "_m"; }
+
+// The measure that reports a population group for a kind: the elderly by the elderly profile when
+// the study measures it, every group otherwise by the primary method. -1 when the kind has no
+// measure by that method.
+std::ptrdiff_t group_measure(const StudyResult& r, const std::string& kind, const std::string& group) {
+    Method method = r.primary_method;
+    if (group == "elderly") {
+        for (const auto& m : r.measures()) {
+            if (m.kind == kind && m.method == Method::network(network::Profile::elderly)) method = m.method;
+        }
+    }
+    for (std::size_t i = 0; i < r.measures().size(); ++i) {
+        if (r.measures()[i].kind == kind && r.measures()[i].method == method) return static_cast<std::ptrdiff_t>(i);
+    }
+    return -1;
 }
 
+// Per-unit columns shared by villages.geojson and towns.csv, in one order: per measure covered
+// population, share, mean/median/p90; per kind and group the group's share and mean; per method the
+// share covered by any kind.
+struct UnitColumns {
+    std::vector<FieldDef> fields;
+    std::function<void(const coverage::Totals&, std::vector<FieldValue>&)> values;
+};
+
+UnitColumns unit_columns(const StudyResult& r, const coverage::Aggregation& agg) {
+    UnitColumns c;
+    const auto& groups = r.inputs().cells.group_names;
+    for (const auto& m : r.measures()) {
+        const std::string u = stat_unit(m);
+        c.fields.push_back({m.key() + "_covered_pop", FieldType::real});
+        c.fields.push_back({m.key() + "_share", FieldType::real});
+        c.fields.push_back({m.key() + "_mean" + u, FieldType::real});
+        c.fields.push_back({m.key() + "_median" + u, FieldType::real});
+        c.fields.push_back({m.key() + "_p90" + u, FieldType::real});
+    }
+    struct GroupColumn {
+        std::size_t measure;
+        std::size_t group;
+    };
+    std::vector<GroupColumn> group_columns;
+    for (const auto& f : r.study().facilities) {
+        for (std::size_t g = 0; g < groups.size(); ++g) {
+            const auto m = group_measure(r, f.kind, groups[g]);
+            if (m < 0) continue;
+            const auto& me = r.measures()[static_cast<std::size_t>(m)];
+            c.fields.push_back({f.kind + "_" + groups[g] + "_share", FieldType::real});
+            c.fields.push_back({f.kind + "_" + groups[g] + "_mean" + stat_unit(me), FieldType::real});
+            group_columns.push_back({static_cast<std::size_t>(m), g});
+        }
+    }
+    for (const auto& method : agg.methods) c.fields.push_back({"any_" + method.name() + "_share", FieldType::real});
+    c.values = [&r, &agg, group_columns](const coverage::Totals& t, std::vector<FieldValue>& vals) {
+        for (std::size_t m = 0; m < r.measures().size(); ++m) {
+            const double scale = r.measures()[m].is_network() ? 100 : 10;
+            vals.emplace_back(round_to(t.covered[m], 100));
+            vals.push_back(real_or_null(t.share(m), 1e6));
+            vals.push_back(real_or_null(t.stats[m].mean, scale));
+            vals.push_back(real_or_null(t.stats[m].median, scale));
+            vals.push_back(real_or_null(t.stats[m].p90, scale));
+        }
+        for (const auto& gc : group_columns) {
+            const double scale = r.measures()[gc.measure].is_network() ? 100 : 10;
+            vals.push_back(real_or_null(t.group_share(gc.measure, gc.group), 1e6));
+            vals.push_back(real_or_null(t.group_mean[gc.measure][gc.group], scale));
+        }
+        for (std::size_t k = 0; k < agg.methods.size(); ++k) vals.push_back(real_or_null(t.any_share(k), 1e6));
+    };
+    return c;
+}
+
+// ---- villages.geojson -----------------------------------------------------------------------
+
 void write_villages(const StudyResult& r, const Paths& outputs) {
-    const auto& in = r.inputs;
+    const auto& in = r.inputs();
     const auto& agg = r.by_village;
-    const std::size_t primary = method_index(agg, r.primary_method);
+    const std::size_t primary = agg.method_index(r.primary_method);
     std::vector<FieldDef> fields{{"rank", FieldType::integer},       {"code", FieldType::string},
                                  {"name", FieldType::string},        {"town_code", FieldType::string},
                                  {"town_name", FieldType::string},   {"urban", FieldType::integer},
                                  {"population", FieldType::real}};
     for (const auto& g : in.cells.group_names) fields.push_back({"pop_" + g, FieldType::real});
-    for (const auto& m : r.measures) {
-        fields.push_back({m.key() + "_covered_pop", FieldType::real});
-        fields.push_back({m.key() + "_share", FieldType::real});
-    }
-    for (const auto& method : agg.methods) fields.push_back({"any_" + method + "_share", FieldType::real});
+    const UnitColumns columns = unit_columns(r, agg);
+    fields.insert(fields.end(), columns.fields.begin(), columns.fields.end());
     fields.push_back({"rank_method", FieldType::string});
     fields.push_back({"uncovered_pop", FieldType::real});
 
@@ -272,14 +340,8 @@ void write_villages(const StudyResult& r, const Paths& outputs) {
         vals.push_back(vi.urban >= 0 ? FieldValue(static_cast<std::int64_t>(vi.urban)) : FieldValue(std::monostate{}));
         vals.emplace_back(round_to(t.population, 100));
         for (double g : t.group_population) vals.emplace_back(round_to(g, 100));
-        for (std::size_t m = 0; m < r.measures.size(); ++m) {
-            vals.emplace_back(round_to(t.covered[m], 100));
-            vals.push_back(real_or_null(t.share(m), 1e6));
-        }
-        for (std::size_t k = 0; k < agg.methods.size(); ++k) {
-            vals.push_back(real_or_null(t.population > 0 ? t.covered_any[k] / t.population : NAN, 1e6));
-        }
-        vals.emplace_back(r.primary_method);
+        columns.values(t, vals);
+        vals.emplace_back(r.primary_method.name());
         vals.emplace_back(round_to(t.population - t.covered_any[primary], 100));
         f.geometry = polygon_geometry(vi.shape_lonlat);
         features.push_back(std::move(f));
@@ -287,16 +349,61 @@ void write_villages(const StudyResult& r, const Paths& outputs) {
     write_layer(outputs, "villages.geojson", fields, features, io::GeometryKind::polygon);
 }
 
+// ---- towns.geojson --------------------------------------------------------------------------
+
+// 区镇 boundaries for maps, with their population and the share covered by any kind per method.
+void write_towns(const StudyResult& r, const Paths& outputs) {
+    const auto& agg = r.by_unit;
+    std::vector<FieldDef> fields{{"code", FieldType::string}, {"name", FieldType::string},
+                                 {"population", FieldType::real}};
+    for (const auto& method : agg.methods) fields.push_back({"any_" + method.name() + "_share", FieldType::real});
+    std::vector<OutputFeature> features;
+    for (std::size_t u = 0; u < r.inputs().units.size(); ++u) {
+        const auto& unit = r.inputs().units[u];
+        const auto& t = agg.units[u];
+        OutputFeature f;
+        f.values = {unit.code, unit.name, round_to(t.population, 100)};
+        for (std::size_t k = 0; k < agg.methods.size(); ++k) f.values.push_back(real_or_null(t.any_share(k), 1e6));
+        f.geometry = polygon_geometry(unit.shape_lonlat);
+        features.push_back(std::move(f));
+    }
+    write_layer(outputs, "towns.geojson", fields, features, io::GeometryKind::polygon);
+}
+
+// ---- roads.geojson --------------------------------------------------------------------------
+
+// The study's roads as a map background: `class` is "major" (drive speed of 50 km/h or more),
+// "minor" (other drivable roads) or "path" (walking and cycling only).
+void write_roads(const StudyResult& r, const Paths& outputs) {
+    const auto& roads = r.prepared->network->roads();
+    const geo::Transformer to_wgs84(r.inputs().working_crs, geo::wgs84);
+    const auto drive = static_cast<std::size_t>(network::Profile::drive);
+    std::vector<FieldDef> fields{{"class", FieldType::string}, {"drive_kmh", FieldType::real}};
+    std::vector<OutputFeature> features;
+    features.reserve(roads.edges.size());
+    for (const auto& e : roads.edges) {
+        const double kmh = std::max(e.forward_kmh[drive], e.backward_kmh[drive]);
+        OutputFeature f;
+        f.values = {std::string(kmh >= 50 ? "major" : kmh > 0 ? "minor" : "path"), round_to(kmh, 10)};
+        f.geometry.kind = io::GeometryKind::line;
+        LineString line = e.geometry_m;
+        to_wgs84.forward(std::span<Point>(line));
+        f.geometry.lines.push_back(std::move(line));
+        features.push_back(std::move(f));
+    }
+    write_layer(outputs, "roads.geojson", fields, features, io::GeometryKind::line);
+}
+
 // ---- facilities.geojson ---------------------------------------------------------------------
 
 void write_facilities(const StudyResult& r, const Paths& outputs) {
-    const auto& in = r.inputs;
+    const auto& in = r.inputs();
     std::vector<FieldDef> fields{{"kind", FieldType::string},      {"label", FieldType::string},
                                  {"id", FieldType::string},        {"name", FieldType::string},
                                  {"capacity", FieldType::real},    {"town_code", FieldType::string},
                                  {"town_name", FieldType::string}};
     std::vector<OutputFeature> features;
-    for (const auto& fs : in.facilities) {
+    for (const auto& fs : r.facilities()) {
         for (std::size_t i = 0; i < fs.id.size(); ++i) {
             OutputFeature f;
             f.geometry.kind = io::GeometryKind::point;
@@ -312,16 +419,17 @@ void write_facilities(const StudyResult& r, const Paths& outputs) {
 // ---- isochrones.geojson ---------------------------------------------------------------------
 
 void write_isochrones(const StudyResult& r, const Paths& outputs) {
-    const geo::Transformer to_wgs84(r.inputs.working_crs, geo::wgs84);
+    const geo::Transformer to_wgs84(r.inputs().working_crs, geo::wgs84);
     std::vector<FieldDef> fields{{"kind", FieldType::string},
                                  {"profile", FieldType::string},
                                  {"minutes", FieldType::real},
                                  {"area_km2", FieldType::real}};
     std::vector<OutputFeature> features;
-    for (const auto& a : r.service_areas) {
+    for (const auto& a : r.evaluation.service_areas) {
         if (a.shape_m.empty()) continue;
         OutputFeature f;
-        f.values = {a.kind, a.profile, a.minutes, round_to(area(a.shape_m) / 1e6, 1e4)};
+        f.values = {a.kind, std::string(network::profile_name(a.profile)), a.minutes,
+                    round_to(area(a.shape_m) / 1e6, 1e4)};
         f.geometry = polygon_geometry(geo::transform(a.shape_m, to_wgs84));
         features.push_back(std::move(f));
     }
@@ -348,12 +456,12 @@ void write_water(const study::Study& study, const Paths& outputs) {
 
 // ---- traveltime_<kind>_<profile>.tif --------------------------------------------------------
 
-std::string raster_name(const coverage::Measure& m) { return "traveltime_" + m.kind + "_" + m.method + ".tif"; }
+std::string raster_name(const coverage::Measure& m) { return "traveltime_" + m.kind + "_" + m.method.name() + ".tif"; }
 
 // Minutes to the nearest facility on the population grid: populated cells reached within the
-// cutoff carry minutes; other cells are nodata (-9999).
+// horizon carry minutes; other cells are nodata (-9999).
 void write_travel_time_raster(const StudyResult& r, const coverage::Measure& m, const std::string& path) {
-    const auto& cells = r.inputs.cells;
+    const auto& cells = r.inputs().cells;
     io::RasterOutput out;
     out.crs = cells.raster_crs;
     out.geotransform = cells.geotransform;
@@ -365,59 +473,85 @@ void write_travel_time_raster(const StudyResult& r, const coverage::Measure& m, 
         out.values[static_cast<std::size_t>(cells.row[i]) * static_cast<std::size_t>(cells.width) +
                    static_cast<std::size_t>(cells.col[i])] = static_cast<float>(m.value[i]);
     }
-    out.description = "minutes to the nearest " + m.kind + " (" + m.method + ")";
+    out.description = "minutes to the nearest " + m.kind + " (" + m.method.name() + ")";
     io::write_raster(path, out);
+}
+
+// ---- summary.json ---------------------------------------------------------------------------
+
+json stats_json(const coverage::Measure& m, const coverage::ValueStats& s) {
+    const double scale = m.is_network() ? 100 : 10;
+    const std::string u = m.is_network() ? "_min" : "_m";
+    return {{"mean" + u, number_or_null(s.mean, scale)},
+            {"median" + u, number_or_null(s.median, scale)},
+            {"p90" + u, number_or_null(s.p90, scale)},
+            {"unreached_population", round_to(s.unreached_population, 100)}};
 }
 
 json kind_entry(const StudyResult& r, const coverage::Totals& t, const std::string& kind,
                 const std::vector<std::string>& groups) {
     json entry = json::object();
     json network = json::object();
-    for (std::size_t m = 0; m < r.measures.size(); ++m) {
-        const auto& me = r.measures[m];
+    for (std::size_t m = 0; m < r.measures().size(); ++m) {
+        const auto& me = r.measures()[m];
         if (me.kind != kind) continue;
         json e{{"covered_population", round_to(t.covered[m], 100)}, {"share", number_or_null(t.share(m), 1e6)}};
         json g = json::object();
         for (std::size_t k = 0; k < groups.size(); ++k) {
-            const double pop = t.group_population[k];
-            g[groups[k]] = {{"population", round_to(pop, 100)},
+            g[groups[k]] = {{"population", round_to(t.group_population[k], 100)},
                             {"covered_population", round_to(t.covered_groups[m][k], 100)},
-                            {"share", number_or_null(pop > 0 ? t.covered_groups[m][k] / pop : NAN, 1e6)}};
+                            {"share", number_or_null(t.group_share(m, k), 1e6)},
+                            {me.is_network() ? "mean_min" : "mean_m",
+                             number_or_null(t.group_mean[m][k], me.is_network() ? 100 : 10)}};
         }
         e["groups"] = g;
         if (me.is_network()) {
-            e["minutes"] = me.threshold;
+            e["minutes"] = me.threshold.value;
             e["no_road_access_population"] = round_to(t.no_road_access[m], 100);
-            network[me.method] = e;
+            e["travel_time"] = stats_json(me, t.stats[m]);
+            network[me.method.name()] = e;
         } else {
-            e["radius_m"] = me.threshold;
+            e["radius_m"] = me.threshold.value;
+            e["distance"] = stats_json(me, t.stats[m]);
             entry["crowfly"] = e;
         }
         if (me.method == r.primary_method) {
-            entry["method"] = me.method;
+            entry["method"] = me.method.name();
             entry["covered_population"] = e["covered_population"];
             entry["share"] = e["share"];
         }
     }
+    // Each group by its own method (the elderly by the elderly profile when measured).
+    json by_group = json::object();
+    for (std::size_t k = 0; k < groups.size(); ++k) {
+        const auto m = group_measure(r, kind, groups[k]);
+        if (m < 0) continue;
+        const auto mi = static_cast<std::size_t>(m);
+        const auto& me = r.measures()[mi];
+        by_group[groups[k]] = {{"method", me.method.name()},
+                               {"share", number_or_null(t.group_share(mi, k), 1e6)},
+                               {me.is_network() ? "mean_min" : "mean_m",
+                                number_or_null(t.group_mean[mi][k], me.is_network() ? 100 : 10)}};
+    }
+    if (!by_group.empty()) entry["groups"] = by_group;
     if (!network.empty()) entry["network"] = network;
     return entry;
 }
 
-json totals_json(const study::Study& study, const StudyResult& r, const coverage::Totals& t) {
-    const auto& groups = r.inputs.cells.group_names;
+json totals_json(const StudyResult& r, const coverage::Totals& t) {
+    const auto& groups = r.inputs().cells.group_names;
     json j;
     j["population"] = round_to(t.population, 100);
     json g = json::object();
     for (std::size_t k = 0; k < groups.size(); ++k) g[groups[k]] = round_to(t.group_population[k], 100);
     j["groups"] = g;
     json kinds = json::object();
-    for (const auto& f : study.facilities) kinds[f.kind] = kind_entry(r, t, f.kind, groups);
+    for (const auto& f : r.study().facilities) kinds[f.kind] = kind_entry(r, t, f.kind, groups);
     j["kinds"] = kinds;
     json any = json::object();
     for (std::size_t k = 0; k < r.by_unit.methods.size(); ++k) {
-        any[r.by_unit.methods[k]] = {
-            {"covered_population", round_to(t.covered_any[k], 100)},
-            {"share", number_or_null(t.population > 0 ? t.covered_any[k] / t.population : NAN, 1e6)}};
+        any[r.by_unit.methods[k].name()] = {{"covered_population", round_to(t.covered_any[k], 100)},
+                                            {"share", number_or_null(t.any_share(k), 1e6)}};
     }
     j["any_kind"] = any;
     return j;
@@ -425,31 +559,38 @@ json totals_json(const study::Study& study, const StudyResult& r, const coverage
 
 }  // namespace
 
-json summary_json(const study::Study& study, const StudyResult& r) {
+json summary_json(const StudyResult& r) {
+    const study::Study& study = r.study();
     json j;
     j["study"] = study.name;
     j["generator"] = std::string("kepu15 ") + KEPU15_VERSION;
-    j["working_crs"] = r.inputs.working_crs;
-    j["primary_method"] = r.primary_method;
-    j["methods"] = r.by_unit.methods;
+    j["working_crs"] = r.inputs().working_crs;
+    j["primary_method"] = r.primary_method.name();
+    json methods = json::array();
+    for (const auto& m : r.by_unit.methods) methods.push_back(m.name());
+    j["methods"] = methods;
+    if (r.prepared->network) j["horizon_minutes"] = study.horizon_minutes;
     j["total_population"] = round_to(r.by_unit.region.population, 100);
-    j["populated_cells"] = r.inputs.cells.size();
+    j["populated_cells"] = r.inputs().cells.size();
     json fac = json::object();
-    for (std::size_t k = 0; k < r.inputs.facilities.size(); ++k) {
-        const auto& fs = r.inputs.facilities[k];
+    for (std::size_t k = 0; k < r.facilities().size(); ++k) {
+        const auto& fs = r.facilities()[k];
         fac[fs.kind] = {{"label", fs.label},
                         {"count", fs.id.size()},
                         {"radius_m", study.radius_for(study.facilities[k])},
                         {"minutes", study.minutes_for(study.facilities[k])}};
     }
     j["facilities"] = fac;
-    if (r.network_nodes > 0) j["network"] = {{"nodes", r.network_nodes}, {"edges", r.network_edges}};
-    j["region"] = totals_json(study, r, r.by_unit.region);
+    if (r.prepared->network) {
+        j["network"] = {{"nodes", r.prepared->network->roads().nodes_m.size()},
+                        {"edges", r.prepared->network->roads().edges.size()}};
+    }
+    j["region"] = totals_json(r, r.by_unit.region);
     json units = json::array();
-    for (std::size_t u = 0; u < r.inputs.units.size(); ++u) {
-        json e = totals_json(study, r, r.by_unit.units[u]);
-        e["code"] = r.inputs.units[u].code;
-        e["name"] = r.inputs.units[u].name;
+    for (std::size_t u = 0; u < r.inputs().units.size(); ++u) {
+        json e = totals_json(r, r.by_unit.units[u]);
+        e["code"] = r.inputs().units[u].code;
+        e["name"] = r.inputs().units[u].name;
         units.push_back(std::move(e));
     }
     j["units"] = units;
@@ -459,11 +600,11 @@ json summary_json(const study::Study& study, const StudyResult& r) {
 std::string towns_csv(const StudyResult& r) {
     std::ostringstream out;
     out.precision(15);
-    const auto& groups = r.inputs.cells.group_names;
+    const auto& groups = r.inputs().cells.group_names;
+    const UnitColumns columns = unit_columns(r, r.by_unit);
     out << "code,name,population";
     for (const auto& g : groups) out << ",pop_" << g;
-    for (const auto& m : r.measures) out << ',' << m.key() << "_covered," << m.key() << "_share";
-    for (const auto& method : r.by_unit.methods) out << ",any_" << method << "_share";
+    for (const auto& f : columns.fields) out << ',' << f.name;
     out << '\n';
     const auto csv_text = [](const std::string& s) {
         if (s.find_first_of(",\"\n") == std::string::npos) return s;
@@ -474,34 +615,34 @@ std::string towns_csv(const StudyResult& r) {
     const auto row = [&](const std::string& code, const std::string& name, const coverage::Totals& t) {
         out << csv_text(code) << ',' << csv_text(name) << ',' << round_to(t.population, 100);
         for (double g : t.group_population) out << ',' << round_to(g, 100);
-        for (std::size_t m = 0; m < r.measures.size(); ++m) {
-            out << ',' << round_to(t.covered[m], 100) << ',';
-            if (std::isfinite(t.share(m))) out << round_to(t.share(m), 1e6);
-        }
-        for (double c : t.covered_any) {
+        std::vector<FieldValue> vals;
+        columns.values(t, vals);
+        for (const auto& v : vals) {
             out << ',';
-            if (t.population > 0) out << round_to(c / t.population, 1e6);
+            if (const auto* d = std::get_if<double>(&v)) out << *d;
         }
         out << '\n';
     };
-    for (std::size_t u = 0; u < r.inputs.units.size(); ++u) {
-        row(r.inputs.units[u].code, r.inputs.units[u].name, r.by_unit.units[u]);
+    for (std::size_t u = 0; u < r.inputs().units.size(); ++u) {
+        row(r.inputs().units[u].code, r.inputs().units[u].name, r.by_unit.units[u]);
     }
     row("ALL", "region", r.by_unit.region);
     return out.str();
 }
 
-void write_study_outputs(const study::Study& study, const StudyResult& r, io::StagedOutputs& staged,
-                         unsigned threads) {
+void write_study_outputs(const StudyResult& r, io::StagedOutputs& staged, unsigned threads) {
+    const study::Study& study = r.study();
     Paths outputs;
-    for (const char* name : {"cells.geojson", "gaps.geojson", "villages.geojson", "facilities.geojson",
-                             "summary.json", "towns.csv"}) {
+    for (const char* name : {"cells.geojson", "gaps.geojson", "villages.geojson", "towns.geojson",
+                             "facilities.geojson", "summary.json", "towns.csv"}) {
         outputs[name] = staged.staging_path(name);
     }
-    if (!r.service_areas.empty()) outputs["isochrones.geojson"] = staged.staging_path("isochrones.geojson");
+    const bool roads = r.prepared->network != nullptr;
+    if (roads) outputs["roads.geojson"] = staged.staging_path("roads.geojson");
+    if (!r.evaluation.service_areas.empty()) outputs["isochrones.geojson"] = staged.staging_path("isochrones.geojson");
     if (!study.water_path.empty()) outputs["water.geojson"] = staged.staging_path("water.geojson");
     if (study.travel_time_rasters) {
-        for (const auto& m : r.measures) {
+        for (const auto& m : r.measures()) {
             if (m.is_network()) outputs[raster_name(m)] = staged.staging_path(raster_name(m));
         }
     }
@@ -512,13 +653,14 @@ void write_study_outputs(const study::Study& study, const StudyResult& r, io::St
     jobs.emplace_back([&] { write_cells(r, outputs); });
     for (std::size_t t = 0; t < gaps.task_count(); ++t) jobs.emplace_back([&gaps, t] { gaps.run(t); });
     jobs.emplace_back([&] { write_villages(r, outputs); });
+    jobs.emplace_back([&] { write_towns(r, outputs); });
     jobs.emplace_back([&] { write_facilities(r, outputs); });
-    if (!r.service_areas.empty()) jobs.emplace_back([&] { write_isochrones(r, outputs); });
+    if (roads) jobs.emplace_back([&] { write_roads(r, outputs); });
+    if (!r.evaluation.service_areas.empty()) jobs.emplace_back([&] { write_isochrones(r, outputs); });
     if (!study.water_path.empty()) jobs.emplace_back([&] { write_water(study, outputs); });
-    jobs.emplace_back(
-        [&] { io::write_text_atomic(outputs.at("summary.json"), summary_json(study, r).dump(2) + "\n"); });
+    jobs.emplace_back([&] { io::write_text_atomic(outputs.at("summary.json"), summary_json(r).dump(2) + "\n"); });
     jobs.emplace_back([&] { io::write_text_atomic(outputs.at("towns.csv"), towns_csv(r)); });
-    for (const auto& m : r.measures) {
+    for (const auto& m : r.measures()) {
         if (outputs.count(raster_name(m)) != 0) {
             jobs.emplace_back([&] { write_travel_time_raster(r, m, outputs.at(raster_name(m))); });
         }

@@ -6,6 +6,7 @@
 #include "kepu15/geo/polygon_ops.hpp"
 #include "kepu15/io/raster_reader.hpp"
 #include "kepu15/io/vector_reader.hpp"
+#include "kepu15/study/loaders.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -72,9 +73,71 @@ std::vector<Unit> load_units(const UnitLayer& spec) {
     return units;
 }
 
+FacilitySet load_facility_set(const Study& study, const FacilityLayer& spec, const std::string& working_crs,
+                              const coverage::UnitIndex& unit_index, Diagnostics& diag) {
+    const geo::Transformer to_working(geo::wgs84, working_crs);
+    io::VectorLayer layer;
+    try {
+        layer = io::read_vector(spec.source.path, spec.source.read);
+    } catch (...) {
+        rethrow_with_context("facilities '" + spec.kind + "'");
+    }
+    FacilitySet fs;
+    fs.kind = spec.kind;
+    fs.label = spec.label;
+    fs.source = layer.where();
+    const int id_i = spec.id_field.empty() ? -1 : static_cast<int>(layer.field_index(spec.id_field));
+    const int name_i = spec.name_field.empty() ? -1 : static_cast<int>(layer.field_index(spec.name_field));
+    const int cap_i = spec.capacity_field.empty() ? -1 : static_cast<int>(layer.field_index(spec.capacity_field));
+    std::vector<std::string> outside;
+    for (const auto& f : layer.features) {
+        const FacilityLocation loc = facility_location(layer, f, to_working);
+        double capacity = std::numeric_limits<double>::quiet_NaN();
+        if (cap_i >= 0) {
+            const auto& v = f.values[static_cast<std::size_t>(cap_i)];
+            auto num = io::as_number(v);
+            if (!num && !std::holds_alternative<std::monostate>(v)) {
+                throw input_error(layer.where() + ", feature " + std::to_string(f.fid) + ": field '" +
+                                  spec.capacity_field + "' is not a number ('" + io::as_text(v) + "')");
+            }
+            if (num) capacity = *num;
+        }
+        const auto unit = unit_index.locate(loc.position_m);
+        std::string id = id_i >= 0 ? text_field(f, id_i) : std::to_string(f.fid);
+        if (!unit) {
+            outside.push_back("feature " + std::to_string(f.fid) + " (id " + id + ", " + lonlat_text(loc.lonlat) + ")");
+            if (study.outside == OutsidePolicy::drop) continue;
+        }
+        fs.position_lonlat.push_back(loc.lonlat);
+        fs.position_m.push_back(loc.position_m);
+        fs.id.push_back(std::move(id));
+        fs.name.push_back(name_i >= 0 ? text_field(f, name_i) : std::string());
+        fs.capacity.push_back(capacity);
+        fs.unit.push_back(unit ? static_cast<std::int32_t>(*unit) : -1);
+    }
+    if (!outside.empty()) {
+        std::string list;
+        for (std::size_t i = 0; i < outside.size() && i < 5; ++i) list += (i ? "; " : "") + outside[i];
+        if (outside.size() > 5) list += "; ...";
+        const std::string msg = layer.where() + ": " + std::to_string(outside.size()) +
+                                " facilities lie outside every unit of " + study.units.source.path + ": " + list;
+        if (study.outside == OutsidePolicy::error) {
+            throw input_error(msg + " (check the layer's CRS, or set [study] outside = \"drop\")");
+        }
+        diag.warn(msg + " (dropped)");
+    }
+    return fs;
+}
+
+coverage::UnitIndex unit_index_of(const std::vector<Unit>& units) {
+    std::vector<MultiPolygon> shapes;
+    for (const auto& u : units) shapes.push_back(u.shape_m);
+    return coverage::UnitIndex(shapes);
+}
+
 }  // namespace
 
-Inputs load_inputs(const Study& study) {
+Inputs load_inputs(const Study& study, Diagnostics& diag) {
     Inputs in;
     in.units = load_units(study.units);
 
@@ -141,113 +204,18 @@ Inputs load_inputs(const Study& study) {
 
     // Facilities.
     for (const auto& spec : study.facilities) {
-        io::VectorLayer layer;
-        try {
-            layer = io::read_vector(spec.source.path, spec.source.read);
-        } catch (...) {
-            rethrow_with_context("facilities '" + spec.kind + "'");
-        }
-        FacilitySet fs;
-        fs.kind = spec.kind;
-        fs.label = spec.label;
-        fs.source = layer.where();
-        const int id_i = spec.id_field.empty() ? -1 : static_cast<int>(layer.field_index(spec.id_field));
-        const int name_i = spec.name_field.empty() ? -1 : static_cast<int>(layer.field_index(spec.name_field));
-        const int cap_i =
-            spec.capacity_field.empty() ? -1 : static_cast<int>(layer.field_index(spec.capacity_field));
-        std::vector<std::string> outside;
-        for (const auto& f : layer.features) {
-            Point lonlat;
-            if (f.geometry.kind == io::GeometryKind::point && !f.geometry.points.empty()) {
-                lonlat = f.geometry.points.front();
-            } else if (f.geometry.kind == io::GeometryKind::polygon) {
-                const MultiPolygon shape_m = geo::transform(f.geometry.polygons, to_working);
-                lonlat = to_working.inverse(geo::point_on_surface(shape_m));
-            } else {
-                throw input_error(layer.where() + ", feature " + std::to_string(f.fid) +
-                                  ": a facility must be a point or a polygon");
-            }
-            const Point pm = to_working.forward(lonlat);
-            if (!is_finite(pm)) {
-                throw input_error(layer.where() + ", feature " + std::to_string(f.fid) +
-                                  ": coordinates cannot be projected to " + in.working_crs);
-            }
-            double capacity = std::numeric_limits<double>::quiet_NaN();
-            if (cap_i >= 0) {
-                const auto& v = f.values[static_cast<std::size_t>(cap_i)];
-                auto num = io::as_number(v);
-                if (!num && !std::holds_alternative<std::monostate>(v)) {
-                    throw input_error(layer.where() + ", feature " + std::to_string(f.fid) + ": field '" +
-                                      spec.capacity_field + "' is not a number ('" + io::as_text(v) + "')");
-                }
-                if (num) capacity = *num;
-            }
-            const auto unit = unit_index.locate(pm);
-            std::string id = id_i >= 0 ? text_field(f, id_i) : std::to_string(f.fid);
-            if (!unit) {
-                outside.push_back("feature " + std::to_string(f.fid) + " (id " + id + ", " + lonlat_text(lonlat) +
-                                  ")");
-                if (study.outside == OutsidePolicy::drop) continue;
-            }
-            fs.position_lonlat.push_back(lonlat);
-            fs.position_m.push_back(pm);
-            fs.id.push_back(std::move(id));
-            fs.name.push_back(name_i >= 0 ? text_field(f, name_i) : std::string());
-            fs.capacity.push_back(capacity);
-            fs.unit.push_back(unit ? static_cast<std::int32_t>(*unit) : -1);
-        }
-        if (!outside.empty()) {
-            std::string list;
-            for (std::size_t i = 0; i < outside.size() && i < 5; ++i) list += (i ? "; " : "") + outside[i];
-            if (outside.size() > 5) list += "; ...";
-            const std::string msg = layer.where() + ": " + std::to_string(outside.size()) +
-                                    " facilities lie outside every unit of " + study.units.source.path + ": " + list;
-            if (study.outside == OutsidePolicy::error) {
-                throw input_error(msg + " (check the layer's CRS, or set [study] outside = \"drop\")");
-            }
-            warn(msg + " (dropped)");
-        }
-        in.facilities.push_back(std::move(fs));
+        in.facilities.push_back(load_facility_set(study, spec, in.working_crs, unit_index, diag));
     }
 
     // Population raster.
     PopulationCells& cells = in.cells;
-    io::RasterReadOptions ropt;
-    ropt.bands = {study.population.band};
-    for (const auto& g : study.population.groups) {
-        ropt.bands.push_back(g.band);
-        cells.group_names.push_back(g.name);
-    }
-    ropt.crs = study.population.crs;
-    io::RasterGrid grid;
     try {
-        grid = io::read_raster(study.population.path, ropt);
+        cells = read_population_cells(study.population.path, study.population.band, study.population.groups,
+                                      study.population.crs);
     } catch (...) {
         rethrow_with_context("population raster");
     }
-    cells.source = grid.path;
-    cells.width = grid.width;
-    cells.height = grid.height;
-    cells.raster_crs = grid.crs;
-    cells.geotransform = grid.geotransform;
-    cells.groups.assign(cells.group_names.size(), {});
-    const auto& pop = grid.bands[0];
-    for (int r = 0; r < grid.height; ++r) {
-        for (int c = 0; c < grid.width; ++c) {
-            const std::size_t i = static_cast<std::size_t>(r) * static_cast<std::size_t>(grid.width) + c;
-            cells.raster_total += pop[i];
-            if (!(pop[i] > 0.0)) continue;
-            cells.col.push_back(c);
-            cells.row.push_back(r);
-            cells.population.push_back(pop[i]);
-            cells.centre_m.push_back(grid.cell_centre(c, r));
-            for (std::size_t g = 0; g < cells.groups.size(); ++g) cells.groups[g].push_back(grid.bands[g + 1][i]);
-        }
-    }
-    if (cells.population.empty()) {
-        throw input_error(study.population.path + ": the population raster has no cell with population > 0");
-    }
-    const geo::Transformer raster_to_working(grid.crs, in.working_crs);
+    const geo::Transformer raster_to_working(cells.raster_crs, in.working_crs);
     raster_to_working.forward(std::span<Point>(cells.centre_m));
     cells.unit = unit_index.locate_all(cells.centre_m);
     cells.village = village_index.locate_all(cells.centre_m);
@@ -274,7 +242,7 @@ Inputs load_inputs(const Study& study) {
         if (study.outside == OutsidePolicy::error) {
             throw input_error(msg.str() + " (check the CRS, or set [study] outside = \"drop\")");
         }
-        warn(msg.str() + " (dropped)");
+        diag.warn(msg.str() + " (dropped)");
         std::size_t k = 0;
         for (std::size_t i = 0; i < cells.size(); ++i) {
             if (cells.unit[i] < 0) continue;
@@ -307,10 +275,19 @@ Inputs load_inputs(const Study& study) {
             std::ostringstream msg;
             msg << study.villages->source.path << ": " << no_village << " populated cells (population "
                 << no_village_pop << ") lie outside every village; they count in their 区镇 but in no village";
-            warn(msg.str());
+            diag.warn(msg.str());
         }
     }
     return in;
+}
+
+std::vector<FacilitySet> load_facility_sets(const Study& study, const Inputs& base, Diagnostics& diag) {
+    const coverage::UnitIndex unit_index = unit_index_of(base.units);
+    std::vector<FacilitySet> sets;
+    for (const auto& spec : study.facilities) {
+        sets.push_back(load_facility_set(study, spec, base.working_crs, unit_index, diag));
+    }
+    return sets;
 }
 
 CellGeometry::CellGeometry(const PopulationCells& cells, const std::string& to_crs) : m_width(cells.width) {

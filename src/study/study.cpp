@@ -249,6 +249,8 @@ Study load_study(const std::string& path) {
         positive(file, "coverage", "radius_m", s.radius_m);
         s.minutes = t.number("minutes").value_or(s.minutes);
         positive(file, "coverage", "minutes", s.minutes);
+        s.horizon_minutes = t.number("horizon_minutes").value_or(s.horizon_minutes);
+        positive(file, "coverage", "horizon_minutes", s.horizon_minutes);
         if (auto profiles = t.strings("profiles")) {
             s.profiles.clear();
             for (const auto& p : *profiles) {
@@ -351,6 +353,13 @@ Study load_study(const std::string& path) {
         }
     }
     if (s.profiles.empty()) throw config_error(file + ": [coverage] profiles must not be empty");
+    for (const auto& f : s.facilities) {
+        if (s.minutes_for(f) > s.horizon_minutes) {
+            throw config_error(file + ": [coverage] horizon_minutes (" + std::to_string(s.horizon_minutes) +
+                               ") is below the threshold of kind '" + f.kind + "' (" +
+                               std::to_string(s.minutes_for(f)) + " min); raise horizon_minutes");
+        }
+    }
     top.check_unknown();
     return s;
 }

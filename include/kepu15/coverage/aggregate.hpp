@@ -1,12 +1,27 @@
-// Population and covered population per unit (区镇, village) and for the whole region.
+// Population, covered population and travel-time statistics per unit (区镇, village) and for the
+// whole region.
 #pragma once
 
 #include "kepu15/coverage/measure.hpp"
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 namespace kepu15::coverage {
+
+// Population-weighted statistics of one measure's values (minutes or metres) over the cells of a
+// unit. Cells without a value (beyond the horizon, no road access, no facility) count as
+// "unreached": the mean is over reached people only; median and 90th percentile rank everybody,
+// the unreached as +infinity, so they are NaN (written null) when more than half, or more than a
+// tenth, of the people are unreached. The q-quantile is the smallest value v such that the people
+// at value <= v make at least q of the unit's population (no interpolation).
+struct ValueStats {
+    double mean = 0.0;                 // NaN when nobody is reached
+    double median = 0.0;               // NaN when the median person is unreached
+    double p90 = 0.0;                  // NaN when the 90th-percentile person is unreached
+    double unreached_population = 0.0;
+};
 
 struct Totals {
     double population = 0.0;
@@ -15,16 +30,25 @@ struct Totals {
     std::vector<std::vector<double>> covered_groups;   // [measure][group]
     std::vector<double> no_road_access;                // per measure (0 for crowfly)
     std::vector<double> covered_any;                   // per method: covered by at least one kind
+    std::vector<ValueStats> stats;                     // per measure
+    std::vector<std::vector<double>> group_mean;       // [measure][group]: group-weighted mean of reached values
 
     // covered / population, or NaN for an empty unit.
     [[nodiscard]] double share(std::size_t measure) const;
+    // covered_groups / group_population, or NaN when the group is absent.
+    [[nodiscard]] double group_share(std::size_t measure, std::size_t group) const;
+    // covered_any / population, or NaN for an empty unit.
+    [[nodiscard]] double any_share(std::size_t method) const;
 };
 
 // Method groups for "covered by any kind": measures with the same method form one group.
 struct Aggregation {
-    std::vector<std::string> methods;   // distinct methods in measure order
+    std::vector<Method> methods;        // distinct methods in measure order
     std::vector<Totals> units;          // per unit
     Totals region;
+
+    // Index of `m` in methods, or methods.size() when absent.
+    [[nodiscard]] std::size_t method_index(const Method& m) const;
 };
 
 // REQUIRES: unit_of_cell[i] in [0, unit_count) or -1 (cell not counted in any unit but counted in
@@ -32,5 +56,14 @@ struct Aggregation {
 Aggregation aggregate(const std::vector<std::int32_t>& unit_of_cell, std::size_t unit_count,
                       const std::vector<double>& population, const std::vector<std::vector<double>>& groups,
                       const std::vector<Measure>& measures);
+
+// Population-weighted statistics of `values` (NaN = unreached) with weights `weight`.
+// REQUIRES: values.size() == weight.size(). Exposed for tests.
+ValueStats weighted_stats(std::span<const double> values, std::span<const double> weight);
+
+// Population-weighted mean of a per-cell score per unit and for the region (the last element);
+// NaN for a unit without population.
+std::vector<double> weighted_mean_by_unit(const std::vector<std::int32_t>& unit_of_cell, std::size_t unit_count,
+                                          std::span<const double> weight, std::span<const double> score);
 
 }  // namespace kepu15::coverage

@@ -1,10 +1,11 @@
-// Writes the study outputs: cells.geojson, gaps.geojson, villages.geojson, facilities.geojson,
-// isochrones.geojson (network), summary.json and towns.csv. Field names are documented in the
-// README ("Outputs").
+// Turns a summarised evaluation into the study outputs: cells, gaps, villages, towns, roads,
+// facilities, isochrones and water layers, summary.json and towns.csv. Field names are documented
+// in the README ("What a run gives"). Report reads plain results; it knows nothing of how they
+// were computed.
 #pragma once
 
 #include "kepu15/io/vector_writer.hpp"
-#include "kepu15/study/run.hpp"
+#include "kepu15/pipeline/result.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -13,13 +14,12 @@
 namespace kepu15::report {
 
 // Writes every output into `outputs` (staged; the caller commits).
-void write_study_outputs(const study::Study& study, const study::StudyResult& result, io::StagedOutputs& outputs,
-                         unsigned threads);
+void write_study_outputs(const pipeline::StudyResult& result, io::StagedOutputs& outputs, unsigned threads);
 
 // The summary document (also used by tests).
-nlohmann::json summary_json(const study::Study& study, const study::StudyResult& result);
+nlohmann::json summary_json(const pipeline::StudyResult& result);
 
 // towns.csv text: one row per unit and a last row "ALL" for the region.
-std::string towns_csv(const study::StudyResult& result);
+std::string towns_csv(const pipeline::StudyResult& result);
 
 }  // namespace kepu15::report

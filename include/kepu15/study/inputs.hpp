@@ -1,6 +1,7 @@
 // A study's layers read and projected to the working CRS: plain data for the core.
 #pragma once
 
+#include "kepu15/diagnostics.hpp"
 #include "kepu15/geo/geometry.hpp"
 #include "kepu15/study/study.hpp"
 
@@ -73,7 +74,12 @@ struct Inputs {
 
 // Reads every layer of the study, projects to the working CRS (given, or the UTM zone of the units'
 // centre) and assigns cells and facilities to units and villages. Applies the study's outside policy.
-Inputs load_inputs(const Study& study);
+// Warnings (dropped rows, cells outside every village) go to `diag`.
+Inputs load_inputs(const Study& study, Diagnostics& diag);
+
+// The facility layers of `study`, projected to base.working_crs and located in base's units, for
+// evaluating another facility set (a scenario) against inputs already loaded.
+std::vector<FacilitySet> load_facility_sets(const Study& study, const Inputs& base, Diagnostics& diag);
 
 // Quadrilateral of one cell in `to_crs` (usually WGS84 for outputs or the working CRS for GEOS).
 class CellGeometry {

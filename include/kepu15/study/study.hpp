@@ -79,6 +79,9 @@ struct Study {
     std::vector<Method> methods{Method::crowfly};  // DEFAULT: crowfly only
     double radius_m = 1000.0;   // DEFAULT: 1,000 m (GB 50180 15-minute walk)
     double minutes = 15.0;      // DEFAULT: 15 min
+    // Travel times are computed up to this many minutes (null only beyond it), so that a village
+    // 16 minutes away does not look like one 60 minutes away. DEFAULT: 60 min.
+    double horizon_minutes = 60.0;
     std::vector<network::Profile> profiles{network::Profile::walk};
     std::optional<NetworkSpec> network;
     std::vector<double> isochrone_minutes{5, 10, 15};  // DEFAULT: 5, 10, 15

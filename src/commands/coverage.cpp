@@ -1,4 +1,4 @@
-#include "kepu15/study/adhoc.hpp"
+#include "kepu15/commands/coverage.hpp"
 
 #include "kepu15/coverage/crowfly.hpp"
 #include "kepu15/error.hpp"
@@ -10,13 +10,16 @@
 #include "kepu15/network/graph.hpp"
 #include "kepu15/network/read_network.hpp"
 #include "kepu15/network/snap.hpp"
+#include "kepu15/pipeline/evaluate.hpp"
 #include "kepu15/routing/network_coverage.hpp"
+#include "kepu15/study/loaders.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <limits>
 
-namespace kepu15::study {
+namespace kepu15::commands {
 
 namespace {
 
@@ -29,31 +32,23 @@ struct PopulationInput {
 };
 
 PopulationInput read_population_raster(const CoverageRequest& req) {
-    io::RasterReadOptions ropt;
-    ropt.bands = {req.population_band};
-    ropt.crs = req.population_crs;
-    const io::RasterGrid grid = io::read_raster(req.population_path, ropt);
+    const study::PopulationCells cells =
+        study::read_population_cells(req.population_path, req.population_band, {}, req.population_crs);
     PopulationInput in;
     in.weighted = true;
     in.fields = {{"col", io::FieldType::integer}, {"row", io::FieldType::integer}, {"population", io::FieldType::real}};
-    const geo::Transformer to_wgs84(grid.crs, geo::wgs84);
-    for (int r = 0; r < grid.height; ++r) {
-        for (int c = 0; c < grid.width; ++c) {
-            const double pop = grid.bands[0][static_cast<std::size_t>(r) * static_cast<std::size_t>(grid.width) +
-                                             static_cast<std::size_t>(c)];
-            if (!(pop > 0.0)) continue;
-            io::OutputFeature f;
-            f.geometry.kind = io::GeometryKind::polygon;
-            Polygon cell = grid.cell_polygon(c, r);
-            to_wgs84.forward(std::span<Point>(cell.outer));
-            f.geometry.polygons.push_back(std::move(cell));
-            f.values = {static_cast<std::int64_t>(c), static_cast<std::int64_t>(r), pop};
-            in.features.push_back(std::move(f));
-            in.lonlat.push_back(to_wgs84.forward(grid.cell_centre(c, r)));
-            in.weight.push_back(pop);
-        }
+    const study::CellGeometry geometry(cells, geo::wgs84);
+    const geo::Transformer to_wgs84(cells.raster_crs, geo::wgs84);
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+        io::OutputFeature f;
+        f.geometry.kind = io::GeometryKind::polygon;
+        f.geometry.polygons.push_back(geometry.polygon(cells.col[i], cells.row[i]));
+        f.values = {static_cast<std::int64_t>(cells.col[i]), static_cast<std::int64_t>(cells.row[i]),
+                    cells.population[i]};
+        in.features.push_back(std::move(f));
+        in.lonlat.push_back(to_wgs84.forward(cells.centre_m[i]));
+        in.weight.push_back(cells.population[i]);
     }
-    if (in.features.empty()) throw input_error(req.population_path + ": no cell with population > 0");
     return in;
 }
 
@@ -123,7 +118,7 @@ std::string unique_name(const std::vector<io::FieldDef>& fields, const std::stri
 
 }  // namespace
 
-CoverageSummary run_coverage(const CoverageRequest& req, Timings& timings) {
+CoverageSummary run_coverage(const CoverageRequest& req, Timings& timings, Diagnostics& /*diag*/) {
     if (req.out_path.empty()) throw config_error("--out is required");
     timings.start("read");
     if (!std::filesystem::exists(req.population_path)) {
@@ -156,14 +151,7 @@ CoverageSummary run_coverage(const CoverageRequest& req, Timings& timings) {
     std::vector<Point> fac_m;
     std::vector<std::string> fac_id;
     for (const auto& f : fac.features) {
-        if (f.geometry.kind == io::GeometryKind::point) {
-            fac_m.push_back(to_working.forward(f.geometry.points.front()));
-        } else if (f.geometry.kind == io::GeometryKind::polygon) {
-            fac_m.push_back(geo::point_on_surface(geo::transform(f.geometry.polygons, to_working)));
-        } else {
-            throw input_error(fac.where() + ", feature " + std::to_string(f.fid) +
-                              ": a facility must be a point or a polygon");
-        }
+        fac_m.push_back(study::facility_location(fac, f, to_working).position_m);
         fac_id.push_back(id_i >= 0 ? io::as_text(f.values[static_cast<std::size_t>(id_i)]) : std::to_string(f.fid));
     }
 
@@ -172,44 +160,34 @@ CoverageSummary run_coverage(const CoverageRequest& req, Timings& timings) {
     std::vector<std::int32_t> facility(n, -1);
     std::vector<std::uint8_t> covered(n, 0);
     std::vector<std::uint8_t> no_road(n, 0);
-    const bool by_network = !req.network_path.empty();
+    const bool by_network = !req.network.path.empty();
     if (by_network) {
         timings.start("read network");
         network::RoadNetwork net;
         try {
-            network::LineNetworkOptions opt;
-            opt.read.layer = req.network_layer;
-            opt.read.crs = req.network_crs;
-            opt.speed_field = req.speed_field;
-            opt.class_field = req.class_field;
-            opt.oneway_field = req.oneway_field;
-            opt.snap_tolerance_m = req.snap_tolerance_m;
-            net = network::read_network(req.network_path, opt, to_working, req.speeds);
+            net = network::read_network(req.network.path, study::line_network_options(req.network), to_working,
+                                        req.network.speeds);
         } catch (...) {
             rethrow_with_context("road network");
         }
         timings.start("build graph");
         const network::Graph graph = network::build_graph(net, req.profile, network::Direction::reverse);
         timings.start("snap");
-        const network::Snapper snapper(net, req.profile, req.max_snap_m);
+        const network::Snapper snapper(net, req.profile, req.network.max_snap_m);
         std::vector<std::optional<network::Snap>> fsnaps;
         std::vector<std::optional<network::Snap>> csnaps;
         for (const auto& p : fac_m) fsnaps.push_back(snapper.snap(p));
         for (const auto& p : cells_m) csnaps.push_back(snapper.snap(p));
         timings.start("search");
         routing::NetworkCoverageOptions opt;
-        opt.cutoff_minutes = req.minutes;
-        opt.off_road_kmh = req.speeds.off_road_kmh(req.profile);
+        opt.cutoff_minutes = std::max(req.minutes, req.horizon_minutes);
+        opt.off_road_kmh = req.network.speeds.off_road_kmh(req.profile);
         const auto times = routing::travel_times(net, req.profile, graph, fsnaps, csnaps, opt);
-        for (std::size_t i = 0; i < n; ++i) {
-            if (times[i].access == routing::Access::reached) {
-                value[i] = times[i].minutes;
-                facility[i] = static_cast<std::int32_t>(times[i].facility);
-                covered[i] = times[i].minutes <= req.minutes ? 1 : 0;
-            } else if (times[i].access == routing::Access::no_road_access) {
-                no_road[i] = 1;
-            }
-        }
+        const auto m = pipeline::network_measure("facility", req.profile, req.minutes, times);
+        value = m.value;
+        facility = m.facility;
+        covered = m.covered;
+        no_road = m.no_road_access;
     } else {
         timings.start("search");
         const auto m = coverage::crowfly_coverage("facility", cells_m, fac_m, req.radius_m);
@@ -256,4 +234,4 @@ CoverageSummary run_coverage(const CoverageRequest& req, Timings& timings) {
     return summary;
 }
 
-}  // namespace kepu15::study
+}  // namespace kepu15::commands

@@ -4,13 +4,15 @@
 // covered flag.
 #pragma once
 
+#include "kepu15/diagnostics.hpp"
 #include "kepu15/network/profile.hpp"
+#include "kepu15/study/study.hpp"
 #include "kepu15/timings.hpp"
 
 #include <optional>
 #include <string>
 
-namespace kepu15::study {
+namespace kepu15::commands {
 
 struct CoverageRequest {
     std::string population_path;
@@ -25,16 +27,12 @@ struct CoverageRequest {
     std::string working_crs;            // DEFAULT: UTM zone of the population's centre
     double radius_m = 1000.0;           // crow-fly threshold. DEFAULT: 1,000 m
 
-    // Network coverage when network_path is set.
-    std::string network_path;
-    std::string network_layer;
-    std::string network_crs;
+    // Network coverage when network.path is set: the same [network] options as a study file
+    // (layer, CRS, speed/class/oneway/walk/bike fields, snap tolerance, max snap, speeds).
+    study::NetworkSpec network;
     network::Profile profile = network::Profile::walk;
     double minutes = 15.0;              // DEFAULT: 15 min
-    std::string speed_field, class_field, oneway_field;
-    double snap_tolerance_m = 0.0;
-    double max_snap_m = 500.0;
-    network::ProfileSpeeds speeds;
+    double horizon_minutes = 0.0;       // minutes reported up to here. DEFAULT: 0 = the threshold
 
     std::string out_path;               // REQUIRED; format by extension (.geojson, .gpkg, .shp, PG:...)
 };
@@ -49,6 +47,6 @@ struct CoverageSummary {
 };
 
 // Throws input_error / crs_error / config_error / output_error; writes nothing on failure.
-CoverageSummary run_coverage(const CoverageRequest& request, Timings& timings);
+CoverageSummary run_coverage(const CoverageRequest& request, Timings& timings, Diagnostics& diag);
 
-}  // namespace kepu15::study
+}  // namespace kepu15::commands

@@ -1,0 +1,46 @@
+// Stage 3 of a run: one facility set evaluated on a prepared study — per cell, the distance or
+// travel time to the nearest facility of each kind by each method, and the service areas. Any
+// number of facility sets (the baseline, a scenario, candidate sites) can be evaluated against the
+// same PreparedStudy.
+#pragma once
+
+#include "kepu15/coverage/measure.hpp"
+#include "kepu15/diagnostics.hpp"
+#include "kepu15/pipeline/prepared.hpp"
+#include "kepu15/routing/network_coverage.hpp"
+#include "kepu15/timings.hpp"
+
+#include <string>
+#include <vector>
+
+namespace kepu15::pipeline {
+
+// A service area: the area within `minutes` of a kind's facilities by one profile.
+struct ServiceArea {
+    std::string kind;
+    network::Profile profile = network::Profile::walk;
+    double minutes = 0;
+    MultiPolygon shape_m;
+};
+
+struct Evaluation {
+    std::vector<study::FacilitySet> facilities;  // the set evaluated, one per kind in study order
+    std::vector<coverage::Measure> measures;     // crow-fly per kind, then kind x profile
+    std::vector<ServiceArea> service_areas;      // kind x profile x isochrone minutes (network only)
+};
+
+struct EvaluateOptions {
+    bool service_areas = true;  // DEFAULT: per the study (isochrones on)
+};
+
+// REQUIRES: facilities has one set per study kind, in study order, in the prepared working CRS.
+Evaluation evaluate(const PreparedStudy& prepared, std::vector<study::FacilitySet> facilities,
+                    const EvaluateOptions& options, unsigned threads, Diagnostics& diag, Timings& timings);
+
+// Per-cell travel times (routing::travel_times) as a measure: minutes up to the horizon (NaN
+// beyond it or without road access), covered when the minutes rounded to the hundredth (the
+// precision of every output) are within `threshold_minutes`.
+coverage::Measure network_measure(const std::string& kind, network::Profile profile, double threshold_minutes,
+                                  const std::vector<routing::PointTime>& times);
+
+}  // namespace kepu15::pipeline

@@ -1,0 +1,29 @@
+// Stage 4 of a run: one evaluation summarised by 区镇 (unit) and village — the plain data that
+// report/ turns into layers and tables.
+#pragma once
+
+#include "kepu15/coverage/aggregate.hpp"
+#include "kepu15/pipeline/evaluate.hpp"
+#include "kepu15/pipeline/prepared.hpp"
+
+namespace kepu15::pipeline {
+
+struct StudyResult {
+    const PreparedStudy* prepared = nullptr;  // outlives the result
+    Evaluation evaluation;
+    coverage::Aggregation by_unit;
+    coverage::Aggregation by_village;
+    coverage::Method primary_method;  // ranks villages; the headline share per kind in the summary
+
+    [[nodiscard]] const study::Study& study() const { return prepared->study; }
+    [[nodiscard]] const study::Inputs& inputs() const { return prepared->inputs; }
+    [[nodiscard]] const std::vector<study::FacilitySet>& facilities() const { return evaluation.facilities; }
+    [[nodiscard]] const std::vector<coverage::Measure>& measures() const { return evaluation.measures; }
+};
+
+// The primary method: walk when the study measures it, else its first profile, else crow-fly.
+coverage::Method primary_method(const study::Study& study);
+
+StudyResult summarise(const PreparedStudy& prepared, Evaluation evaluation);
+
+}  // namespace kepu15::pipeline

@@ -1,0 +1,54 @@
+#include "kepu15/commands/run.hpp"
+
+#include "kepu15/io/vector_writer.hpp"
+#include "kepu15/pipeline/evaluate.hpp"
+#include "kepu15/pipeline/prepared.hpp"
+#include "kepu15/report/outputs.hpp"
+
+#include <iomanip>
+#include <ostream>
+
+namespace kepu15::commands {
+
+void write_outputs(const pipeline::StudyResult& result, const std::string& out_dir, unsigned threads) {
+    io::StagedOutputs outputs(out_dir);
+    report::write_study_outputs(result, outputs, threads);
+    outputs.commit();
+}
+
+void run_study(const study::Study& study, const RunOptions& options, std::ostream& log, Diagnostics& diag) {
+    Timings timings;
+    const pipeline::PreparedStudy prepared = pipeline::prepare(study, options.threads, diag, timings);
+    pipeline::Evaluation ev =
+        pipeline::evaluate(prepared, prepared.inputs.facilities, {}, options.threads, diag, timings);
+    timings.start("aggregate");
+    const pipeline::StudyResult result = pipeline::summarise(prepared, std::move(ev));
+    timings.start("write");
+    write_outputs(result, options.out_dir, options.threads);
+    timings.stop();
+
+    const auto& in = result.inputs();
+    const auto& r = result.by_unit.region;
+    log << "kepu15: " << study.name << ": " << in.cells.size() << " populated cells, population " << std::fixed
+        << std::setprecision(0) << r.population << ", " << in.units.size() << " units, " << in.villages.size()
+        << " villages\n";
+    for (std::size_t m = 0; m < result.measures().size(); ++m) {
+        const auto& me = result.measures()[m];
+        log << "  " << std::left << std::setw(18) << me.key() << " covered " << std::right << std::setw(5)
+            << std::setprecision(1) << 100.0 * r.share(m) << " %  (" << std::setprecision(0) << me.threshold.value
+            << ' ' << coverage::cost_unit_name(me.threshold.unit) << "; mean " << std::setprecision(1)
+            << r.stats[m].mean << ' ' << coverage::cost_unit_name(me.method.unit()) << ")\n";
+    }
+    log << "  outputs in " << options.out_dir << '\n';
+    if (options.timings) {
+        double total = 0;
+        for (const auto& [name, s] : timings.stages()) {
+            log << "  time " << std::left << std::setw(16) << name << std::right << std::setprecision(3) << s << " s\n";
+            total += s;
+        }
+        log << "  time " << std::left << std::setw(16) << "total" << std::right << std::setprecision(3) << total
+            << " s\n";
+    }
+}
+
+}  // namespace kepu15::commands

@@ -1,0 +1,101 @@
+#include "kepu15/pipeline/prepared.hpp"
+
+#include "kepu15/error.hpp"
+#include "kepu15/geo/crs.hpp"
+#include "kepu15/network/read_network.hpp"
+#include "kepu15/parallel.hpp"
+#include "kepu15/study/loaders.hpp"
+
+#include <algorithm>
+
+namespace kepu15::pipeline {
+
+namespace {
+
+using network::Profile;
+
+// True when the two profiles may use the same edges (in at least one direction each).
+bool same_usable_edges(const network::RoadNetwork& net, Profile a, Profile b) {
+    const auto ia = static_cast<std::size_t>(a);
+    const auto ib = static_cast<std::size_t>(b);
+    for (const auto& e : net.edges) {
+        const bool ua = e.forward_kmh[ia] > 0.0F || e.backward_kmh[ia] > 0.0F;
+        const bool ub = e.forward_kmh[ib] > 0.0F || e.backward_kmh[ib] > 0.0F;
+        if (ua != ub) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+PreparedNetwork::PreparedNetwork(network::RoadNetwork roads, std::vector<Profile> profiles,
+                                 const network::ProfileSpeeds& speeds, double max_snap_m,
+                                 const std::vector<Point>& cells_m, unsigned threads, Timings& timings)
+    : m_roads(std::move(roads)), m_profiles(std::move(profiles)), m_graphs(m_profiles.size()),
+      m_max_snap_m(max_snap_m), m_source(m_profiles.size()), m_snappers(m_profiles.size()),
+      m_cell_snaps(m_profiles.size()) {
+    timings.start("build graph");
+    for (Profile p : m_profiles) m_off_road_kmh.push_back(speeds.off_road_kmh(p));
+    parallel_for(m_profiles.size(), threads, [&](std::size_t p) {
+        m_graphs[p] = network::build_graph(m_roads, m_profiles[p], network::Direction::reverse);
+    });
+
+    timings.start("snap");
+    std::vector<std::size_t> distinct;
+    for (std::size_t p = 0; p < m_profiles.size(); ++p) {
+        m_source[p] = p;
+        for (std::size_t q : distinct) {
+            if (same_usable_edges(m_roads, m_profiles[p], m_profiles[q])) {
+                m_source[p] = q;
+                break;
+            }
+        }
+        if (m_source[p] == p) distinct.push_back(p);
+    }
+    parallel_for(distinct.size(), threads, [&](std::size_t i) {
+        const std::size_t p = distinct[i];
+        m_snappers[p] = std::make_unique<network::Snapper>(m_roads, m_profiles[p], m_max_snap_m);
+    });
+    // Cells in chunks so that both threads stay busy whatever the number of distinct profiles.
+    constexpr std::size_t chunk = 4096;
+    const std::size_t chunks = (cells_m.size() + chunk - 1) / chunk;
+    for (std::size_t p : distinct) m_cell_snaps[p].resize(cells_m.size());
+    parallel_for(distinct.size() * chunks, threads, [&](std::size_t task) {
+        const std::size_t p = distinct[task / chunks];
+        const std::size_t c = task % chunks;
+        const std::size_t end = std::min(cells_m.size(), (c + 1) * chunk);
+        for (std::size_t i = c * chunk; i < end; ++i) m_cell_snaps[p][i] = m_snappers[p]->snap(cells_m[i]);
+    });
+}
+
+SnapList PreparedNetwork::snap(std::size_t p, const std::vector<Point>& points_m) const {
+    const network::Snapper& s = *m_snappers[m_source[p]];
+    SnapList out;
+    out.reserve(points_m.size());
+    for (const Point& pt : points_m) out.push_back(s.snap(pt));
+    return out;
+}
+
+PreparedStudy prepare(const study::Study& study, unsigned threads, Diagnostics& diag, Timings& timings) {
+    PreparedStudy prepared;
+    prepared.study = study;
+    timings.start("read");
+    prepared.inputs = study::load_inputs(study, diag);
+    if (!study.uses(study::Method::network)) return prepared;
+
+    const study::NetworkSpec& spec = *study.network;
+    timings.start("read network");
+    const geo::Transformer to_working(geo::wgs84, prepared.inputs.working_crs);
+    network::RoadNetwork roads;
+    try {
+        roads = network::read_network(spec.path, study::line_network_options(spec), to_working, spec.speeds);
+    } catch (...) {
+        rethrow_with_context("road network");
+    }
+    prepared.network = std::make_unique<PreparedNetwork>(std::move(roads), study.profiles, spec.speeds, spec.max_snap_m,
+                                                         prepared.inputs.cells.centre_m, threads, timings);
+    timings.stop();
+    return prepared;
+}
+
+}  // namespace kepu15::pipeline
