@@ -1,5 +1,6 @@
 // kepu15 command line. Parses arguments into a config struct and calls one run_* function per
 // subcommand; maps exceptions to the documented exit codes (README "Exit codes").
+#include "kepu15/commands/compare.hpp"
 #include "kepu15/commands/coverage.hpp"
 #include "kepu15/commands/run.hpp"
 #include "kepu15/commands/site.hpp"
@@ -279,6 +280,15 @@ int main(int argc, char** argv) {
     site_cmd->add_option("--out,-o", site.req.out_dir, "Output folder (proposals.geojson, site.json). DEFAULT: maps/site");
     site_cmd->add_option("--threads", site.threads, "Worker threads. DEFAULT: all cores");
 
+    commands::CompareRequest cmp;
+    unsigned cmp_threads = 0;
+    auto* cmp_cmd = app.add_subcommand("compare", "Compare a scenario file with its baseline study");
+    cmp_cmd->add_option("baseline", cmp.baseline, "Baseline study file")->required();
+    cmp_cmd->add_option("scenario", cmp.scenario, "Scenario file (TOML edits of the baseline)")->required();
+    cmp_cmd->add_option("--out,-o", cmp.out_dir, "Output folder (compare.json, compare.csv, newly_covered.geojson, "
+                                                 "lost_coverage.geojson)")->required();
+    cmp_cmd->add_option("--threads", cmp_threads, "Worker threads. DEFAULT: all cores");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -296,6 +306,12 @@ int main(int argc, char** argv) {
         if (*run_cmd) return run_command(run);
         if (*cov_cmd) return coverage_command(cov, profile, cov_timings);
         if (*site_cmd) return site_command(site);
+        if (*cmp_cmd) {
+            cmp.threads = cmp_threads > 0 ? cmp_threads : std::max(1U, std::thread::hardware_concurrency());
+            Diagnostics diag = stderr_diagnostics();
+            commands::run_compare(cmp, std::cout, diag);
+            return exit_code::ok;
+        }
     } catch (const input_error& e) {
         std::cerr << "kepu15: input error: " << e.what() << '\n';
         return exit_code::input;
