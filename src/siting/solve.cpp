@@ -279,6 +279,14 @@ Result solve(const Problem& p, const Options& o) {
         sites = h.sites;
         bound_f = h.bound;
     }
+    // The exact solver may open sites that add nothing (ties with sites already open): drop them.
+    if (p.model != Model::lscp) {
+        const auto ordered = detail::order_of_choice(inst, sites);
+        sites.clear();
+        for (const auto& [j, gain] : ordered) {
+            if (gain > 0) sites.push_back(j);
+        }
+    }
     if (p.model != Model::lscp && sites.size() < p.k) {
         if (!r.note.empty()) r.note += "; ";
         r.note += "only " + std::to_string(sites.size()) + " candidate sites add anything (K = " + std::to_string(p.k) + ")";
