@@ -1,6 +1,8 @@
 // Wall-clock seconds per pipeline stage, for --timings.
 #pragma once
 
+#include "kepu15/diagnostics.hpp"
+
 #include <chrono>
 #include <string>
 #include <utility>
@@ -12,11 +14,16 @@ class Timings {
 public:
     using clock = std::chrono::steady_clock;
 
+    Timings() = default;
+    // Reports each stage start as progress to `diag` (the CLI shows long stages on a terminal).
+    explicit Timings(Diagnostics* diag) : m_diag(diag) {}
+
     // Ends the running stage (if any) and starts `name`.
     void start(const std::string& name) {
         stop();
         m_current = name;
         m_started = clock::now();
+        if (m_diag != nullptr) m_diag->progress(name);
     }
     void stop() {
         if (m_current.empty()) return;
@@ -27,6 +34,7 @@ public:
     [[nodiscard]] const std::vector<std::pair<std::string, double>>& stages() const { return m_stages; }
 
 private:
+    Diagnostics* m_diag = nullptr;
     std::string m_current;
     clock::time_point m_started;
     std::vector<std::pair<std::string, double>> m_stages;

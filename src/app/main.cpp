@@ -1,6 +1,7 @@
 // kepu15 command line. Parses arguments into a config struct and calls one run_* function per
 // subcommand; maps exceptions to the documented exit codes (README "Exit codes").
 #include "kepu15/commands/compare.hpp"
+#include "kepu15/commands/access.hpp"
 #include "kepu15/commands/coverage.hpp"
 #include "kepu15/commands/run.hpp"
 #include "kepu15/commands/site.hpp"
@@ -8,6 +9,8 @@
 #include "kepu15/error.hpp"
 #include "kepu15/network/profile.hpp"
 #include "kepu15/study/study.hpp"
+
+#include "terminal.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -39,13 +42,18 @@ struct RunArgs {
     bool no_isochrones = false;
     bool travel_time_rasters = false;
     double horizon_minutes = 0.0;
+    double memory_limit_gb = -1.0;
 };
 
-// Warnings of a command, printed on stderr as they come.
-Diagnostics stderr_diagnostics() {
-    return Diagnostics([](const std::string& level, const std::string& message) {
-        if (level == "warning") std::cerr << "kepu15: warning: " << message << '\n';
-    });
+// The terminal of this process (set in main): warnings, progress and errors on stderr.
+app::Terminal* g_terminal = nullptr;
+
+Diagnostics stderr_diagnostics() { return g_terminal->diagnostics(); }
+
+// Summary lines go to stdout unless --quiet.
+std::ostream& summary_stream() {
+    static std::ostream null_stream(nullptr);
+    return g_terminal->quiet() ? null_stream : std::cout;
 }
 
 int run_command(const RunArgs& args) {
@@ -75,6 +83,7 @@ int run_command(const RunArgs& args) {
     }
     if (args.no_isochrones) s.isochrones = false;
     if (args.travel_time_rasters) s.travel_time_rasters = true;
+    if (args.memory_limit_gb >= 0) s.memory_limit_gb = args.memory_limit_gb;
     if (args.horizon_minutes > 0) {
         s.horizon_minutes = args.horizon_minutes;
         for (const auto& f : s.facilities) {
@@ -89,7 +98,8 @@ int run_command(const RunArgs& args) {
     opt.threads = args.threads > 0 ? args.threads : std::max(1U, std::thread::hardware_concurrency());
     opt.timings = args.timings;
     Diagnostics diag = stderr_diagnostics();
-    commands::run_study(s, opt, std::cout, diag);
+    commands::run_study(s, opt, summary_stream(), diag);
+    g_terminal->done();
     return exit_code::ok;
 }
 
@@ -98,21 +108,23 @@ int coverage_command(const commands::CoverageRequest& req, const std::string& pr
     auto prof = network::parse_profile(profile);
     if (!prof) throw config_error("--profile: unknown profile '" + profile + "' (walk, elderly, bike, drive)");
     r.profile = *prof;
-    Timings t;
     Diagnostics diag = stderr_diagnostics();
+    Timings t(&diag);
     const auto s = commands::run_coverage(r, t, diag);
-    std::cout << "kepu15 coverage: " << s.features << " features, " << s.covered << " covered ("
+    g_terminal->done();
+    std::ostream& out = summary_stream();
+    out << "kepu15 coverage: " << s.features << " features, " << s.covered << " covered ("
               << std::fixed << std::setprecision(1) << (s.features ? 100.0 * s.covered / s.features : 0.0) << " %)";
     if (s.weighted) {
-        std::cout << ", population " << std::setprecision(0) << s.population << ", covered "
+        out << ", population " << std::setprecision(0) << s.population << ", covered "
                   << s.covered_population << " (" << std::setprecision(1)
                   << (s.population > 0 ? 100.0 * s.covered_population / s.population : 0.0) << " %)";
     }
-    if (!r.network.path.empty()) std::cout << ", " << s.no_road_access << " without road access";
-    std::cout << "\n  written " << r.out_path << '\n';
+    if (!r.network.path.empty()) out << ", " << s.no_road_access << " without road access";
+    out << "\n  written " << r.out_path << '\n';
     if (timings) {
         for (const auto& [name, sec] : t.stages()) {
-            std::cout << "  time " << std::left << std::setw(16) << name << std::right << std::setprecision(3) << sec
+            out << "  time " << std::left << std::setw(16) << name << std::right << std::setprecision(3) << sec
                       << " s\n";
         }
     }
@@ -151,7 +163,59 @@ int site_command(SiteArgs& args) {
     if (req.out_dir.empty()) req.out_dir = (project_root() / "maps" / "site").string();
     req.threads = args.threads > 0 ? args.threads : std::max(1U, std::thread::hardware_concurrency());
     Diagnostics diag = stderr_diagnostics();
-    commands::run_site(s, req, std::cout, diag);
+    commands::run_site(s, req, summary_stream(), diag);
+    return exit_code::ok;
+}
+
+// Option values of `kepu15 access` that need parsing after CLI11 (names, optional numbers).
+struct AccessArgs {
+    commands::AccessRequest request;
+    std::string profile = "walk";
+    std::string method = "2sfca";
+    std::string decay;
+    std::string cost_unit = "min";
+    double radius_m = 0.0;
+    double catchment = 0.0;
+    double min_cost = 0.0;
+};
+
+int access_command(const AccessArgs& args, const CLI::App& cmd) {
+    commands::AccessRequest r = args.request;
+    const auto prof = network::parse_profile(args.profile);
+    if (!prof) throw config_error("--profile: unknown profile '" + args.profile + "' (walk, elderly, bike, drive)");
+    r.profile = *prof;
+    const auto method = access::parse_method(args.method);
+    if (!method) throw config_error("--method: unknown method '" + args.method + "' (2sfca, e2sfca, gravity)");
+    r.method = *method;
+    if (!args.decay.empty()) {
+        const auto decay = access::parse_decay(args.decay);
+        if (!decay) throw config_error("--decay: unknown decay '" + args.decay + "' (none, stepped, gaussian, power)");
+        r.decay = *decay;
+    }
+    if (args.cost_unit == "min") {
+        r.cost_unit = coverage::CostUnit::minutes;
+    } else if (args.cost_unit == "m") {
+        r.cost_unit = coverage::CostUnit::metres;
+    } else {
+        throw config_error("--cost-unit: unknown unit '" + args.cost_unit + "' (min or m)");
+    }
+    if (cmd.count("--radius-m") > 0) r.radius_m = args.radius_m;
+    if (cmd.count("--catchment") > 0) r.catchment = args.catchment;
+    if (cmd.count("--min-cost") > 0) r.min_cost = args.min_cost;
+    Diagnostics diagnostics([](const std::string& level, const std::string& message) {
+        if (level == "warning") std::cerr << "kepu15: warning: " << message << '\n';
+    });
+    const auto s = commands::run_access(r, diagnostics);
+    const char* unit = coverage::cost_unit_name(s.unit);
+    std::cout << "kepu15 access: " << access::method_name(s.options.method) << " (decay "
+              << access::decay_name(s.options.decay) << "), catchment " << s.catchment << ' ' << unit << ", "
+              << s.demand_features << " demand features (" << std::fixed << std::setprecision(0) << s.demand
+              << " persons), " << s.supply_features << " supplies (capacity " << s.capacity << "), " << s.pairs
+              << " pairs within the catchment\n"
+              << "  mean access " << std::setprecision(6) << s.mean_access << " per person; "
+              << std::setprecision(0) << s.unreached_demand << " persons reach no supply; "
+              << s.supplies_without_demand << " supplies have nobody within reach\n"
+              << "  written " << r.out_path << (r.supply_out_path.empty() ? "" : ", " + r.supply_out_path) << '\n';
     return exit_code::ok;
 }
 
@@ -161,6 +225,13 @@ int main(int argc, char** argv) {
     CLI::App app{"kepu15: accessibility of science-popularisation (科普) facilities, the 15-minute circle"};
     app.set_version_flag("--version", std::string("kepu15 ") + KEPU15_VERSION);
     app.require_subcommand(1);
+    app.fallthrough();  // --quiet and --log-format also after the subcommand
+    bool quiet = false;
+    std::string log_format = "text";
+    app.add_flag("--quiet,-q", quiet, "Only warnings and errors on stderr; no summary on stdout");
+    app.add_option("--log-format", log_format,
+                   "Warnings, progress and errors on stderr as text or JSON lines (for scripts). DEFAULT: text")
+        ->check(CLI::IsMember({"text", "json"}));
     app.footer("Exit codes: 0 ok, 1 internal error, 2 bad command line, 3 bad input data, 4 unknown CRS,\n"
                "5 unusable geometry, 6 bad study file or option, 7 cannot write output.");
 
@@ -182,6 +253,9 @@ int main(int argc, char** argv) {
     run_cmd->add_option("--horizon", run.horizon_minutes,
                         "Travel times up to this many minutes (null beyond). DEFAULT: the study's horizon_minutes, 60")
         ->check(CLI::PositiveNumber);
+    run_cmd->add_option("--memory-limit-gb", run.memory_limit_gb,
+                        "Refuse a run estimated to need more memory, GB. DEFAULT: [study] memory_limit_gb, else 80 % of RAM")
+        ->check(CLI::Range(0.0, 1e6));
     run_cmd->add_flag("--no-isochrones", run.no_isochrones, "Skip isochrones.geojson (service areas)");
     run_cmd->add_flag("--travel-time-rasters", run.travel_time_rasters,
                       "Also write traveltime_<kind>_<profile>.tif (minutes per populated cell, Float32 GeoTIFF)");
@@ -288,6 +362,97 @@ int main(int argc, char** argv) {
     cmp_cmd->add_option("--out,-o", cmp.out_dir, "Output folder (compare.json, compare.csv, newly_covered.geojson, "
                                                  "lost_coverage.geojson)")->required();
     cmp_cmd->add_option("--threads", cmp_threads, "Worker threads. DEFAULT: all cores");
+    AccessArgs acc;
+    auto* acc_cmd = app.add_subcommand(
+        "access", "Capacity-aware accessibility (2SFCA, E2SFCA, gravity) of a demand layer to a supply layer");
+    commands::AccessRequest& ar = acc.request;
+    acc_cmd->add_option("--demand", ar.demand_path,
+                        "Demand: points, polygons (any GDAL vector) or a population raster (persons per cell)")
+        ->required();
+    acc_cmd->add_option("--demand-layer", ar.demand_layer, "Layer name. DEFAULT: first layer");
+    acc_cmd->add_option("--demand-crs", ar.demand_crs, "CRS of the demand (EPSG:xxxx, WKT, GCJ-02, BD-09). DEFAULT: the file's own");
+    acc_cmd->add_option("--demand-field", ar.demand_field,
+                        "Field with persons per feature. DEFAULT: 1 per feature (raster: the cell value)");
+    acc_cmd->add_option("--demand-band", ar.demand_band, "Raster band (1-based). DEFAULT: 1")->check(CLI::PositiveNumber);
+    acc_cmd->add_option("--demand-id-field", ar.demand_id_field,
+                        "Field matched against the cost table's origin ids. DEFAULT: the feature id (CSV: row number; "
+                        "raster: col_row)");
+    acc_cmd->add_option("--supply", ar.supply_path, "Supply: points or polygons (any GDAL vector, CSV lon/lat)")->required();
+    acc_cmd->add_option("--supply-layer", ar.supply_layer, "Layer name. DEFAULT: first layer");
+    acc_cmd->add_option("--supply-crs", ar.supply_crs, "CRS of the supply, e.g. GCJ-02. DEFAULT: the file's own (CSV: WGS84)");
+    acc_cmd->add_option("--supply-id-field", ar.supply_id_field,
+                        "Field matched against the cost table's destination ids. DEFAULT: the feature id");
+    acc_cmd->add_option("--capacity-field", ar.capacity_field,
+                        "Field with each supply's capacity (seats, staff, m2; >= 0). DEFAULT: 1 per supply");
+    acc_cmd->add_option("--working-crs", ar.working_crs,
+                        "Metric CRS for crow-fly and network costs. DEFAULT: UTM zone of the demand's centre");
+    acc_cmd->add_option("--costs", ar.costs_path,
+                        "Origin-destination cost table: CSV or any GDAL table (origin id, destination id, cost)");
+    acc_cmd->add_option("--costs-layer", ar.costs_layer, "Layer of the cost table. DEFAULT: first layer");
+    acc_cmd->add_option("--origin-field", ar.origin_field, "Cost table: origin (demand) id field. DEFAULT: origin");
+    acc_cmd->add_option("--destination-field", ar.destination_field,
+                        "Cost table: destination (supply) id field. DEFAULT: destination");
+    acc_cmd->add_option("--cost-field", ar.cost_field, "Cost table: cost field (>= 0). DEFAULT: cost");
+    acc_cmd->add_option("--cost-unit", acc.cost_unit, "Cost table: unit of the costs, min or m. DEFAULT: min");
+    acc_cmd->add_option("--radius-m", acc.radius_m, "Crow-fly costs: search radius in metres (costs in m)")
+        ->check(CLI::PositiveNumber);
+    acc_cmd->add_option("--network", ar.network.path,
+                        "Network costs: OSM (.pbf, .osm, .osm.gz) or a GDAL line layer (costs in min)");
+    acc_cmd->add_option("--network-layer", ar.network.read.layer, "Line layer name. DEFAULT: first layer");
+    acc_cmd->add_option("--network-crs", ar.network.read.crs, "CRS of the line layer. DEFAULT: the file's own");
+    acc_cmd->add_option("--profile", acc.profile, "Network profile: walk, elderly, bike or drive. DEFAULT: walk");
+    acc_cmd->add_option("--minutes", ar.minutes, "Network search limit in minutes. DEFAULT: 15")
+        ->check(CLI::PositiveNumber);
+    acc_cmd->add_option("--speed-field", ar.network.speed_field, "Line layer: field with drive speed in km/h. DEFAULT: none");
+    acc_cmd->add_option("--class-field", ar.network.class_field,
+                        "Line layer: field with road class (OSM highway values) for drive speeds. DEFAULT: none");
+    acc_cmd->add_option("--oneway-field", ar.network.oneway_field,
+                        "Line layer: one-way field (yes/no, 1/-1/0, true/false). DEFAULT: none (two-way)");
+    acc_cmd->add_option("--walk-field", ar.network.walk_field,
+                        "Line layer: a false value (no/0/false) excludes walking. DEFAULT: none");
+    acc_cmd->add_option("--bike-field", ar.network.bike_field,
+                        "Line layer: a false value (no/0/false) excludes cycling. DEFAULT: none");
+    acc_cmd->add_option("--snap-tolerance-m", ar.network.snap_tolerance_m,
+                        "Line layer: join line ends closer than this, metres. DEFAULT: 0");
+    acc_cmd->add_option("--max-snap-m", ar.network.max_snap_m,
+                        "Farther than this from any road = no road access (access 0), metres. DEFAULT: 500")
+        ->check(CLI::PositiveNumber);
+    acc_cmd->add_option("--walk-kmh", ar.network.speeds.walk_kmh, "Walking speed, km/h. DEFAULT: 4.5")
+        ->check(CLI::PositiveNumber);
+    acc_cmd->add_option("--elderly-kmh", ar.network.speeds.elderly_kmh, "Elderly walking speed, km/h. DEFAULT: 2.7")
+        ->check(CLI::PositiveNumber);
+    acc_cmd->add_option("--bike-kmh", ar.network.speeds.bike_kmh, "Bicycle / e-bike speed, km/h. DEFAULT: 15")
+        ->check(CLI::PositiveNumber);
+    acc_cmd->add_option("--drive-default-kmh", ar.network.speeds.drive_default_kmh,
+                        "Drive speed for roads of unknown class, km/h. DEFAULT: 30")
+        ->check(CLI::PositiveNumber);
+    ar.threads = std::max(1U, std::thread::hardware_concurrency());
+    acc_cmd->add_option("--threads,-j", ar.threads, "Threads for the network searches. DEFAULT: number of cores")
+        ->check(CLI::Range(1, 256));
+    acc_cmd->add_option("--method", acc.method,
+                        "2sfca (Luo & Wang 2003), e2sfca (Luo & Qi 2009; Dai 2010) or gravity (Shen 1998). "
+                        "DEFAULT: 2sfca");
+    acc_cmd->add_option("--decay", acc.decay,
+                        "Distance decay: none (2sfca), stepped or gaussian (e2sfca), power (gravity). "
+                        "DEFAULT: the method's (none, stepped, power)");
+    acc_cmd->add_option("--catchment", acc.catchment,
+                        "Catchment d0 in the cost unit (min or m). DEFAULT: --minutes or --radius-m; "
+                        "required with --costs")
+        ->check(CLI::PositiveNumber);
+    acc_cmd->add_option("--step-weights", ar.step_weights,
+                        "Stepped decay: weight per equal zone of the catchment, in [0, 1]. DEFAULT: 1,0.68,0.22")
+        ->delimiter(',');
+    acc_cmd->add_option("--beta", ar.beta, "Gravity: distance-decay exponent (>= 0). DEFAULT: 1")
+        ->check(CLI::NonNegativeNumber);
+    acc_cmd->add_option("--min-cost", acc.min_cost,
+                        "Gravity: costs below this count as this, in the cost unit. DEFAULT: catchment / 15")
+        ->check(CLI::PositiveNumber);
+    acc_cmd->add_option("--out,-o", ar.out_path,
+                        "Output: demand features + access (supply per person), .geojson, .gpkg, .shp, .csv or PG:...")
+        ->required();
+    acc_cmd->add_option("--supply-out", ar.supply_out_path,
+                        "Output: supply features + catchment_pop (decay-weighted persons) and ratio "
+                        "(capacity per person; null when nobody is within reach). DEFAULT: none");
 
     try {
         app.parse(argc, argv);
@@ -302,6 +467,10 @@ int main(int argc, char** argv) {
         return exit_code::usage;
     }
 
+    app::Terminal terminal(quiet, log_format == "json" ? app::LogFormat::json : app::LogFormat::text);
+    g_terminal = &terminal;
+    // Readers that still warn through the process-wide sink show on the same terminal.
+    set_warning_sink([](const std::string& message) { g_terminal->diagnostics().warn(message); });
     try {
         if (*run_cmd) return run_command(run);
         if (*cov_cmd) return coverage_command(cov, profile, cov_timings);
@@ -309,26 +478,27 @@ int main(int argc, char** argv) {
         if (*cmp_cmd) {
             cmp.threads = cmp_threads > 0 ? cmp_threads : std::max(1U, std::thread::hardware_concurrency());
             Diagnostics diag = stderr_diagnostics();
-            commands::run_compare(cmp, std::cout, diag);
+            commands::run_compare(cmp, summary_stream(), diag);
             return exit_code::ok;
         }
+        if (*acc_cmd) return access_command(acc, *acc_cmd);
     } catch (const input_error& e) {
-        std::cerr << "kepu15: input error: " << e.what() << '\n';
+        terminal.error(exit_code::input, "input", e.what());
         return exit_code::input;
     } catch (const crs_error& e) {
-        std::cerr << "kepu15: CRS error: " << e.what() << '\n';
+        terminal.error(exit_code::crs, "CRS", e.what());
         return exit_code::crs;
     } catch (const geometry_error& e) {
-        std::cerr << "kepu15: geometry error: " << e.what() << '\n';
+        terminal.error(exit_code::geometry, "geometry", e.what());
         return exit_code::geometry;
     } catch (const config_error& e) {
-        std::cerr << "kepu15: configuration error: " << e.what() << '\n';
+        terminal.error(exit_code::config, "configuration", e.what());
         return exit_code::config;
     } catch (const output_error& e) {
-        std::cerr << "kepu15: output error: " << e.what() << '\n';
+        terminal.error(exit_code::output, "output", e.what());
         return exit_code::output;
     } catch (const std::exception& e) {
-        std::cerr << "kepu15: internal error: " << e.what() << '\n';
+        terminal.error(exit_code::internal, "internal", e.what());
         return exit_code::internal;
     }
     return exit_code::usage;

@@ -17,12 +17,12 @@ void write_outputs(const pipeline::StudyResult& result, const std::string& out_d
 }
 
 void run_study(const study::Study& study, const RunOptions& options, std::ostream& log, Diagnostics& diag) {
-    Timings timings;
+    Timings timings(&diag);
     const pipeline::PreparedStudy prepared = pipeline::prepare(study, options.threads, diag, timings);
     pipeline::Evaluation ev =
         pipeline::evaluate(prepared, prepared.inputs.facilities, {}, options.threads, diag, timings);
     timings.start("aggregate");
-    const pipeline::StudyResult result = pipeline::summarise(prepared, std::move(ev));
+    const pipeline::StudyResult result = pipeline::summarise(prepared, std::move(ev), options.threads);
     timings.start("write");
     write_outputs(result, options.out_dir, options.threads);
     timings.stop();

@@ -1,6 +1,10 @@
 #include "kepu15/coverage/aggregate.hpp"
 
+#include "kepu15/parallel.hpp"
+
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cassert>
 #include <cmath>
 #include <limits>
@@ -22,6 +26,91 @@ double quantile(const std::vector<std::pair<double, double>>& sorted, double tot
         if (acc >= target - 1e-9 * total) return v;
     }
     return nan;
+}
+
+// A reached cell for the quantile sweep: its value's bit pattern (monotonic for doubles >= 0), its
+// weight and its unit slot. Packed so that the sweep in value order reads memory sequentially.
+struct Reached {
+    std::uint64_t key;
+    double weight;
+    std::uint32_t slot;
+};
+
+// LSD radix sort by key, 8 bits a pass (256 output streams stay in cache), skipping passes whose
+// digit is the same everywhere.
+void sort_by_key(std::vector<Reached>& items) {
+    std::vector<Reached> tmp(items.size());
+    std::array<std::uint32_t, 257> count{};
+    for (int shift = 0; shift < 64; shift += 8) {
+        count.fill(0U);
+        for (const Reached& r : items) ++count[((r.key >> shift) & 0xFFU) + 1];
+        if (std::find(count.begin(), count.end(), static_cast<std::uint32_t>(items.size())) != count.end()) continue;
+        for (std::size_t d = 0; d < 256; ++d) count[d + 1] += count[d];
+        for (const Reached& r : items) tmp[count[(r.key >> shift) & 0xFFU]++] = r;
+        items.swap(tmp);
+    }
+}
+
+// Per measure (in parallel): means in one sequential pass, quantiles in one pass over the reached
+// cells in increasing value; fills every unit's and the region's statistics and group means.
+void add_value_stats(Aggregation& agg, const std::vector<std::int32_t>& unit_of_cell,
+                     const std::vector<double>& population, const std::vector<std::vector<double>>& groups,
+                     const std::vector<Measure>& measures, unsigned threads) {
+    const std::size_t units = agg.units.size();
+    const auto slot_of = [&](std::size_t i) {
+        return unit_of_cell[i] >= 0 ? static_cast<std::uint32_t>(unit_of_cell[i]) : static_cast<std::uint32_t>(units + 1);
+    };
+    parallel_for(measures.size(), threads, [&](std::size_t m) {
+        const auto& v = measures[m].value;
+        // Slot u for unit u, slot `units` for the region, units + 1 for cells outside every unit.
+        std::vector<double> total(units + 2, 0.0);
+        for (std::size_t u = 0; u < units; ++u) total[u] = agg.units[u].population;
+        total[units] = agg.region.population;
+        std::vector<double> cum(units + 2, 0.0);
+        std::vector<double> sum(units + 2, 0.0);
+        std::vector<std::vector<double>> gsum(groups.size(), std::vector<double>(units + 2, 0.0));
+        std::vector<std::vector<double>> gw(groups.size(), std::vector<double>(units + 2, 0.0));
+        std::vector<Reached> reached;
+        reached.reserve(v.size());
+        for (std::size_t i = 0; i < v.size(); ++i) {
+            if (!std::isfinite(v[i])) continue;
+            const std::uint32_t slot = slot_of(i);
+            const double w = population[i];
+            for (std::size_t s : {static_cast<std::size_t>(slot), units}) {
+                cum[s] += w;
+                sum[s] += v[i] * w;
+                for (std::size_t g = 0; g < groups.size(); ++g) {
+                    gsum[g][s] += v[i] * groups[g][i];
+                    gw[g][s] += groups[g][i];
+                }
+            }
+            reached.push_back({std::bit_cast<std::uint64_t>(std::max(0.0, v[i])), w, slot});
+        }
+        sort_by_key(reached);
+        std::vector<double> acc(units + 2, 0.0);
+        std::vector<double> median(units + 2, nan);
+        std::vector<double> p90(units + 2, nan);
+        for (const Reached& r : reached) {
+            const double value = std::bit_cast<double>(r.key);
+            for (std::size_t s : {static_cast<std::size_t>(r.slot), units}) {
+                acc[s] += r.weight;
+                const double tol = 1e-9 * total[s];
+                if (std::isnan(median[s]) && acc[s] >= 0.5 * total[s] - tol) median[s] = value;
+                if (std::isnan(p90[s]) && acc[s] >= 0.9 * total[s] - tol) p90[s] = value;
+            }
+        }
+        for (std::size_t slot = 0; slot <= units; ++slot) {
+            Totals& t = slot < units ? agg.units[slot] : agg.region;
+            ValueStats& st = t.stats[m];
+            st.mean = cum[slot] > 0.0 ? sum[slot] / cum[slot] : nan;
+            st.median = total[slot] > 0.0 ? median[slot] : nan;
+            st.p90 = total[slot] > 0.0 ? p90[slot] : nan;
+            st.unreached_population = std::max(0.0, total[slot] - cum[slot]);
+            for (std::size_t g = 0; g < groups.size(); ++g) {
+                t.group_mean[m][g] = gw[g][slot] > 0.0 ? gsum[g][slot] / gw[g][slot] : nan;
+            }
+        }
+    });
 }
 
 }  // namespace
@@ -91,7 +180,7 @@ std::vector<double> weighted_mean_by_unit(const std::vector<std::int32_t>& unit_
 
 Aggregation aggregate(const std::vector<std::int32_t>& unit_of_cell, std::size_t unit_count,
                       const std::vector<double>& population, const std::vector<std::vector<double>>& groups,
-                      const std::vector<Measure>& measures) {
+                      const std::vector<Measure>& measures, unsigned threads) {
     Aggregation agg;
     std::vector<std::size_t> method_of(measures.size());
     for (std::size_t m = 0; m < measures.size(); ++m) {
@@ -110,74 +199,61 @@ Aggregation aggregate(const std::vector<std::int32_t>& unit_of_cell, std::size_t
     agg.units.assign(unit_count, empty);
     agg.region = empty;
 
-    std::vector<std::uint8_t> any(agg.methods.size());
-    for (std::size_t i = 0; i < unit_of_cell.size(); ++i) {
-        const double pop = population[i];
+    // Each pass below writes only its own measure's (or method's) slots, so passes run in parallel.
+    const auto targets_of = [&](std::size_t i, Totals* out[2]) {
         const std::int32_t u = unit_of_cell[i];
         assert(u < static_cast<std::int32_t>(unit_count));
-        Totals* targets[2] = {&agg.region, u >= 0 ? &agg.units[static_cast<std::size_t>(u)] : nullptr};
-        std::fill(any.begin(), any.end(), 0);
-        for (std::size_t m = 0; m < measures.size(); ++m) {
-            if (measures[m].covered[i] != 0) any[method_of[m]] = 1;
-        }
+        out[0] = &agg.region;
+        out[1] = u >= 0 ? &agg.units[static_cast<std::size_t>(u)] : nullptr;
+    };
+    for (std::size_t i = 0; i < unit_of_cell.size(); ++i) {
+        Totals* targets[2];
+        targets_of(i, targets);
         for (Totals* t : targets) {
             if (t == nullptr) continue;
-            t->population += pop;
+            t->population += population[i];
             for (std::size_t g = 0; g < groups.size(); ++g) t->group_population[g] += groups[g][i];
-            for (std::size_t m = 0; m < measures.size(); ++m) {
-                const Measure& me = measures[m];
-                if (me.covered[i] != 0) {
-                    t->covered[m] += pop;
-                    for (std::size_t g = 0; g < groups.size(); ++g) t->covered_groups[m][g] += groups[g][i];
-                }
-                if (!me.no_road_access.empty() && me.no_road_access[i] != 0) t->no_road_access[m] += pop;
-            }
-            for (std::size_t k = 0; k < any.size(); ++k) {
-                if (any[k] != 0) t->covered_any[k] += pop;
-            }
         }
     }
-
-    // Value statistics: the cells of each unit in one contiguous run (counting sort by unit).
-    std::vector<std::size_t> order(unit_of_cell.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::size_t a, std::size_t b) { return unit_of_cell[a] < unit_of_cell[b]; });
-    std::vector<double> values;
-    std::vector<double> weights;
-    const auto stats_over = [&](std::size_t begin, std::size_t end, Totals& t) {
+    parallel_for(measures.size() + agg.methods.size(), threads, [&](std::size_t task) {
+        if (task < measures.size()) {
+            const Measure& me = measures[task];
+            const bool network = !me.no_road_access.empty();
+            for (std::size_t i = 0; i < unit_of_cell.size(); ++i) {
+                const bool covered = me.covered[i] != 0;
+                const bool no_road = network && me.no_road_access[i] != 0;
+                if (!covered && !no_road) continue;
+                Totals* targets[2];
+                targets_of(i, targets);
+                for (Totals* t : targets) {
+                    if (t == nullptr) continue;
+                    if (covered) {
+                        t->covered[task] += population[i];
+                        for (std::size_t g = 0; g < groups.size(); ++g) t->covered_groups[task][g] += groups[g][i];
+                    }
+                    if (no_road) t->no_road_access[task] += population[i];
+                }
+            }
+            return;
+        }
+        const std::size_t k = task - measures.size();
+        std::vector<const Measure*> of_method;
         for (std::size_t m = 0; m < measures.size(); ++m) {
-            const auto& v = measures[m].value;
-            values.clear();
-            weights.clear();
-            for (std::size_t k = begin; k < end; ++k) {
-                values.push_back(v[order[k]]);
-                weights.push_back(population[order[k]]);
-            }
-            t.stats[m] = weighted_stats(values, weights);
-            for (std::size_t g = 0; g < groups.size(); ++g) {
-                double sum = 0.0;
-                double w = 0.0;
-                for (std::size_t k = begin; k < end; ++k) {
-                    const std::size_t i = order[k];
-                    if (!std::isfinite(v[i])) continue;
-                    sum += v[i] * groups[g][i];
-                    w += groups[g][i];
-                }
-                t.group_mean[m][g] = w > 0.0 ? sum / w : nan;
+            if (method_of[m] == k) of_method.push_back(&measures[m]);
+        }
+        for (std::size_t i = 0; i < unit_of_cell.size(); ++i) {
+            bool any = false;
+            for (const Measure* me : of_method) any = any || me->covered[i] != 0;
+            if (!any) continue;
+            Totals* targets[2];
+            targets_of(i, targets);
+            for (Totals* t : targets) {
+                if (t != nullptr) t->covered_any[k] += population[i];
             }
         }
-    };
-    std::size_t begin = 0;
-    while (begin < order.size()) {
-        const std::int32_t u = unit_of_cell[order[begin]];
-        std::size_t end = begin;
-        while (end < order.size() && unit_of_cell[order[end]] == u) ++end;
-        if (u >= 0) stats_over(begin, end, agg.units[static_cast<std::size_t>(u)]);
-        begin = end;
-    }
-    std::iota(order.begin(), order.end(), 0);
-    stats_over(0, order.size(), agg.region);
+    });
+
+    add_value_stats(agg, unit_of_cell, population, groups, measures, threads);
     return agg;
 }
 

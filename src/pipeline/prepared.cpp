@@ -4,6 +4,7 @@
 #include "kepu15/geo/crs.hpp"
 #include "kepu15/network/read_network.hpp"
 #include "kepu15/parallel.hpp"
+#include "kepu15/pipeline/memory.hpp"
 #include "kepu15/study/loaders.hpp"
 
 #include <algorithm>
@@ -81,6 +82,7 @@ PreparedStudy prepare(const study::Study& study, unsigned threads, Diagnostics& 
     prepared.study = study;
     timings.start("read");
     prepared.inputs = study::load_inputs(study, diag);
+    check_memory(study, prepared.inputs.cells.size(), 0);
     if (!study.uses(study::Method::network)) return prepared;
 
     const study::NetworkSpec& spec = *study.network;
@@ -92,6 +94,7 @@ PreparedStudy prepare(const study::Study& study, unsigned threads, Diagnostics& 
     } catch (...) {
         rethrow_with_context("road network");
     }
+    check_memory(study, prepared.inputs.cells.size(), roads.edges.size());
     prepared.network = std::make_unique<PreparedNetwork>(std::move(roads), study.profiles, spec.speeds, spec.max_snap_m,
                                                          prepared.inputs.cells.centre_m, threads, timings);
     timings.stop();

@@ -12,16 +12,16 @@ coverage::Method primary_method(const study::Study& study) {
     return coverage::Method::crowfly();
 }
 
-StudyResult summarise(const PreparedStudy& prepared, Evaluation evaluation) {
+StudyResult summarise(const PreparedStudy& prepared, Evaluation evaluation, unsigned threads) {
     StudyResult r;
     r.prepared = &prepared;
     r.evaluation = std::move(evaluation);
     r.primary_method = primary_method(prepared.study);
     const auto& cells = prepared.inputs.cells;
     r.by_unit = coverage::aggregate(cells.unit, prepared.inputs.units.size(), cells.population, cells.groups,
-                                    r.evaluation.measures);
+                                    r.evaluation.measures, threads);
     r.by_village = coverage::aggregate(cells.village, prepared.inputs.villages.size(), cells.population,
-                                       cells.groups, r.evaluation.measures);
+                                       cells.groups, r.evaluation.measures, threads);
     return r;
 }
 

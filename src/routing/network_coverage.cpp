@@ -1,12 +1,11 @@
 #include "kepu15/routing/network_coverage.hpp"
 
 #include "kepu15/error.hpp"
+#include "kepu15/routing/detail/snap_legs.hpp"
 #include "kepu15/routing/dijkstra.hpp"
 
 #include <algorithm>
 #include <cmath>
-#include <string>
-#include <unordered_map>
 
 namespace kepu15::routing {
 
@@ -15,96 +14,9 @@ using network::RoadEdge;
 using network::RoadNetwork;
 using network::Snap;
 using network::travel_ms;
+using namespace detail;
 
 namespace {
-
-constexpr double ms_per_minute = 60000.0;
-
-// Integer cutoff for the search: a node with integer cost c is within `minutes` iff c <= floor.
-std::uint32_t cutoff_ms_of(double minutes) {
-    if (!(minutes >= 0.0)) throw config_error("network coverage: cutoff of " + std::to_string(minutes) +
-                                              " minutes is not a non-negative number");
-    const double ms = std::floor(minutes * ms_per_minute + 1e-6);
-    return ms >= static_cast<double>(unreached - 1) ? unreached - 1 : static_cast<std::uint32_t>(ms);
-}
-
-void check_off_road_speed(double off_road_kmh) {
-    if (!(off_road_kmh > 0.0)) {
-        throw config_error("network coverage: off-road speed of " + std::to_string(off_road_kmh) +
-                           " km/h must be positive");
-    }
-}
-
-void check_inputs(const RoadNetwork& network, const network::Graph& graph) {
-    if (graph.direction != network::Direction::reverse) {
-        throw input_error("network coverage: the graph of " + network.source +
-                          " must be the reverse graph (build_graph(..., Direction::reverse))");
-    }
-    if (graph.node_count() != network.nodes_m.size()) {
-        throw input_error("network coverage: graph has " + std::to_string(graph.node_count()) +
-                          " nodes but the road network " + network.source + " has " +
-                          std::to_string(network.nodes_m.size()));
-    }
-}
-
-const RoadEdge& edge_of(const RoadNetwork& network, const Snap& snap, const char* what, std::size_t index) {
-    if (snap.edge >= network.edges.size()) {
-        throw input_error(std::string("network coverage: ") + what + " " + std::to_string(index) +
-                          " is snapped to edge " + std::to_string(snap.edge) + " but " + network.source +
-                          " has " + std::to_string(network.edges.size()) + " edges");
-    }
-    return network.edges[snap.edge];
-}
-
-double clamped_offset(const RoadEdge& e, const Snap& s) { return std::clamp(s.offset_m, 0.0, e.length_m); }
-
-// A snap this close to an end node is at that junction: it uses the node directly, so every
-// street meeting there is open to it, whatever the direction of the snapped edge.
-constexpr double junction_m = 1e-6;
-bool at_from(double offset_m) { return offset_m <= junction_m; }
-bool at_to(const RoadEdge& e, double offset_m) { return offset_m >= e.length_m - junction_m; }
-
-struct FacilityOnEdge {
-    std::uint32_t facility;
-    double offset_m;
-    std::uint32_t off_road_ms;
-};
-
-// Facilities as sources of the search on the reverse graph, at the nodes from which one travels
-// to them: from e.from forwards along e to a facility at offset o (start cost t_fwd(o)), from e.to
-// backwards (t_bwd(len - o)), or from the junction itself when it snapped onto one. Per edge, the
-// facilities lying on it (which points of that edge reach directly).
-struct FacilitySources {
-    std::vector<Source> sources;
-    std::unordered_map<EdgeId, std::vector<FacilityOnEdge>> on_edge;
-};
-
-FacilitySources facility_sources(const RoadNetwork& network, std::size_t p,
-                                 const std::vector<std::optional<Snap>>& facility_snaps, double off_road_kmh) {
-    FacilitySources out;
-    for (std::size_t i = 0; i < facility_snaps.size(); ++i) {
-        if (!facility_snaps[i]) continue;
-        const Snap& s = *facility_snaps[i];
-        const RoadEdge& e = edge_of(network, s, "facility", i);
-        const double o = clamped_offset(e, s);
-        const std::uint32_t off_ms = travel_ms(s.off_road_m, off_road_kmh);
-        const auto label = static_cast<std::uint32_t>(i);
-        const bool from_end = at_from(o);
-        const bool to_end = at_to(e, o);
-        if (from_end) out.sources.push_back({e.from, off_ms, label});
-        if (to_end) out.sources.push_back({e.to, off_ms, label});
-        if (!from_end && !to_end) {
-            if (e.forward_kmh[p] > 0.0F) {
-                out.sources.push_back({e.from, off_ms + travel_ms(o, e.forward_kmh[p]), label});
-            }
-            if (e.backward_kmh[p] > 0.0F) {
-                out.sources.push_back({e.to, off_ms + travel_ms(e.length_m - o, e.backward_kmh[p]), label});
-            }
-        }
-        out.on_edge[s.edge].push_back({label, o, off_ms});
-    }
-    return out;
-}
 
 struct Interval {
     double lo;
@@ -150,7 +62,7 @@ std::vector<PointTime> travel_times(const RoadNetwork& network, network::Profile
                                     const std::vector<std::optional<Snap>>& facility_snaps,
                                     const std::vector<std::optional<Snap>>& point_snaps,
                                     const NetworkCoverageOptions& options) {
-    check_inputs(network, reverse_graph);
+    check_reverse_graph(network, reverse_graph);
     check_off_road_speed(options.off_road_kmh);
     const auto p = static_cast<std::size_t>(profile);
     const std::uint32_t cutoff = cutoff_ms_of(options.cutoff_minutes);
@@ -168,8 +80,6 @@ std::vector<PointTime> travel_times(const RoadNetwork& network, network::Profile
         const Snap& s = *point_snaps[i];
         const RoadEdge& e = edge_of(network, s, "point", i);
         const double q = clamped_offset(e, s);
-        const float fwd = e.forward_kmh[p];
-        const float bwd = e.backward_kmh[p];
         std::uint64_t best = unreached;
         std::uint32_t best_facility = no_source;
         const auto consider = [&](std::uint64_t ms, std::uint32_t facility) {
@@ -178,22 +88,17 @@ std::vector<PointTime> travel_times(const RoadNetwork& network, network::Profile
                 best_facility = facility;
             }
         };
-        const auto via_node = [&](network::NodeId v, std::uint32_t leg_ms) {
-            if (search.cost_ms[v] != unreached) consider(std::uint64_t{search.cost_ms[v]} + leg_ms, search.label[v]);
-        };
-        const bool from_end = at_from(q);
-        const bool to_end = at_to(e, q);
-        if (from_end) via_node(e.from, 0);
-        if (to_end) via_node(e.to, 0);
-        if (!from_end && !to_end) {
-            // Leaving the edge at either end, or staying on it to a facility ahead or behind.
-            if (fwd > 0.0F) via_node(e.to, travel_ms(e.length_m - q, fwd));
-            if (bwd > 0.0F) via_node(e.from, travel_ms(q, bwd));
+        NodeLeg exits[2];
+        const int exit_count = point_exits(e, q, p, exits);
+        for (int k = 0; k < exit_count; ++k) {
+            const network::NodeId v = exits[k].node;
+            if (search.cost_ms[v] != unreached) consider(std::uint64_t{search.cost_ms[v]} + exits[k].leg_ms, search.label[v]);
+        }
+        // Staying on the edge to a facility ahead or behind.
+        if (inside_edge(e, q)) {
             if (const auto it = fac.on_edge.find(s.edge); it != fac.on_edge.end()) {
                 for (const FacilityOnEdge& f : it->second) {
-                    const auto leg = [&](double m, float kmh) { return std::uint64_t{f.off_road_ms} + travel_ms(m, kmh); };
-                    if (f.offset_m >= q && fwd > 0.0F) consider(leg(f.offset_m - q, fwd), f.facility);
-                    if (f.offset_m <= q && bwd > 0.0F) consider(leg(q - f.offset_m, bwd), f.facility);
+                    if (const auto ms = same_edge_ms(f, q, e.forward_kmh[p], e.backward_kmh[p])) consider(*ms, f.facility);
                 }
             }
         }
@@ -211,7 +116,7 @@ std::vector<LineString> reached_edge_parts(const RoadNetwork& network, network::
                                            const network::Graph& reverse_graph,
                                            const std::vector<std::optional<Snap>>& facility_snaps,
                                            double minutes, double off_road_kmh) {
-    check_inputs(network, reverse_graph);
+    check_reverse_graph(network, reverse_graph);
     check_off_road_speed(off_road_kmh);
     const auto p = static_cast<std::size_t>(profile);
     const std::uint32_t cutoff = cutoff_ms_of(minutes);

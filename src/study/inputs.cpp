@@ -9,6 +9,7 @@
 #include "kepu15/study/loaders.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -291,21 +292,40 @@ std::vector<FacilitySet> load_facility_sets(const Study& study, const Inputs& ba
 }
 
 CellGeometry::CellGeometry(const PopulationCells& cells, const std::string& to_crs) : m_width(cells.width) {
-    const auto& gt = cells.geotransform;
-    m_corners.reserve(static_cast<std::size_t>(cells.width + 1) * static_cast<std::size_t>(cells.height + 1));
-    for (int r = 0; r <= cells.height; ++r) {
-        for (int c = 0; c <= cells.width; ++c) {
-            m_corners.push_back({gt[0] + c * gt[1] + r * gt[2], gt[3] + c * gt[4] + r * gt[5]});
+    // Corners of the populated cells only (memory by populated cells, not by the raster's extent),
+    // each transformed once so that neighbouring cells share exact corner coordinates.
+    std::vector<std::uint64_t> ids;
+    ids.reserve(cells.size() * 4);
+    const auto w1 = static_cast<std::uint64_t>(cells.width) + 1;
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+        const auto c = static_cast<std::uint64_t>(cells.col[i]);
+        const auto r = static_cast<std::uint64_t>(cells.row[i]);
+        for (std::uint64_t dr = 0; dr <= 1; ++dr) {
+            for (std::uint64_t dc = 0; dc <= 1; ++dc) ids.push_back((r + dr) * w1 + c + dc);
         }
     }
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    const auto& gt = cells.geotransform;
+    std::vector<Point> corners;
+    corners.reserve(ids.size());
+    for (std::uint64_t id : ids) {
+        const auto c = static_cast<double>(id % w1);
+        const auto r = static_cast<double>(id / w1);
+        corners.push_back({gt[0] + c * gt[1] + r * gt[2], gt[3] + c * gt[4] + r * gt[5]});
+    }
     const geo::Transformer t(cells.raster_crs, to_crs);
-    t.forward(std::span<Point>(m_corners));
+    t.forward(std::span<Point>(corners));
+    m_corners.reserve(ids.size());
+    for (std::size_t k = 0; k < ids.size(); ++k) m_corners.emplace(ids[k], corners[k]);
 }
 
 Polygon CellGeometry::polygon(int col, int row) const {
+    const auto w1 = static_cast<std::uint64_t>(m_width) + 1;
     const auto at = [&](int c, int r) {
-        return m_corners[static_cast<std::size_t>(r) * static_cast<std::size_t>(m_width + 1) +
-                         static_cast<std::size_t>(c)];
+        const auto it = m_corners.find(static_cast<std::uint64_t>(r) * w1 + static_cast<std::uint64_t>(c));
+        assert(it != m_corners.end());  // REQUIRES: (col, row) is a populated cell
+        return it->second;
     };
     Polygon p;
     p.outer = {at(col, row + 1), at(col + 1, row + 1), at(col + 1, row), at(col, row), at(col, row + 1)};

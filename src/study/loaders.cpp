@@ -2,7 +2,7 @@
 
 #include "kepu15/error.hpp"
 #include "kepu15/geo/polygon_ops.hpp"
-#include "kepu15/io/raster_reader.hpp"
+#include "kepu15/io/populated_cells.hpp"
 
 namespace kepu15::study {
 
@@ -36,26 +36,25 @@ PopulationCells read_population_cells(const std::string& path, int band, const s
         cells.group_names.push_back(g.name);
     }
     ropt.crs = crs_override;
-    const io::RasterGrid grid = io::read_raster(path, ropt);
+    io::PopulatedCells grid = io::read_populated_cells(path, ropt);
     cells.source = grid.path;
     cells.width = grid.width;
     cells.height = grid.height;
     cells.raster_crs = grid.crs;
     cells.geotransform = grid.geotransform;
-    cells.groups.assign(cells.group_names.size(), {});
-    const auto& pop = grid.bands[0];
-    for (int r = 0; r < grid.height; ++r) {
-        for (int c = 0; c < grid.width; ++c) {
-            const std::size_t i = static_cast<std::size_t>(r) * static_cast<std::size_t>(grid.width) + c;
-            cells.raster_total += pop[i];
-            if (!(pop[i] > 0.0)) continue;
-            cells.col.push_back(c);
-            cells.row.push_back(r);
-            cells.population.push_back(pop[i]);
-            cells.centre_m.push_back(grid.cell_centre(c, r));
-            for (std::size_t g = 0; g < cells.groups.size(); ++g) cells.groups[g].push_back(grid.bands[g + 1][i]);
-        }
+    cells.raster_total = grid.total;
+    const auto& gt = grid.geotransform;
+    cells.centre_m.reserve(grid.size());
+    for (std::size_t i = 0; i < grid.size(); ++i) {
+        const double c = grid.col[i] + 0.5;
+        const double r = grid.row[i] + 0.5;
+        cells.centre_m.push_back({gt[0] + c * gt[1] + r * gt[2], gt[3] + c * gt[4] + r * gt[5]});
     }
+    cells.col = std::move(grid.col);
+    cells.row = std::move(grid.row);
+    cells.population = std::move(grid.bands[0]);
+    cells.groups.clear();
+    for (std::size_t g = 1; g < grid.bands.size(); ++g) cells.groups.push_back(std::move(grid.bands[g]));
     if (cells.population.empty()) {
         throw input_error(path + ": the population raster has no cell with population > 0");
     }

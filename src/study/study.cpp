@@ -196,6 +196,10 @@ Study load_study(const std::string& path) {
         } else {
             throw config_error(file + ": [study] key 'outside' must be \"error\" or \"drop\"");
         }
+        s.memory_limit_gb = t.number("memory_limit_gb").value_or(s.memory_limit_gb);
+        if (!(s.memory_limit_gb >= 0) || s.memory_limit_gb > 1e6) {
+            throw config_error(file + ": [study] memory_limit_gb must be between 0 (80 % of the machine) and 1e6");
+        }
         t.check_unknown();
     }
     {

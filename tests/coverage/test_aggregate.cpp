@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <random>
 
 using kepu15::coverage::aggregate;
 using kepu15::coverage::Measure;
@@ -114,4 +115,53 @@ TEST_CASE("aggregation gives per-unit statistics and group-weighted means", "[co
     REQUIRE(agg.units[0].group_mean[0][0] == Approx(5.0));
     REQUIRE(agg.region.group_mean[0][0] == Approx((50 + 2) / 11.0));
     REQUIRE(agg.region.stats[0].mean == Approx((50 + 600 + 10) / 45.0));
+}
+
+TEST_CASE("per-unit statistics equal a brute-force weighted computation on random cells", "[coverage]") {
+    const double nan = std::nan("");
+    for (unsigned seed = 1; seed <= 20; ++seed) {
+        CAPTURE(seed);
+        std::mt19937 rng(seed);
+        const std::size_t n = 50 + rng() % 300;
+        const std::size_t units = 1 + rng() % 6;
+        std::vector<std::int32_t> unit(n);
+        std::vector<double> pop(n);
+        std::vector<std::vector<double>> groups(2, std::vector<double>(n));
+        Measure m = measure("k", "walk", std::vector<std::uint8_t>(n, 0));
+        for (std::size_t i = 0; i < n; ++i) {
+            unit[i] = static_cast<std::int32_t>(rng() % (units + 1)) - 1;  // some cells outside every unit
+            pop[i] = (rng() % 4 == 0) ? 0.0 : static_cast<double>(rng() % 100) / 4.0;
+            groups[0][i] = pop[i] * 0.2;
+            groups[1][i] = pop[i] * static_cast<double>(rng() % 10) / 10.0;
+            // Few distinct values, so that ties and exact quantile boundaries occur.
+            m.value[i] = (rng() % 5 == 0) ? nan : static_cast<double>(rng() % 12) * 2.5;
+        }
+        const auto agg = aggregate(unit, units, pop, groups, {m}, 2);
+        for (std::size_t u = 0; u <= units; ++u) {
+            std::vector<double> v;
+            std::vector<double> w;
+            std::vector<double> g1;
+            for (std::size_t i = 0; i < n; ++i) {
+                if (u < units && unit[i] != static_cast<std::int32_t>(u)) continue;
+                v.push_back(m.value[i]);
+                w.push_back(pop[i]);
+                g1.push_back(groups[1][i]);
+            }
+            const auto& t = u < units ? agg.units[u] : agg.region;
+            const auto expected = weighted_stats(v, w);
+            const auto same = [](double a, double b) { return (std::isnan(a) && std::isnan(b)) || a == Approx(b); };
+            CHECK(same(t.stats[0].mean, expected.mean));
+            CHECK(same(t.stats[0].median, expected.median));
+            CHECK(same(t.stats[0].p90, expected.p90));
+            CHECK(t.stats[0].unreached_population == Approx(expected.unreached_population).margin(1e-9));
+            double gs = 0.0;
+            double gw = 0.0;
+            for (std::size_t k = 0; k < v.size(); ++k) {
+                if (std::isnan(v[k])) continue;
+                gs += v[k] * g1[k];
+                gw += g1[k];
+            }
+            CHECK(same(t.group_mean[0][1], gw > 0 ? gs / gw : nan));
+        }
+    }
 }

@@ -52,10 +52,11 @@ struct Aggregation {
 };
 
 // REQUIRES: unit_of_cell[i] in [0, unit_count) or -1 (cell not counted in any unit but counted in
-// the region); population and every group vector sized like unit_of_cell; every measure sized alike.
+// the region); population and every group vector sized like unit_of_cell; every measure sized alike;
+// values >= 0 or NaN. Statistics of the measures are computed on up to `threads` threads.
 Aggregation aggregate(const std::vector<std::int32_t>& unit_of_cell, std::size_t unit_count,
                       const std::vector<double>& population, const std::vector<std::vector<double>>& groups,
-                      const std::vector<Measure>& measures);
+                      const std::vector<Measure>& measures, unsigned threads = 1);
 
 // Population-weighted statistics of `values` (NaN = unreached) with weights `weight`.
 // REQUIRES: values.size() == weight.size(). Exposed for tests.

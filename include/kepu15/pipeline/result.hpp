@@ -24,6 +24,6 @@ struct StudyResult {
 // The primary method: walk when the study measures it, else its first profile, else crow-fly.
 coverage::Method primary_method(const study::Study& study);
 
-StudyResult summarise(const PreparedStudy& prepared, Evaluation evaluation);
+StudyResult summarise(const PreparedStudy& prepared, Evaluation evaluation, unsigned threads = 1);
 
 }  // namespace kepu15::pipeline

@@ -33,6 +33,8 @@ class DijkstraSearch {
 public:
     explicit DijkstraSearch(const network::Graph& graph);
     const SearchResult& run(const std::vector<Source>& sources, std::uint32_t cutoff_ms);
+    // Nodes reached by the last run (cost <= cutoff), in the order they were first reached.
+    [[nodiscard]] const std::vector<network::NodeId>& reached() const { return m_touched; }
 
 private:
     const network::Graph* m_graph;

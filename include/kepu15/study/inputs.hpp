@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace kepu15::study {
@@ -86,11 +87,12 @@ class CellGeometry {
 public:
     CellGeometry(const PopulationCells& cells, const std::string& to_crs);
     // Counter-clockwise ring of the cell at raster column `col`, row `row`.
+    // REQUIRES: (col, row) is one of `cells` (only populated cells' corners are kept).
     [[nodiscard]] Polygon polygon(int col, int row) const;
 
 private:
     int m_width = 0;
-    std::vector<Point> m_corners;  // (width+1) x (height+1) grid corners in the target CRS
+    std::unordered_map<std::uint64_t, Point> m_corners;  // corner id (row * (width + 1) + col) -> point
 };
 
 }  // namespace kepu15::study

@@ -88,6 +88,9 @@ struct Study {
     bool isochrones = true;          // DEFAULT: write isochrones.geojson when network is on
     double isochrone_cell_m = 50.0;  // DEFAULT: 50 m grid for service-area polygons
     bool travel_time_rasters = false;  // DEFAULT: no GeoTIFFs
+    // Refuse a run whose estimated memory exceeds this many GB (pipeline/memory.hpp).
+    // DEFAULT: 0 = 80 % of the machine's physical memory.
+    double memory_limit_gb = 0.0;
     OutsidePolicy outside = OutsidePolicy::error;  // DEFAULT: error (names the first rows outside)
     std::string water_path;  // optional background layer for maps ([layers] water)
 

@@ -1,0 +1,86 @@
+// Re-evaluation on a prepared study: the bundled Kunshan study is prepared once (inputs, network,
+// graphs, cell snaps), then a changed facility set (every second station removed, then restored) is
+// evaluated and summarised repeatedly: crow-fly plus 3 kinds x the study's 4 profiles, travel
+// times up to the horizon, aggregation by 区镇 and village. Service areas and writing are not part of
+// an evaluation (they are output stages). Prints the prepare time and per-evaluation times.
+// Usage: bench_evaluate STUDY.toml [repetitions] [threads]
+#include "kepu15/pipeline/evaluate.hpp"
+#include "kepu15/pipeline/prepared.hpp"
+#include "kepu15/pipeline/result.hpp"
+#include "kepu15/study/study.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <vector>
+
+using namespace kepu15;
+using clock_type = std::chrono::steady_clock;
+
+int main(int argc, char** argv) {
+    if (argc < 2) {
+        std::fprintf(stderr, "usage: bench_evaluate STUDY.toml [repetitions] [threads]\n");
+        return 2;
+    }
+    const int reps = argc > 2 ? std::atoi(argv[2]) : 10;
+    const unsigned threads = argc > 3 ? static_cast<unsigned>(std::atoi(argv[3])) : 2U;
+    const study::Study s = study::load_study(argv[1]);
+    Diagnostics diag;
+    Timings timings;
+    const auto t0 = clock_type::now();
+    const pipeline::PreparedStudy prepared = pipeline::prepare(s, threads, diag, timings);
+    const double prepare_s = std::chrono::duration<double>(clock_type::now() - t0).count();
+    std::printf("prepare (read, network, graphs, cell snaps): %.3f s, %zu cells, %zu kinds x %zu profiles\n",
+                prepare_s, prepared.inputs.cells.size(), prepared.inputs.facilities.size(), s.profiles.size());
+
+    // The changed set: every second facility of the last kind removed.
+    auto changed = prepared.inputs.facilities;
+    auto& last = changed.back();
+    study::FacilitySet half = last;
+    half.position_m.clear();
+    half.position_lonlat.clear();
+    half.id.clear();
+    half.name.clear();
+    half.capacity.clear();
+    half.unit.clear();
+    for (std::size_t i = 0; i < last.id.size(); i += 2) {
+        half.position_m.push_back(last.position_m[i]);
+        half.position_lonlat.push_back(last.position_lonlat[i]);
+        half.id.push_back(last.id[i]);
+        half.name.push_back(last.name[i]);
+        half.capacity.push_back(last.capacity[i]);
+        half.unit.push_back(last.unit[i]);
+    }
+    last = half;
+
+    pipeline::EvaluateOptions opt;
+    opt.service_areas = false;
+    std::vector<double> ms;
+    std::vector<double> cpu_ms;  // CPU time of all threads: a figure the machine's load does not inflate
+    double checksum = 0.0;
+    for (int r = 0; r < reps; ++r) {
+        auto set = (r % 2 == 0) ? changed : prepared.inputs.facilities;
+        const auto t = clock_type::now();
+        const std::clock_t c = std::clock();
+        Timings t_eval;
+        auto ev = pipeline::evaluate(prepared, std::move(set), opt, threads, diag, t_eval);
+        t_eval.start("summarise");
+        const auto result = pipeline::summarise(prepared, std::move(ev), threads);
+        t_eval.stop();
+        if (r == 0) {
+            for (const auto& [name, sec] : t_eval.stages()) std::printf("  first run: %-16s %.1f ms wall\n", name.c_str(), sec * 1e3);
+        }
+        ms.push_back(std::chrono::duration<double, std::milli>(clock_type::now() - t).count());
+        cpu_ms.push_back(1e3 * static_cast<double>(std::clock() - c) / CLOCKS_PER_SEC);
+        checksum += result.by_unit.region.covered_any[0];
+    }
+    std::sort(ms.begin(), ms.end());
+    std::sort(cpu_ms.begin(), cpu_ms.end());
+    std::printf("CPU time per evaluation (all threads): median %.1f ms\n", cpu_ms[cpu_ms.size() / 2]);
+    std::printf("evaluate + summarise a facility set (%d runs, %u threads): min %.1f ms, median %.1f ms, max %.1f ms "
+                "(checksum %.0f)\n",
+                reps, threads, ms.front(), ms[ms.size() / 2], ms.back(), checksum);
+    return 0;
+}

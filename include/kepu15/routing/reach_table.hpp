@@ -1,0 +1,33 @@
+// The reach table: per point (a populated cell, a demand point), every facility it reaches within
+// a limit, with the minutes (network) or metres (crow-fly). The input of capacity-aware
+// accessibility (2SFCA, gravity) and siting; nearest-facility minutes stay on the faster
+// multi-source search of travel_times.
+#pragma once
+
+#include "kepu15/coverage/cost_table.hpp"
+#include "kepu15/geo/geometry.hpp"
+#include "kepu15/network/graph.hpp"
+#include "kepu15/network/road_network.hpp"
+#include "kepu15/network/snap.hpp"
+
+#include <optional>
+#include <vector>
+
+namespace kepu15::routing {
+
+// Origins = points, destinations = facilities, cost in minutes FROM the point TO the facility,
+// with exactly the semantics of travel_times (reverse graph, snaps inside edges or at junctions,
+// off-road legs at `off_road_kmh`, travel along a shared edge, integer milliseconds): for every
+// point, the minimum over its entries equals travel_times' minutes whenever that is within the
+// limit. A point or facility without a snap has no entries.
+// One bounded search per facility over the reverse graph (buffers reused, only touched nodes
+// reset), facilities split over `threads`; memory: the entries plus O(nodes + points) per thread.
+// REQUIRES: reverse_graph == network::build_graph(network, profile, network::Direction::reverse).
+// Throws input_error (wrong graph, unknown edge) and config_error (negative limit, off-road speed <= 0).
+coverage::CostTable reach_table(const network::RoadNetwork& network, network::Profile profile,
+                                const network::Graph& reverse_graph,
+                                const std::vector<std::optional<network::Snap>>& facility_snaps,
+                                const std::vector<std::optional<network::Snap>>& point_snaps,
+                                double limit_minutes, double off_road_kmh, unsigned threads = 1);
+
+}  // namespace kepu15::routing

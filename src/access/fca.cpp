@@ -1,0 +1,208 @@
+#include "kepu15/access/fca.hpp"
+
+#include "kepu15/error.hpp"
+
+#include <cmath>
+#include <limits>
+
+namespace kepu15::access {
+
+namespace {
+
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+
+std::string number(double v) {
+    std::string s = std::to_string(v);
+    while (s.size() > 1 && s.back() == '0') s.pop_back();
+    if (!s.empty() && s.back() == '.') s.pop_back();
+    return s;
+}
+
+}  // namespace
+
+const char* method_name(Method m) {
+    switch (m) {
+        case Method::two_step:
+            return "2sfca";
+        case Method::enhanced:
+            return "e2sfca";
+        case Method::gravity:
+            return "gravity";
+    }
+    return "?";
+}
+
+const char* decay_name(Decay d) {
+    switch (d) {
+        case Decay::none:
+            return "none";
+        case Decay::stepped:
+            return "stepped";
+        case Decay::gaussian:
+            return "gaussian";
+        case Decay::power:
+            return "power";
+    }
+    return "?";
+}
+
+std::optional<Method> parse_method(const std::string& name) {
+    for (const Method m : {Method::two_step, Method::enhanced, Method::gravity}) {
+        if (name == method_name(m)) return m;
+    }
+    return std::nullopt;
+}
+
+std::optional<Decay> parse_decay(const std::string& name) {
+    for (const Decay d : {Decay::none, Decay::stepped, Decay::gaussian, Decay::power}) {
+        if (name == decay_name(d)) return d;
+    }
+    return std::nullopt;
+}
+
+Decay default_decay(Method m) {
+    switch (m) {
+        case Method::two_step:
+            return Decay::none;
+        case Method::enhanced:
+            return Decay::stepped;
+        case Method::gravity:
+            return Decay::power;
+    }
+    return Decay::none;
+}
+
+void check_options(const AccessOptions& o) {
+    const bool fits =
+        (o.method == Method::two_step && o.decay == Decay::none) ||
+        (o.method == Method::enhanced && (o.decay == Decay::stepped || o.decay == Decay::gaussian)) ||
+        (o.method == Method::gravity && o.decay == Decay::power);
+    if (!fits) {
+        throw config_error(std::string("access: method ") + method_name(o.method) + " does not take decay " +
+                           decay_name(o.decay) +
+                           " (2sfca: none; e2sfca: stepped or gaussian; gravity: power)");
+    }
+    if (!(o.catchment > 0.0) || !std::isfinite(o.catchment)) {
+        throw config_error("access: catchment of " + number(o.catchment) + " must be a positive number");
+    }
+    if (o.decay == Decay::stepped) {
+        if (o.step_weights.empty())
+            throw config_error("access: stepped decay needs at least one zone weight");
+        for (const double w : o.step_weights) {
+            if (!(w >= 0.0 && w <= 1.0))
+                throw config_error("access: zone weight " + number(w) + " is outside [0, 1]");
+        }
+    }
+    if (o.decay == Decay::power) {
+        if (!(o.beta >= 0.0) || !std::isfinite(o.beta)) {
+            throw config_error("access: gravity exponent beta of " + number(o.beta) + " must be >= 0");
+        }
+        if (o.min_cost && (!(*o.min_cost > 0.0) || !std::isfinite(*o.min_cost))) {
+            throw config_error("access: gravity minimum cost of " + number(*o.min_cost) +
+                               " must be positive");
+        }
+    }
+}
+
+double decay_weight(const AccessOptions& o, double d) {
+    const double d0 = o.catchment;
+    if (!(d >= 0.0) || d > d0) return 0.0;
+    switch (o.decay) {
+        case Decay::none:
+            return 1.0;
+        case Decay::stepped: {
+            const auto n = o.step_weights.size();
+            // Zone r (1-based) holds (r-1) d0/n < d <= r d0/n.
+            const double r = std::ceil(d * static_cast<double>(n) / d0);
+            const std::size_t zone = r < 1.0 ? 0 : std::min(n - 1, static_cast<std::size_t>(r) - 1);
+            return o.step_weights[zone];
+        }
+        case Decay::gaussian: {
+            const double edge = std::exp(-0.5);
+            const double x = d / d0;
+            return (std::exp(-0.5 * x * x) - edge) / (1.0 - edge);
+        }
+        case Decay::power: {
+            const double d_min = o.min_cost.value_or(d0 / 15.0);
+            return std::pow(std::max(d, d_min) / d_min, -o.beta);
+        }
+    }
+    return 0.0;
+}
+
+AccessResult compute_access(const coverage::CostTable& costs, std::span<const double> demand,
+                            std::span<const double> capacity, const AccessOptions& options) {
+    check_options(options);
+    if (options.catchment > costs.limit) {
+        throw config_error("access: catchment of " + number(options.catchment) + " " +
+                           coverage::cost_unit_name(costs.unit) + " is beyond the cost table's limit of " +
+                           number(costs.limit) + " (pairs between the two are missing)");
+    }
+    if (demand.size() != costs.origin_count || capacity.size() != costs.destination_count) {
+        throw input_error("access: " + std::to_string(demand.size()) + " demand values and " +
+                          std::to_string(capacity.size()) + " capacities for a cost table of " +
+                          std::to_string(costs.origin_count) + " origins and " +
+                          std::to_string(costs.destination_count) + " destinations");
+    }
+    for (std::size_t i = 0; i < demand.size(); ++i) {
+        if (!(demand[i] >= 0.0) || !std::isfinite(demand[i])) {
+            throw input_error("access: demand of origin " + std::to_string(i) + " is " + number(demand[i]) +
+                              " (must be a finite number >= 0)");
+        }
+    }
+    for (std::size_t j = 0; j < capacity.size(); ++j) {
+        if (!(capacity[j] >= 0.0) || !std::isfinite(capacity[j])) {
+            throw input_error("access: capacity of destination " + std::to_string(j) + " is " +
+                              number(capacity[j]) + " (must be a finite number >= 0)");
+        }
+    }
+
+    AccessResult r;
+    r.catchment_demand.assign(costs.destination_count, 0.0);
+    // Step 1: decay-weighted demand in each supply's catchment, and the supply-to-demand ratio.
+    for (std::size_t i = 0; i < costs.origin_count; ++i) {
+        if (demand[i] == 0.0) continue;
+        for (const coverage::CostEntry& e : costs.of(i)) {
+            if (e.cost <= options.catchment)
+                r.catchment_demand[e.destination] += demand[i] * decay_weight(options, e.cost);
+        }
+    }
+    r.ratio.resize(costs.destination_count);
+    for (std::size_t j = 0; j < costs.destination_count; ++j) {
+        r.ratio[j] = r.catchment_demand[j] > 0.0 ? capacity[j] / r.catchment_demand[j] : nan;
+    }
+    // Step 2: per origin, the ratios of the supplies within its catchment, weighted again.
+    r.access.assign(costs.origin_count, 0.0);
+    for (std::size_t i = 0; i < costs.origin_count; ++i) {
+        double a = 0.0;
+        for (const coverage::CostEntry& e : costs.of(i)) {
+            if (e.cost > options.catchment) continue;
+            const double rj = r.ratio[e.destination];
+            // A supply with no weighted demand contributes nothing (only possible for origins of
+            // zero demand or zero weight).
+            if (std::isfinite(rj)) a += rj * decay_weight(options, e.cost);
+        }
+        r.access[i] = a;
+    }
+    return r;
+}
+
+std::vector<double> weighted_mean_by_unit(std::span<const double> score, std::span<const double> demand,
+                                          std::span<const std::int32_t> unit_of, std::size_t unit_count) {
+    std::vector<double> sum(unit_count, 0.0);
+    std::vector<double> weight(unit_count, 0.0);
+    for (std::size_t i = 0; i < score.size() && i < demand.size() && i < unit_of.size(); ++i) {
+        if (unit_of[i] < 0 || static_cast<std::size_t>(unit_of[i]) >= unit_count) continue;
+        if (!(demand[i] > 0.0) || !std::isfinite(score[i])) continue;
+        const auto u = static_cast<std::size_t>(unit_of[i]);
+        sum[u] += demand[i] * score[i];
+        weight[u] += demand[i];
+    }
+    std::vector<double> out(unit_count, nan);
+    for (std::size_t u = 0; u < unit_count; ++u) {
+        if (weight[u] > 0.0) out[u] = sum[u] / weight[u];
+    }
+    return out;
+}
+
+}  // namespace kepu15::access

@@ -1,0 +1,177 @@
+#include "kepu15/routing/reach_table.hpp"
+
+#include "kepu15/parallel.hpp"
+#include "kepu15/routing/detail/snap_legs.hpp"
+#include "kepu15/routing/dijkstra.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+
+namespace kepu15::routing {
+
+using network::NodeId;
+using network::RoadEdge;
+using network::Snap;
+using network::travel_ms;
+using namespace detail;
+
+namespace {
+
+// A point seen from a node: reaching the node within c ms puts the point within c + leg_ms
+// (its way along its edge to the node plus its off-road leg).
+struct PointLeg {
+    std::uint32_t point;
+    std::uint32_t leg_ms;
+};
+
+// A point strictly inside an edge that carries a facility.
+struct PointOnEdge {
+    std::uint32_t point;
+    double offset_m;
+    std::uint32_t off_road_ms;
+};
+
+// Per node, the points that leave their edge through it (CSR).
+struct PointsByNode {
+    std::vector<std::uint32_t> first;
+    std::vector<PointLeg> legs;
+};
+
+struct Reached {
+    std::uint32_t point;
+    std::uint32_t ms;
+};
+
+}  // namespace
+
+coverage::CostTable reach_table(const network::RoadNetwork& network, network::Profile profile,
+                                const network::Graph& reverse_graph,
+                                const std::vector<std::optional<Snap>>& facility_snaps,
+                                const std::vector<std::optional<Snap>>& point_snaps, double limit_minutes,
+                                double off_road_kmh, unsigned threads) {
+    check_reverse_graph(network, reverse_graph);
+    check_off_road_speed(off_road_kmh);
+    const auto p = static_cast<std::size_t>(profile);
+    const std::uint32_t cutoff = cutoff_ms_of(limit_minutes);
+    const std::size_t node_count = network.nodes_m.size();
+
+    // Facilities: their edge, offset and off-road leg (validated before any thread starts).
+    struct FacilityAt {
+        const RoadEdge* edge = nullptr;
+        network::EdgeId edge_id = 0;
+        double offset_m = 0.0;
+        std::uint32_t off_road_ms = 0;
+    };
+    std::vector<FacilityAt> fac(facility_snaps.size());
+    std::unordered_map<network::EdgeId, std::vector<PointOnEdge>> on_facility_edge;
+    for (std::size_t f = 0; f < facility_snaps.size(); ++f) {
+        if (!facility_snaps[f]) continue;
+        const Snap& s = *facility_snaps[f];
+        const RoadEdge& e = edge_of(network, s, "facility", f);
+        fac[f] = {&e, s.edge, clamped_offset(e, s), travel_ms(s.off_road_m, off_road_kmh)};
+        on_facility_edge.try_emplace(s.edge);
+    }
+
+    // Points: per node the points leaving through it; per facility edge the points inside it.
+    PointsByNode by_node;
+    by_node.first.assign(node_count + 1, 0);
+    std::vector<std::pair<NodeId, PointLeg>> legs;
+    legs.reserve(point_snaps.size() * 2);
+    for (std::size_t i = 0; i < point_snaps.size(); ++i) {
+        if (!point_snaps[i]) continue;
+        const Snap& s = *point_snaps[i];
+        const RoadEdge& e = edge_of(network, s, "point", i);
+        const double q = clamped_offset(e, s);
+        const std::uint32_t off_ms = travel_ms(s.off_road_m, off_road_kmh);
+        const auto point = static_cast<std::uint32_t>(i);
+        NodeLeg exits[2];
+        const int n = point_exits(e, q, p, exits);
+        for (int k = 0; k < n; ++k) {
+            const std::uint64_t leg = std::uint64_t{exits[k].leg_ms} + off_ms;
+            if (leg > cutoff) continue;  // too far from the node to reach anything within the limit
+            legs.push_back({exits[k].node, {point, static_cast<std::uint32_t>(leg)}});
+            ++by_node.first[exits[k].node + 1];
+        }
+        if (inside_edge(e, q)) {
+            if (const auto it = on_facility_edge.find(s.edge); it != on_facility_edge.end()) {
+                it->second.push_back({point, q, off_ms});
+            }
+        }
+    }
+    for (std::size_t v = 0; v < node_count; ++v) by_node.first[v + 1] += by_node.first[v];
+    by_node.legs.resize(legs.size());
+    {
+        std::vector<std::uint32_t> next(by_node.first.begin(), by_node.first.end() - 1);
+        for (const auto& [v, leg] : legs) by_node.legs[next[v]++] = leg;
+    }
+    legs = {};
+
+    // One bounded search per facility; each worker keeps its search buffers and a per-point best.
+    std::vector<std::vector<Reached>> per_facility(facility_snaps.size());
+    const std::size_t workers =
+        std::max<std::size_t>(1, std::min<std::size_t>(threads, facility_snaps.size()));
+    parallel_for(workers, static_cast<unsigned>(workers), [&](std::size_t w) {
+        DijkstraSearch search(reverse_graph);
+        std::vector<std::uint32_t> best(point_snaps.size(), unreached);
+        std::vector<std::uint32_t> touched;
+        std::vector<Source> sources;
+        for (std::size_t f = w; f < fac.size(); f += workers) {
+            const FacilityAt& at = fac[f];
+            if (at.edge == nullptr) continue;
+            sources.clear();
+            append_facility_sources(*at.edge, at.offset_m, at.off_road_ms, p, static_cast<std::uint32_t>(f),
+                                    sources);
+            const auto consider = [&](std::uint32_t point, std::uint64_t ms) {
+                if (ms > cutoff) return;
+                if (best[point] == unreached) touched.push_back(point);
+                if (ms < best[point]) best[point] = static_cast<std::uint32_t>(ms);
+            };
+            const std::uint32_t* cost = search.run(sources, cutoff).cost_ms.data();
+            for (const NodeId v : search.reached()) {
+                const std::uint64_t cv = cost[v];
+                for (std::uint32_t k = by_node.first[v], end = by_node.first[v + 1]; k < end; ++k) {
+                    consider(by_node.legs[k].point, cv + by_node.legs[k].leg_ms);
+                }
+            }
+            // Points on the facility's own edge may reach it without passing a node.
+            const FacilityOnEdge here{static_cast<std::uint32_t>(f), at.offset_m, at.off_road_ms};
+            const float fwd = at.edge->forward_kmh[p];
+            const float bwd = at.edge->backward_kmh[p];
+            for (const PointOnEdge& pt : on_facility_edge.at(at.edge_id)) {
+                if (const auto ms = same_edge_ms(here, pt.offset_m, fwd, bwd))
+                    consider(pt.point, *ms + pt.off_road_ms);
+            }
+            std::vector<Reached>& out = per_facility[f];
+            out.reserve(touched.size());
+            for (const std::uint32_t point : touched) {
+                out.push_back({point, best[point]});
+                best[point] = unreached;
+            }
+            touched.clear();
+        }
+    });
+
+    // CSR by origin; facilities are visited in increasing order, so each row is sorted by destination.
+    coverage::CostTable table;
+    table.origin_count = point_snaps.size();
+    table.destination_count = facility_snaps.size();
+    table.unit = coverage::CostUnit::minutes;
+    table.limit = limit_minutes;
+    table.first.assign(table.origin_count + 1, 0);
+    for (const auto& reached : per_facility) {
+        for (const Reached& r : reached) ++table.first[r.point + 1];
+    }
+    for (std::size_t i = 0; i < table.origin_count; ++i) table.first[i + 1] += table.first[i];
+    table.entries.resize(table.first[table.origin_count]);
+    std::vector<std::uint64_t> next(table.first.begin(), table.first.end() - 1);
+    for (std::size_t f = 0; f < per_facility.size(); ++f) {
+        for (const Reached& r : per_facility[f]) {
+            table.entries[next[r.point]++] = {static_cast<std::uint32_t>(f),
+                                              static_cast<double>(r.ms) / ms_per_minute};
+        }
+        per_facility[f] = {};
+    }
+    return table;
+}
+
+}  // namespace kepu15::routing
