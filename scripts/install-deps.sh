@@ -8,7 +8,7 @@ PACKAGES=(
   libgdal-dev gdal-bin libproj-dev proj-bin libgeos-dev
   libboost-dev libnanoflann-dev catch2
   libosmium2-dev libprotozero-dev zlib1g-dev libbz2-dev libexpat1-dev liblz4-dev
-  libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
+  libcli11-dev libtomlplusplus-dev nlohmann-json3-dev coinor-libcbc-dev
   osmium-tool python3-gdal python3-numpy python3-shapely time bc
   clang-14 libfuzzer-14-dev libclang-rt-14-dev
   postgresql postgis postgresql-15-postgis-3

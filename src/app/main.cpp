@@ -1,9 +1,11 @@
 // kepu15 command line. Parses arguments into a config struct and calls one run_* function per
 // subcommand; maps exceptions to the documented exit codes (README "Exit codes").
+#include "kepu15/commands/compare.hpp"
 #include "kepu15/commands/access.hpp"
 #include "kepu15/commands/coverage.hpp"
 #include "kepu15/commands/render.hpp"
 #include "kepu15/commands/run.hpp"
+#include "kepu15/commands/site.hpp"
 #include "kepu15/diagnostics.hpp"
 #include "kepu15/error.hpp"
 #include "kepu15/geo/crs.hpp"
@@ -245,6 +247,42 @@ int coverage_command(const commands::CoverageRequest& req, const std::string& pr
     return exit_code::ok;
 }
 
+struct SiteArgs {
+    std::string study;
+    commands::SiteRequest req;
+    std::string model = "mclp";
+    std::string solver = "auto";
+    double threshold = 0.0;
+    double horizon = 0.0;
+    unsigned threads = 0;
+};
+
+int site_command(SiteArgs& args) {
+    const std::string study_path =
+        args.study.empty() ? (project_root() / "geodata" / "kunshan" / "study.toml").string() : args.study;
+    const study::Study s = study::load_study(study_path);
+    auto& req = args.req;
+    const auto model = siting::parse_model(args.model);
+    if (!model) throw config_error("--model: unknown model '" + args.model + "' (mclp, lscp, p-median)");
+    req.model = *model;
+    if (args.solver == "auto") {
+        req.solver.solver = siting::SolverChoice::automatic;
+    } else if (args.solver == "exact") {
+        req.solver.solver = siting::SolverChoice::exact;
+    } else if (args.solver == "heuristic") {
+        req.solver.solver = siting::SolverChoice::heuristic;
+    } else {
+        throw config_error("--solver: unknown solver '" + args.solver + "' (auto, exact, heuristic)");
+    }
+    if (args.threshold > 0) req.threshold = args.threshold;
+    if (args.horizon > 0) req.horizon = args.horizon;
+    if (req.out_dir.empty()) req.out_dir = (project_root() / "maps" / "site").string();
+    req.threads = args.threads > 0 ? args.threads : std::max(1U, std::thread::hardware_concurrency());
+    Diagnostics diag = stderr_diagnostics();
+    commands::run_site(s, req, summary_stream(), diag);
+    return exit_code::ok;
+}
+
 // Option values of `kepu15 access` that need parsing after CLI11 (names, optional numbers).
 struct AccessArgs {
     commands::AccessRequest request;
@@ -436,6 +474,46 @@ int main(int argc, char** argv) {
     add_sink_options(cov_cmd, cov.sink);
     cov_cmd->add_flag("--timings", cov_timings, "Print wall seconds per stage");
 
+    SiteArgs site;
+    auto* site_cmd = app.add_subcommand("site", "Choose sites for new facilities of one kind (MCLP, LSCP or p-median)");
+    site_cmd->add_option("study", site.study, "Study file. DEFAULT: the bundled Kunshan study");
+    site_cmd->add_option("--kind", site.req.kind, "Facility kind to site; its existing facilities are kept")->required();
+    site_cmd->add_option("--model", site.model,
+                         "mclp (K sites covering the most), lscp (fewest sites to a target share), p-median "
+                         "(K sites minimising weighted minutes). DEFAULT: mclp");
+    site_cmd->add_option("--k", site.req.k, "Number of new sites (mclp, p-median). DEFAULT: 10")->check(CLI::PositiveNumber);
+    site_cmd->add_option("--target", site.req.target_share, "lscp: covered share to reach, 0-1. DEFAULT: 0.95")
+        ->check(CLI::Range(0.0, 1.0));
+    site_cmd->add_option("--method", site.req.method,
+                         "crowfly, walk, elderly, bike or drive. DEFAULT: walk when the study has a network, else crowfly");
+    site_cmd->add_option("--threshold", site.threshold, "Covering threshold, minutes (network) or metres (crowfly). "
+                                                        "DEFAULT: the kind's threshold in the study")
+        ->check(CLI::PositiveNumber);
+    site_cmd->add_option("--horizon", site.horizon, "p-median: cost charged to unreached people. DEFAULT: 2 x threshold")
+        ->check(CLI::PositiveNumber);
+    site_cmd->add_option("--candidates", site.req.candidates_path,
+                         "Point or polygon layer of candidate sites. DEFAULT: a grid over populated cells");
+    site_cmd->add_option("--candidates-layer", site.req.candidates_read.layer, "Layer of --candidates. DEFAULT: first");
+    site_cmd->add_option("--candidates-crs", site.req.candidates_read.crs, "CRS of --candidates. DEFAULT: the file's");
+    site_cmd->add_option("--candidates-id-field", site.req.candidates_id_field, "Id field of --candidates. DEFAULT: feature id");
+    site_cmd->add_option("--candidates-name-field", site.req.candidates_name_field, "Name field of --candidates");
+    site_cmd->add_option("--grid-spacing-m", site.req.grid_spacing_m, "Spacing of grid candidates, metres. DEFAULT: 500")
+        ->check(CLI::PositiveNumber);
+    site_cmd->add_option("--weight", site.req.weight, "population or a population group (elderly, youth). DEFAULT: population");
+    site_cmd->add_option("--solver", site.solver,
+                         "auto (exact with CBC when small: <= 20,000 cell-site pairs and 1,000 sites), exact or "
+                         "heuristic (greedy + interchange with an optimality bound). DEFAULT: auto");
+    site_cmd->add_option("--out,-o", site.req.out_dir, "Output folder (proposals.geojson, site.json). DEFAULT: maps/site");
+    site_cmd->add_option("--threads", site.threads, "Worker threads. DEFAULT: all cores");
+
+    commands::CompareRequest cmp;
+    unsigned cmp_threads = 0;
+    auto* cmp_cmd = app.add_subcommand("compare", "Compare a scenario file with its baseline study");
+    cmp_cmd->add_option("baseline", cmp.baseline, "Baseline study file")->required();
+    cmp_cmd->add_option("scenario", cmp.scenario, "Scenario file (TOML edits of the baseline)")->required();
+    cmp_cmd->add_option("--out,-o", cmp.out_dir, "Output folder (compare.json, compare.csv, newly_covered.geojson, "
+                                                 "lost_coverage.geojson)")->required();
+    cmp_cmd->add_option("--threads", cmp_threads, "Worker threads. DEFAULT: all cores");
     AccessArgs acc;
     auto* acc_cmd = app.add_subcommand(
         "access", "Capacity-aware accessibility (2SFCA, E2SFCA, gravity) of a demand layer to a supply layer");
@@ -549,6 +627,13 @@ int main(int argc, char** argv) {
         if (*run_cmd) return run_command(run);
         if (*render_cmd) return render_command(rnd);
         if (*cov_cmd) return coverage_command(cov, profile, cov_timings);
+        if (*site_cmd) return site_command(site);
+        if (*cmp_cmd) {
+            cmp.threads = cmp_threads > 0 ? cmp_threads : std::max(1U, std::thread::hardware_concurrency());
+            Diagnostics diag = stderr_diagnostics();
+            commands::run_compare(cmp, summary_stream(), diag);
+            return exit_code::ok;
+        }
         if (*acc_cmd) return access_command(acc, *acc_cmd);
     } catch (const input_error& e) {
         terminal.error(exit_code::input, "input", e.what());

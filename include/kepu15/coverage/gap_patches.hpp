@@ -1,0 +1,61 @@
+// Gaps a planner can act on: uncovered populated cells grouped into contiguous patches, each with
+// its people, area, minutes to the nearest facility and the 区镇/villages it touches, so a patch of
+// 3,000 uncovered people no longer looks like one of 12.
+//
+// Connectivity: 4-connected (cells sharing an edge) by DEFAULT. Two cells that touch only at a
+// corner share a single point: their dissolved outline would be a bow-tie (not a valid simple
+// polygon), and on a 100 m grid a diagonal chain often runs across a road or canal that separates
+// two neighbourhoods. 8-connectivity is available for coarser grids where corners matter more.
+// Only populated cells take part: an empty cell (water, fields) between two uncovered ones
+// separates them, since nobody lives there to be served.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace kepu15::coverage {
+
+enum class Connectivity : std::uint8_t { four, eight };
+
+// Populated cells of the population grid, one entry per cell (the layout of study::PopulationCells).
+struct GapCells {
+    std::span<const std::int32_t> col;   // raster column
+    std::span<const std::int32_t> row;   // raster row
+    std::span<const double> population;
+    std::vector<std::span<const double>> groups;  // [group][cell], e.g. youth, elderly
+    std::span<const std::uint8_t> covered;        // 1 = covered (by the kind/method, or by any kind)
+    std::span<const double> minutes;  // to the nearest facility (or metres for crow-fly); NaN = none reached
+    std::span<const std::int32_t> unit;     // 区镇 index, -1 outside
+    std::span<const std::int32_t> village;  // village index, -1 outside
+    double cell_area_km2 = 0.01;            // DEFAULT: 100 m x 100 m
+};
+
+struct GapPatchOptions {
+    Connectivity connectivity = Connectivity::four;  // DEFAULT: 4 (see above)
+    double min_population = 0.0;  // DEFAULT: 0 (keep every patch); slivers below are dropped
+};
+
+struct GapPatch {
+    std::vector<std::uint32_t> cells;  // indices into GapCells, increasing
+    double population = 0.0;
+    std::vector<double> groups;        // per group
+    double area_km2 = 0.0;
+    // Population-weighted mean of `minutes` over the patch's cells that reach a facility; NaN when
+    // none does. The people that reach none are counted in unreached_population.
+    double mean_minutes = 0.0;
+    double unreached_population = 0.0;
+    std::vector<std::int32_t> units;     // 区镇 touched, increasing, without -1
+    std::vector<std::int32_t> villages;  // villages touched, increasing, without -1
+};
+
+struct GapPatches {
+    std::vector<GapPatch> patches;  // most people first (ties: lowest first cell)
+    std::size_t dropped_patches = 0;     // below min_population
+    double dropped_population = 0.0;
+};
+
+// REQUIRES: every span of GapCells has the same length (groups too); (col, row) distinct.
+GapPatches gap_patches(const GapCells& cells, const GapPatchOptions& options = {});
+
+}  // namespace kepu15::coverage

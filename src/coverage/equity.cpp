@@ -1,0 +1,83 @@
+#include "kepu15/coverage/equity.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+namespace kepu15::coverage {
+
+double weighted_gini(std::span<const double> value, std::span<const double> weight) {
+    std::vector<std::size_t> order(value.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return value[a] < value[b]; });
+    double total = 0.0, weighted = 0.0;
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        total += weight[i];
+        weighted += weight[i] * value[i];
+    }
+    if (!(total > 0) || !(weighted > 0)) return 0.0;
+    double cumulative = 0.0, sum = 0.0;
+    for (auto i : order) {
+        const double before = cumulative;
+        cumulative += weight[i];
+        sum += weight[i] * value[i] * (cumulative + before - total);
+    }
+    return sum / (total * weighted);
+}
+
+Equity equity(const EquityCells& c) {
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    const std::size_t n = c.population.size();
+    Equity e;
+    double total = 0.0, covered = 0.0, urban_cov = 0.0, rural_cov = 0.0;
+    std::vector<double> unit_pop(c.unit_count, 0.0), unit_cov(c.unit_count, 0.0);
+    std::vector<double> group_pop(c.groups.size(), 0.0), group_cov(c.groups.size(), 0.0);
+    std::vector<double> minutes(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const double pop = c.population[i];
+        const bool cov = c.covered[i] != 0;
+        total += pop;
+        if (cov) covered += pop;
+        if (c.urban[i] == 1) {
+            e.urban_population += pop;
+            if (cov) urban_cov += pop;
+        } else if (c.urban[i] == 0) {
+            e.rural_population += pop;
+            if (cov) rural_cov += pop;
+        }
+        for (std::size_t g = 0; g < c.groups.size(); ++g) {
+            group_pop[g] += c.groups[g][i];
+            if (cov) group_cov[g] += c.groups[g][i];
+        }
+        if (c.unit[i] >= 0) {
+            unit_pop[static_cast<std::size_t>(c.unit[i])] += pop;
+            if (cov) unit_cov[static_cast<std::size_t>(c.unit[i])] += pop;
+        }
+        minutes[i] = std::isfinite(c.minutes[i]) ? std::min(c.minutes[i], c.horizon) : c.horizon;
+    }
+    e.covered_share = total > 0 ? covered / total : nan;
+    e.urban_share = e.urban_population > 0 ? urban_cov / e.urban_population : nan;
+    e.rural_share = e.rural_population > 0 ? rural_cov / e.rural_population : nan;
+    for (std::size_t g = 0; g < c.groups.size(); ++g) {
+        e.group_share.push_back(group_pop[g] > 0 ? group_cov[g] / group_pop[g] : nan);
+    }
+    e.best_share = e.worst_share = e.best_worst_gap = nan;
+    for (std::size_t u = 0; u < c.unit_count; ++u) {
+        if (!(unit_pop[u] > 0)) continue;
+        const double s = unit_cov[u] / unit_pop[u];
+        if (e.best_unit < 0 || s > e.best_share) {
+            e.best_unit = static_cast<std::int32_t>(u);
+            e.best_share = s;
+        }
+        if (e.worst_unit < 0 || s < e.worst_share) {
+            e.worst_unit = static_cast<std::int32_t>(u);
+            e.worst_share = s;
+        }
+    }
+    if (e.best_unit >= 0) e.best_worst_gap = e.best_share - e.worst_share;
+    e.gini_minutes = weighted_gini(minutes, c.population);
+    return e;
+}
+
+}  // namespace kepu15::coverage

@@ -1,0 +1,72 @@
+#include "kepu15/coverage/equity.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+using namespace kepu15::coverage;
+
+TEST_CASE("weighted Gini of minutes matches the pairwise definition computed by hand", "[coverage]") {
+    // Two equal groups at 0 and 10 minutes: sum |xi - xj| over ordered pairs = 2 * 10, mean 5,
+    // G = 20 / (2 * 2^2 * 5) = 0.5.
+    REQUIRE(weighted_gini(std::vector<double>{0, 10}, std::vector<double>{1, 1}) == Approx(0.5));
+    // Everyone equally far: 0. Nobody travels: 0 (defined, not NaN).
+    REQUIRE(weighted_gini(std::vector<double>{7, 7, 7}, std::vector<double>{1, 2, 3}) == Approx(0.0).margin(1e-12));
+    REQUIRE(weighted_gini(std::vector<double>{0, 0}, std::vector<double>{1, 1}) == 0.0);
+    // Order of input does not matter, and ties are handled.
+    REQUIRE(weighted_gini(std::vector<double>{10, 0, 10}, std::vector<double>{0.5, 1, 0.5}) == Approx(0.5));
+}
+
+TEST_CASE("equity: urban/rural and group shares, best-worst 区镇 gap, Gini", "[coverage]") {
+    // cell:      0     1     2     3
+    // pop:     100   100   200   100
+    // covered:   1     0     1     0
+    // urban:     1     1     0    -1
+    // unit:      0     0     1     1
+    // minutes:   5    20    10   NaN (charged the 30-minute horizon)
+    const std::vector<double> pop{100, 100, 200, 100}, youth{10, 20, 30, 40}, minutes{5, 20, 10, std::nan("")};
+    const std::vector<std::uint8_t> covered{1, 0, 1, 0};
+    const std::vector<std::int32_t> unit{0, 0, 1, 1};
+    const std::vector<std::int8_t> urban{1, 1, 0, -1};
+    EquityCells c;
+    c.population = pop;
+    c.groups = {youth};
+    c.covered = covered;
+    c.minutes = minutes;
+    c.unit = unit;
+    c.unit_count = 3;  // unit 2 has nobody and is ignored for best/worst
+    c.urban = urban;
+    c.horizon = 30;
+    const Equity e = equity(c);
+    REQUIRE(e.covered_share == Approx(0.6));
+    REQUIRE(e.urban_population == 200);
+    REQUIRE(e.urban_share == Approx(0.5));
+    REQUIRE(e.rural_population == 200);
+    REQUIRE(e.rural_share == Approx(1.0));
+    REQUIRE(e.group_share == std::vector<double>{0.4});
+    REQUIRE(e.best_unit == 1);
+    REQUIRE(e.best_share == Approx(200.0 / 300.0));
+    REQUIRE(e.worst_unit == 0);
+    REQUIRE(e.worst_share == Approx(0.5));
+    REQUIRE(e.best_worst_gap == Approx(200.0 / 300.0 - 0.5));
+    // Pairwise sum 2 x 1,200,000 over 2 W^2 mu = 2 x 500^2 x 15: 0.32.
+    REQUIRE(e.gini_minutes == Approx(0.32));
+}
+
+TEST_CASE("equity without urban or rural villages reports NaN shares, not zero", "[coverage]") {
+    const std::vector<double> pop{10}, minutes{3};
+    const std::vector<std::uint8_t> covered{1};
+    const std::vector<std::int32_t> unit{-1};
+    const std::vector<std::int8_t> urban{-1};
+    EquityCells c;
+    c.population = pop;
+    c.covered = covered;
+    c.minutes = minutes;
+    c.unit = unit;
+    c.urban = urban;
+    const Equity e = equity(c);
+    REQUIRE(std::isnan(e.urban_share));
+    REQUIRE(std::isnan(e.rural_share));
+    REQUIRE(e.best_unit == -1);
+    REQUIRE(e.covered_share == 1.0);
+}
