@@ -1,6 +1,7 @@
 // kepu15 command line. Parses arguments into a config struct and calls one run_* function per
 // subcommand; maps exceptions to the documented exit codes (README "Exit codes").
 #include "kepu15/commands/coverage.hpp"
+#include "kepu15/commands/merge.hpp"
 #include "kepu15/commands/run.hpp"
 #include "kepu15/diagnostics.hpp"
 #include "kepu15/error.hpp"
@@ -37,6 +38,8 @@ struct RunArgs {
     std::vector<std::string> methods;
     std::vector<std::string> profiles;
     bool no_isochrones = false;
+    std::vector<std::string> partition;  // unit codes of a partitioned run (docs/scale.md)
+    double halo_m = -1.0;
     bool travel_time_rasters = false;
     double horizon_minutes = 0.0;
 };
@@ -78,6 +81,11 @@ int run_command(const RunArgs& args) {
         }
     }
     if (args.no_isochrones) s.isochrones = false;
+    if (!args.partition.empty()) {
+        if (args.halo_m < 0) throw config_error("--partition needs --halo-m (the farthest trip measured, in metres)");
+        s.partition_units = args.partition;
+        s.partition_halo_m = args.halo_m;
+    }
     if (args.travel_time_rasters) s.travel_time_rasters = true;
     if (args.horizon_minutes > 0) {
         s.horizon_minutes = args.horizon_minutes;
@@ -95,6 +103,16 @@ int run_command(const RunArgs& args) {
     Diagnostics diag = stderr_diagnostics();
     commands::run_study(s, opt, summary_stream(), diag);
     g_terminal->done();
+    return exit_code::ok;
+}
+
+int merge_command(commands::MergeRequest req) {
+    if (req.threads == 0) req.threads = std::max(1U, std::thread::hardware_concurrency());
+    Diagnostics diag = stderr_diagnostics();
+    const auto s = commands::run_merge(req, diag);
+    g_terminal->done();
+    summary_stream() << "kepu15 merge: " << s.partitions << " partitions, " << s.cells << " populated cells, population "
+                     << std::fixed << std::setprecision(0) << s.population << "\n  outputs in " << req.out_dir << '\n';
     return exit_code::ok;
 }
 
@@ -161,8 +179,27 @@ int main(int argc, char** argv) {
                         "Travel times up to this many minutes (null beyond). DEFAULT: the study's horizon_minutes, 60")
         ->check(CLI::PositiveNumber);
     run_cmd->add_flag("--no-isochrones", run.no_isochrones, "Skip isochrones.geojson (service areas)");
+    run_cmd->add_option("--partition", run.partition,
+                        "Compute and write only the cells of these unit codes (comma-separated); merge partitions "
+                        "with a whole run's summary by `kepu15 merge`. DEFAULT: every unit")
+        ->delimiter(',');
+    run_cmd->add_option("--halo-m", run.halo_m,
+                        "With --partition: keep facilities within this many metres of the partition's cells; at "
+                        "least horizon minutes x the fastest speed (m)")
+        ->check(CLI::NonNegativeNumber);
     run_cmd->add_flag("--travel-time-rasters", run.travel_time_rasters,
                       "Also write traveltime_<kind>_<profile>.tif (minutes per populated cell, Float32 GeoTIFF)");
+
+    commands::MergeRequest merge;
+    merge.threads = 0;  // 0: the number of cores
+    auto* merge_cmd = app.add_subcommand(
+        "merge", "Combine the outputs of partitioned runs (kepu15 run --partition) into the whole study's outputs");
+    merge_cmd->add_option("out", merge.out_dir, "Output folder (created if missing)")->required();
+    merge_cmd->add_option("partitions", merge.part_dirs,
+                          "Output folders of `kepu15 run --partition` runs; together they must hold every unit once")
+        ->required();
+    merge_cmd->add_option("--threads,-j", merge.threads, "Threads for writers. DEFAULT: number of cores")
+        ->check(CLI::Range(1, 256));
 
     commands::CoverageRequest cov;
     std::string profile = "walk";
@@ -246,6 +283,7 @@ int main(int argc, char** argv) {
     try {
         if (*run_cmd) return run_command(run);
         if (*cov_cmd) return coverage_command(cov, profile, cov_timings);
+        if (*merge_cmd) return merge_command(merge);
     } catch (const input_error& e) {
         terminal.error(exit_code::input, "input", e.what());
         return exit_code::input;

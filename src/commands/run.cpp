@@ -1,5 +1,6 @@
 #include "kepu15/commands/run.hpp"
 
+#include "kepu15/commands/merge.hpp"
 #include "kepu15/io/vector_writer.hpp"
 #include "kepu15/pipeline/evaluate.hpp"
 #include "kepu15/pipeline/prepared.hpp"
@@ -13,6 +14,9 @@ namespace kepu15::commands {
 void write_outputs(const pipeline::StudyResult& result, const std::string& out_dir, unsigned threads) {
     io::StagedOutputs outputs(out_dir);
     report::write_study_outputs(result, outputs, threads);
+    if (!result.study().partition_units.empty()) {
+        write_partition_file(result, outputs.staging_path(partition_file_name));
+    }
     outputs.commit();
 }
 
