@@ -7,12 +7,15 @@
 #include "kepu15/study/inputs.hpp"
 #include "kepu15/study/study.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <unordered_map>
 
 namespace kepu15::commands {
@@ -114,6 +117,14 @@ struct Partition {
     std::vector<std::int32_t> row;
     std::vector<PartitionMeasure> measures;
 };
+
+std::string read_text(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw input_error(path + ": cannot open");
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
 
 Partition read_partition(const std::string& path) {
     Reader in(path);
@@ -303,8 +314,21 @@ MergeSummary run_merge(const MergeRequest& request, Diagnostics& diag) {
     // The roads background does not depend on the cells: every partition read the whole network.
     io::StagedOutputs outputs(request.out_dir);
     report::write_study_outputs(result, outputs, request.threads);
-    const std::filesystem::path roads = std::filesystem::path(request.part_dirs.front()) / "roads.geojson";
-    if (std::filesystem::exists(roads)) std::filesystem::copy_file(roads, outputs.staging_path("roads.geojson"));
+    const std::filesystem::path first = request.part_dirs.front();
+    if (std::filesystem::exists(first / "roads.geojson")) {
+        std::filesystem::copy_file(first / "roads.geojson", outputs.staging_path("roads.geojson"));
+    }
+    // The summary's network size and horizon come from the prepared network, which the merge does
+    // not build: they are taken from a partition (every partition read the whole network).
+    if (s.uses(study::Method::network)) {
+        const auto part = nlohmann::json::parse(read_text((first / "summary.json").string()));
+        const std::string path = outputs.staging_path("summary.json");
+        auto summary = nlohmann::json::parse(read_text(path));
+        for (const char* key : {"horizon_minutes", "network"}) {
+            if (part.contains(key)) summary[key] = part[key];
+        }
+        io::write_text_atomic(path, summary.dump(2) + "\n");
+    }
     outputs.commit();
 
     MergeSummary summary;

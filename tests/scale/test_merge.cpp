@@ -135,7 +135,7 @@ TEST_CASE("merging partitions that miss a unit or repeat one is refused, and not
     REQUIRE(test::files_below(dir.path() / "twice").empty());
 }
 
-TEST_CASE("kepu15 run --partition needs --halo-m and a known unit code; kepu15 merge combines on the command line",
+TEST_CASE("kepu15 run --partition needs --halo-m and a known unit code, and kepu15 merge combines on the command line",
           "[scale]") {
     test::TempDir dir("merge-cli");
     const std::string study_file = (test::source_dir() / "geodata" / "kunshan" / "study.toml").string();

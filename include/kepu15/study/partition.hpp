@@ -19,7 +19,9 @@ template <class T>
 void keep_where(std::vector<T>& v, const std::vector<char>& keep) {
     std::size_t k = 0;
     for (std::size_t i = 0; i < v.size(); ++i) {
-        if (keep[i]) v[k++] = std::move(v[i]);
+        if (!keep[i]) continue;
+        if (k != i) v[k] = std::move(v[i]);  // never a self-move (it empties a std::string)
+        ++k;
     }
     v.resize(k);
 }
