@@ -1,22 +1,21 @@
 #include "kepu15/commands/merge.hpp"
 
-#include "kepu15/error.hpp"
-#include "kepu15/io/vector_writer.hpp"
-#include "kepu15/pipeline/prepared.hpp"
-#include "kepu15/report/outputs.hpp"
-#include "kepu15/study/inputs.hpp"
-#include "kepu15/study/study.hpp"
-
-#include <nlohmann/json.hpp>
-
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <unordered_map>
+
+#include "kepu15/error.hpp"
+#include "kepu15/io/vector_writer.hpp"
+#include "kepu15/pipeline/prepared.hpp"
+#include "kepu15/report/outputs.hpp"
+#include "kepu15/study/inputs.hpp"
+#include "kepu15/study/study.hpp"
 
 namespace kepu15::commands {
 
@@ -40,7 +39,8 @@ public:
     template <class T>
     void put_array(const std::vector<T>& v) {
         put(static_cast<std::uint64_t>(v.size()));
-        m_out.write(reinterpret_cast<const char*>(v.data()), static_cast<std::streamsize>(v.size() * sizeof(T)));
+        m_out.write(reinterpret_cast<const char*>(v.data()),
+                    static_cast<std::streamsize>(v.size() * sizeof(T)));
     }
     void close() {
         m_out.close();
@@ -55,7 +55,9 @@ private:
 class Reader {
 public:
     explicit Reader(const std::string& path) : m_path(path), m_in(path, std::ios::binary) {
-        if (!m_in) throw input_error(path + ": cannot open (is this the output folder of `kepu15 run --partition`?)");
+        if (!m_in)
+            throw input_error(path +
+                              ": cannot open (is this the output folder of `kepu15 run --partition`?)");
     }
     template <class T>
     T get() {
@@ -260,17 +262,20 @@ MergeSummary run_merge(const MergeRequest& request, Diagnostics& diag) {
     for (std::size_t p = 0; p < parts.size(); ++p) {
         const Partition& part = parts[p];
         const std::string& dir = request.part_dirs[p];
-        if (part.measures.size() != ev.measures.size()) throw input_error(dir + ": other measures than the first partition");
+        if (part.measures.size() != ev.measures.size())
+            throw input_error(dir + ": other measures than the first partition");
         std::vector<std::size_t> index(part.col.size());
         for (std::size_t j = 0; j < part.col.size(); ++j) {
             auto it = cell_of.find(part.row[j] * width + part.col[j]);
             if (it == cell_of.end()) {
-                throw input_error(dir + ": cell col " + std::to_string(part.col[j]) + " row " + std::to_string(part.row[j]) +
-                                  " is not a populated cell of " + s.population.path);
+                throw input_error(dir + ": cell col " + std::to_string(part.col[j]) + " row " +
+                                  std::to_string(part.row[j]) + " is not a populated cell of " +
+                                  s.population.path);
             }
             if (source[it->second] != 0) {
-                throw input_error(dir + ": cell col " + std::to_string(part.col[j]) + " row " + std::to_string(part.row[j]) +
-                                  " is also in " + request.part_dirs[source[it->second] - 1] +
+                throw input_error(dir + ": cell col " + std::to_string(part.col[j]) + " row " +
+                                  std::to_string(part.row[j]) + " is also in " +
+                                  request.part_dirs[source[it->second] - 1] +
                                   " (partitions must not share units)");
             }
             source[it->second] = static_cast<std::uint32_t>(p + 1);
@@ -281,7 +286,8 @@ MergeSummary run_merge(const MergeRequest& request, Diagnostics& diag) {
             coverage::Measure& me = ev.measures[k];
             if (pm.kind != me.kind || pm.method_type != static_cast<std::uint8_t>(me.method.type) ||
                 pm.profile != static_cast<std::uint8_t>(me.method.profile)) {
-                throw input_error(dir + ": measure " + std::to_string(k) + " differs from the first partition's");
+                throw input_error(dir + ": measure " + std::to_string(k) +
+                                  " differs from the first partition's");
             }
             std::size_t set = 0;
             while (set < ev.facilities.size() && ev.facilities[set].kind != me.kind) ++set;
@@ -293,8 +299,8 @@ MergeSummary run_merge(const MergeRequest& request, Diagnostics& diag) {
                 if (!pm.facility_id[j].empty()) {
                     auto f = facility_index[set].find(pm.facility_id[j]);
                     if (f == facility_index[set].end()) {
-                        throw input_error(dir + ": facility id '" + pm.facility_id[j] + "' of kind " + me.kind +
-                                          " is not in the study");
+                        throw input_error(dir + ": facility id '" + pm.facility_id[j] + "' of kind " +
+                                          me.kind + " is not in the study");
                     }
                     me.facility[i] = f->second;
                 }
@@ -305,8 +311,9 @@ MergeSummary run_merge(const MergeRequest& request, Diagnostics& diag) {
         if (source[i] == 0) {
             throw input_error("merge: populated cell col " + std::to_string(cells.col[i]) + " row " +
                               std::to_string(cells.row[i]) + " is in no partition (unit " +
-                              (cells.unit[i] >= 0 ? prepared.inputs.units[static_cast<std::size_t>(cells.unit[i])].code
-                                                  : std::string("none")) +
+                              (cells.unit[i] >= 0
+                                   ? prepared.inputs.units[static_cast<std::size_t>(cells.unit[i])].code
+                                   : std::string("none")) +
                               ")");
         }
     }

@@ -1,20 +1,18 @@
 // Partitioned runs: the bundled study run on partitions of its units, with a halo as wide as the
 // farthest trip, and merged, writes the same bytes as the whole run.
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <sstream>
+
 #include "../support/cli.hpp"
 #include "../support/paths.hpp"
-
 #include "kepu15/commands/merge.hpp"
 #include "kepu15/commands/run.hpp"
 #include "kepu15/error.hpp"
 #include "kepu15/study/inputs.hpp"
 #include "kepu15/study/study.hpp"
-
-#include <catch2/catch.hpp>
-
-#include <algorithm>
-#include <cstdlib>
-#include <filesystem>
-#include <sstream>
 
 namespace fs = std::filesystem;
 using namespace kepu15;
@@ -66,8 +64,8 @@ void run(const study::Study& s, const std::string& out) {
 }
 
 // Runs `whole` whole, and as `parts` partitions of its units with `halo_m`; returns the folders.
-std::vector<std::string> run_partitions(const study::Study& whole, const test::TempDir& dir, std::size_t parts,
-                                        double halo_m) {
+std::vector<std::string> run_partitions(const study::Study& whole, const test::TempDir& dir,
+                                        std::size_t parts, double halo_m) {
     const auto codes = unit_codes(whole);
     REQUIRE(codes.size() == 11);
     std::vector<std::string> dirs;
@@ -92,7 +90,8 @@ void merge(const std::vector<std::string>& parts, const std::string& out) {
 
 }  // namespace
 
-TEST_CASE("three partitions of the bundled study merged equal the whole run (crow-fly, walk, drive)", "[scale]") {
+TEST_CASE("three partitions of the bundled study merged equal the whole run (crow-fly, walk, drive)",
+          "[scale]") {
     test::TempDir dir("merge");
     study::Study s = bundled();
     s.profiles = {network::Profile::walk, network::Profile::drive};
@@ -135,15 +134,18 @@ TEST_CASE("merging partitions that miss a unit or repeat one is refused, and not
     REQUIRE(test::files_below(dir.path() / "twice").empty());
 }
 
-TEST_CASE("kepu15 run --partition needs --halo-m and a known unit code, and kepu15 merge combines on the command line",
-          "[scale]") {
+TEST_CASE(
+    "kepu15 run --partition needs --halo-m and a known unit code, and kepu15 merge combines on the command "
+    "line",
+    "[scale]") {
     test::TempDir dir("merge-cli");
     const std::string study_file = (test::source_dir() / "geodata" / "kunshan" / "study.toml").string();
-    auto r = test::run_cli({"run", study_file, "--out", dir.file("a"), "--methods", "crowfly", "--partition", "320583100"});
+    auto r = test::run_cli(
+        {"run", study_file, "--out", dir.file("a"), "--methods", "crowfly", "--partition", "320583100"});
     REQUIRE(r.exit_code == 6);
     REQUIRE(r.err.find("--halo-m") != std::string::npos);
-    r = test::run_cli({"run", study_file, "--out", dir.file("a"), "--methods", "crowfly", "--partition", "999",
-                       "--halo-m", "1000"});
+    r = test::run_cli({"run", study_file, "--out", dir.file("a"), "--methods", "crowfly", "--partition",
+                       "999", "--halo-m", "1000"});
     REQUIRE(r.exit_code == 6);
     REQUIRE(r.err.find("'999'") != std::string::npos);
 
@@ -157,8 +159,8 @@ TEST_CASE("kepu15 run --partition needs --halo-m and a known unit code, and kepu
     r = test::run_cli({"run", study_file, "--out", dir.file("whole"), "--methods", "crowfly"});
     REQUIRE(r.exit_code == 0);
     for (const auto& [name, part] : {std::pair{"p1", first}, std::pair{"p2", rest}}) {
-        r = test::run_cli({"run", study_file, "--out", dir.file(name), "--methods", "crowfly", "--partition", part,
-                           "--halo-m", "120000"});
+        r = test::run_cli({"run", study_file, "--out", dir.file(name), "--methods", "crowfly", "--partition",
+                           part, "--halo-m", "120000"});
         CAPTURE(r.err);
         REQUIRE(r.exit_code == 0);
     }
@@ -166,11 +168,14 @@ TEST_CASE("kepu15 run --partition needs --halo-m and a known unit code, and kepu
     CAPTURE(r.err);
     REQUIRE(r.exit_code == 0);
     REQUIRE(r.out.find("2 partitions") != std::string::npos);
-    REQUIRE(test::slurp(dir.file("whole") + "/summary.json") == test::slurp(dir.file("merged") + "/summary.json"));
-    REQUIRE(test::slurp(dir.file("whole") + "/cells.geojson") == test::slurp(dir.file("merged") + "/cells.geojson"));
+    REQUIRE(test::slurp(dir.file("whole") + "/summary.json") ==
+            test::slurp(dir.file("merged") + "/summary.json"));
+    REQUIRE(test::slurp(dir.file("whole") + "/cells.geojson") ==
+            test::slurp(dir.file("merged") + "/cells.geojson"));
 }
 
-TEST_CASE("scripts/run-partitioned.py runs two partitions on a local Dask cluster and merges them", "[scale]") {
+TEST_CASE("scripts/run-partitioned.py runs two partitions on a local Dask cluster and merges them",
+          "[scale]") {
     if (std::system("/usr/bin/python3 -c 'import distributed' >/dev/null 2>&1") != 0) {
         WARN("skipped: /usr/bin/python3 has no dask.distributed (Debian python3-distributed)");
         return;
@@ -179,15 +184,18 @@ TEST_CASE("scripts/run-partitioned.py runs two partitions on a local Dask cluste
     const std::string study_file = (test::source_dir() / "geodata" / "kunshan" / "study.toml").string();
     auto r = test::run_cli({"run", study_file, "--out", dir.file("whole"), "--methods", "crowfly"});
     REQUIRE(r.exit_code == 0);
-    const std::string cmd = "/usr/bin/python3 " + test::shell_quote((test::source_dir() / "scripts" / "run-partitioned.py").string()) +
-                            " " + test::shell_quote(study_file) + " --out " + test::shell_quote(dir.file("merged")) +
-                            " --partitions 2 --workers 2 --kepu15 " + test::shell_quote(test::cli_path().string()) +
-                            " -- --methods crowfly >" + test::shell_quote(dir.file("log")) + " 2>&1";
+    const std::string cmd =
+        "/usr/bin/python3 " +
+        test::shell_quote((test::source_dir() / "scripts" / "run-partitioned.py").string()) + " " +
+        test::shell_quote(study_file) + " --out " + test::shell_quote(dir.file("merged")) +
+        " --partitions 2 --workers 2 --kepu15 " + test::shell_quote(test::cli_path().string()) +
+        " -- --methods crowfly >" + test::shell_quote(dir.file("log")) + " 2>&1";
     const int status = std::system(cmd.c_str());
     CAPTURE(test::slurp(dir.file("log")));
     REQUIRE(status == 0);
     REQUIRE(test::slurp(dir.file("log")).find("2 partitions of 11 units") != std::string::npos);
-    for (const char* name : {"summary.json", "cells.geojson", "gaps.geojson", "villages.geojson", "towns.csv"}) {
+    for (const char* name :
+         {"summary.json", "cells.geojson", "gaps.geojson", "villages.geojson", "towns.csv"}) {
         CAPTURE(name);
         REQUIRE(test::slurp(dir.file("whole") + "/" + name) == test::slurp(dir.file("merged") + "/" + name));
     }

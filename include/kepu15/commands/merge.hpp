@@ -6,12 +6,12 @@
 // draw whole).
 #pragma once
 
-#include "kepu15/diagnostics.hpp"
-#include "kepu15/pipeline/result.hpp"
-
 #include <iosfwd>
 #include <string>
 #include <vector>
+
+#include "kepu15/diagnostics.hpp"
+#include "kepu15/pipeline/result.hpp"
 
 namespace kepu15::commands {
 
@@ -24,9 +24,9 @@ inline constexpr const char* partition_file_name = "partition_cells.bin";
 void write_partition_file(const pipeline::StudyResult& result, const std::string& path);
 
 struct MergeRequest {
-    std::string out_dir;                   // REQUIRED
-    std::vector<std::string> part_dirs;    // REQUIRED: output folders of partitioned runs
-    unsigned threads = 2;                  // DEFAULT: 2 (the CLI gives the number of cores)
+    std::string out_dir;                 // REQUIRED
+    std::vector<std::string> part_dirs;  // REQUIRED: output folders of partitioned runs
+    unsigned threads = 2;                // DEFAULT: 2 (the CLI gives the number of cores)
 };
 
 struct MergeSummary {

@@ -3,13 +3,13 @@
 // Header-only: plain filtering of loaded Inputs, no file access.
 #pragma once
 
-#include "kepu15/error.hpp"
-#include "kepu15/study/inputs.hpp"
-
 #include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "kepu15/error.hpp"
+#include "kepu15/study/inputs.hpp"
 
 namespace kepu15::study {
 
@@ -38,8 +38,10 @@ void keep_where(std::vector<T>& v, const std::vector<char>& keep) {
 inline void apply_partition(Inputs& in, const std::vector<std::string>& unit_codes, double halo_m) {
     std::vector<char> unit_in(in.units.size(), 0);
     for (const std::string& code : unit_codes) {
-        auto it = std::find_if(in.units.begin(), in.units.end(), [&](const Unit& u) { return u.code == code; });
-        if (it == in.units.end()) throw config_error("--partition: '" + code + "' is not a unit code of the study");
+        auto it =
+            std::find_if(in.units.begin(), in.units.end(), [&](const Unit& u) { return u.code == code; });
+        if (it == in.units.end())
+            throw config_error("--partition: '" + code + "' is not a unit code of the study");
         unit_in[static_cast<std::size_t>(it - in.units.begin())] = 1;
     }
     PopulationCells& c = in.cells;
