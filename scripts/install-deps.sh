@@ -9,7 +9,7 @@ PACKAGES=(
   libboost-dev libnanoflann-dev catch2
   libosmium2-dev libprotozero-dev zlib1g-dev libbz2-dev libexpat1-dev liblz4-dev
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev coinor-libcbc-dev
-  osmium-tool python3-gdal python3-numpy python3-shapely time bc
+  osmium-tool python3-gdal python3-numpy python3-shapely python3-distributed time bc
   clang-14 libfuzzer-14-dev libclang-rt-14-dev
   postgresql postgis postgresql-15-postgis-3
   libmapnik-dev mapnik-utils fonts-noto-cjk libcairo2-dev libpango1.0-dev poppler-utils

@@ -4,6 +4,7 @@
 #include "kepu15/commands/access.hpp"
 #include "kepu15/commands/coverage.hpp"
 #include "kepu15/commands/render.hpp"
+#include "kepu15/commands/merge.hpp"
 #include "kepu15/commands/run.hpp"
 #include "kepu15/commands/site.hpp"
 #include "kepu15/diagnostics.hpp"
@@ -88,6 +89,8 @@ struct RunArgs {
     std::vector<std::string> methods;
     std::vector<std::string> profiles;
     bool no_isochrones = false;
+    std::vector<std::string> partition;  // unit codes of a partitioned run (docs/scale.md)
+    double halo_m = -1.0;
     bool travel_time_rasters = false;
     double horizon_minutes = 0.0;
     double memory_limit_gb = -1.0;
@@ -183,6 +186,11 @@ int run_command(const RunArgs& args) {
         }
     }
     if (args.no_isochrones) s.isochrones = false;
+    if (!args.partition.empty()) {
+        if (args.halo_m < 0) throw config_error("--partition needs --halo-m (the farthest trip measured, in metres)");
+        s.partition_units = args.partition;
+        s.partition_halo_m = args.halo_m;
+    }
     if (args.travel_time_rasters) s.travel_time_rasters = true;
     if (args.memory_limit_gb >= 0) s.memory_limit_gb = args.memory_limit_gb;
     if (args.horizon_minutes > 0) {
@@ -211,6 +219,16 @@ int run_command(const RunArgs& args) {
         summary_stream() << "kepu15 render: " << files.size() << " sheets written\n";
     }
     g_terminal->done();
+    return exit_code::ok;
+}
+
+int merge_command(commands::MergeRequest req) {
+    if (req.threads == 0) req.threads = std::max(1U, std::thread::hardware_concurrency());
+    Diagnostics diag = stderr_diagnostics();
+    const auto s = commands::run_merge(req, diag);
+    g_terminal->done();
+    summary_stream() << "kepu15 merge: " << s.partitions << " partitions, " << s.cells << " populated cells, population "
+                     << std::fixed << std::setprecision(0) << s.population << "\n  outputs in " << req.out_dir << '\n';
     return exit_code::ok;
 }
 
@@ -379,6 +397,14 @@ int main(int argc, char** argv) {
                         "Refuse a run estimated to need more memory, GB. DEFAULT: [study] memory_limit_gb, else 80 % of RAM")
         ->check(CLI::Range(0.0, 1e6));
     run_cmd->add_flag("--no-isochrones", run.no_isochrones, "Skip isochrones.geojson (service areas)");
+    run_cmd->add_option("--partition", run.partition,
+                        "Compute and write only the cells of these unit codes (comma-separated); merge partitions "
+                        "with a whole run's summary by `kepu15 merge`. DEFAULT: every unit")
+        ->delimiter(',');
+    run_cmd->add_option("--halo-m", run.halo_m,
+                        "With --partition: keep facilities within this many metres of the partition's cells; at "
+                        "least horizon minutes x the fastest speed (m)")
+        ->check(CLI::NonNegativeNumber);
     run_cmd->add_flag("--travel-time-rasters", run.travel_time_rasters,
                       "Also write traveltime_<kind>_<profile>.tif (minutes per populated cell, Float32 GeoTIFF)");
 
@@ -400,6 +426,18 @@ int main(int argc, char** argv) {
     render_cmd->add_option("--format", rnd.format, "png, svg or pdf. DEFAULT: png")
         ->check(CLI::IsMember({"png", "svg", "pdf"}));
     render_cmd->add_flag("--no-town-maps", rnd.no_town_maps, "Skip the one-map-per-区镇 overviews");
+    commands::MergeRequest merge;
+    merge.threads = 0;  // 0: the number of cores
+    auto* merge_cmd = app.add_subcommand(
+        "merge", "Combine the outputs of partitioned runs (kepu15 run --partition) into the whole study's outputs");
+    merge_cmd->add_option("out", merge.out_dir, "Output folder (created if missing)")->required();
+    merge_cmd->add_option("partitions", merge.part_dirs,
+                          "Output folders of `kepu15 run --partition` runs; together they must hold every unit once")
+        ->required();
+    merge_cmd->add_option("--threads,-j", merge.threads, "Threads for writers. DEFAULT: number of cores")
+        ->check(CLI::Range(1, 256));
+    merge_cmd->add_flag("--cells-vector", merge.cells_vector,
+                        "Also write the cell polygons as a vector layer (as run --cells-vector)");
 
     commands::CoverageRequest cov;
     std::string profile = "walk";
@@ -635,6 +673,7 @@ int main(int argc, char** argv) {
             return exit_code::ok;
         }
         if (*acc_cmd) return access_command(acc, *acc_cmd);
+        if (*merge_cmd) return merge_command(merge);
     } catch (const input_error& e) {
         terminal.error(exit_code::input, "input", e.what());
         return exit_code::input;

@@ -1,5 +1,6 @@
 #include "kepu15/commands/run.hpp"
 
+#include "kepu15/commands/merge.hpp"
 #include "kepu15/io/vector_writer.hpp"
 #include "kepu15/pipeline/evaluate.hpp"
 #include "kepu15/pipeline/prepared.hpp"
@@ -17,6 +18,9 @@ void write_outputs(const pipeline::StudyResult& result, const RunOptions& option
     report::ReportOptions report_options;
     report_options.cells_vector = options.cells_vector;
     report::write_study_outputs(result, *sink, options.threads, report_options, diag);
+    if (!result.study().partition_units.empty()) {
+        write_partition_file(result, sink->file_path(partition_file_name));
+    }
     sink->commit();
 }
 

@@ -772,7 +772,7 @@ void write_study_outputs(const StudyResult& r, io::Sink& sink, unsigned threads,
     std::vector<std::string> files{"gaps.geojson", "villages.geojson", "towns.geojson", "facilities.geojson",
                                    "summary.json", "towns.csv", "cells.tif", "manifest.json"};
     if (options.cells_vector) files.push_back("cells.geojson");
-    if (roads) files.push_back("roads.geojson");
+    if (roads || options.roads_added_by_caller) files.push_back("roads.geojson");
     if (!r.evaluation.service_areas.empty()) files.push_back("isochrones.geojson");
     if (!study.water_path.empty()) files.push_back("water.geojson");
     for (const auto& [name, path] : raster_paths) files.push_back(name);
@@ -791,7 +791,11 @@ void write_study_outputs(const StudyResult& r, io::Sink& sink, unsigned threads,
     if (roads) jobs.emplace_back([&] { write_roads(r, sink); });
     if (!r.evaluation.service_areas.empty()) jobs.emplace_back([&] { write_isochrones(r, sink); });
     if (!study.water_path.empty()) jobs.emplace_back([&] { write_water(study, sink); });
-    jobs.emplace_back([&] { sink.add_file("summary.json", summary_json(r).dump(2) + "\n"); });
+    jobs.emplace_back([&] {
+        auto summary = summary_json(r);
+        for (const auto& [key, value] : options.summary_overrides.items()) summary[key] = value;
+        sink.add_file("summary.json", summary.dump(2) + "\n");
+    });
     jobs.emplace_back([&] { sink.add_file("towns.csv", towns_csv(r)); });
     for (const auto& m : r.measures()) {
         if (raster_paths.count(raster_name(m)) != 0) {

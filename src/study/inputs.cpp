@@ -8,6 +8,7 @@
 #include "kepu15/io/vector_reader.hpp"
 #include "kepu15/study/loaders.hpp"
 #include "kepu15/range.hpp"
+#include "kepu15/study/partition.hpp"
 
 #include <algorithm>
 #include <cassert>
@@ -317,6 +318,7 @@ Inputs load_inputs(const Study& study, Diagnostics& diag) {
         cells.unit.resize(k);
         cells.village.resize(k);
     }
+    if (!study.partition_units.empty()) apply_partition(in, study.partition_units, study.partition_halo_m);
     if (study.villages) {
         std::size_t no_village = 0;
         double no_village_pop = 0.0;

@@ -16,6 +16,10 @@ namespace kepu15::report {
 
 struct ReportOptions {
     bool cells_vector = false;  // DEFAULT: per-cell results only in cells.tif (the cell polygons are large)
+    // `kepu15 merge`: members replacing those of summary.json (network size, horizon of the
+    // partitions), and a roads.geojson the caller adds itself. DEFAULT: none.
+    nlohmann::json summary_overrides = nlohmann::json::object();
+    bool roads_added_by_caller = false;
 };
 
 // Hands every output to `sink` (the caller commits): layers cells (on request), gaps, villages,

@@ -116,6 +116,12 @@ struct Study {
     OutsidePolicy outside = OutsidePolicy::error;  // DEFAULT: error (names the first rows outside)
     std::string water_path;  // optional background layer for maps ([layers] water)
     std::optional<AccessSpec> access;  // DEFAULT: none (no access scores)
+    // A partitioned run (docs/scale.md): only the cells of these unit codes are computed and written;
+    // facilities farther than halo_m from every such cell are left out. DEFAULT: none (every unit).
+    // REQUIRES for results equal to the whole run: halo_m >= the farthest measured trip (horizon
+    // minutes x the fastest speed) and >= every kept cell's crow-fly distance to its nearest facility.
+    std::vector<std::string> partition_units;
+    double partition_halo_m = 0.0;
 
     [[nodiscard]] bool uses(Method m) const;
     [[nodiscard]] double radius_for(const FacilityLayer& f) const { return f.radius_m.value_or(radius_m); }

@@ -1,0 +1,348 @@
+#include "kepu15/commands/merge.hpp"
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <unordered_map>
+
+#include "kepu15/error.hpp"
+#include "kepu15/io/vector_writer.hpp"
+#include "kepu15/pipeline/prepared.hpp"
+#include "kepu15/report/outputs.hpp"
+#include "kepu15/study/inputs.hpp"
+#include "kepu15/study/study.hpp"
+
+namespace kepu15::commands {
+
+namespace {
+
+constexpr char magic[8] = {'K', 'E', 'P', 'U', '1', '5', 'P', '1'};
+
+class Writer {
+public:
+    explicit Writer(const std::string& path) : m_path(path), m_out(path, std::ios::binary) {
+        if (!m_out) throw output_error(path + ": cannot open for writing");
+    }
+    template <class T>
+    void put(T v) {
+        m_out.write(reinterpret_cast<const char*>(&v), sizeof v);
+    }
+    void put(const std::string& s) {
+        put(static_cast<std::uint32_t>(s.size()));
+        m_out.write(s.data(), static_cast<std::streamsize>(s.size()));
+    }
+    template <class T>
+    void put_array(const std::vector<T>& v) {
+        put(static_cast<std::uint64_t>(v.size()));
+        m_out.write(reinterpret_cast<const char*>(v.data()),
+                    static_cast<std::streamsize>(v.size() * sizeof(T)));
+    }
+    void close() {
+        m_out.close();
+        if (!m_out) throw output_error(m_path + ": write failed");
+    }
+
+private:
+    std::string m_path;
+    std::ofstream m_out;
+};
+
+class Reader {
+public:
+    explicit Reader(const std::string& path) : m_path(path), m_in(path, std::ios::binary) {
+        if (!m_in)
+            throw input_error(path +
+                              ": cannot open (is this the output folder of `kepu15 run --partition`?)");
+    }
+    template <class T>
+    T get() {
+        T v{};
+        m_in.read(reinterpret_cast<char*>(&v), sizeof v);
+        check();
+        return v;
+    }
+    std::string get_string() {
+        const auto n = get<std::uint32_t>();
+        std::string s(n, '\0');
+        m_in.read(s.data(), n);
+        check();
+        return s;
+    }
+    template <class T>
+    std::vector<T> get_array() {
+        const auto n = get<std::uint64_t>();
+        std::vector<T> v(n);
+        m_in.read(reinterpret_cast<char*>(v.data()), static_cast<std::streamsize>(n * sizeof(T)));
+        check();
+        return v;
+    }
+    [[nodiscard]] const std::string& path() const { return m_path; }
+
+private:
+    void check() {
+        if (!m_in) throw input_error(m_path + ": truncated partition file");
+    }
+    std::string m_path;
+    std::ifstream m_in;
+};
+
+// What a partition measured: the study and the options given on the command line.
+struct PartitionHeader {
+    std::string study_file;
+    std::vector<std::uint8_t> methods;
+    std::vector<std::uint8_t> profiles;
+    double horizon_minutes = 0;
+    std::uint8_t travel_time_rasters = 0;
+    bool operator==(const PartitionHeader&) const = default;
+};
+
+struct PartitionMeasure {
+    std::string kind;
+    std::uint8_t method_type = 0;
+    std::uint8_t profile = 0;
+    double threshold = 0;
+    std::uint8_t threshold_unit = 0;
+    std::vector<double> value;
+    std::vector<std::uint8_t> covered;
+    std::vector<std::uint8_t> no_road_access;
+    std::vector<std::string> facility_id;  // "" when none
+};
+
+struct Partition {
+    PartitionHeader header;
+    std::vector<std::int32_t> col;
+    std::vector<std::int32_t> row;
+    std::vector<PartitionMeasure> measures;
+};
+
+std::string read_text(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw input_error(path + ": cannot open");
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+Partition read_partition(const std::string& path) {
+    Reader in(path);
+    char m[8];
+    for (char& c : m) c = in.get<char>();
+    if (std::memcmp(m, magic, sizeof m) != 0) throw input_error(path + ": not a kepu15 partition file");
+    Partition p;
+    p.header.study_file = in.get_string();
+    p.header.methods = in.get_array<std::uint8_t>();
+    p.header.profiles = in.get_array<std::uint8_t>();
+    p.header.horizon_minutes = in.get<double>();
+    p.header.travel_time_rasters = in.get<std::uint8_t>();
+    p.col = in.get_array<std::int32_t>();
+    p.row = in.get_array<std::int32_t>();
+    const auto n_measures = in.get<std::uint32_t>();
+    for (std::uint32_t k = 0; k < n_measures; ++k) {
+        PartitionMeasure me;
+        me.kind = in.get_string();
+        me.method_type = in.get<std::uint8_t>();
+        me.profile = in.get<std::uint8_t>();
+        me.threshold = in.get<double>();
+        me.threshold_unit = in.get<std::uint8_t>();
+        me.value = in.get_array<double>();
+        me.covered = in.get_array<std::uint8_t>();
+        me.no_road_access = in.get_array<std::uint8_t>();
+        me.facility_id.resize(p.col.size());
+        for (auto& id : me.facility_id) id = in.get_string();
+        if (me.value.size() != p.col.size() || me.covered.size() != p.col.size()) {
+            throw input_error(path + ": measure " + me.kind + " has " + std::to_string(me.value.size()) +
+                              " values for " + std::to_string(p.col.size()) + " cells");
+        }
+        p.measures.push_back(std::move(me));
+    }
+    return p;
+}
+
+}  // namespace
+
+void write_partition_file(const pipeline::StudyResult& result, const std::string& path) {
+    const study::Study& s = result.study();
+    const study::PopulationCells& cells = result.inputs().cells;
+    Writer out(path);
+    for (char c : magic) out.put(c);
+    out.put(s.file);
+    std::vector<std::uint8_t> methods;
+    for (auto m : s.methods) methods.push_back(static_cast<std::uint8_t>(m));
+    std::vector<std::uint8_t> profiles;
+    for (auto p : s.profiles) profiles.push_back(static_cast<std::uint8_t>(p));
+    out.put_array(methods);
+    out.put_array(profiles);
+    out.put(s.horizon_minutes);
+    out.put(static_cast<std::uint8_t>(s.travel_time_rasters));
+    out.put_array(cells.col);
+    out.put_array(cells.row);
+    out.put(static_cast<std::uint32_t>(result.measures().size()));
+    for (std::size_t k = 0; k < result.measures().size(); ++k) {
+        const coverage::Measure& me = result.measures()[k];
+        const study::FacilitySet* set = nullptr;
+        for (const auto& f : result.facilities()) {
+            if (f.kind == me.kind) set = &f;
+        }
+        out.put(me.kind);
+        out.put(static_cast<std::uint8_t>(me.method.type));
+        out.put(static_cast<std::uint8_t>(me.method.profile));
+        out.put(me.threshold.value);
+        out.put(static_cast<std::uint8_t>(me.threshold.unit));
+        out.put_array(me.value);
+        out.put_array(me.covered);
+        out.put_array(me.no_road_access);
+        for (std::size_t i = 0; i < cells.size(); ++i) {
+            const std::int32_t f = i < me.facility.size() ? me.facility[i] : -1;
+            out.put(f >= 0 && set != nullptr ? set->id[static_cast<std::size_t>(f)] : std::string());
+        }
+    }
+    out.close();
+}
+
+MergeSummary run_merge(const MergeRequest& request, Diagnostics& diag) {
+    if (request.part_dirs.empty()) throw config_error("merge: no partition folders given");
+    std::vector<Partition> parts;
+    for (const auto& dir : request.part_dirs) {
+        parts.push_back(read_partition((std::filesystem::path(dir) / partition_file_name).string()));
+        if (!(parts.back().header == parts.front().header)) {
+            throw input_error(dir + ": partition of another study or with other options than " +
+                              request.part_dirs.front() + " (study file, methods, profiles, horizon)");
+        }
+    }
+    const PartitionHeader& h = parts.front().header;
+    study::Study s = study::load_study(h.study_file);
+    s.methods.clear();
+    for (auto m : h.methods) s.methods.push_back(static_cast<study::Method>(m));
+    s.profiles.clear();
+    for (auto p : h.profiles) s.profiles.push_back(static_cast<network::Profile>(p));
+    s.horizon_minutes = h.horizon_minutes;
+    s.travel_time_rasters = h.travel_time_rasters != 0;
+    s.isochrones = false;
+
+    // The whole study's cells and facilities, without the network: only the summary is recomputed.
+    pipeline::PreparedStudy prepared;
+    prepared.study = s;
+    prepared.inputs = study::load_inputs(s, diag);
+    const study::PopulationCells& cells = prepared.inputs.cells;
+    const auto width = static_cast<std::int64_t>(cells.width);
+    std::unordered_map<std::int64_t, std::size_t> cell_of;
+    cell_of.reserve(cells.size());
+    for (std::size_t i = 0; i < cells.size(); ++i) cell_of[cells.row[i] * width + cells.col[i]] = i;
+
+    pipeline::Evaluation ev;
+    ev.facilities = prepared.inputs.facilities;
+    std::vector<std::unordered_map<std::string, std::int32_t>> facility_index(ev.facilities.size());
+    for (std::size_t k = 0; k < ev.facilities.size(); ++k) {
+        for (std::size_t i = 0; i < ev.facilities[k].id.size(); ++i) {
+            if (!facility_index[k].emplace(ev.facilities[k].id[i], static_cast<std::int32_t>(i)).second) {
+                throw input_error(ev.facilities[k].source + ": facility id '" + ev.facilities[k].id[i] +
+                                  "' is not unique; merging partitions needs unique facility ids");
+            }
+        }
+    }
+    const std::size_t n = cells.size();
+    for (const PartitionMeasure& pm : parts.front().measures) {
+        coverage::Measure me;
+        me.kind = pm.kind;
+        me.method.type = static_cast<coverage::Method::Type>(pm.method_type);
+        me.method.profile = static_cast<network::Profile>(pm.profile);
+        me.threshold = {pm.threshold, static_cast<coverage::CostUnit>(pm.threshold_unit)};
+        me.value.assign(n, std::nan(""));
+        me.facility.assign(n, -1);
+        me.covered.assign(n, 0);
+        if (!pm.no_road_access.empty()) me.no_road_access.assign(n, 0);
+        ev.measures.push_back(std::move(me));
+    }
+    std::vector<std::uint32_t> source(n, 0);  // 1 + index of the partition a cell came from
+    for (std::size_t p = 0; p < parts.size(); ++p) {
+        const Partition& part = parts[p];
+        const std::string& dir = request.part_dirs[p];
+        if (part.measures.size() != ev.measures.size())
+            throw input_error(dir + ": other measures than the first partition");
+        std::vector<std::size_t> index(part.col.size());
+        for (std::size_t j = 0; j < part.col.size(); ++j) {
+            auto it = cell_of.find(part.row[j] * width + part.col[j]);
+            if (it == cell_of.end()) {
+                throw input_error(dir + ": cell col " + std::to_string(part.col[j]) + " row " +
+                                  std::to_string(part.row[j]) + " is not a populated cell of " +
+                                  s.population.path);
+            }
+            if (source[it->second] != 0) {
+                throw input_error(dir + ": cell col " + std::to_string(part.col[j]) + " row " +
+                                  std::to_string(part.row[j]) + " is also in " +
+                                  request.part_dirs[source[it->second] - 1] +
+                                  " (partitions must not share units)");
+            }
+            source[it->second] = static_cast<std::uint32_t>(p + 1);
+            index[j] = it->second;
+        }
+        for (std::size_t k = 0; k < ev.measures.size(); ++k) {
+            const PartitionMeasure& pm = part.measures[k];
+            coverage::Measure& me = ev.measures[k];
+            if (pm.kind != me.kind || pm.method_type != static_cast<std::uint8_t>(me.method.type) ||
+                pm.profile != static_cast<std::uint8_t>(me.method.profile)) {
+                throw input_error(dir + ": measure " + std::to_string(k) +
+                                  " differs from the first partition's");
+            }
+            std::size_t set = 0;
+            while (set < ev.facilities.size() && ev.facilities[set].kind != me.kind) ++set;
+            for (std::size_t j = 0; j < index.size(); ++j) {
+                const std::size_t i = index[j];
+                me.value[i] = pm.value[j];
+                me.covered[i] = pm.covered[j];
+                if (!me.no_road_access.empty()) me.no_road_access[i] = pm.no_road_access[j];
+                if (!pm.facility_id[j].empty()) {
+                    auto f = facility_index[set].find(pm.facility_id[j]);
+                    if (f == facility_index[set].end()) {
+                        throw input_error(dir + ": facility id '" + pm.facility_id[j] + "' of kind " +
+                                          me.kind + " is not in the study");
+                    }
+                    me.facility[i] = f->second;
+                }
+            }
+        }
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        if (source[i] == 0) {
+            throw input_error("merge: populated cell col " + std::to_string(cells.col[i]) + " row " +
+                              std::to_string(cells.row[i]) + " is in no partition (unit " +
+                              (cells.unit[i] >= 0
+                                   ? prepared.inputs.units[static_cast<std::size_t>(cells.unit[i])].code
+                                   : std::string("none")) +
+                              ")");
+        }
+    }
+    const pipeline::StudyResult result = pipeline::summarise(prepared, std::move(ev), request.threads);
+    // The roads background does not depend on the cells: every partition read the whole network.
+    // The summary's network size and horizon come from the prepared network, which the merge does
+    // not build: they are taken from a partition (every partition read the whole network).
+    const std::filesystem::path first = request.part_dirs.front();
+    report::ReportOptions options;
+    options.cells_vector = request.cells_vector;
+    options.roads_added_by_caller = std::filesystem::exists(first / "roads.geojson");
+    if (s.uses(study::Method::network)) {
+        const auto part = nlohmann::json::parse(read_text((first / "summary.json").string()));
+        for (const char* key : {"horizon_minutes", "network"}) {
+            if (part.contains(key)) options.summary_overrides[key] = part[key];
+        }
+    }
+    const auto sink = io::open_sink(request.out_dir, {});
+    report::write_study_outputs(result, *sink, request.threads, options, diag);
+    if (options.roads_added_by_caller) {
+        std::filesystem::copy_file(first / "roads.geojson", sink->file_path("roads.geojson"));
+    }
+    sink->commit();
+
+    MergeSummary summary;
+    summary.partitions = parts.size();
+    summary.cells = n;
+    summary.population = result.by_unit.region.population;
+    return summary;
+}
+
+}  // namespace kepu15::commands

@@ -1,0 +1,203 @@
+// Partitioned runs: the bundled study run on partitions of its units, with a halo as wide as the
+// farthest trip, and merged, writes the same bytes as the whole run.
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <sstream>
+
+#include "../support/cli.hpp"
+#include "../support/paths.hpp"
+#include "kepu15/commands/merge.hpp"
+#include "kepu15/commands/run.hpp"
+#include "kepu15/error.hpp"
+#include "kepu15/study/inputs.hpp"
+#include "kepu15/study/study.hpp"
+
+namespace fs = std::filesystem;
+using namespace kepu15;
+
+namespace {
+
+std::vector<std::string> file_names(const fs::path& dir) {
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+// Every file of the whole run is in the merged folder with the same bytes, and nothing else.
+void require_same_files(const fs::path& whole, const fs::path& merged) {
+    const auto names = file_names(whole);
+    REQUIRE(names == file_names(merged));
+    REQUIRE(std::find(names.begin(), names.end(), "cells.geojson") != names.end());
+    REQUIRE(std::find(names.begin(), names.end(), "gaps.geojson") != names.end());
+    for (const auto& n : names) {
+        CAPTURE(n);
+        const std::string a = test::slurp((whole / n).string());
+        const std::string b = test::slurp((merged / n).string());
+        REQUIRE(a.size() == b.size());
+        REQUIRE(a == b);
+    }
+}
+
+study::Study bundled() {
+    study::Study s = study::load_study((test::source_dir() / "geodata" / "kunshan" / "study.toml").string());
+    s.isochrones = false;  // a partition cannot draw service areas whole
+    return s;
+}
+
+std::vector<std::string> unit_codes(const study::Study& s) {
+    Diagnostics diag;
+    std::vector<std::string> codes;
+    for (const auto& u : study::load_inputs(s, diag).units) codes.push_back(u.code);
+    return codes;
+}
+
+void run(const study::Study& s, const std::string& out) {
+    Diagnostics diag;
+    std::ostringstream log;
+    commands::RunOptions opt;
+    opt.out_dir = out;
+    opt.threads = 2;
+    commands::run_study(s, opt, log, diag);
+}
+
+// Runs `whole` whole, and as `parts` partitions of its units with `halo_m`; returns the folders.
+std::vector<std::string> run_partitions(const study::Study& whole, const test::TempDir& dir,
+                                        std::size_t parts, double halo_m) {
+    const auto codes = unit_codes(whole);
+    REQUIRE(codes.size() == 11);
+    std::vector<std::string> dirs;
+    for (std::size_t p = 0; p < parts; ++p) {
+        study::Study s = whole;
+        for (std::size_t i = p; i < codes.size(); i += parts) s.partition_units.push_back(codes[i]);
+        s.partition_halo_m = halo_m;
+        dirs.push_back(dir.file("part" + std::to_string(p)));
+        run(s, dirs.back());
+        REQUIRE(fs::exists(fs::path(dirs.back()) / commands::partition_file_name));
+    }
+    return dirs;
+}
+
+void merge(const std::vector<std::string>& parts, const std::string& out) {
+    Diagnostics diag;
+    commands::MergeRequest req;
+    req.out_dir = out;
+    req.part_dirs = parts;
+    commands::run_merge(req, diag);
+}
+
+}  // namespace
+
+TEST_CASE("three partitions of the bundled study merged equal the whole run (crow-fly, walk, drive)",
+          "[scale]") {
+    test::TempDir dir("merge");
+    study::Study s = bundled();
+    s.profiles = {network::Profile::walk, network::Profile::drive};
+    run(s, dir.file("whole"));
+    // Horizon 60 min at the fastest drive speed of the bundled roads (at most 120 km/h): 120 km,
+    // wider than the study, so every partition keeps every facility.
+    const auto parts = run_partitions(s, dir, 3, 120'000.0);
+    merge(parts, dir.file("merged"));
+    require_same_files(dir.path() / "whole", dir.path() / "merged");
+}
+
+TEST_CASE("partitions with a narrow halo merged equal the whole run when the halo covers the horizon",
+          "[scale]") {
+    // Walking only, 15-minute horizon: no trip is longer than 15 min x 4.5 km/h = 1,125 m, so a
+    // 1,200 m halo drops most facilities of each partition and must not change any cell.
+    test::TempDir dir("merge-halo");
+    study::Study s = bundled();
+    s.methods = {study::Method::network};
+    s.profiles = {network::Profile::walk};
+    s.horizon_minutes = 15.0;
+    run(s, dir.file("whole"));
+    const auto parts = run_partitions(s, dir, 2, 1'200.0);
+    merge(parts, dir.file("merged"));
+    require_same_files(dir.path() / "whole", dir.path() / "merged");
+
+    // The halo really drops facilities: a partition's facilities layer is smaller than the whole one.
+    REQUIRE(test::slurp(parts[0] + "/facilities.geojson").size() <
+            test::slurp(dir.file("whole") + "/facilities.geojson").size());
+}
+
+TEST_CASE("merging partitions that miss a unit or repeat one is refused, and nothing is written", "[scale]") {
+    test::TempDir dir("merge-bad");
+    study::Study s = bundled();
+    s.methods = {study::Method::crowfly};
+    const auto parts = run_partitions(s, dir, 2, 120'000.0);
+    REQUIRE_THROWS_AS(merge({parts[0]}, dir.file("missing")), input_error);
+    REQUIRE_THROWS_AS(merge({parts[0], parts[1], parts[0]}, dir.file("twice")), input_error);
+    REQUIRE_THROWS_AS(merge({parts[0], dir.file("nowhere")}, dir.file("absent")), input_error);
+    REQUIRE(test::files_below(dir.path() / "missing").empty());
+    REQUIRE(test::files_below(dir.path() / "twice").empty());
+}
+
+TEST_CASE(
+    "kepu15 run --partition needs --halo-m and a known unit code, and kepu15 merge combines on the command "
+    "line",
+    "[scale]") {
+    test::TempDir dir("merge-cli");
+    const std::string study_file = (test::source_dir() / "geodata" / "kunshan" / "study.toml").string();
+    auto r = test::run_cli(
+        {"run", study_file, "--out", dir.file("a"), "--methods", "crowfly", "--partition", "320583100"});
+    REQUIRE(r.exit_code == 6);
+    REQUIRE(r.err.find("--halo-m") != std::string::npos);
+    r = test::run_cli({"run", study_file, "--out", dir.file("a"), "--methods", "crowfly", "--partition",
+                       "999", "--halo-m", "1000"});
+    REQUIRE(r.exit_code == 6);
+    REQUIRE(r.err.find("'999'") != std::string::npos);
+
+    const auto codes = unit_codes(study::load_study(study_file));
+    std::string first;
+    std::string rest;
+    for (std::size_t i = 0; i < codes.size(); ++i) {
+        std::string& part = i < 5 ? first : rest;
+        part += (part.empty() ? "" : ",") + codes[i];
+    }
+    r = test::run_cli({"run", study_file, "--out", dir.file("whole"), "--methods", "crowfly"});
+    REQUIRE(r.exit_code == 0);
+    for (const auto& [name, part] : {std::pair{"p1", first}, std::pair{"p2", rest}}) {
+        r = test::run_cli({"run", study_file, "--out", dir.file(name), "--methods", "crowfly", "--partition",
+                           part, "--halo-m", "120000"});
+        CAPTURE(r.err);
+        REQUIRE(r.exit_code == 0);
+    }
+    r = test::run_cli({"merge", dir.file("merged"), dir.file("p1"), dir.file("p2")});
+    CAPTURE(r.err);
+    REQUIRE(r.exit_code == 0);
+    REQUIRE(r.out.find("2 partitions") != std::string::npos);
+    REQUIRE(test::slurp(dir.file("whole") + "/summary.json") ==
+            test::slurp(dir.file("merged") + "/summary.json"));
+    REQUIRE(test::slurp(dir.file("whole") + "/cells.geojson") ==
+            test::slurp(dir.file("merged") + "/cells.geojson"));
+}
+
+TEST_CASE("scripts/run-partitioned.py runs two partitions on a local Dask cluster and merges them",
+          "[scale]") {
+    if (std::system("/usr/bin/python3 -c 'import distributed' >/dev/null 2>&1") != 0) {
+        WARN("skipped: /usr/bin/python3 has no dask.distributed (Debian python3-distributed)");
+        return;
+    }
+    test::TempDir dir("partitioned");
+    const std::string study_file = (test::source_dir() / "geodata" / "kunshan" / "study.toml").string();
+    auto r = test::run_cli({"run", study_file, "--out", dir.file("whole"), "--methods", "crowfly"});
+    REQUIRE(r.exit_code == 0);
+    const std::string cmd =
+        "/usr/bin/python3 " +
+        test::shell_quote((test::source_dir() / "scripts" / "run-partitioned.py").string()) + " " +
+        test::shell_quote(study_file) + " --out " + test::shell_quote(dir.file("merged")) +
+        " --partitions 2 --workers 2 --kepu15 " + test::shell_quote(test::cli_path().string()) +
+        " -- --methods crowfly >" + test::shell_quote(dir.file("log")) + " 2>&1";
+    const int status = std::system(cmd.c_str());
+    CAPTURE(test::slurp(dir.file("log")));
+    REQUIRE(status == 0);
+    REQUIRE(test::slurp(dir.file("log")).find("2 partitions of 11 units") != std::string::npos);
+    for (const char* name :
+         {"summary.json", "cells.geojson", "gaps.geojson", "villages.geojson", "towns.csv"}) {
+        CAPTURE(name);
+        REQUIRE(test::slurp(dir.file("whole") + "/" + name) == test::slurp(dir.file("merged") + "/" + name));
+    }
+    REQUIRE_FALSE(fs::exists(dir.file("merged") + ".parts"));
+}
