@@ -8,7 +8,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 dir="$("$root/scripts/build.sh" release | tail -n 1)"
 work="$(mktemp -d "${TMPDIR:-/tmp}/kepu15-readme-maps.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
-"$dir/kepu15" run "$root/geodata/kunshan/study.toml" --out "$work/run" --no-isochrones >/dev/null
+"$dir/kepu15" run "$root/geodata/kunshan/study.toml" --out "$work/run" --no-isochrones --cells-vector >/dev/null
 "$dir/kepu15" render "$work/run" --out "$work/sheets" --dpi 150 --no-town-maps >/dev/null
 mkdir -p "$root/docs/img"
 for name in map_station_walk map_coverage_walk; do

@@ -64,7 +64,7 @@ def partitions(units, args):
 def run_partition(kepu15, study, out, codes, halo_m, threads, extra):
     """One partition (runs on a Dask worker): returns (exit code, seconds, stderr tail)."""
     start = time.monotonic()
-    cmd = [kepu15, "run", study, "--out", out, "--partition", ",".join(codes), "--halo-m", f"{halo_m:.0f}",
+    cmd = [kepu15, "run", study, "--out", out, "--no-access", "--partition", ",".join(codes), "--halo-m", f"{halo_m:.0f}",
            "--no-isochrones", "--threads", str(threads), "--quiet"] + list(extra)
     p = subprocess.run(cmd, capture_output=True, text=True)
     return p.returncode, time.monotonic() - start, p.stderr[-2000:]

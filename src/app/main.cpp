@@ -89,6 +89,7 @@ struct RunArgs {
     std::vector<std::string> methods;
     std::vector<std::string> profiles;
     bool no_isochrones = false;
+    bool no_access = false;
     std::vector<std::string> partition;  // unit codes of a partitioned run (docs/scale.md)
     double halo_m = -1.0;
     bool travel_time_rasters = false;
@@ -186,8 +187,13 @@ int run_command(const RunArgs& args) {
         }
     }
     if (args.no_isochrones) s.isochrones = false;
+    if (args.no_access) s.access.reset();
     if (!args.partition.empty()) {
         if (args.halo_m < 0) throw config_error("--partition needs --halo-m (the farthest trip measured, in metres)");
+        if (s.access) {
+            throw config_error("--partition: access scores ([access]) share each facility among every cell of its "
+                               "catchment, across partitions; run the whole study, or add --no-access");
+        }
         s.partition_units = args.partition;
         s.partition_halo_m = args.halo_m;
     }
@@ -397,6 +403,7 @@ int main(int argc, char** argv) {
                         "Refuse a run estimated to need more memory, GB. DEFAULT: [study] memory_limit_gb, else 80 % of RAM")
         ->check(CLI::Range(0.0, 1e6));
     run_cmd->add_flag("--no-isochrones", run.no_isochrones, "Skip isochrones.geojson (service areas)");
+    run_cmd->add_flag("--no-access", run.no_access, "Skip the [access] scores (2SFCA) of the study");
     run_cmd->add_option("--partition", run.partition,
                         "Compute and write only the cells of these unit codes (comma-separated); merge partitions "
                         "with a whole run's summary by `kepu15 merge`. DEFAULT: every unit")
@@ -416,7 +423,7 @@ int main(int argc, char** argv) {
         "render", "Printable maps (PNG, SVG, PDF) and charts of a run's outputs, drawn with Mapnik");
     render_cmd->add_option("folder", rnd.folder,
                            "A run's output folder (manifest.json, summary.json, GeoJSON). DEFAULT: maps/ in the project");
-    render_cmd->add_option("--out,-o", rnd.out, "Folder for the sheets. DEFAULT: the run's folder");
+    render_cmd->add_option("--out,-o", rnd.out, "Folder for the sheets. DEFAULT: sheets/ in the run's folder");
     render_cmd->add_option("--paper", rnd.paper, "Paper size: A4 or A3. DEFAULT: A4")
         ->check(CLI::IsMember({"A4", "A3"}));
     render_cmd->add_option("--orientation", rnd.orientation, "landscape or portrait. DEFAULT: landscape")

@@ -29,7 +29,10 @@ std::vector<std::string> run_render(const RenderRequest& request, Diagnostics& d
     const std::string method = standard_map_method(manifest);
     const std::string ext = request.page.extension();
 
-    io::StagedOutputs staged(request.out_dir.empty() ? request.folder : request.out_dir);
+    // Sheets go to their own folder (DEFAULT: <run folder>/sheets), swapped in as a whole: the run's
+    // outputs are another transaction, which keeps `sheets/` as a folder it does not own.
+    io::StagedOutputs staged(request.out_dir.empty() ? (std::filesystem::path(request.folder) / "sheets").string()
+                                                     : request.out_dir);
     std::vector<std::string> names;
     const auto sheet = [&](const std::string& name, const auto& draw) {
         const std::string file = name + ext;

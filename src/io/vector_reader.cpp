@@ -144,9 +144,19 @@ std::string read_bytes(const std::string& path) {
 // or, when none is declared, lines that are not valid UTF-8 with GB18030 (files that Excel saved
 // in GBK, or a few GBK rows pasted into a UTF-8 file). Lines that still fail stay as they are;
 // the reader replaces their invalid bytes and reports the rows.
+// A warning to the run's diagnostics, or to the process-wide sink when the caller gave none.
+void warn_to(Diagnostics* diag, const std::string& message) {
+    if (diag != nullptr) {
+        diag->warn(message);
+    } else {
+        kepu15::warn(message);
+    }
+}
+
 class DecodedCsv {
 public:
-    DecodedCsv(const std::string& path, const std::string& encoding, const std::string& shown) : m_path(path) {
+    DecodedCsv(const std::string& path, const std::string& encoding, const std::string& shown, Diagnostics* diag)
+        : m_path(path) {
         std::error_code ec;
         if (!std::filesystem::is_regular_file(path, ec)) return;  // open_dataset reports it
         const std::string bytes = read_bytes(path);
@@ -178,7 +188,7 @@ public:
         }
         if (!declared && any_decoded) {
             std::string rows = decoded_rows.empty() ? std::string("the header") : "rows " + list_numbers(decoded_rows);
-            kepu15::warn(shown + ": text is not valid UTF-8; read " + rows + " as " + from +
+            warn_to(diag, shown + ": text is not valid UTF-8; read " + rows + " as " + from +
                          " (GBK). Declare the encoding (study: encoding = \"GBK\", coverage: --encoding GBK) "
                          "or save the file as UTF-8");
         }
@@ -244,14 +254,14 @@ public:
         note(m_replaced_rows, row);
     }
 
-    void report(const std::string& where, const std::string& declared) const {
+    void report(const std::string& where, const std::string& declared, Diagnostics* diag) const {
         const char* unit = m_csv ? "rows " : "features ";
         if (!m_decoded_rows.empty() && declared.empty()) {
-            kepu15::warn(where + ": text is not valid UTF-8; read " + unit + list_numbers(m_decoded_rows) + " as " +
+            warn_to(diag, where + ": text is not valid UTF-8; read " + unit + list_numbers(m_decoded_rows) + " as " +
                          m_decode_from + " (GBK). Declare the encoding (encoding = \"GBK\" or a .cpg file)");
         }
         if (m_replaced > 0) {
-            kepu15::warn(where + ": " + std::to_string(m_replaced) + " invalid byte sequence(s) in " + unit +
+            warn_to(diag, where + ": " + std::to_string(m_replaced) + " invalid byte sequence(s) in " + unit +
                          list_numbers(m_replaced_rows) + " are not text in " +
                          (declared.empty() ? std::string("UTF-8 or GB18030") : declared) +
                          "; replaced by U+FFFD. Check the file's encoding");
@@ -528,7 +538,7 @@ VectorLayer read_vector(const std::string& path, const ReadOptions& options) {
                           ".dbf is missing; copy all its files (.shp, .shx, .dbf, .prj, .cpg) together");
     }
     std::optional<DecodedCsv> decoded;
-    if (csv) decoded.emplace(path, options.encoding, shown);
+    if (csv) decoded.emplace(path, options.encoding, shown, options.diagnostics);
     const std::string open_path = decoded ? decoded->path() : path;
     GdalErrorScope read_errors;  // GDAL messages become part of ours instead of "ERROR 1" on stderr
     CPLErrorReset();
@@ -682,7 +692,7 @@ VectorLayer read_vector(const std::string& path, const ReadOptions& options) {
         if (feature.geometry.kind == GeometryKind::polygon) {
             const std::string reason = geo::invalid_reason(feature.geometry.polygons);
             if (!reason.empty()) {
-                kepu15::warn(row + ": invalid polygon repaired (" + reason + ")");
+                warn_to(options.diagnostics, row + ": invalid polygon repaired (" + reason + ")");
                 try {
                     feature.geometry.polygons = geo::make_valid(feature.geometry.polygons);
                 } catch (...) {
@@ -693,7 +703,7 @@ VectorLayer read_vector(const std::string& path, const ReadOptions& options) {
         out.features.push_back(std::move(feature));
     }
 
-    text.report(where, options.encoding);
+    text.report(where, options.encoding, options.diagnostics);
     if (out.features.empty() && !options.allow_empty) {
         throw input_error(where +
                           (options.attribute_filter.empty()

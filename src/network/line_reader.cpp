@@ -223,9 +223,14 @@ RoadNetwork read_road_lines(const std::string& path, const LineNetworkOptions& o
         if (unknown_classes.size() > 8) list += ", ...";
         char kmh[32];
         std::snprintf(kmh, sizeof kmh, "%g", speeds.drive_default_kmh);
-        warn(where + ": field '" + options.class_field + "': " + std::to_string(rows) +
+        const std::string message = where + ": field '" + options.class_field + "': " + std::to_string(rows) +
              " rows have a road class with no speed in the table: " + list + "; they are driven at the default " +
-             kmh + " km/h. Add them under [network.speeds.drive_by_highway] (e.g. \"主干路\" = 50)");
+             kmh + " km/h. Add them under [network.speeds.drive_by_highway] (e.g. \"主干路\" = 50)";
+        if (options.read.diagnostics != nullptr) {
+            options.read.diagnostics->warn(message);
+        } else {
+            kepu15::warn(message);
+        }
     }
     if (parts.empty()) throw input_error(where + ": no line features with at least two points");
 

@@ -250,7 +250,14 @@ private:
 }  // namespace
 
 RoadNetwork read_osm(const std::string& path, const geo::Transformer& wgs84_to_working,
-                     const ProfileSpeeds& speeds) {
+                     const ProfileSpeeds& speeds, Diagnostics* diag) {
+    const auto warn = [diag](const std::string& message) {
+        if (diag != nullptr) {
+            diag->warn(message);
+        } else {
+            kepu15::warn(message);
+        }
+    };
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) {
         throw input_error(path + ": is a folder, not an OSM file (.osm.pbf, .osm, .osm.gz, .osm.bz2)");

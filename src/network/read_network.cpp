@@ -11,7 +11,7 @@ bool is_osm_path(const std::string& path) {
 
 RoadNetwork read_network(const std::string& path, const LineNetworkOptions& line_options,
                          const geo::Transformer& wgs84_to_working, const ProfileSpeeds& speeds) {
-    if (is_osm_path(path)) return read_osm(path, wgs84_to_working, speeds);
+    if (is_osm_path(path)) return read_osm(path, wgs84_to_working, speeds, line_options.read.diagnostics);
     return read_road_lines(path, line_options, wgs84_to_working, speeds);
 }
 

@@ -90,7 +90,9 @@ PreparedStudy prepare(const study::Study& study, unsigned threads, Diagnostics& 
     const geo::Transformer to_working(geo::wgs84, prepared.inputs.working_crs);
     network::RoadNetwork roads;
     try {
-        roads = network::read_network(spec.path, study::line_network_options(spec), to_working, spec.speeds);
+        network::LineNetworkOptions options = study::line_network_options(spec);
+        options.read.diagnostics = &diag;
+        roads = network::read_network(spec.path, options, to_working, spec.speeds);
     } catch (...) {
         rethrow_with_context("road network");
     }

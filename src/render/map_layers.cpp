@@ -202,7 +202,7 @@ MapLayers::MapLayers(const std::string& folder, const json& manifest) : m_impl(s
         if (!file.empty()) d.sources[name] = d.geojson_file(file);
     }
     if (!d.sources.count("cells"))
-        throw input_error(folder + ": no cells layer (cells.geojson) in manifest.json");
+        throw input_error(folder + ": no cells layer (cells.geojson) in manifest.json; run with --cells-vector or --render");
     if (const auto f = d.file_of("towns"); !f.empty()) d.towns = read_json(f);
     if (const auto f = d.file_of("villages"); !f.empty()) {
         d.villages = read_json(f);

@@ -21,6 +21,12 @@ namespace kepu15::study {
 
 namespace {
 
+// The layer's read options with its warnings sent to the run's diagnostics.
+io::ReadOptions with_diagnostics(io::ReadOptions options, Diagnostics& diag) {
+    options.diagnostics = &diag;
+    return options;
+}
+
 const MultiPolygon& polygons_of(const io::VectorLayer& layer, const io::Feature& f) {
     if (f.geometry.kind != io::GeometryKind::polygon || f.geometry.polygons.empty()) {
         throw input_error(layer.where(f) + ": expected a polygon geometry");
@@ -46,10 +52,10 @@ std::string lonlat_text(Point p) {
     return s.str();
 }
 
-std::vector<Unit> load_units(const UnitLayer& spec) {
+std::vector<Unit> load_units(const UnitLayer& spec, Diagnostics& diag) {
     io::VectorLayer layer;
     try {
-        layer = io::read_vector(spec.source.path, spec.source.read);
+        layer = io::read_vector(spec.source.path, with_diagnostics(spec.source.read, diag));
     } catch (...) {
         rethrow_with_context("units (区镇) layer");
     }
@@ -79,7 +85,7 @@ FacilitySet load_facility_set(const Study& study, const FacilityLayer& spec, con
     const geo::Transformer to_working(geo::wgs84, working_crs);
     io::VectorLayer layer;
     try {
-        layer = io::read_vector(spec.source.path, spec.source.read);
+        layer = io::read_vector(spec.source.path, with_diagnostics(spec.source.read, diag));
     } catch (...) {
         rethrow_with_context("facilities '" + spec.kind + "'");
     }
@@ -171,7 +177,7 @@ coverage::UnitIndex unit_index_of(const std::vector<Unit>& units) {
 
 Inputs load_inputs(const Study& study, Diagnostics& diag) {
     Inputs in;
-    in.units = load_units(study.units);
+    in.units = load_units(study.units, diag);
 
     Box box;
     for (const auto& u : in.units) {
@@ -199,7 +205,7 @@ Inputs load_inputs(const Study& study, Diagnostics& diag) {
         const VillageLayer& spec = *study.villages;
         io::VectorLayer layer;
         try {
-            layer = io::read_vector(spec.source.path, spec.source.read);
+            layer = io::read_vector(spec.source.path, with_diagnostics(spec.source.read, diag));
         } catch (...) {
             rethrow_with_context("villages layer");
         }

@@ -123,8 +123,10 @@ TEST_CASE("kepu15 run killed at every checkpoint of its write stage leaves a com
     TempDir dir("export-cli-kill");
     const fs::path out = dir.path() / "maps";
     const std::string study = (source_dir() / "tests" / "e2e" / "cases" / "tiny_network" / "study.toml").string();
-    const std::vector<std::string> old_run{"run", study, "--methods", "crowfly,network", "--out", out.string()};
-    const std::vector<std::string> new_run{"run", study, "--methods", "crowfly", "--out", out.string()};
+    const std::vector<std::string> old_run{"run", study, "--methods", "crowfly,network", "--out", out.string(),
+                                           "--cells-vector"};
+    const std::vector<std::string> new_run{"run", study, "--methods", "crowfly", "--out", out.string(),
+                                           "--cells-vector"};
     // Every file the manifest lists is there, nothing else but README.md, and the summary matches
     // the file set. Returns whether the folder holds the new run.
     const auto check_complete = [&]() {

@@ -63,7 +63,7 @@ const fs::path& fixture() {
     static bool made = false;
     if (made) return dir.path();
     const auto study = test::source_dir() / "tests" / "e2e" / "cases" / "tiny_network" / "study.toml";
-    const auto r = test::run_cli({"run", study.string(), "--out", dir.path().string()});
+    const auto r = test::run_cli({"run", study.string(), "--out", dir.path().string(), "--cells-vector"});
     REQUIRE(r.exit_code == 0);
     const auto collection = [](json features) {
         return json{{"type", "FeatureCollection"}, {"features", std::move(features)}};
@@ -183,7 +183,11 @@ TEST_CASE("every standard sheet renders at the page size and is not blank", "[re
         CHECK(s.distinct > 20);
         CHECK(s.non_white_share > (name.rfind("chart", 0) == 0 ? 0.03 : 0.25));
     }
-    CHECK(test::files_below(out.path()).size() == expected.size());  // no staging folder left
+    // No staging folder left: the sheets and the folder's own manifest only.
+    std::size_t visible = 0;
+    for (const auto& f : test::files_below(out.path())) visible += fs::path(f).filename().string()[0] != '.' ? 1 : 0;
+    CHECK(visible == expected.size());
+    CHECK(test::files_below(out.path()).size() == expected.size() + 1);
 }
 
 TEST_CASE("travel-time classes are drawn where the hand-computed minutes say", "[render]") {
@@ -358,12 +362,15 @@ TEST_CASE("kepu15 run --render writes the outputs and the standard sheets", "[re
     const auto r = test::run_cli({"run", study.string(), "--out", out.path().string(), "--render"});
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
+    // The run's outputs stay beside the sheets, which have their own folder.
     CHECK(fs::exists(out.path() / "manifest.json"));
+    CHECK(fs::exists(out.path() / "summary.json"));
+    CHECK(fs::exists(out.path() / "cells.geojson"));
     for (const char* name : {"map_station_walk.png", "map_coverage_walk.png", "map_town_W.png", "map_town_E.png",
                              "chart_coverage.png", "chart_minutes.png"}) {
         INFO(name);
-        REQUIRE(fs::exists(out.path() / name));
-        const Image img((out.path() / name).string());
+        REQUIRE(fs::exists(out.path() / "sheets" / name));
+        const Image img((out.path() / "sheets" / name).string());
         CHECK(img.width == 3508);  // A4 landscape at the default 300 dpi
         CHECK(img.height == 2480);
     }

@@ -30,7 +30,7 @@ std::vector<std::string> file_names(const fs::path& dir) {
 void require_same_files(const fs::path& whole, const fs::path& merged) {
     const auto names = file_names(whole);
     REQUIRE(names == file_names(merged));
-    REQUIRE(std::find(names.begin(), names.end(), "cells.geojson") != names.end());
+    REQUIRE(std::find(names.begin(), names.end(), "cells.tif") != names.end());
     REQUIRE(std::find(names.begin(), names.end(), "gaps.geojson") != names.end());
     for (const auto& n : names) {
         CAPTURE(n);
@@ -44,6 +44,7 @@ void require_same_files(const fs::path& whole, const fs::path& merged) {
 study::Study bundled() {
     study::Study s = study::load_study((test::source_dir() / "geodata" / "kunshan" / "study.toml").string());
     s.isochrones = false;  // a partition cannot draw service areas whole
+    s.access.reset();      // nor share a facility among cells of several partitions (2SFCA)
     return s;
 }
 
@@ -141,10 +142,10 @@ TEST_CASE(
     test::TempDir dir("merge-cli");
     const std::string study_file = (test::source_dir() / "geodata" / "kunshan" / "study.toml").string();
     auto r = test::run_cli(
-        {"run", study_file, "--out", dir.file("a"), "--methods", "crowfly", "--partition", "320583100"});
+        {"run", study_file, "--no-access", "--out", dir.file("a"), "--methods", "crowfly", "--partition", "320583100"});
     REQUIRE(r.exit_code == 6);
     REQUIRE(r.err.find("--halo-m") != std::string::npos);
-    r = test::run_cli({"run", study_file, "--out", dir.file("a"), "--methods", "crowfly", "--partition",
+    r = test::run_cli({"run", study_file, "--no-access", "--out", dir.file("a"), "--methods", "crowfly", "--partition",
                        "999", "--halo-m", "1000"});
     REQUIRE(r.exit_code == 6);
     REQUIRE(r.err.find("'999'") != std::string::npos);
@@ -156,10 +157,10 @@ TEST_CASE(
         std::string& part = i < 5 ? first : rest;
         part += (part.empty() ? "" : ",") + codes[i];
     }
-    r = test::run_cli({"run", study_file, "--out", dir.file("whole"), "--methods", "crowfly"});
+    r = test::run_cli({"run", study_file, "--no-access", "--out", dir.file("whole"), "--methods", "crowfly"});
     REQUIRE(r.exit_code == 0);
     for (const auto& [name, part] : {std::pair{"p1", first}, std::pair{"p2", rest}}) {
-        r = test::run_cli({"run", study_file, "--out", dir.file(name), "--methods", "crowfly", "--partition",
+        r = test::run_cli({"run", study_file, "--no-access", "--out", dir.file(name), "--methods", "crowfly", "--partition",
                            part, "--halo-m", "120000"});
         CAPTURE(r.err);
         REQUIRE(r.exit_code == 0);
@@ -182,7 +183,7 @@ TEST_CASE("scripts/run-partitioned.py runs two partitions on a local Dask cluste
     }
     test::TempDir dir("partitioned");
     const std::string study_file = (test::source_dir() / "geodata" / "kunshan" / "study.toml").string();
-    auto r = test::run_cli({"run", study_file, "--out", dir.file("whole"), "--methods", "crowfly"});
+    auto r = test::run_cli({"run", study_file, "--no-access", "--out", dir.file("whole"), "--methods", "crowfly"});
     REQUIRE(r.exit_code == 0);
     const std::string cmd =
         "/usr/bin/python3 " +

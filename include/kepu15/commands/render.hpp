@@ -11,7 +11,7 @@ namespace kepu15::commands {
 
 struct RenderRequest {
     std::string folder;     // REQUIRED: a run's output folder (manifest.json, summary.json, GeoJSON)
-    std::string out_dir;    // DEFAULT: `folder`
+    std::string out_dir;    // DEFAULT: `folder`/sheets (its own all-or-nothing folder)
     render::PageSpec page;  // DEFAULT: A4 landscape, 300 dpi, PNG
     bool town_maps = true;  // DEFAULT: one coverage overview per 区镇
 };

@@ -5,6 +5,8 @@
 // (required when the file has none, except that CSV lon/lat defaults to WGS84); GCJ-02/BD-09 allowed.
 #pragma once
 
+#include "kepu15/diagnostics.hpp"
+
 #include "kepu15/geo/geometry.hpp"
 #include "kepu15/io/attributes.hpp"
 
@@ -58,6 +60,9 @@ struct ReadOptions {
     std::string encoding;
     bool allow_empty = false;  // DEFAULT: an empty layer is an input_error
     std::string attribute_filter;  // OGR SQL WHERE clause, e.g. "demo_school = 1". DEFAULT: none
+    // Where warnings (repaired polygons, decoded or replaced text) go: the run's diagnostics.
+    // DEFAULT: none, the process-wide kepu15::warn().
+    Diagnostics* diagnostics = nullptr;
 };
 
 // Throws input_error (missing file, unreadable layer, empty layer, NaN/infinite coordinate with

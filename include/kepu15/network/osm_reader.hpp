@@ -9,6 +9,8 @@
 // Ways are split at nodes shared by two or more routable ways and at their ends.
 #pragma once
 
+#include "kepu15/diagnostics.hpp"
+
 #include "kepu15/geo/crs.hpp"
 #include "kepu15/network/road_network.hpp"
 
@@ -17,7 +19,8 @@
 namespace kepu15::network {
 
 // Throws input_error naming the file: missing, broken, no ways, no routable ways.
+// Warnings go to `diag` (DEFAULT: none, the process-wide kepu15::warn()).
 RoadNetwork read_osm(const std::string& path, const geo::Transformer& wgs84_to_working,
-                     const ProfileSpeeds& speeds = {});
+                     const ProfileSpeeds& speeds = {}, Diagnostics* diag = nullptr);
 
 }  // namespace kepu15::network
