@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds Release, and runs the bundled Kunshan study into maps/.
+# Installs what is missing, builds Release, runs the bundled Kunshan study into maps/, and compares
+# the plan-2025 scenario with it into maps/plan-2025/.
 # Extra arguments go to `kepu15 run` (e.g. --timings).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -7,3 +8,6 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 dir="$("$root/scripts/build.sh" release | tail -n 1)"
 "$root/scripts/vendor-web.sh" >/dev/null   # the viewer's map library (maps/viewer/vendor/)
 "$dir/kepu15" run "$root/geodata/kunshan/study.toml" --out "$root/maps" "$@"
+# The plan-2025 scenario (30 more 科普教育基地) against the bundled baseline: what it changes, for whom.
+"$dir/kepu15" compare "$root/geodata/kunshan/study.toml" "$root/geodata/kunshan/scenarios/plan-2025.toml" \
+    --out "$root/maps/plan-2025"
