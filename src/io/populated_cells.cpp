@@ -2,6 +2,7 @@
 
 #include "kepu15/error.hpp"
 #include "kepu15/io/detail/gdal_util.hpp"
+#include "kepu15/io/detail/raster_source.hpp"
 #include "kepu15/range.hpp"
 
 #include <algorithm>
@@ -12,59 +13,15 @@ namespace kepu15::io {
 using detail::ErrorKind;
 using detail::GdalErrorScope;
 
-namespace {
-
-bool is_nodata(double v, double nodata, GDALDataType type) {
-    if (std::isnan(nodata)) return std::isnan(v);
-    if (type == GDT_Float32) return static_cast<float>(v) == static_cast<float>(nodata);
-    return v == nodata;
-}
-
-struct BandReader {
-    GDALRasterBand* band = nullptr;
-    std::string where;
-    int has_nodata = 0;
-    double nodata = 0.0;
-    GDALDataType type = GDT_Float64;
-};
-
-}  // namespace
-
 PopulatedCells read_populated_cells(const std::string& path, const RasterReadOptions& options) {
-    auto ds = detail::open_dataset(path, GDAL_OF_RASTER | GDAL_OF_VERBOSE_ERROR);
-    const std::string shown = detail::redact(path);
+    detail::RasterSource src = detail::open_raster_source(path, options);
+    const auto& bands = src.bands;
     PopulatedCells out;
     out.path = path;
-    out.width = ds->GetRasterXSize();
-    out.height = ds->GetRasterYSize();
-    if (out.width <= 0 || out.height <= 0 || ds->GetRasterCount() == 0) {
-        throw input_error(shown + ": not a raster with bands");
-    }
-    {
-        GdalErrorScope quiet;  // a missing geotransform leaves GDAL's default (0,1,0,0,0,1)
-        if (ds->GetGeoTransform(out.geotransform.data()) != CE_None) out.geotransform = {0, 1, 0, 0, 0, 1};
-    }
-    if (!options.crs.empty()) {
-        out.crs = options.crs;
-    } else if (const OGRSpatialReference* srs = ds->GetSpatialRef()) {
-        out.crs = detail::crs_wkt(srs);
-    }
-    if (out.crs.empty()) throw crs_error(shown + ": the raster has no CRS; give one (e.g. crs = \"EPSG:4549\")");
-    if (options.bands.empty()) throw input_error(shown + ": no bands requested");
-
-    std::vector<BandReader> bands;
-    for (const int b : options.bands) {
-        if (b < 1 || b > ds->GetRasterCount()) {
-            throw input_error(shown + ": band " + std::to_string(b) + " out of range (the raster has " +
-                              std::to_string(ds->GetRasterCount()) + " band(s))");
-        }
-        BandReader r;
-        r.band = ds->GetRasterBand(b);
-        r.where = shown + ", band " + std::to_string(b);
-        r.nodata = r.band->GetNoDataValue(&r.has_nodata);
-        r.type = r.band->GetRasterDataType();
-        bands.push_back(r);
-    }
+    out.width = src.width;
+    out.height = src.height;
+    out.geotransform = src.geotransform;
+    out.crs = src.crs;
     out.bands.assign(bands.size(), {});
 
     // Window by window along the file's own blocks (tiles, or strips of rows), so each block is
@@ -91,36 +48,19 @@ PopulatedCells read_populated_cells(const std::string& path, const RasterReadOpt
                 detail::check(bands[k].band->RasterIO(GF_Read, x0, y0, cols, rows, buf[k].data(), cols, rows,
                                                       GDT_Float64, 0, 0, nullptr),
                               ErrorKind::input, bands[k].where + ": read error", errors);
-                // Value rules per band, as read_raster's.
+                // Value rules per band, as read_raster's; clamped cells counted on band 1 only.
+                std::size_t clamped = 0;
+                double clamped_sum = 0.0;
                 for (std::size_t i = 0; i < n; ++i) {
-                    double& v = buf[k][i];
-                    const auto cell_name = [&] {
+                    detail::apply_value_rules(buf[k][i], bands[k], options, clamped, clamped_sum, [&] {
                         const int col = x0 + static_cast<int>(i % static_cast<std::size_t>(cols));
                         const int row = y0 + static_cast<int>(i / static_cast<std::size_t>(cols));
                         return "cell (col " + std::to_string(col) + ", row " + std::to_string(row) + ")";
-                    };
-                    if (bands[k].has_nodata != 0 && is_nodata(v, bands[k].nodata, bands[k].type)) {
-                        v = 0.0;
-                    } else if (!std::isfinite(v)) {
-                        throw input_error(bands[k].where + ": " + (std::isnan(v) ? "NaN" : "infinite") + " value at " +
-                                          cell_name() + "; set the band's nodata value if it marks missing data");
-                    } else if (v < 0.0) {
-                        if (options.negative == NegativeValues::error) {
-                            throw input_error(bands[k].where + ": negative value " + short_number(v) + " at " +
-                                              cell_name() +
-                                              " is not a count; set the band's nodata value if it marks missing "
-                                              "data, or set [population] negative = \"clamp\" to count such cells as 0");
-                        }
-                        if (k == 0) {
-                            ++out.clamped;
-                            out.clamped_sum += v;
-                        }
-                        v = 0.0;
-                    } else if (v > options.max_value) {
-                        throw input_error(bands[k].where + ": value " + short_number(v) + " at " + cell_name() +
-                                          " exceeds " + short_number(options.max_value) +
-                                          " per cell; it looks like an undeclared nodata value (set the band's nodata)");
-                    }
+                    });
+                }
+                if (k == 0) {
+                    out.clamped += clamped;
+                    out.clamped_sum += clamped_sum;
                 }
             }
             for (std::size_t i = 0; i < n; ++i) {
