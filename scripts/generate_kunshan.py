@@ -1204,6 +1204,7 @@ STUDY_TOML = """# Kunshan 15-minute science-popularisation circle. SYNTHETIC dat
 [study]
 name = "昆山市15分钟科普生态圈 (synthetic data)"
 working_crs = "EPSG:4549"
+data_date = "2020-11-01"     # census reference date of the population figures (synthetic data)
 
 [units]
 path = "towns.shp"

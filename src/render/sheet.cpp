@@ -439,6 +439,12 @@ struct SheetRenderer::Impl {
         const double t = m["threshold"].get<double>();
         return m["unit"] == "m" ? thousands(t) + " 米" : trim_number(t) + " 分钟";
     }
+    // "数据日期 <[study] data_date>", or the run's date labelled as such when the study gives none.
+    [[nodiscard]] std::string date_text() const {
+        const auto& st = manifest["study"];
+        if (st.contains("data_date") && st["data_date"].is_string()) return "数据日期 " + st["data_date"].get<std::string>();
+        return "运行日期 " + manifest.value("generated", std::string());
+    }
     [[nodiscard]] std::string study_line() const {
         const auto& st = manifest["study"];
         std::string s = st.value("name", std::string("kepu15 study"));
@@ -522,8 +528,7 @@ RenderedSheet SheetRenderer::travel_time_map(const std::string& kind, const std:
     const std::string title =
         metres ? "到最近" + label + "的直线距离" : "到最近" + label + "的" + method_zh + "时间";
     const std::string subtitle = d.study_line() + " · 设施：" + label + " · 方法：" + method_zh + " · 阈值 " +
-                                 d.threshold_text(m) + " · 数据日期 " +
-                                 d.manifest.value("generated", std::string());
+                                 d.threshold_text(m) + " · " + d.date_text();
     MapContent content;
     content.theme = Theme::travel_time;
     content.measure = m;
@@ -581,7 +586,7 @@ RenderedSheet SheetRenderer::coverage_map(const std::string& method, const std::
     }
     const std::string title = where + "科普设施覆盖与服务缺口（" + method_zh + "）";
     const std::string subtitle = d.study_line() + " · 任一类设施 · 方法：" + method_zh + " · 阈值：" +
-                                 thresholds + " · 数据日期 " + d.manifest.value("generated", std::string());
+                                 thresholds + " · " + d.date_text();
     LegendBlock cov{"覆盖（任一类设施，" + method_zh + "）", {}};
     cov.entries.push_back({Symbol::fill, "#8fd1c4", "已覆盖"});
     cov.entries.push_back(
@@ -634,8 +639,7 @@ RenderedSheet SheetRenderer::coverage_chart(const PageSpec& spec, const std::str
     Page page(spec, path);
     const std::string title = "各区镇科普设施覆盖率（" + me.value("label_zh", method) + "）";
     draw_header_footer(page, title,
-                       d.study_line() + " · 覆盖人口占常住人口比例，按设施类别 · 数据日期 " +
-                           d.manifest.value("generated", std::string()),
+                       d.study_line() + " · 覆盖人口占常住人口比例，按设施类别 · " + d.date_text(),
                        d.source_line());
     const Layout l = layout_of(page, false);
     std::vector<std::pair<std::string, const json*>> rows;
@@ -715,8 +719,7 @@ RenderedSheet SheetRenderer::minutes_chart(const PageSpec& spec, const std::stri
         "居民到最近科普设施的" + me.value("label_zh", method) + (metres ? "距离" : "时间") + "分布";
     draw_header_footer(page, title,
                        d.study_line() + " · 累计人口比例：在横轴" + unit +
-                           "内可达的居民占该人群的比例 · 数据日期 " +
-                           d.manifest.value("generated", std::string()),
+                           "内可达的居民占该人群的比例 · " + d.date_text(),
                        d.source_line());
     const Layout l = layout_of(page, false);
     const std::size_t n = std::max<std::size_t>(measures.size(), 1);

@@ -90,7 +90,8 @@ json manifest_json(const study::Study& study, const pipeline::StudyResult& r,
     j["generated"] = run_date_utc;
     j["study"] = {{"name", study.name},
                   {"synthetic", mentions_synthetic(study.name)},
-                  {"working_crs", r.inputs().working_crs}};
+                  {"working_crs", r.inputs().working_crs},
+                  {"data_date", study.data_date.empty() ? nlohmann::json(nullptr) : nlohmann::json(study.data_date)}};
     j["primary_method"] = r.primary_method.name();
     j["horizon_minutes"] = study.horizon_minutes;
 

@@ -192,6 +192,7 @@ Study load_study(const std::string& path) {
         Table t = top.sub("study");
         s.name = t.str("name").value_or(fs::path(file).stem().string());
         s.working_crs = t.str("working_crs").value_or("");
+        s.data_date = t.str("data_date").value_or("");
         s.output_crs = t.str("output_crs").value_or("");
         const std::string outside = t.str("outside").value_or("error");
         if (outside == "error") {

@@ -325,6 +325,10 @@ TEST_CASE("Kunshan network study: travel times are consistent with distances, sp
     const fs::path out = run_once("network", {"--travel-time-rasters"});
     const json summary = json::parse(kepu15::test::slurp((out / "summary.json").string()));
     REQUIRE(summary["primary_method"] == "walk");
+    // The study's data date ([study] data_date) reaches the maps through manifest.json.
+    const json manifest = json::parse(kepu15::test::slurp((out / "manifest.json").string()));
+    REQUIRE(manifest["study"]["data_date"] == "2020-11-01");
+    REQUIRE(manifest["study"]["synthetic"] == true);
     REQUIRE(summary["network"]["nodes"].get<std::size_t>() > 5000);  // junctions and dead ends
     const auto cells = kepu15::io::read_vector((out / "cells.geojson").string());
     REQUIRE(cells.features.size() == ref.population.size());

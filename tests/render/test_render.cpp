@@ -323,6 +323,7 @@ TEST_CASE("manifest.json names fields that exist in the layers it lists", "[rend
     CHECK(manifest["format"] == "kepu15-manifest");
     CHECK(manifest["primary_method"] == "walk");
     CHECK(manifest["study"]["synthetic"] == false);
+    CHECK(manifest["study"]["data_date"].is_null());  // the study gives none: sheets show the run date
     REQUIRE(manifest["measures"].size() == 1);
     const json& m = manifest["measures"][0];
     CHECK(m["key"] == "station_walk");

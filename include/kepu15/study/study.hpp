@@ -115,6 +115,7 @@ struct Study {
     double memory_limit_gb = 0.0;
     OutsidePolicy outside = OutsidePolicy::error;  // DEFAULT: error (names the first rows outside)
     std::string water_path;  // optional background layer for maps ([layers] water)
+    std::string data_date;   // [study] data_date: date the data describe, shown on maps. DEFAULT: none
     std::optional<AccessSpec> access;  // DEFAULT: none (no access scores)
     // A partitioned run (docs/scale.md): only the cells of these unit codes are computed and written;
     // facilities farther than halo_m from every such cell are left out. DEFAULT: none (every unit).
