@@ -1,5 +1,5 @@
-// Writes Float32 GeoTIFFs through GDAL, via a temporary file and rename: single-band (write_raster)
-// and multi-band Cloud-Optimized (write_cog).
+// Writes Float32 GeoTIFFs through GDAL as Cloud-Optimized GeoTIFFs (COG driver), via a temporary
+// file and rename: one band (write_raster) or one band per measure (write_cog).
 #pragma once
 
 #include <array>
