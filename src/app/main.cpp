@@ -557,8 +557,12 @@ int main(int argc, char** argv) {
     cmp_cmd->add_option("baseline", cmp.baseline, "Baseline study file")->required();
     cmp_cmd->add_option("scenario", cmp.scenario, "Scenario file (TOML edits of the baseline)")->required();
     cmp_cmd->add_option("--out,-o", cmp.out_dir, "Output folder (compare.json, compare.csv, newly_covered.geojson, "
-                                                 "lost_coverage.geojson)")->required();
+                                                 "lost_coverage.geojson, baseline/ and scenario/ run folders)")->required();
     cmp_cmd->add_option("--threads", cmp_threads, "Worker threads. DEFAULT: all cores");
+    bool cmp_full = false;
+    cmp_cmd->add_flag("--full", cmp_full,
+                      "Evaluate the scenario in full instead of incrementally from the changed sites (same outputs). "
+                      "DEFAULT: incremental");
     AccessArgs acc;
     auto* acc_cmd = app.add_subcommand(
         "access", "Capacity-aware accessibility (2SFCA, E2SFCA, gravity) of a demand layer to a supply layer");
@@ -675,6 +679,7 @@ int main(int argc, char** argv) {
         if (*site_cmd) return site_command(site);
         if (*cmp_cmd) {
             cmp.threads = cmp_threads > 0 ? cmp_threads : std::max(1U, std::thread::hardware_concurrency());
+            cmp.incremental = !cmp_full;
             Diagnostics diag = stderr_diagnostics();
             commands::run_compare(cmp, summary_stream(), diag);
             return exit_code::ok;

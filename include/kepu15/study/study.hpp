@@ -10,6 +10,7 @@
 
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace kepu15::study {
@@ -58,6 +59,13 @@ struct PopulationLayer {
     io::NegativeValues negative = io::NegativeValues::error;
 };
 
+// One condition of a table filter (`filter = { demo_school = 1 }`): the field equals the value.
+// Numbers compare as numbers (true/false as 1/0), text as text; a null field never matches.
+struct FieldEquals {
+    std::string field;
+    std::variant<double, std::string> value;
+};
+
 struct FacilityLayer {
     std::string kind;          // short id used in field names: "venue", "school", "station"
     std::string label;         // human label, e.g. "科普场馆/教育基地". DEFAULT: kind
@@ -67,6 +75,11 @@ struct FacilityLayer {
     std::string capacity_field;  // DEFAULT: none
     std::optional<double> radius_m;   // crow-fly threshold. DEFAULT: coverage.radius_m
     std::optional<double> minutes;    // network threshold. DEFAULT: coverage.minutes
+    // `filter` as a table: only features whose fields equal all these values. kepu15 applies it
+    // after reading (a missing field is an input_error naming the layer and field), so a scenario's
+    // attribute changes re-select the features. A `filter` string is OGR SQL instead
+    // (source.read.attribute_filter), applied by GDAL while reading. DEFAULT: none
+    std::vector<FieldEquals> select;
 };
 
 enum class Method { crowfly, network };
