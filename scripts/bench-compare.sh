@@ -35,7 +35,7 @@ for study in "$data/study.toml" "$work/no-access.toml"; do
     for ((i = 0; i < reps; ++i)); do
         line="$("$kepu15" compare "$study" "$work/scenario.toml" --out "$work/out" --threads "$threads" |
             grep 'scenario evaluated and compared in')"
-        times+=("$(sed -E 's/.* in ([0-9.]+) ms.*/\1/' <<<"$line")")
+        times+=("$(sed -E 's/.*compared in ([0-9.]+) ms.*/\1/' <<<"$line")")
     done
     median="$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')"
     label="bundled study (E2SFCA access on)"

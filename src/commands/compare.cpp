@@ -34,6 +34,7 @@
 #include <ostream>
 #include <set>
 #include <sstream>
+#include <utility>
 
 namespace kepu15::commands {
 
@@ -142,12 +143,39 @@ std::vector<study::FacilityEdit> attribute_edits(const scenario::Scenario& sc, c
     return edits;
 }
 
-void add_point(study::FacilitySet& set, const std::string& working_crs, Point p, const std::string& crs,
+// Transformers from each CRS the scenario uses to the working CRS and WGS84, made once (making a
+// PROJ transformation takes tens of milliseconds).
+class Projections {
+public:
+    explicit Projections(std::string working_crs) : m_working(std::move(working_crs)) {}
+    const std::pair<geo::Transformer, geo::Transformer>& from(const std::string& crs) {
+        auto it = m_cache.find(crs);
+        if (it == m_cache.end()) {
+            it = m_cache.emplace(crs, std::make_pair(geo::Transformer(crs, m_working), geo::Transformer(crs, geo::wgs84))).first;
+        }
+        return it->second;
+    }
+    const geo::Transformer& to_working_from_wgs84() {
+        if (!m_wgs84) m_wgs84.emplace(geo::wgs84, m_working);
+        return *m_wgs84;
+    }
+
+private:
+    std::string m_working;
+    std::optional<geo::Transformer> m_wgs84;
+    std::map<std::string, std::pair<geo::Transformer, geo::Transformer>> m_cache;
+};
+
+void add_point(study::FacilitySet& set, Projections& proj, Point p, const std::string& crs,
                const std::string& id, const std::string& name, double capacity) {
-    const geo::Transformer to_working(crs, working_crs);
-    const geo::Transformer to_wgs84(crs, geo::wgs84);
-    set.position_m.push_back(to_working.forward(p));
-    set.position_lonlat.push_back(to_wgs84.forward(p));
+    if (crs == geo::wgs84) {
+        set.position_m.push_back(proj.to_working_from_wgs84().forward(p));
+        set.position_lonlat.push_back(p);
+    } else {
+        const auto& [to_working, to_wgs84] = proj.from(crs);
+        set.position_m.push_back(to_working.forward(p));
+        set.position_lonlat.push_back(to_wgs84.forward(p));
+    }
     set.id.push_back(id);
     set.name.push_back(name);
     set.capacity.push_back(capacity);
@@ -160,7 +188,7 @@ void add_point(study::FacilitySet& set, const std::string& working_crs, Point p,
 std::vector<study::FacilitySet> scenario_facilities(const pipeline::PreparedStudy& prepared, const scenario::Scenario& sc,
                                                     Diagnostics& diag) {
     std::vector<study::FacilitySet> sets = prepared.inputs.facilities;
-    const std::string& working_crs = prepared.inputs.working_crs;
+    Projections proj(prepared.inputs.working_crs);
     const auto edits = attribute_edits(sc, prepared.study);
     if (!edits.empty()) {
         study::Study edited = prepared.study;
@@ -208,7 +236,7 @@ std::vector<study::FacilitySet> scenario_facilities(const pipeline::PreparedStud
         }
     }
     for (const auto& p : sc.add_points) {
-        add_point(sets[kind_index(sets, p.kind, sc.file)], working_crs, {p.x, p.y}, p.crs, p.id, p.name,
+        add_point(sets[kind_index(sets, p.kind, sc.file)], proj, {p.x, p.y}, p.crs, p.id, p.name,
                   p.capacity.value_or(std::nan("")));
     }
     for (const auto& l : sc.add_layers) {
@@ -224,7 +252,7 @@ std::vector<study::FacilitySet> scenario_facilities(const pipeline::PreparedStud
             if (f.geometry.points.empty()) throw input_error(layer.where() + ", row " + std::to_string(f.fid) + ": not a point");
             const auto v = [&](int i) { return io::as_text(f.values[static_cast<std::size_t>(i)]); };
             const double cap = capf >= 0 ? io::as_number(f.values[static_cast<std::size_t>(capf)]).value_or(std::nan("")) : std::nan("");
-            add_point(set, working_crs, f.geometry.points[0], geo::wgs84, idf >= 0 ? v(idf) : l.kind + "_" + std::to_string(f.fid),
+            add_point(set, proj, f.geometry.points[0], geo::wgs84, idf >= 0 ? v(idf) : l.kind + "_" + std::to_string(f.fid),
                       namef >= 0 ? v(namef) : "", cap);
         }
     }
@@ -240,7 +268,7 @@ std::vector<study::FacilitySet> scenario_facilities(const pipeline::PreparedStud
             if (kind.empty()) throw config_error(at_line(sc, pr.line) + ": " + layer.where() + " has no 'kind' field; give kind = \"...\"");
             if (f.geometry.points.empty()) throw input_error(layer.where() + ", row " + std::to_string(f.fid) + ": not a point");
             const std::string id = "proposal_" + (idf >= 0 ? io::as_text(f.values[static_cast<std::size_t>(idf)]) : std::to_string(f.fid));
-            add_point(sets[kind_index(sets, kind, sc.file)], working_crs, f.geometry.points[0], geo::wgs84, id,
+            add_point(sets[kind_index(sets, kind, sc.file)], proj, f.geometry.points[0], geo::wgs84, id,
                       namef >= 0 ? io::as_text(f.values[static_cast<std::size_t>(namef)]) : "", std::nan(""));
             ++taken;
         }
@@ -248,7 +276,7 @@ std::vector<study::FacilitySet> scenario_facilities(const pipeline::PreparedStud
     return sets;
 }
 
-// ---- incremental evaluation ----------------------------------------------------------------------
+// ---- incremental evaluation ----
 
 // How one kind's facilities changed: each scenario facility is matched to a baseline facility with
 // the same id and position, or is new.
@@ -396,6 +424,12 @@ pipeline::AccessMeasure access_of(const pipeline::PreparedStudy& prepared, const
     return a;
 }
 
+// Per measure of an evaluation made by evaluate_incremental: whether its values (measure) and its
+// access scores differ from the baseline's.
+struct Changed {
+    std::vector<std::uint8_t> measure, access;
+};
+
 struct IncrementalStats {
     std::size_t measures_reused = 0, measures_merged = 0, measures_recomputed = 0, access_recomputed = 0;
 };
@@ -408,7 +442,7 @@ struct IncrementalStats {
 // REQUIRES: `base` evaluated on `prepared` with the same kinds, without service areas.
 pipeline::Evaluation evaluate_incremental(const pipeline::PreparedStudy& prepared, const pipeline::Evaluation& base,
                                           std::vector<study::FacilitySet> after, unsigned threads,
-                                          IncrementalStats& stats) {
+                                          IncrementalStats& stats, Changed& changed) {
     const std::size_t kinds = after.size();
     pipeline::Evaluation ev;
     ev.facilities = std::move(after);
@@ -472,8 +506,13 @@ pipeline::Evaluation evaluate_incremental(const pipeline::PreparedStudy& prepare
                                                  ev.facility_snaps[p][k], net->cell_snaps(p), opt);
         ev.measures[m] = pipeline::network_measure(bm.kind, net->profiles()[p], bm.threshold.value, times);
     });
-    for (const auto& bm : base.measures) {
+    changed.measure.assign(base.measures.size(), 0);
+    changed.access.assign(base.measures.size(), 0);
+    for (std::size_t m = 0; m < base.measures.size(); ++m) {
+        const auto& bm = base.measures[m];
         const KindChange& c = changes[kind_index(ev.facilities, bm.kind, "compare")];
+        changed.measure[m] = c.facilities_changed() ? 1 : 0;
+        changed.access[m] = c.any() ? 1 : 0;
         if (!c.facilities_changed()) ++stats.measures_reused;
         else if (c.removed == 0) ++stats.measures_merged;
         else ++stats.measures_recomputed;
@@ -492,6 +531,84 @@ pipeline::Evaluation evaluate_incremental(const pipeline::PreparedStudy& prepare
         parallel_for(redo.size(), threads, [&](std::size_t i) { ev.access[redo[i]] = access_of(prepared, ev, redo[i]); });
     }
     return ev;
+}
+
+// The baseline's aggregation with the changed measures summarised again (coverage::aggregate on
+// those measures alone: its per-measure sums and statistics do not depend on the other measures),
+// "covered by any kind" summed again per method in aggregate's order, and the changed access means
+// as pipeline::summarise computes them. The byte-for-byte test against a full summary keeps the
+// three in step.
+coverage::Aggregation aggregate_changes(const coverage::Aggregation& base, const std::vector<std::int32_t>& unit_of_cell,
+                                        const study::PopulationCells& cells, const pipeline::Evaluation& ev,
+                                        const Changed& changed, unsigned threads) {
+    coverage::Aggregation agg = base;
+    std::vector<std::size_t> redo;
+    std::vector<coverage::Measure> subset;
+    for (std::size_t m = 0; m < ev.measures.size(); ++m) {
+        if (!changed.measure[m]) continue;
+        redo.push_back(m);
+        subset.push_back(ev.measures[m]);
+    }
+    const std::size_t units = base.units.size();
+    if (!redo.empty()) {
+        const coverage::Aggregation part =
+            coverage::aggregate(unit_of_cell, units, cells.population, cells.groups, subset, threads);
+        const auto splice = [&](coverage::Totals& t, const coverage::Totals& p) {
+            for (std::size_t i = 0; i < redo.size(); ++i) {
+                const std::size_t m = redo[i];
+                t.covered[m] = p.covered[i];
+                t.covered_groups[m] = p.covered_groups[i];
+                t.no_road_access[m] = p.no_road_access[i];
+                t.stats[m] = p.stats[i];
+                t.group_mean[m] = p.group_mean[i];
+            }
+        };
+        splice(agg.region, part.region);
+        for (std::size_t u = 0; u < units; ++u) splice(agg.units[u], part.units[u]);
+        parallel_for(agg.methods.size(), threads, [&](std::size_t k) {
+            std::vector<const coverage::Measure*> of_method;
+            for (const auto& me : ev.measures) {
+                if (me.method == agg.methods[k]) of_method.push_back(&me);
+            }
+            agg.region.covered_any[k] = 0.0;
+            for (auto& t : agg.units) t.covered_any[k] = 0.0;
+            for (std::size_t i = 0; i < unit_of_cell.size(); ++i) {
+                bool any = false;
+                for (const coverage::Measure* me : of_method) any = any || me->covered[i] != 0;
+                if (!any) continue;
+                agg.region.covered_any[k] += cells.population[i];
+                if (unit_of_cell[i] >= 0) agg.units[static_cast<std::size_t>(unit_of_cell[i])].covered_any[k] += cells.population[i];
+            }
+        });
+    }
+    if (!ev.access.empty()) {
+        const std::vector<std::int32_t> everywhere(cells.size(), 0);
+        for (std::size_t m = 0; m < ev.measures.size(); ++m) {
+            if (!changed.access[m]) continue;
+            const auto& score = ev.access[m].score;
+            const auto mean = access::weighted_mean_by_unit(score, cells.population, unit_of_cell, units);
+            for (std::size_t u = 0; u < units; ++u) agg.units[u].access_mean[m] = mean[u];
+            agg.region.access_mean[m] = access::weighted_mean_by_unit(score, cells.population, everywhere, 1)[0];
+            for (std::size_t g = 0; g < cells.groups.size(); ++g) {
+                const auto gm = access::weighted_mean_by_unit(score, cells.groups[g], unit_of_cell, units);
+                for (std::size_t u = 0; u < units; ++u) agg.units[u].group_access[m][g] = gm[u];
+                agg.region.group_access[m][g] = access::weighted_mean_by_unit(score, cells.groups[g], everywhere, 1)[0];
+            }
+        }
+    }
+    return agg;
+}
+
+pipeline::StudyResult summarise_changes(const pipeline::PreparedStudy& prepared, const pipeline::StudyResult& before,
+                                        pipeline::Evaluation ev, const Changed& changed, unsigned threads) {
+    pipeline::StudyResult r;
+    r.prepared = &prepared;
+    r.primary_method = pipeline::primary_method(prepared.study);
+    const auto& cells = prepared.inputs.cells;
+    r.by_unit = aggregate_changes(before.by_unit, cells.unit, cells, ev, changed, threads);
+    r.by_village = aggregate_changes(before.by_village, cells.village, cells, ev, changed, threads);
+    r.evaluation = std::move(ev);
+    return r;
 }
 
 nlohmann::json num(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
@@ -656,9 +773,22 @@ void run_compare(const CompareRequest& req, std::ostream& log, Diagnostics& diag
     const pipeline::StudyResult before = pipeline::summarise(
         prepared, pipeline::evaluate(prepared, prepared.inputs.facilities, eo, req.threads, diag, timings), req.threads);
 
+    // Equity of the baseline (part of preparing the comparison, like the baseline's evaluation).
+    std::vector<nlohmann::json> equity_before;
+    const auto horizon_of = [&](const coverage::Measure& me) {
+        return me.is_network() ? base.horizon_minutes : 3 * me.threshold.value;
+    };
+    for (std::size_t m = 0; m < before.measures().size(); ++m) {
+        equity_before.push_back(equity_json(before, m, horizon_of(before.measures()[m])));
+    }
+
     // The compare step proper: the scenario's facilities, evaluated against the prepared baseline.
     const auto started = std::chrono::steady_clock::now();
+    const auto ms_since = [](std::chrono::steady_clock::time_point t) {
+        return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+    };
     auto facilities = scenario_facilities(prepared, sc, diag);
+    const double facilities_ms = ms_since(started);
     // Threshold or speed overrides change the study: prepare it again (inputs read twice) and
     // evaluate in full. Otherwise only what the edits touch is evaluated again.
     std::optional<pipeline::PreparedStudy> changed;
@@ -667,13 +797,19 @@ void run_compare(const CompareRequest& req, std::ostream& log, Diagnostics& diag
     std::optional<pipeline::StudyResult> after_result;
     if (!sc.overrides.empty()) changed.emplace(pipeline::prepare(apply_overrides(base, sc), req.threads, diag, timings));
     const pipeline::PreparedStudy& target = changed ? *changed : prepared;
+    const auto evaluating = std::chrono::steady_clock::now();
+    Changed changed_measures;
+    pipeline::Evaluation after_ev =
+        incremental ? evaluate_incremental(target, before.evaluation, std::move(facilities), req.threads, stats, changed_measures)
+                    : pipeline::evaluate(target, std::move(facilities), eo, req.threads, diag, timings);
+    const double evaluate_ms = ms_since(evaluating);
+    const auto summarising = std::chrono::steady_clock::now();
     if (incremental) {
-        after_result.emplace(pipeline::summarise(
-            target, evaluate_incremental(target, before.evaluation, std::move(facilities), req.threads, stats), req.threads));
+        after_result.emplace(summarise_changes(target, before, std::move(after_ev), changed_measures, req.threads));
     } else {
-        after_result.emplace(pipeline::summarise(
-            target, pipeline::evaluate(target, std::move(facilities), eo, req.threads, diag, timings), req.threads));
+        after_result.emplace(pipeline::summarise(target, std::move(after_ev), req.threads));
     }
+    const double summarise_ms = ms_since(summarising);
     const pipeline::StudyResult& after = *after_result;
 
     const auto& in = prepared.inputs;
@@ -698,8 +834,9 @@ void run_compare(const CompareRequest& req, std::ostream& log, Diagnostics& diag
         for (std::size_t v = 0; v < in.villages.size(); ++v) {
             add("village", in.villages[v].code, in.villages[v].name, before.by_village.units[v], after.by_village.units[v]);
         }
-        const double horizon = me.is_network() ? base.horizon_minutes : 3 * me.threshold.value;
-        j["equity"][me.key()] = {{"before", equity_json(before, m, horizon)}, {"after", equity_json(after, m, horizon)}};
+        const bool same = incremental && !changed_measures.measure[m];
+        j["equity"][me.key()] = {{"before", equity_before[m]},
+                                 {"after", same ? equity_before[m] : equity_json(after, m, horizon_of(after.measures()[m]))}};
     }
     const auto compared = std::chrono::steady_clock::now();
     const double compare_ms = std::chrono::duration<double, std::milli>(compared - started).count();
@@ -742,7 +879,8 @@ void run_compare(const CompareRequest& req, std::ostream& log, Diagnostics& diag
             << 100 * r.before_share << " % -> " << std::setw(5) << 100 * r.after_share << " %  (" << std::showpos
             << 100 * (r.after_share - r.before_share) << std::noshowpos << " points)\n";
     }
-    log << "  scenario evaluated and compared in " << std::setprecision(1) << compare_ms << " ms ("
+    log << "  scenario evaluated and compared in " << std::setprecision(1) << compare_ms << " ms (facilities "
+        << facilities_ms << " ms, evaluation " << evaluate_ms << " ms, summaries " << summarise_ms << " ms; "
         << (incremental ? "incremental: " + std::to_string(stats.measures_reused) + " measures kept, " +
                               std::to_string(stats.measures_merged) + " merged from added sites, " +
                               std::to_string(stats.measures_recomputed) + " searched again, " +
