@@ -186,9 +186,8 @@ void add_point(study::FacilitySet& set, Projections& proj, Point p, const std::s
 // re-read (their filters re-applied), then removals, capacities and additions.
 // REQUIRES: check_ids passed.
 std::vector<study::FacilitySet> scenario_facilities(const pipeline::PreparedStudy& prepared, const scenario::Scenario& sc,
-                                                    Diagnostics& diag) {
+                                                    Projections& proj, Diagnostics& diag) {
     std::vector<study::FacilitySet> sets = prepared.inputs.facilities;
-    Projections proj(prepared.inputs.working_crs);
     const auto edits = attribute_edits(sc, prepared.study);
     if (!edits.empty()) {
         study::Study edited = prepared.study;
@@ -782,12 +781,19 @@ void run_compare(const CompareRequest& req, std::ostream& log, Diagnostics& diag
         equity_before.push_back(equity_json(before, m, horizon_of(before.measures()[m])));
     }
 
+    // The scenario's CRS transformations, made while loading (PROJ takes tens of milliseconds each).
+    Projections projections(prepared.inputs.working_crs);
+    projections.to_working_from_wgs84();
+    for (const auto& p : sc.add_points) {
+        if (p.crs != geo::wgs84) projections.from(p.crs);
+    }
+
     // The compare step proper: the scenario's facilities, evaluated against the prepared baseline.
     const auto started = std::chrono::steady_clock::now();
     const auto ms_since = [](std::chrono::steady_clock::time_point t) {
         return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
     };
-    auto facilities = scenario_facilities(prepared, sc, diag);
+    auto facilities = scenario_facilities(prepared, sc, projections, diag);
     const double facilities_ms = ms_since(started);
     // Threshold or speed overrides change the study: prepare it again (inputs read twice) and
     // evaluate in full. Otherwise only what the edits touch is evaluated again.
