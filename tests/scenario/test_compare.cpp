@@ -2,6 +2,8 @@
 // (additions, removals, attribute changes), extra kinds selected by a table filter, and bad inputs.
 #include "kepu15/commands/compare.hpp"
 #include "kepu15/error.hpp"
+#include "kepu15/study/inputs.hpp"
+#include "kepu15/study/study.hpp"
 
 #include "../support/cli.hpp"
 
@@ -238,4 +240,35 @@ TEST_CASE("bad attribute changes and extra kinds: clear messages naming file, li
         }
         REQUIRE(files_below(out).empty());
     }
+}
+
+// The same tiny case as a study file: a table filter keeps the stations whose fields match.
+TEST_CASE("a study's table filter selects facilities; a field the layer lacks is an input error naming it", "[scenario]") {
+    TempDir dir("table-filter");
+    const fs::path src = fs::path(tiny_study()).parent_path();
+    std::string text = slurp(tiny_study());
+    const auto set_filter = [&](const std::string& filter) {
+        std::string t = text;
+        for (const char* name : {"towns.geojson", "population.asc", "stations.csv"}) {
+            const std::string from = std::string("path = \"") + name + "\"";
+            t.replace(t.find(from), from.size(), "path = \"" + (src / name).string() + "\"");
+        }
+        t.insert(t.find("name_field = \"name\"") + std::string("name_field = \"name\"").size(), "\nfilter = " + filter);
+        const std::string path = dir.file("study.toml");
+        std::ofstream(path) << t;
+        return path;
+    };
+    Diagnostics diag;
+    const auto b_only = study::load_inputs(study::load_study(set_filter("{ name = \"Station B\" }")), diag);
+    REQUIRE(b_only.facilities[0].id == std::vector<std::string>{"B"});
+    const auto a_only = study::load_inputs(study::load_study(set_filter("{ id = \"A\", name = \"Station A\" }")), diag);
+    REQUIRE(a_only.facilities[0].id == std::vector<std::string>{"A"});
+    REQUIRE_THROWS_AS(study::load_inputs(study::load_study(set_filter("{ kind = \"x\" }")), diag), input_error);
+    REQUIRE_THROWS_WITH(study::load_inputs(study::load_study(set_filter("{ kind = \"x\" }")), diag),
+                        Catch::Contains("(facility kind 'station'): the filter names field 'kind', which the layer does "
+                                        "not have (fields: id, name)"));
+    REQUIRE_THROWS_WITH(study::load_inputs(study::load_study(set_filter("{ name = \"nobody\" }")), diag),
+                        Catch::Contains("no features match the filter { name = \"nobody\" }"));
+    REQUIRE_THROWS_WITH(study::load_study(set_filter("{ name = [1] }")),
+                        Catch::Contains("[facilities #1] filter.name must be a number, a string or true/false"));
 }
