@@ -8,20 +8,24 @@
 namespace kepu15::coverage {
 
 double weighted_gini(std::span<const double> value, std::span<const double> weight) {
-    std::vector<std::size_t> order(value.size());
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return value[a] < value[b]; });
+    // Sorted (value, weight) pairs rather than an index permutation: the sort touches contiguous
+    // memory, several times faster on the 88,000 cells of a study.
+    std::vector<std::pair<double, double>> vw;
+    vw.reserve(value.size());
     double total = 0.0, weighted = 0.0;
     for (std::size_t i = 0; i < value.size(); ++i) {
+        if (!(weight[i] > 0)) continue;  // no people: no part in the sums
+        vw.emplace_back(value[i], weight[i]);
         total += weight[i];
         weighted += weight[i] * value[i];
     }
     if (!(total > 0) || !(weighted > 0)) return 0.0;
+    std::sort(vw.begin(), vw.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     double cumulative = 0.0, sum = 0.0;
-    for (auto i : order) {
+    for (const auto& [x, w] : vw) {
         const double before = cumulative;
-        cumulative += weight[i];
-        sum += weight[i] * value[i] * (cumulative + before - total);
+        cumulative += w;
+        sum += w * x * (cumulative + before - total);
     }
     return sum / (total * weighted);
 }
