@@ -40,12 +40,7 @@ CellGrid::CellGrid(std::span<const std::int32_t> col, std::span<const std::int32
     }
 }
 
-std::int64_t CellGrid::at(std::int64_t col, std::int64_t row) const {
-    if (!m_dense.empty()) {
-        const std::int64_t c = col - m_min_col, r = row - m_min_row;
-        if (c < 0 || r < 0 || c >= m_width || r >= m_height) return -1;
-        return m_dense[static_cast<std::size_t>(r * m_width + c)];
-    }
+std::int64_t CellGrid::hashed_at(std::int64_t col, std::int64_t row) const {
     const auto it = m_hashed.find(key(col, row));
     return it == m_hashed.end() ? -1 : it->second;
 }
@@ -62,33 +57,45 @@ GapPatches gap_patches(const GapCells& cells, const GapPatchOptions& options, co
     const bool use_eight = options.connectivity == Connectivity::eight;
     const int neighbours = use_eight ? 8 : 4;
 
-    std::vector<std::uint8_t> seen(n, 0);
+    // Pass 1: label every uncovered cell with its patch (flood fill over the grid). Pass 2 collects
+    // each patch's cells in increasing order without sorting.
+    constexpr std::uint32_t none = 0xffffffffU;
+    std::vector<std::uint32_t> label(n, none);
     std::vector<std::uint32_t> stack;
-    std::vector<std::pair<std::int32_t, double>> unit_population;
-    GapPatches out;
+    std::vector<std::uint32_t> size;
     for (std::size_t start = 0; start < n; ++start) {
-        if (cells.covered[start] || seen[start]) continue;
-        GapPatch patch;
-        patch.groups.assign(cells.groups.size(), 0.0);
+        if (cells.covered[start] || label[start] != none) continue;
+        const auto id = static_cast<std::uint32_t>(size.size());
+        std::uint32_t count = 0;
         stack.assign(1, static_cast<std::uint32_t>(start));
-        seen[start] = 1;
+        label[start] = id;
         while (!stack.empty()) {
             const std::uint32_t i = stack.back();
             stack.pop_back();
-            patch.cells.push_back(i);
+            ++count;
             for (int d = 0; d < neighbours; ++d) {
                 const int* off = use_eight ? eight[d] : four[d];
                 const std::int64_t j = grid->at(static_cast<std::int64_t>(cells.col[i]) + off[0],
                                                 static_cast<std::int64_t>(cells.row[i]) + off[1]);
                 if (j < 0) continue;
                 const auto k = static_cast<std::size_t>(j);
-                if (!cells.covered[k] && !seen[k]) {
-                    seen[k] = 1;
+                if (!cells.covered[k] && label[k] == none) {
+                    label[k] = id;
                     stack.push_back(static_cast<std::uint32_t>(k));
                 }
             }
         }
-        std::sort(patch.cells.begin(), patch.cells.end());
+        size.push_back(count);
+    }
+    std::vector<GapPatch> all(size.size());
+    for (std::size_t p = 0; p < all.size(); ++p) all[p].cells.reserve(size[p]);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (label[i] != none) all[label[i]].cells.push_back(static_cast<std::uint32_t>(i));
+    }
+    std::vector<std::pair<std::int32_t, double>> unit_population;
+    GapPatches out;
+    for (auto& patch : all) {
+        patch.groups.assign(cells.groups.size(), 0.0);
         double weighted_minutes = 0.0, reached = 0.0;
         unit_population.clear();
         for (auto i : patch.cells) {
@@ -101,11 +108,20 @@ GapPatches gap_patches(const GapCells& cells, const GapPatchOptions& options, co
             } else {
                 patch.unreached_population += pop;
             }
+            // Neighbouring cells mostly share their unit and village: only changes are recorded
+            // before the sort.
             if (cells.unit[i] >= 0) {
-                patch.units.push_back(cells.unit[i]);
-                unit_population.emplace_back(cells.unit[i], pop);
+                if (unit_population.empty() || unit_population.back().first != cells.unit[i]) {
+                    unit_population.emplace_back(cells.unit[i], 0.0);
+                }
+                unit_population.back().second += pop;
             }
-            if (cells.village[i] >= 0) patch.villages.push_back(cells.village[i]);
+            if (cells.village[i] >= 0 && (patch.villages.empty() || patch.villages.back() != cells.village[i])) {
+                patch.villages.push_back(cells.village[i]);
+            }
+        }
+        for (const auto& up : unit_population) {
+            if (patch.units.empty() || patch.units.back() != up.first) patch.units.push_back(up.first);
         }
         patch.area_km2 = static_cast<double>(patch.cells.size()) * cells.cell_area_km2;
         patch.mean_minutes = reached > 0 ? weighted_minutes / reached : std::nan("");

@@ -2,8 +2,10 @@
 
 #include "kepu15/geo/crs.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <unordered_map>
 
 namespace kepu15::report {
 
@@ -25,20 +27,28 @@ Point raster_point(const std::array<double, 6>& gt, Point lattice) {
     return {gt[0] + lattice.x * gt[1] + lattice.y * gt[2], gt[3] + lattice.x * gt[4] + lattice.y * gt[5]};
 }
 
-// Area of one population cell in the working CRS, km2 (the cell nearest the middle of the list;
-// every cell of a projected grid has the same area).
-double cell_area_km2(const study::Inputs& in) {
+// Area of one population cell in the working CRS, km2: the cross product of the steps to the
+// neighbouring cell centres (already in the working CRS) to the right and below; every cell of a
+// projected grid has the same area. Without such neighbours, the corners of one cell are
+// transformed.
+double cell_area_km2(const study::Inputs& in, const coverage::CellGrid& grid) {
     const auto& cells = in.cells;
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+        const auto right = grid.at(cells.col[i] + 1, cells.row[i]);
+        const auto below = grid.at(cells.col[i], cells.row[i] + 1);
+        if (right < 0 || below < 0) continue;
+        const Point a = cells.centre_m[i];
+        const Point b = cells.centre_m[static_cast<std::size_t>(right)];
+        const Point c = cells.centre_m[static_cast<std::size_t>(below)];
+        return std::abs((b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x)) / 1e6;
+    }
     if (cells.size() == 0) return 0.0;
-    const std::size_t i = cells.size() / 2;
-    const double c = cells.col[i], r = cells.row[i];
+    const double c = cells.col[0], r = cells.row[0];
     Ring ring{raster_point(cells.geotransform, {c, r}), raster_point(cells.geotransform, {c + 1, r}),
               raster_point(cells.geotransform, {c + 1, r + 1}), raster_point(cells.geotransform, {c, r + 1})};
     ring.push_back(ring.front());
-    if (cells.raster_crs != in.working_crs) {
-        const geo::Transformer to_working(cells.raster_crs, in.working_crs);
-        to_working.forward(std::span<Point>(ring));
-    }
+    const geo::Transformer to_working(cells.raster_crs, in.working_crs);
+    to_working.forward(std::span<Point>(ring));
     return std::abs(signed_area(ring)) / 1e6;
 }
 
@@ -55,7 +65,7 @@ std::string joined_codes(const Items& items, const std::vector<std::int32_t>& in
 }  // namespace
 
 RunGaps::RunGaps(const pipeline::StudyResult& r)
-    : m_r(r), m_grid(r.inputs().cells.col, r.inputs().cells.row), m_cell_area_km2(cell_area_km2(r.inputs())) {
+    : m_r(r), m_grid(r.inputs().cells.col, r.inputs().cells.row), m_cell_area_km2(cell_area_km2(r.inputs(), m_grid)) {
     for (std::size_t m = 0; m < r.measures().size(); ++m) {
         const auto& me = r.measures()[m];
         GapSet s;
@@ -138,22 +148,47 @@ io::Layer RunGaps::layer() const {
                                                              {"villages", FieldType::integer}}) {
         layer.fields.push_back(f);
     }
-    // Every outline vertex through the geotransform, then one batch to WGS84.
+    // Every distinct outline corner through the geotransform, then one batch to WGS84 (the sets'
+    // outlines share most corners). Corners are indexed densely over the cells' lattice box when it
+    // is small enough, else hashed.
+    const auto& cells = in.cells;
+    std::int64_t min_c = 0, min_r = 0, width = 0, height = 0;
+    if (cells.size() > 0) {
+        min_c = *std::min_element(cells.col.begin(), cells.col.end());
+        min_r = *std::min_element(cells.row.begin(), cells.row.end());
+        width = *std::max_element(cells.col.begin(), cells.col.end()) - min_c + 2;
+        height = *std::max_element(cells.row.begin(), cells.row.end()) - min_r + 2;
+    }
+    constexpr std::uint32_t none = 0xffffffffU;
+    const bool dense = width * height <= std::max<std::int64_t>(4'000'000, 16 * static_cast<std::int64_t>(cells.size()));
+    std::vector<std::uint32_t> dense_index(dense ? static_cast<std::size_t>(width * height) : 0, none);
+    std::unordered_map<std::uint64_t, std::uint32_t> hashed_index;
     std::vector<Point> points;
+    const auto slot = [&](Point lattice) -> std::uint32_t& {
+        const auto id = static_cast<std::uint64_t>((static_cast<std::int64_t>(lattice.y) - min_r) * width +
+                                                   (static_cast<std::int64_t>(lattice.x) - min_c));
+        if (dense) return dense_index[id];
+        return hashed_index.try_emplace(id, none).first->second;
+    };
+    const auto collect = [&](const Ring& ring) {
+        for (const auto& p : ring) {
+            auto& index = slot(p);
+            if (index != none) continue;
+            index = static_cast<std::uint32_t>(points.size());
+            points.push_back(raster_point(cells.geotransform, p));
+        }
+    };
     for (const auto& s : m_sets) {
         for (const auto& mp : s.outlines) {
             for (const auto& poly : mp) {
-                for (const auto& p : poly.outer) points.push_back(raster_point(in.cells.geotransform, p));
-                for (const auto& h : poly.holes) {
-                    for (const auto& p : h) points.push_back(raster_point(in.cells.geotransform, p));
-                }
+                collect(poly.outer);
+                for (const auto& h : poly.holes) collect(h);
             }
         }
     }
-    if (!points.empty()) geo::Transformer(in.cells.raster_crs, geo::wgs84).forward(std::span<Point>(points));
-    std::size_t next = 0;
+    if (!points.empty()) geo::Transformer(cells.raster_crs, geo::wgs84).forward(std::span<Point>(points));
     const auto place = [&](Ring& ring) {
-        for (auto& p : ring) p = points[next++];
+        for (auto& p : ring) p = points[slot(p)];
     };
     for (const auto& s : m_sets) {
         for (std::size_t k = 0; k < s.patches.patches.size(); ++k) {

@@ -43,9 +43,17 @@ public:
     // REQUIRES: col, row same length; (col, row) distinct.
     CellGrid(std::span<const std::int32_t> col, std::span<const std::int32_t> row);
     // Index of the cell at (col, row), -1 when none.
-    [[nodiscard]] std::int64_t at(std::int64_t col, std::int64_t row) const;
+    [[nodiscard]] std::int64_t at(std::int64_t col, std::int64_t row) const {
+        if (!m_dense.empty()) {
+            const std::int64_t c = col - m_min_col, r = row - m_min_row;
+            if (c < 0 || r < 0 || c >= m_width || r >= m_height) return -1;
+            return m_dense[static_cast<std::size_t>(r * m_width + c)];
+        }
+        return hashed_at(col, row);
+    }
 
 private:
+    [[nodiscard]] std::int64_t hashed_at(std::int64_t col, std::int64_t row) const;
     std::int64_t m_min_col = 0, m_min_row = 0, m_width = 0, m_height = 0;
     std::vector<std::int32_t> m_dense;  // row-major over the bounding box; empty when hashed
     std::unordered_map<std::uint64_t, std::int32_t> m_hashed;
