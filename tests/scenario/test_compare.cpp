@@ -243,7 +243,7 @@ TEST_CASE("bad attribute changes and extra kinds: clear messages naming file, li
 }
 
 // The same tiny case as a study file: a table filter keeps the stations whose fields match.
-TEST_CASE("a study's table filter selects facilities; a field the layer lacks is an input error naming it", "[scenario]") {
+TEST_CASE("a study's table filter selects facilities, and a field the layer lacks is an input error naming it", "[scenario]") {
     TempDir dir("table-filter");
     const fs::path src = fs::path(tiny_study()).parent_path();
     std::string text = slurp(tiny_study());
