@@ -33,6 +33,13 @@ void append_fixed(std::string& out, double v, int decimals) {
     out.append(buf, r.ptr);
 }
 
+// Null, and a real that is NaN or infinite (a share of an empty unit): an empty cell.
+bool is_blank(const FieldValue& v) {
+    if (std::holds_alternative<std::monostate>(v)) return true;
+    const auto* d = std::get_if<double>(&v);
+    return d != nullptr && !std::isfinite(*d);
+}
+
 }  // namespace
 
 std::string csv_header(const CsvColumn& column) {
@@ -57,7 +64,7 @@ std::string format_csv_table(const CsvTable& table) {
             if (c > 0) out += ',';
             const auto& col = table.columns[c];
             const FieldValue& v = row[c];
-            if (std::holds_alternative<std::monostate>(v)) continue;
+            if (is_blank(v)) continue;
             if (col.kind == CsvColumnKind::text) {
                 append_text(out, as_text(v));
                 continue;
@@ -105,7 +112,7 @@ Layer csv_table_layer(const std::string& name, const CsvTable& table) {
         for (std::size_t c = 0; c < row.size(); ++c) {
             const auto& col = table.columns[c];
             const FieldValue& v = row[c];
-            if (std::holds_alternative<std::monostate>(v)) {
+            if (is_blank(v)) {
                 f.values.emplace_back(std::monostate{});
                 continue;
             }

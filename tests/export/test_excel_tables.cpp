@@ -8,7 +8,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <filesystem>
+#include <limits>
 #include <map>
 
 using namespace kepu15;
@@ -250,19 +252,24 @@ TEST_CASE("csv_table_layer gives the values the CSV shows, typed, for databases"
                  {"covered_pct", "覆盖率(%)", io::CsvColumnKind::percent, 1},
                  {"mean_min", "平均(分钟)", io::CsvColumnKind::number, 1}};
     t.rows = {{std::string("W"), 54.6, 0.545455, 3.7575},
-              {std::string("E"), std::int64_t{175}, 0.00025, std::monostate{}}};
+              {std::string("E"), std::int64_t{175}, 0.00025, std::monostate{}},
+              {std::string("X"), 0.0, std::nan(""), std::numeric_limits<double>::infinity()}};
+    // NaN (the share of an empty unit) and infinity are empty cells, like null.
+    CHECK(io::format_csv_table(t).find("\r\nX,0,,\r\n") != std::string::npos);
     const io::Layer l = io::csv_table_layer("towns_table", t);
     CHECK(l.name == "towns_table");
     CHECK(l.geometry_kind == io::GeometryKind::none);
     REQUIRE(l.fields.size() == 4);
     CHECK(l.fields[1].type == io::FieldType::integer);
     CHECK(l.fields[2].type == io::FieldType::real);
-    REQUIRE(l.features.size() == 2);
+    REQUIRE(l.features.size() == 3);
     CHECK(std::get<std::int64_t>(l.features[0].values[1]) == 55);
     CHECK(std::get<double>(l.features[0].values[2]) == 54.5);
     CHECK(std::get<double>(l.features[0].values[3]) == 3.8);
     CHECK(std::get<double>(l.features[1].values[2]) == 0.0);
     CHECK(std::holds_alternative<std::monostate>(l.features[1].values[3]));
+    CHECK(std::holds_alternative<std::monostate>(l.features[2].values[2]));
+    CHECK(std::holds_alternative<std::monostate>(l.features[2].values[3]));
     t.rows[0].pop_back();
     CHECK_THROWS_AS(io::csv_table_layer("towns_table", t), output_error);
 }

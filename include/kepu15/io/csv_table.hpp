@@ -33,7 +33,7 @@ struct CsvColumn {
 
 struct CsvTable {
     std::vector<CsvColumn> columns;
-    std::vector<std::vector<FieldValue>> rows;  // parallel to columns; null = empty cell
+    std::vector<std::vector<FieldValue>> rows;  // parallel to columns; null, NaN, ±inf = empty cell
 };
 
 // The file's bytes. Throws output_error when a row has the wrong number of values or a numeric
