@@ -1,6 +1,7 @@
 // Turns a summarised evaluation into the study outputs: cells, gaps, villages, towns, roads,
-// facilities, isochrones and water layers, summary.json and the tables towns.csv and villages.csv. Field names are documented
-// in the README ("What a run gives"). Report reads plain results; it knows nothing of how they
+// facilities, isochrones and water layers, summary.json and the tables towns.csv and
+// villages.csv. Field names are documented in the README ("What a run gives") and, for the
+// tables, in docs/exports.md. Report reads plain results; it knows nothing of how they
 // were computed.
 #pragma once
 
