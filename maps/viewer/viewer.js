@@ -18,7 +18,7 @@ const I18N = {
     synthetic: '合成数据（非真实，仅供演示）', baseline: '现状', scenario: '方案', loading: '加载中…',
     cells_loading: '正在加载100米格网（文件较大）…', no_manifest: '找不到 manifest.json：请先运行 kepu15 run（scripts/run.sh），再用 scripts/view.sh 打开。',
     source: '数据来源：{study}。计算：{gen}，运行日期 {date}。底图：研究自带的道路、水系与区镇/村界。',
-    cell: '100米格网', groups: '人群', mean: '平均', data_date: '数据日期', newly_villages: '覆盖率提高的村/社区', scale: '比例尺',
+    cell: '100米格网', gap_villages: '个村/社区', groups: '人群', mean: '平均', data_date: '数据日期', newly_villages: '覆盖率提高的村/社区', scale: '比例尺',
   },
   en: {
     view: 'Show', view_villages: 'village coverage', view_cells: '100 m cells: minutes', kind: 'Kind', method: 'Method',
@@ -32,7 +32,7 @@ const I18N = {
     baseline: 'baseline', scenario: 'scenario', loading: 'loading…', cells_loading: 'loading the 100 m cells (large file)…',
     no_manifest: 'manifest.json not found: run `kepu15 run` (scripts/run.sh) first, then open it with scripts/view.sh.',
     source: 'Data: {study}. Computed by {gen} on {date}. Background: the study\'s own roads, water and boundaries.',
-    cell: '100 m cell', groups: 'Groups', mean: 'mean', data_date: 'data date', newly_villages: 'villages whose coverage rose', scale: 'Scale',
+    cell: '100 m cell', gap_villages: 'villages', groups: 'Groups', mean: 'mean', data_date: 'data date', newly_villages: 'villages whose coverage rose', scale: 'Scale',
   },
 };
 
@@ -144,6 +144,14 @@ function measureFilter(kindField, methodField) {
   return ['all', ['in', ['get', kindField], ['literal', kinds]], ['==', ['get', methodField], state.method]];
 }
 
+// Gap patches (one feature per contiguous patch of uncovered cells): those of the kind and method,
+// or with "any kind" those no kind covers (the manifest names their kind value).
+function gapFilter() {
+  if (state.kind !== 'any') return measureFilter('kind', 'method');
+  const entry = (data.manifest.layers && data.manifest.layers.gaps) || {};
+  return ['all', ['==', ['get', 'kind'], entry.any_kind || 'any'], ['==', ['get', 'method'], state.method]];
+}
+
 function style(run) {
   const sources = {};
   const layers = [{ id: 'background', type: 'background', paint: { 'background-color': '#ffffff' } }];
@@ -176,7 +184,9 @@ function style(run) {
       paint: { 'line-color': '#000000', 'line-width': ['case', ['boolean', ['feature-state', 'hover'], false], 2.5, 0] } });
   }
   if (add('gaps')) {
-    layers.push({ id: 'gaps', type: 'line', source: 'gaps', filter: measureFilter('kind', 'method'),
+    // An invisible fill so that a click finds the patch under the pointer (its figures join the popup).
+    layers.push({ id: 'gaps-fill', type: 'fill', source: 'gaps', filter: gapFilter(), paint: { 'fill-opacity': 0 } });
+    layers.push({ id: 'gaps', type: 'line', source: 'gaps', filter: gapFilter(),
       paint: { 'line-color': '#d81b60', 'line-width': 1.6, 'line-dasharray': [3, 2] } });
   }
   if (run.layers.towns) layers.push({ id: 'towns-line', type: 'line', source: 'towns', paint: { 'line-color': '#1a1a1a', 'line-width': 1.6 } });
@@ -245,9 +255,10 @@ function applyState() {
     m.setPaintProperty('cells-fill', 'fill-color', cellFill());
     m.setLayoutProperty('cells-fill', 'visibility', state.view === 'cells' ? 'visible' : 'none');
     if (m.getLayer('gaps')) {
-      m.setFilter('gaps', measureFilter('kind', 'method'));
-      // Gaps of one kind at a time: with every kind the outlines cover the whole map.
-      m.setLayoutProperty('gaps', 'visibility', el('show-gaps').checked && state.kind !== 'any' ? 'visible' : 'none');
+      for (const id of ['gaps', 'gaps-fill']) {
+        m.setFilter(id, gapFilter());
+        m.setLayoutProperty(id, 'visibility', el('show-gaps').checked ? 'visible' : 'none');
+      }
     }
     if (m.getLayer('isochrones')) {
       m.setFilter('isochrones', measureFilter('kind', 'profile'));
@@ -311,7 +322,7 @@ function legendRows() {
     }
   }
   rows.push({ h: t('layers') });
-  if (el('show-gaps').checked && data.layers.gaps && state.kind !== 'any') rows.push({ ln: true, text: t('gap_line') });
+  if (el('show-gaps').checked && data.layers.gaps) rows.push({ ln: true, text: t('gap_line') });
   if (el('show-isochrones').checked && data.layers.isochrones) rows.push({ ln: true, colour: '#aa3377', text: t('service_area') });
   if (el('show-facilities').checked) {
     for (const k of data.manifest.kinds) {
@@ -471,6 +482,13 @@ function cellPopupHtml(p) {
   return html + '</table></div>';
 }
 
+// The gap patch under a click: its people, area and distance to the nearest facility.
+function gapPopupHtml(p) {
+  const mean = p.mean_min != null ? `${fmtNum(p.mean_min)} ${t('minutes')}` : p.mean_dist_m != null ? `${fmtInt(p.mean_dist_m)} ${t('metres')}` : '–';
+  return `<div class="popup gap"><b>${t('gaps')} ${p.patch_id}</b><div>${t('population')} ${fmtInt(p.population)} · ` +
+    `${fmtNum(p.area_km2)} km² · ${t('mean')} ${mean}</div><div>${p.town_name || ''} · ${p.villages} ${t('gap_villages')}</div></div>`;
+}
+
 function wirePopups(m) {
   const hover = new maplibregl.Popup({ closeButton: false, closeOnClick: false, offset: 8 });
   let hovered = null;
@@ -500,6 +518,8 @@ function wirePopups(m) {
         `<div>${f.properties.town_name || ''}</div></div>`;
     } else if (f.layer.id === 'cells-fill') html = cellPopupHtml(f.properties);
     else html = villagePopupHtml(f.properties);
+    const gap = m.getLayer('gaps-fill') ? m.queryRenderedFeatures(e.point, { layers: ['gaps-fill'] })[0] : null;
+    if (gap) html += gapPopupHtml(gap.properties);
     hover.remove();
     new maplibregl.Popup({ offset: 6 }).setLngLat(e.lngLat).setHTML(html).addTo(m);
   });

@@ -1,6 +1,6 @@
 #include "kepu15/commands/compare.hpp"
 
-#include "kepu15/coverage/equity.hpp"
+#include "kepu15/report/equity.hpp"
 #include "kepu15/error.hpp"
 #include "kepu15/geo/crs.hpp"
 #include "kepu15/geo/polygon_ops.hpp"
@@ -141,33 +141,10 @@ std::vector<study::FacilitySet> apply_edits(std::vector<study::FacilitySet> sets
 
 nlohmann::json num(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
 
+// Equity of one measure as summary.json gives it (report/equity.hpp), with the baseline's horizon
+// for both sides.
 nlohmann::json equity_json(const pipeline::StudyResult& r, std::size_t m, double horizon) {
-    const auto& in = r.inputs();
-    const auto& me = r.measures()[m];
-    std::vector<std::int8_t> urban(in.cells.size(), -1);
-    for (std::size_t i = 0; i < in.cells.size(); ++i) {
-        const auto v = in.cells.village[i];
-        if (v >= 0) urban[i] = static_cast<std::int8_t>(in.villages[static_cast<std::size_t>(v)].urban);
-    }
-    coverage::EquityCells c;
-    c.population = in.cells.population;
-    for (const auto& g : in.cells.groups) c.groups.emplace_back(g);
-    c.covered = me.covered;
-    c.minutes = me.value;
-    c.unit = in.cells.unit;
-    c.unit_count = in.units.size();
-    c.urban = urban;
-    c.horizon = horizon;
-    const auto e = coverage::equity(c);
-    nlohmann::json j{{"covered_share", num(e.covered_share)}, {"urban_share", num(e.urban_share)},
-                     {"rural_share", num(e.rural_share)},     {"best_worst_gap", num(e.best_worst_gap)},
-                     {"gini", num(e.gini_minutes)}};
-    if (e.best_unit >= 0) {
-        j["best_unit"] = in.units[static_cast<std::size_t>(e.best_unit)].name;
-        j["worst_unit"] = in.units[static_cast<std::size_t>(e.worst_unit)].name;
-    }
-    for (std::size_t g = 0; g < e.group_share.size(); ++g) j["group_share"][in.cells.group_names[g]] = num(e.group_share[g]);
-    return j;
+    return report::equity_json(r, report::measure_equity(r, m, horizon));
 }
 
 // Cells covered in `after` but not `before`, dissolved per measure.

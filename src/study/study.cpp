@@ -308,6 +308,15 @@ Study load_study(const std::string& path) {
         s.isochrone_cell_m = t.number("isochrone_cell_m").value_or(s.isochrone_cell_m);
         in_range(file, "coverage", "isochrone_cell_m", isochrone_cell_m_range, s.isochrone_cell_m);
         s.travel_time_rasters = t.boolean("travel_time_rasters").value_or(s.travel_time_rasters);
+        if (auto sa = t.str("service_areas")) {
+            if (*sa != "per-kind" && *sa != "per-facility") {
+                throw config_error(file + ": [coverage] service_areas must be \"per-kind\" or \"per-facility\", not '" +
+                                   *sa + "'");
+            }
+            s.service_areas_per_facility = *sa == "per-facility";
+        }
+        s.gap_min_population = t.number("gap_min_population").value_or(s.gap_min_population);
+        in_range(file, "coverage", "gap_min_population", gap_min_population_range, s.gap_min_population);
         t.check_unknown();
     }
     const toml::node* facilities = top.raw("facilities");

@@ -21,6 +21,7 @@ inline constexpr Range isochrone_cell_m_range{"m", 5.0, 1000.0};    // service-a
 inline constexpr Range max_snap_m_range{"m", 1.0, 10000.0};
 inline constexpr Range snap_tolerance_m_range{"m", 0.0, 100.0};
 inline constexpr Range band_range{"", 1.0, 65535.0, true};          // 1-based raster band
+inline constexpr Range gap_min_population_range{"persons", 0.0, 1e7};  // gap patches kept
 
 // What to do with cells or facilities whose location lies outside every unit.
 enum class OutsidePolicy { error, drop };
@@ -109,6 +110,12 @@ struct Study {
     std::vector<double> isochrone_minutes{5, 10, 15};  // DEFAULT: 5, 10, 15
     bool isochrones = true;          // DEFAULT: write isochrones.geojson when network is on
     double isochrone_cell_m = 50.0;  // DEFAULT: 50 m grid for service-area polygons
+    // Service areas per kind (the union of its facilities') or one per facility with the people
+    // inside ([coverage] service_areas = "per-kind" | "per-facility"). DEFAULT: per kind.
+    bool service_areas_per_facility = false;
+    // Gap patches with fewer people are left out of the gaps layer (counted in summary.json).
+    // DEFAULT: 50 persons (about a hamlet; smaller patches are slivers along a threshold's edge).
+    double gap_min_population = 50.0;
     bool travel_time_rasters = false;  // DEFAULT: no GeoTIFFs
     // Refuse a run whose estimated memory exceeds this many GB (pipeline/memory.hpp).
     // DEFAULT: 0 = 80 % of the machine's physical memory.
