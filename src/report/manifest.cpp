@@ -67,6 +67,9 @@ json layer_entry(const std::string& file, const char* geometry, json fields) {
 
 }  // namespace
 
+std::string method_label_zh(const std::string& method) { return method_entry(method)["label_zh"]; }
+std::string group_label_zh(const std::string& group) { return group_entry(group)["label_zh"]; }
+
 std::vector<double> measure_breaks(bool network, double threshold) {
     if (!network) return {threshold / 4, threshold / 2, threshold, threshold * 2};
     return {threshold / 3, threshold * 2 / 3, threshold, threshold * 2};
@@ -228,6 +231,12 @@ json manifest_json(const study::Study& study, const pipeline::StudyResult& r,
             layer_entry("roads.geojson", "line", {{"class", "class"}, {"drive_kmh", "drive_kmh"}});
     }
     j["layers"] = layers;
+    // Tables for Excel (docs/exports.md): the CSV and its GDAL column types.
+    json tables = json::object();
+    for (const std::string t : {"towns", "villages", "compare"}) {
+        if (has(t + ".csv")) tables[t] = {{"file", t + ".csv"}, {"types", t + ".csvt"}};
+    }
+    j["tables"] = tables;
     j["files"] = files;
     return j;
 }

@@ -8,6 +8,7 @@
 #include "kepu15/error.hpp"
 #include "kepu15/geo/crs.hpp"
 #include "kepu15/geo/polygon_ops.hpp"
+#include "kepu15/io/csv_table.hpp"
 #include "kepu15/io/raster_writer.hpp"
 #include "kepu15/parallel.hpp"
 
@@ -238,22 +239,13 @@ UnitColumns unit_columns(const StudyResult& r, const coverage::Aggregation& agg)
 
 // ---- villages.geojson -----------------------------------------------------------------------
 
-void write_villages(const StudyResult& r, io::Sink& outputs) {
+// Village indices worst served first: lowest share covered by any kind by the primary method, then
+// most people uncovered, then code. Villages without population go last. villages.geojson and
+// villages.csv share this order (field `rank`).
+std::vector<std::size_t> villages_worst_first(const StudyResult& r) {
     const auto& in = r.inputs();
     const auto& agg = r.by_village;
     const std::size_t primary = agg.method_index(r.primary_method);
-    std::vector<FieldDef> fields{{"rank", FieldType::integer},       {"code", FieldType::string},
-                                 {"name", FieldType::string},        {"town_code", FieldType::string},
-                                 {"town_name", FieldType::string},   {"urban", FieldType::integer},
-                                 {"population", FieldType::real}};
-    for (const auto& g : in.cells.group_names) fields.push_back({"pop_" + g, FieldType::real});
-    const UnitColumns columns = unit_columns(r, agg);
-    fields.insert(fields.end(), columns.fields.begin(), columns.fields.end());
-    fields.push_back({"rank_method", FieldType::string});
-    fields.push_back({"uncovered_pop", FieldType::real});
-
-    // Worst served first: lowest share covered by any kind (primary method), then most people
-    // uncovered, then code. Villages without population go last.
     std::vector<std::size_t> order(in.villages.size());
     std::iota(order.begin(), order.end(), 0);
     const auto share_any = [&](std::size_t v) {
@@ -270,6 +262,24 @@ void write_villages(const StudyResult& r, io::Sink& outputs) {
         if (ua != ub) return ua > ub;
         return in.villages[a].code < in.villages[b].code;
     });
+    return order;
+}
+
+void write_villages(const StudyResult& r, io::Sink& outputs) {
+    const auto& in = r.inputs();
+    const auto& agg = r.by_village;
+    const std::size_t primary = agg.method_index(r.primary_method);
+    std::vector<FieldDef> fields{{"rank", FieldType::integer},       {"code", FieldType::string},
+                                 {"name", FieldType::string},        {"town_code", FieldType::string},
+                                 {"town_name", FieldType::string},   {"urban", FieldType::integer},
+                                 {"population", FieldType::real}};
+    for (const auto& g : in.cells.group_names) fields.push_back({"pop_" + g, FieldType::real});
+    const UnitColumns columns = unit_columns(r, agg);
+    fields.insert(fields.end(), columns.fields.begin(), columns.fields.end());
+    fields.push_back({"rank_method", FieldType::string});
+    fields.push_back({"uncovered_pop", FieldType::real});
+
+    const std::vector<std::size_t> order = villages_worst_first(r);
     std::vector<OutputFeature> features;
     std::int64_t rank = 0;
     for (std::size_t v : order) {
@@ -292,6 +302,121 @@ void write_villages(const StudyResult& r, io::Sink& outputs) {
         features.push_back(std::move(f));
     }
     write_layer(outputs, "villages", fields, features, io::GeometryKind::polygon);
+}
+
+// ---- towns.csv and villages.csv: tables for Excel (io::format_csv_table) ---------------------
+
+std::string kind_label_zh(const StudyResult& r, const std::string& kind) {
+    for (const auto& f : r.study().facilities) {
+        if (f.kind == kind && !f.label.empty()) return f.label;
+    }
+    return kind;
+}
+
+// "15", "2.5", "1000".
+std::string threshold_text(double v) {
+    std::ostringstream s;
+    s << v;
+    return s.str();
+}
+
+// "社区/村科普站步行15分钟", "学校直线距离1000米".
+std::string measure_label_zh(const StudyResult& r, const coverage::Measure& m) {
+    return kind_label_zh(r, m.kind) + method_label_zh(m.method.name()) + threshold_text(m.threshold.value) +
+           (m.is_network() ? "分钟" : "米");
+}
+
+// Access scores are supply per person; tables give them per 10,000 residents (每万人), as Chinese
+// planning statistics do, with two decimals.
+constexpr double access_per = 1e4;
+
+// The columns both tables share, after each row's own identifying columns, in this order:
+// population and groups; per method the share covered by any kind; the people covered by no kind
+// (primary method); per measure covered persons, covered percent, mean/median/p90 (minutes with one
+// decimal, metres whole) and access; per kind and group the group's covered percent, mean and
+// access (each group by its own method). docs/exports.md lists them.
+struct TableColumns {
+    std::vector<io::CsvColumn> columns;
+    std::function<void(const coverage::Totals&, std::vector<FieldValue>&)> values;
+};
+
+TableColumns table_columns(const StudyResult& r, const coverage::Aggregation& agg) {
+    using io::CsvColumnKind;
+    TableColumns c;
+    auto& cols = c.columns;
+    const auto& groups = r.inputs().cells.group_names;
+    const std::size_t primary = agg.method_index(r.primary_method);
+    cols.push_back({"population", "人口", CsvColumnKind::persons});
+    for (const auto& g : groups) cols.push_back({"pop_" + g, group_label_zh(g) + "人口", CsvColumnKind::persons});
+    for (const auto& method : agg.methods) {
+        cols.push_back({"any_" + method.name() + "_covered_pct", "任一类设施" + method_label_zh(method.name()) + "覆盖率(%)",
+                        CsvColumnKind::percent, 1});
+    }
+    cols.push_back({"uncovered_pop", "未被任一类设施覆盖人口(" + method_label_zh(r.primary_method.name()) + ")",
+                    CsvColumnKind::persons});
+    const auto stat_columns = [&](const std::string& key, const std::string& prefix_zh, const coverage::Measure& m,
+                                  bool all) {
+        const bool net = m.is_network();
+        const std::string u = stat_unit(m);
+        const std::string what = "到" + kind_label_zh(r, m.kind) + method_label_zh(m.method.name()) + (net ? "时间" : "");
+        const std::string unit_zh = net ? "(分钟)" : "(米)";
+        const int decimals = net ? 1 : 0;
+        cols.push_back({key + "_mean" + u, prefix_zh + what + "平均值" + unit_zh, CsvColumnKind::number, decimals});
+        if (!all) return;
+        cols.push_back({key + "_median" + u, prefix_zh + what + "中位数" + unit_zh, CsvColumnKind::number, decimals});
+        cols.push_back({key + "_p90" + u, prefix_zh + what + "第90百分位" + unit_zh, CsvColumnKind::number, decimals});
+    };
+    const auto access_column = [&](const std::string& key, const std::string& prefix_zh, const coverage::Measure& m) {
+        cols.push_back({key + "_access_per_10k",
+                        prefix_zh + kind_label_zh(r, m.kind) + method_label_zh(m.method.name()) + "可达性(每万人供给)",
+                        CsvColumnKind::number, 2});
+    };
+    for (const auto& m : r.measures()) {
+        const std::string label = measure_label_zh(r, m);
+        cols.push_back({m.key() + "_covered_pop", label + "覆盖人口", CsvColumnKind::persons});
+        cols.push_back({m.key() + "_covered_pct", label + "覆盖率(%)", CsvColumnKind::percent, 1});
+        stat_columns(m.key(), "", m, true);
+        if (has_access(r)) access_column(m.key(), "", m);
+    }
+    struct GroupColumn {
+        std::size_t measure;
+        std::size_t group;
+    };
+    std::vector<GroupColumn> group_columns;
+    for (const auto& f : r.study().facilities) {
+        for (std::size_t g = 0; g < groups.size(); ++g) {
+            const auto m = group_measure(r, f.kind, groups[g]);
+            if (m < 0) continue;
+            const auto& me = r.measures()[static_cast<std::size_t>(m)];
+            const std::string key = f.kind + "_" + groups[g];
+            const std::string group_zh = group_label_zh(groups[g]);
+            cols.push_back({key + "_covered_pct", group_zh + measure_label_zh(r, me) + "覆盖率(%)",
+                            io::CsvColumnKind::percent, 1});
+            stat_columns(key, group_zh, me, false);
+            if (has_access(r)) access_column(key, group_zh, me);
+            group_columns.push_back({static_cast<std::size_t>(m), g});
+        }
+    }
+    c.values = [&r, &agg, primary, group_columns](const coverage::Totals& t, std::vector<FieldValue>& vals) {
+        vals.emplace_back(t.population);
+        for (double g : t.group_population) vals.emplace_back(g);
+        for (std::size_t k = 0; k < agg.methods.size(); ++k) vals.emplace_back(t.any_share(k));
+        vals.emplace_back(t.population - t.covered_any[primary]);
+        for (std::size_t m = 0; m < r.measures().size(); ++m) {
+            vals.emplace_back(t.covered[m]);
+            vals.emplace_back(t.share(m));
+            vals.emplace_back(t.stats[m].mean);
+            vals.emplace_back(t.stats[m].median);
+            vals.emplace_back(t.stats[m].p90);
+            if (has_access(r)) vals.emplace_back(t.access_mean[m] * access_per);
+        }
+        for (const auto& gc : group_columns) {
+            vals.emplace_back(t.group_share(gc.measure, gc.group));
+            vals.emplace_back(t.group_mean[gc.measure][gc.group]);
+            if (has_access(r)) vals.emplace_back(t.group_access[gc.measure][gc.group] * access_per);
+        }
+    };
+    return c;
 }
 
 // ---- towns.geojson --------------------------------------------------------------------------
@@ -642,38 +767,46 @@ json summary_json(const StudyResult& r) {
     return j;
 }
 
-std::string towns_csv(const StudyResult& r) {
-    std::ostringstream out;
-    out.precision(15);
-    const auto& groups = r.inputs().cells.group_names;
-    const UnitColumns columns = unit_columns(r, r.by_unit);
-    out << "code,name,population";
-    for (const auto& g : groups) out << ",pop_" << g;
-    for (const auto& f : columns.fields) out << ',' << f.name;
-    out << '\n';
-    const auto csv_text = [](const std::string& s) {
-        if (s.find_first_of(",\"\n") == std::string::npos) return s;
-        std::string q = "\"";
-        for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-        return q + "\"";
-    };
+io::CsvTable towns_table(const StudyResult& r) {
+    const TableColumns shared = table_columns(r, r.by_unit);
+    io::CsvTable table;
+    table.columns = {{"town_code", "区镇代码", io::CsvColumnKind::text}, {"town_name", "区镇", io::CsvColumnKind::text}};
+    table.columns.insert(table.columns.end(), shared.columns.begin(), shared.columns.end());
     const auto row = [&](const std::string& code, const std::string& name, const coverage::Totals& t) {
-        out << csv_text(code) << ',' << csv_text(name) << ',' << round_to(t.population, 100);
-        for (double g : t.group_population) out << ',' << round_to(g, 100);
-        std::vector<FieldValue> vals;
-        columns.values(t, vals);
-        for (const auto& v : vals) {
-            out << ',';
-            if (const auto* d = std::get_if<double>(&v)) out << *d;
-        }
-        out << '\n';
+        std::vector<FieldValue> vals{code, name};
+        shared.values(t, vals);
+        table.rows.push_back(std::move(vals));
     };
     for (std::size_t u = 0; u < r.inputs().units.size(); ++u) {
         row(r.inputs().units[u].code, r.inputs().units[u].name, r.by_unit.units[u]);
     }
-    row("ALL", "region", r.by_unit.region);
-    return out.str();
+    row("ALL", "合计", r.by_unit.region);
+    return table;
 }
+
+io::CsvTable villages_table(const StudyResult& r) {
+    const auto& villages = r.inputs().villages;
+    const TableColumns shared = table_columns(r, r.by_village);
+    io::CsvTable table;
+    table.columns = {{"rank", "排名(最差在前)", io::CsvColumnKind::integer},
+                     {"village_code", "村/社区代码", io::CsvColumnKind::text},
+                     {"village_name", "村/社区", io::CsvColumnKind::text},
+                     {"town_code", "区镇代码", io::CsvColumnKind::text},
+                     {"town_name", "区镇", io::CsvColumnKind::text},
+                     {"urban", "城镇社区(1)或乡村(0)", io::CsvColumnKind::integer}};
+    table.columns.insert(table.columns.end(), shared.columns.begin(), shared.columns.end());
+    std::int64_t rank = 0;
+    for (std::size_t v : villages_worst_first(r)) {
+        const auto& vi = villages[v];
+        std::vector<FieldValue> vals{++rank, vi.code, vi.name, vi.town_code, vi.town_name};
+        vals.push_back(vi.urban >= 0 ? FieldValue(static_cast<std::int64_t>(vi.urban)) : FieldValue(std::monostate{}));
+        shared.values(r.by_village.units[v], vals);
+        table.rows.push_back(std::move(vals));
+    }
+    return table;
+}
+
+std::string towns_csv(const StudyResult& r) { return io::format_csv_table(towns_table(r)); }
 
 // Per-cell results as one multi-band Cloud-Optimized GeoTIFF on the population grid: one Float32
 // band per measure (minutes or metres, nodata where none) named by its field stem. Skipped with a
@@ -725,7 +858,8 @@ json write_study_outputs(const StudyResult& r, io::Sink& sink, unsigned threads,
     const std::string cells_tif = sink.file_path("cells.tif");
     // manifest.json: what the viewer and `kepu15 render` read (layers as GeoJSON files of a folder).
     std::vector<std::string> files{"gaps.geojson", "villages.geojson", "towns.geojson", "facilities.geojson",
-                                   "summary.json", "towns.csv", "cells.tif", "manifest.json"};
+                                   "summary.json", "towns.csv", "towns.csvt", "villages.csv", "villages.csvt",
+                                   "cells.tif", "manifest.json"};
     if (options.cells_vector) files.push_back("cells.geojson");
     if (roads || options.roads_added_by_caller) files.push_back("roads.geojson");
     if (!r.evaluation.service_areas.empty()) files.push_back("isochrones.geojson");
@@ -733,6 +867,10 @@ json write_study_outputs(const StudyResult& r, io::Sink& sink, unsigned threads,
     for (const auto& [name, path] : raster_paths) files.push_back(name);
     std::sort(files.begin(), files.end());
     sink.add_file("manifest.json", manifest_json(study, r, files, utc_date_today()).dump(2) + "\n");
+    // The tables first, in this thread: they are small, and a CSV folder then knows that towns.csv
+    // and villages.csv are the Excel tables (the polygons go beside them as *_geometry.csv).
+    sink.add_table("towns", towns_table(r));
+    sink.add_table("villages", villages_table(r));
     RunGaps gaps(r);
     json summary;
     // The cell layer is the longest single job: it starts first, while the other thread works
@@ -751,7 +889,6 @@ json write_study_outputs(const StudyResult& r, io::Sink& sink, unsigned threads,
         summary = summary_json(r);
         for (const auto& [key, value] : options.summary_overrides.items()) summary[key] = value;
     });
-    jobs.emplace_back([&] { sink.add_file("towns.csv", towns_csv(r)); });
     for (const auto& m : r.measures()) {
         if (raster_paths.count(raster_name(m)) != 0) {
             jobs.emplace_back([&] { write_travel_time_raster(r, m, raster_paths.at(raster_name(m))); });
