@@ -130,15 +130,18 @@ double decay_weight(const AccessOptions& o, double d) {
     return 0.0;
 }
 
-AccessResult compute_access(const coverage::CostTable& costs, std::span<const double> demand,
-                            std::span<const double> capacity, const AccessOptions& options) {
+namespace {
+
+// The checks shared by both table orientations; `demand_count` and `supply_count` are the table's.
+void check_inputs(const coverage::CostTable& costs, std::size_t demand_count, std::size_t supply_count,
+                  std::span<const double> demand, std::span<const double> capacity, const AccessOptions& options) {
     check_options(options);
     if (options.catchment > costs.limit) {
         throw config_error("access: catchment of " + number(options.catchment) + " " +
                            coverage::cost_unit_name(costs.unit) + " is beyond the cost table's limit of " +
                            number(costs.limit) + " (pairs between the two are missing)");
     }
-    if (demand.size() != costs.origin_count || capacity.size() != costs.destination_count) {
+    if (demand.size() != demand_count || capacity.size() != supply_count) {
         throw input_error("access: " + std::to_string(demand.size()) + " demand values and " +
                           std::to_string(capacity.size()) + " capacities for a cost table of " +
                           std::to_string(costs.origin_count) + " origins and " +
@@ -156,7 +159,13 @@ AccessResult compute_access(const coverage::CostTable& costs, std::span<const do
                               number(capacity[j]) + " (must be a finite number >= 0)");
         }
     }
+}
 
+}  // namespace
+
+AccessResult compute_access(const coverage::CostTable& costs, std::span<const double> demand,
+                            std::span<const double> capacity, const AccessOptions& options) {
+    check_inputs(costs, costs.origin_count, costs.destination_count, demand, capacity, options);
     AccessResult r;
     r.catchment_demand.assign(costs.destination_count, 0.0);
     // Step 1: decay-weighted demand in each supply's catchment, and the supply-to-demand ratio.
@@ -183,6 +192,42 @@ AccessResult compute_access(const coverage::CostTable& costs, std::span<const do
             if (std::isfinite(rj)) a += rj * decay_weight(options, e.cost);
         }
         r.access[i] = a;
+    }
+    return r;
+}
+
+AccessResult compute_access_by_supply(const coverage::CostTable& catchments, std::span<const double> demand,
+                                      std::span<const double> capacity, const AccessOptions& options) {
+    check_inputs(catchments, catchments.destination_count, catchments.origin_count, demand, capacity, options);
+    const std::size_t supplies = catchments.origin_count;
+    AccessResult r;
+    r.catchment_demand.assign(supplies, 0.0);
+    r.ratio.resize(supplies);
+    // Each pair's weight once; the same sums as compute_access in the same order (per supply over
+    // ascending demand ids, per demand point over ascending supply ids), so the results are equal
+    // to the last bit.
+    std::vector<double> weight(catchments.entries.size(), 0.0);
+    for (std::size_t j = 0; j < supplies; ++j) {
+        double v = 0.0;
+        for (std::uint64_t k = catchments.first[j]; k < catchments.first[j + 1]; ++k) {
+            const coverage::CostEntry& e = catchments.entries[k];
+            if (e.cost > options.catchment) continue;
+            weight[k] = decay_weight(options, e.cost);
+            if (demand[e.destination] == 0.0) continue;
+            v += demand[e.destination] * weight[k];
+        }
+        r.catchment_demand[j] = v;
+        r.ratio[j] = v > 0.0 ? capacity[j] / v : nan;
+    }
+    r.access.assign(catchments.destination_count, 0.0);
+    for (std::size_t j = 0; j < supplies; ++j) {
+        const double rj = r.ratio[j];
+        if (!std::isfinite(rj)) continue;
+        for (std::uint64_t k = catchments.first[j]; k < catchments.first[j + 1]; ++k) {
+            const coverage::CostEntry& e = catchments.entries[k];
+            if (e.cost > options.catchment) continue;
+            r.access[e.destination] += rj * weight[k];
+        }
     }
     return r;
 }

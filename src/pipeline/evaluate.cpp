@@ -108,22 +108,27 @@ void evaluate_access(const PreparedStudy& prepared, Evaluation& ev, unsigned thr
         const study::FacilitySet& fs = ev.facilities[k];
         AccessMeasure& a = ev.access[m];
         access::AccessOptions opt = spec.options;
-        coverage::CostTable table;
+        std::vector<double> capacity(fs.capacity.size());
+        for (std::size_t j = 0; j < capacity.size(); ++j) capacity[j] = std::isfinite(fs.capacity[j]) ? fs.capacity[j] : 1.0;
+        access::AccessResult result;
         if (me.is_network()) {
+            // Keyed by facility: the catchments come out of the per-facility searches as they are,
+            // with no per-cell table to build (bit-identical to compute_access on that table).
             const PreparedNetwork& net = *prepared.network;
             std::size_t p = 0;
             while (net.profiles()[p] != me.method.profile) ++p;
             a.catchment = spec.catchment_minutes.value_or(study.minutes_for(study.facilities[k]));
-            table = routing::reach_table(net.roads(), net.profiles()[p], net.reverse_graph(p), ev.facility_snaps[p][k],
-                                         net.cell_snaps(p), a.catchment, net.off_road_kmh(p), 1);
+            opt.catchment = a.catchment;
+            const coverage::CostTable catchments = routing::reach_table_by_facility(
+                net.roads(), net.profiles()[p], net.reverse_graph(p), ev.facility_snaps[p][k], net.cell_snaps(p),
+                a.catchment, net.off_road_kmh(p), 1);
+            result = access::compute_access_by_supply(catchments, cells.population, capacity, opt);
         } else {
             a.catchment = spec.catchment_m.value_or(study.radius_for(study.facilities[k]));
-            table = coverage::crowfly_reach_table(cells.centre_m, fs.position_m, a.catchment);
+            opt.catchment = a.catchment;
+            const coverage::CostTable table = coverage::crowfly_reach_table(cells.centre_m, fs.position_m, a.catchment);
+            result = access::compute_access(table, cells.population, capacity, opt);
         }
-        opt.catchment = a.catchment;
-        std::vector<double> capacity(fs.capacity.size());
-        for (std::size_t j = 0; j < capacity.size(); ++j) capacity[j] = std::isfinite(fs.capacity[j]) ? fs.capacity[j] : 1.0;
-        auto result = access::compute_access(table, cells.population, capacity, opt);
         a.score = std::move(result.access);
         a.catchment_population = std::move(result.catchment_demand);
         a.ratio = std::move(result.ratio);

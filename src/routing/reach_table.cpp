@@ -42,13 +42,15 @@ struct Reached {
     std::uint32_t ms;
 };
 
-}  // namespace
-
-coverage::CostTable reach_table(const network::RoadNetwork& network, network::Profile profile,
-                                const network::Graph& reverse_graph,
-                                const std::vector<std::optional<Snap>>& facility_snaps,
-                                const std::vector<std::optional<Snap>>& point_snaps, double limit_minutes,
-                                double off_road_kmh, unsigned threads) {
+// Per facility, the points within the limit with their integer milliseconds; each list sorted by
+// point when `sorted` (ascending point order is what summing a facility's catchment in the same
+// order as compute_access needs).
+std::vector<std::vector<Reached>> reached_by_facility(const network::RoadNetwork& network, network::Profile profile,
+                                                      const network::Graph& reverse_graph,
+                                                      const std::vector<std::optional<Snap>>& facility_snaps,
+                                                      const std::vector<std::optional<Snap>>& point_snaps,
+                                                      double limit_minutes, double off_road_kmh, unsigned threads,
+                                                      bool sorted) {
     check_reverse_graph(network, reverse_graph);
     check_off_road_speed(off_road_kmh);
     const auto p = static_cast<std::size_t>(profile);
@@ -143,13 +145,35 @@ coverage::CostTable reach_table(const network::RoadNetwork& network, network::Pr
             }
             std::vector<Reached>& out = per_facility[f];
             out.reserve(touched.size());
-            for (const std::uint32_t point : touched) {
-                out.push_back({point, best[point]});
-                best[point] = unreached;
+            if (sorted && touched.size() * 16 > best.size()) {
+                // Many points: one pass over all of them is cheaper than sorting the touched ones.
+                for (std::uint32_t point = 0; point < best.size(); ++point) {
+                    if (best[point] == unreached) continue;
+                    out.push_back({point, best[point]});
+                    best[point] = unreached;
+                }
+            } else {
+                if (sorted) std::sort(touched.begin(), touched.end());
+                for (const std::uint32_t point : touched) {
+                    out.push_back({point, best[point]});
+                    best[point] = unreached;
+                }
             }
             touched.clear();
         }
     });
+    return per_facility;
+}
+
+}  // namespace
+
+coverage::CostTable reach_table(const network::RoadNetwork& network, network::Profile profile,
+                                const network::Graph& reverse_graph,
+                                const std::vector<std::optional<Snap>>& facility_snaps,
+                                const std::vector<std::optional<Snap>>& point_snaps, double limit_minutes,
+                                double off_road_kmh, unsigned threads) {
+    std::vector<std::vector<Reached>> per_facility = reached_by_facility(
+        network, profile, reverse_graph, facility_snaps, point_snaps, limit_minutes, off_road_kmh, threads, false);
 
     // CSR by origin; facilities are visited in increasing order, so each row is sorted by destination.
     coverage::CostTable table;
@@ -170,6 +194,30 @@ coverage::CostTable reach_table(const network::RoadNetwork& network, network::Pr
                                               static_cast<double>(r.ms) / ms_per_minute};
         }
         per_facility[f] = {};
+    }
+    return table;
+}
+
+coverage::CostTable reach_table_by_facility(const network::RoadNetwork& network, network::Profile profile,
+                                            const network::Graph& reverse_graph,
+                                            const std::vector<std::optional<Snap>>& facility_snaps,
+                                            const std::vector<std::optional<Snap>>& point_snaps,
+                                            double limit_minutes, double off_road_kmh, unsigned threads) {
+    std::vector<std::vector<Reached>> per_facility = reached_by_facility(
+        network, profile, reverse_graph, facility_snaps, point_snaps, limit_minutes, off_road_kmh, threads, true);
+    coverage::CostTable table;
+    table.origin_count = facility_snaps.size();
+    table.destination_count = point_snaps.size();
+    table.unit = coverage::CostUnit::minutes;
+    table.limit = limit_minutes;
+    table.first.assign(table.origin_count + 1, 0);
+    for (std::size_t f = 0; f < per_facility.size(); ++f) table.first[f + 1] = table.first[f] + per_facility[f].size();
+    table.entries.reserve(table.first[table.origin_count]);
+    for (auto& reached : per_facility) {
+        for (const Reached& r : reached) {
+            table.entries.push_back({r.point, static_cast<double>(r.ms) / ms_per_minute});
+        }
+        reached = {};
     }
     return table;
 }

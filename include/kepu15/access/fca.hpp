@@ -76,6 +76,14 @@ struct AccessResult {
 AccessResult compute_access(const coverage::CostTable& costs, std::span<const double> demand,
                             std::span<const double> capacity, const AccessOptions& options);
 
+// The same measure from the table keyed the other way: origins are the supplies, destinations the
+// demand points (each supply's catchment, sorted by demand id), as routing::reach_table_by_facility
+// builds it. Equal to the last bit to compute_access(coverage::transpose(catchments), ...) and
+// faster: no per-demand table, each pair's weight computed once. Same checks and errors.
+// REQUIRES: demand.size() == catchments.destination_count, capacity.size() == catchments.origin_count.
+AccessResult compute_access_by_supply(const coverage::CostTable& catchments, std::span<const double> demand,
+                                      std::span<const double> capacity, const AccessOptions& options);
+
 // Demand-weighted mean of a per-origin score per unit (village, 区镇): sum P_i A_i / sum P_i over
 // the origins with unit_of[i] == u; NaN for a unit without demand. unit_of[i] < 0: in no unit.
 std::vector<double> weighted_mean_by_unit(std::span<const double> score, std::span<const double> demand,

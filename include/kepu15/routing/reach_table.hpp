@@ -30,4 +30,14 @@ coverage::CostTable reach_table(const network::RoadNetwork& network, network::Pr
                                 const std::vector<std::optional<network::Snap>>& point_snaps,
                                 double limit_minutes, double off_road_kmh, unsigned threads = 1);
 
+// The same pairs keyed by facility: origins are the facilities, destinations the points (each
+// facility's catchment, sorted by point), equal to coverage::transpose(reach_table(...)) but
+// built without the per-point table. What capacity-aware access (access::compute_access_by_supply)
+// reads: it sums every catchment in one pass.
+coverage::CostTable reach_table_by_facility(const network::RoadNetwork& network, network::Profile profile,
+                                            const network::Graph& reverse_graph,
+                                            const std::vector<std::optional<network::Snap>>& facility_snaps,
+                                            const std::vector<std::optional<network::Snap>>& point_snaps,
+                                            double limit_minutes, double off_road_kmh, unsigned threads = 1);
+
 }  // namespace kepu15::routing
