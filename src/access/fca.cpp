@@ -196,40 +196,51 @@ AccessResult compute_access(const coverage::CostTable& costs, std::span<const do
     return r;
 }
 
-AccessResult compute_access_by_supply(const coverage::CostTable& catchments, std::span<const double> demand,
+AccessResult compute_access_by_supply(const CatchmentSource& catchments, std::span<const double> demand,
                                       std::span<const double> capacity, const AccessOptions& options) {
-    check_inputs(catchments, catchments.destination_count, catchments.origin_count, demand, capacity, options);
-    const std::size_t supplies = catchments.origin_count;
+    coverage::CostTable shape;  // sizes and limit only, for the shared checks
+    shape.origin_count = catchments.supply_count;
+    shape.destination_count = catchments.demand_count;
+    shape.unit = catchments.unit;
+    shape.limit = catchments.limit;
+    check_inputs(shape, catchments.demand_count, catchments.supply_count, demand, capacity, options);
     AccessResult r;
-    r.catchment_demand.assign(supplies, 0.0);
-    r.ratio.resize(supplies);
-    // Each pair's weight once; the same sums as compute_access in the same order (per supply over
-    // ascending demand ids, per demand point over ascending supply ids), so the results are equal
-    // to the last bit.
-    std::vector<double> weight(catchments.entries.size(), 0.0);
-    for (std::size_t j = 0; j < supplies; ++j) {
+    r.catchment_demand.assign(catchments.supply_count, 0.0);
+    r.ratio.assign(catchments.supply_count, nan);
+    r.access.assign(catchments.demand_count, 0.0);
+    // The same sums as compute_access in the same order (per supply over ascending demand ids, per
+    // demand point over ascending supply ids), so the results are equal to the last bit.
+    catchments.for_each([&](std::size_t j, std::span<const coverage::CostEntry> entries) {
         double v = 0.0;
-        for (std::uint64_t k = catchments.first[j]; k < catchments.first[j + 1]; ++k) {
-            const coverage::CostEntry& e = catchments.entries[k];
-            if (e.cost > options.catchment) continue;
-            weight[k] = decay_weight(options, e.cost);
-            if (demand[e.destination] == 0.0) continue;
-            v += demand[e.destination] * weight[k];
+        for (const coverage::CostEntry& e : entries) {
+            if (e.cost > options.catchment || demand[e.destination] == 0.0) continue;
+            v += demand[e.destination] * decay_weight(options, e.cost);
         }
         r.catchment_demand[j] = v;
         r.ratio[j] = v > 0.0 ? capacity[j] / v : nan;
-    }
-    r.access.assign(catchments.destination_count, 0.0);
-    for (std::size_t j = 0; j < supplies; ++j) {
+    });
+    catchments.for_each([&](std::size_t j, std::span<const coverage::CostEntry> entries) {
         const double rj = r.ratio[j];
-        if (!std::isfinite(rj)) continue;
-        for (std::uint64_t k = catchments.first[j]; k < catchments.first[j + 1]; ++k) {
-            const coverage::CostEntry& e = catchments.entries[k];
+        if (!std::isfinite(rj)) return;
+        for (const coverage::CostEntry& e : entries) {
             if (e.cost > options.catchment) continue;
-            r.access[e.destination] += rj * weight[k];
+            r.access[e.destination] += rj * decay_weight(options, e.cost);
         }
-    }
+    });
     return r;
+}
+
+AccessResult compute_access_by_supply(const coverage::CostTable& catchments, std::span<const double> demand,
+                                      std::span<const double> capacity, const AccessOptions& options) {
+    CatchmentSource source;
+    source.supply_count = catchments.origin_count;
+    source.demand_count = catchments.destination_count;
+    source.unit = catchments.unit;
+    source.limit = catchments.limit;
+    source.for_each = [&](const CatchmentSource::Visitor& visit) {
+        for (std::size_t j = 0; j < catchments.origin_count; ++j) visit(j, catchments.of(j));
+    };
+    return compute_access_by_supply(source, demand, capacity, options);
 }
 
 std::vector<double> weighted_mean_by_unit(std::span<const double> score, std::span<const double> demand,
