@@ -1,5 +1,7 @@
 #include "kepu15/network/snap.hpp"
 
+#include "kepu15/parallel.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -13,6 +15,7 @@ struct GridSegment {
     Point a;
     Point b;
     std::uint32_t index;  // into impl::segments (insertion order: the tie-break)
+    bool large_component;
 };
 
 struct SegmentInfo {
@@ -75,7 +78,7 @@ Snapper::Snapper(const RoadNetwork& network, Profile profile, double max_snap_m,
             const Point a = edge.geometry_m[i];
             const Point b = edge.geometry_m[i + 1];
             m.segments.push_back(SegmentInfo{e, offset, large});
-            all.push_back({a, b, static_cast<std::uint32_t>(m.segments.size() - 1)});
+            all.push_back({a, b, static_cast<std::uint32_t>(m.segments.size() - 1), large});
             box.expand(a);
             box.expand(b);
             offset += distance(a, b);
@@ -145,7 +148,7 @@ std::optional<Snap> Snapper::snap(Point p_m) const {
         const Point q{s.a.x + t * vx, s.a.y + t * vy};
         const double dx = p_m.x - q.x;
         const double dy = p_m.y - q.y;
-        const bool is_large = m.segments[s.index].large_component;
+        const bool is_large = s.large_component;
         // A large segment competes with the best large one; any segment with the best of all.
         if (!worth(dx * dx + dy * dy, is_large ? large.d : any.d)) return;
         const double d = distance(p_m, q);
@@ -193,6 +196,43 @@ std::optional<Snap> Snapper::snap(Point p_m) const {
     s.off_road_m = best.d;
     s.snapped_m = best.q;
     return s;
+}
+
+std::vector<std::optional<Snap>> Snapper::snap_all(std::span<const Point> points_m, unsigned threads) const {
+    const impl& m = *m_impl;
+    std::vector<std::optional<Snap>> out(points_m.size());
+    if (m.segments.empty()) return out;
+    // Visit the points tile by tile (8 x 8 grid cells, tiles row by row; points outside the grid
+    // in one last tile) so that consecutive queries read the same cells from cache: in random
+    // order almost every cell read is a cache miss and costs more than the arithmetic.
+    constexpr std::int64_t tile = 8;
+    const std::int64_t tile_cols = (m.cols + tile - 1) / tile;
+    const std::int64_t tile_rows = (m.rows + tile - 1) / tile;
+    const auto tiles = static_cast<std::size_t>(tile_cols * tile_rows) + 1;
+    std::vector<std::uint32_t> tile_of(points_m.size());
+    std::vector<std::uint32_t> start(tiles + 1, 0);
+    for (std::size_t i = 0; i < points_m.size(); ++i) {
+        const Point p = points_m[i];
+        std::size_t t = tiles - 1;
+        if (is_finite(p)) {
+            const std::int64_t c = m.col_of(p.x);
+            const std::int64_t r = m.row_of(p.y);
+            if (c >= 0 && c < m.cols && r >= 0 && r < m.rows)
+                t = static_cast<std::size_t>((r / tile) * tile_cols + c / tile);
+        }
+        tile_of[i] = static_cast<std::uint32_t>(t);
+        ++start[t + 1];
+    }
+    for (std::size_t t = 0; t < tiles; ++t) start[t + 1] += start[t];
+    std::vector<std::uint32_t> order(points_m.size());
+    for (std::size_t i = 0; i < points_m.size(); ++i) order[start[tile_of[i]]++] = static_cast<std::uint32_t>(i);
+    constexpr std::size_t chunk = 4096;
+    const std::size_t chunks = (order.size() + chunk - 1) / chunk;
+    parallel_for(chunks, threads, [&](std::size_t c) {
+        const std::size_t end = std::min(order.size(), (c + 1) * chunk);
+        for (std::size_t k = c * chunk; k < end; ++k) out[order[k]] = snap(points_m[order[k]]);
+    });
+    return out;
 }
 
 }  // namespace kepu15::network
