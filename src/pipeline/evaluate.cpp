@@ -135,8 +135,6 @@ void evaluate_access(const PreparedStudy& prepared, Evaluation& ev, unsigned thr
         for (std::size_t j = 0; j < capacity.size(); ++j) capacity[j] = std::isfinite(fs.capacity[j]) ? fs.capacity[j] : 1.0;
         access::AccessResult result;
         if (me.is_network()) {
-            // Keyed by facility: the catchments come out of the per-facility searches as they are,
-            // with no per-cell table to build (bit-identical to compute_access on that table).
             const PreparedNetwork& net = *prepared.network;
             std::size_t p = 0;
             while (net.profiles()[p] != me.method.profile) ++p;
@@ -144,6 +142,7 @@ void evaluate_access(const PreparedStudy& prepared, Evaluation& ev, unsigned thr
             opt.catchment = a.catchment;
             // The catchments are searched twice (step 1, step 2) rather than stored: the pairs of a
             // 15-minute drive run to millions, and writing them costs more than a second search.
+            // Same sums in the same order as compute_access on the reach table: the same bits.
             access::CatchmentSource source;
             source.supply_count = fs.position_m.size();
             source.demand_count = cells.size();
