@@ -182,13 +182,27 @@ json manifest_json(const study::Study& study, const pipeline::StudyResult& r,
                                           {"uncovered_population", "uncovered_pop"}});
     }
     if (has("gaps.geojson")) {
+        // One feature per patch of uncovered cells; kind "any" = covered by no kind (report/gaps.hpp).
         layers["gaps"] = layer_entry("gaps.geojson", "polygon",
                                      {{"kind", "kind"},
                                       {"method", "method"},
                                       {"threshold", "threshold"},
+                                      {"id", "patch_id"},
+                                      {"rank", "rank"},
+                                      {"population", "population"},
+                                      {"groups", group_fields},
+                                      {"cells", "cells"},
+                                      {"area_km2", "area_km2"},
+                                      {"mean_min", "mean_min"},
+                                      {"mean_m", "mean_dist_m"},
+                                      {"unreached_population", "unreached_pop"},
                                       {"town_code", "town_code"},
                                       {"town_name", "town_name"},
-                                      {"population", "population"}});
+                                      {"town_codes", "town_codes"},
+                                      {"village_codes", "village_codes"},
+                                      {"villages", "villages"}});
+        layers["gaps"]["min_population"] = study.gap_min_population;
+        layers["gaps"]["any_kind"] = "any";  // the kind of rows covered by no kind
     }
     if (has("facilities.geojson")) {
         layers["facilities"] =
@@ -196,8 +210,15 @@ json manifest_json(const study::Study& study, const pipeline::StudyResult& r,
                         {{"kind", "kind"}, {"id", "id"}, {"name", "name"}, {"capacity", "capacity"}});
     }
     if (has("isochrones.geojson")) {
-        layers["isochrones"] = layer_entry("isochrones.geojson", "polygon",
-                                           {{"kind", "kind"}, {"method", "profile"}, {"minutes", "minutes"}});
+        json fields{{"kind", "kind"}, {"method", "profile"}, {"minutes", "minutes"}};
+        if (study.service_areas_per_facility) {
+            fields["facility_id"] = "facility_id";
+            fields["facility_name"] = "facility_name";
+            fields["population"] = "population";
+            fields["groups"] = group_fields;
+        }
+        layers["isochrones"] = layer_entry("isochrones.geojson", "polygon", std::move(fields));
+        layers["isochrones"]["per_facility"] = study.service_areas_per_facility;
     }
     if (has("water.geojson")) layers["water"] = layer_entry("water.geojson", "polygon", {{"name", "name"}});
     if (has("towns.geojson"))

@@ -1,6 +1,8 @@
 #include "kepu15/report/outputs.hpp"
 
 #include "kepu15/access/fca.hpp"
+#include "kepu15/report/equity.hpp"
+#include "kepu15/report/gaps.hpp"
 #include "kepu15/report/manifest.hpp"
 
 #include "kepu15/error.hpp"
@@ -152,79 +154,7 @@ void write_cells(const StudyResult& r, io::Sink& outputs) {
     write_layer(outputs, "cells", fields, features, io::GeometryKind::polygon);
 }
 
-// ---- gaps.geojson ---------------------------------------------------------------------------
-
-// Uncovered cells of each measure dissolved per unit. The unions are independent tasks so that they
-// can share the threads with the other writers; write() runs after all of them.
-class GapLayer {
-public:
-    explicit GapLayer(const StudyResult& r)
-        : m_r(r), m_geometry(r.inputs().cells, r.inputs().working_crs), m_units(r.inputs().units.size()),
-          m_gaps(r.measures().size() * m_units), m_cells_of_unit(m_units) {
-        const auto& cells = r.inputs().cells;
-        for (std::size_t i = 0; i < cells.size(); ++i) {
-            if (cells.unit[i] >= 0) m_cells_of_unit[static_cast<std::size_t>(cells.unit[i])].push_back(i);
-        }
-    }
-
-    [[nodiscard]] std::size_t task_count() const { return m_gaps.size(); }
-
-    void run(std::size_t task) {
-        const auto& cells = m_r.inputs().cells;
-        Gap& g = m_gaps[task];
-        g.measure = task / m_units;
-        g.unit = task % m_units;
-        const auto& m = m_r.measures()[g.measure];
-        std::vector<Polygon> squares;
-        for (std::size_t i : m_cells_of_unit[g.unit]) {
-            if (m.covered[i] != 0) continue;
-            squares.push_back(m_geometry.polygon(cells.col[i], cells.row[i]));
-            g.population += cells.population[i];
-            ++g.cells;
-        }
-        if (!squares.empty()) g.shape_m = geo::union_all(squares);
-    }
-
-    void write(io::Sink& outputs) const {
-        const auto& in = m_r.inputs();
-        const geo::Transformer to_wgs84(in.working_crs, geo::wgs84);
-        std::vector<FieldDef> fields{{"kind", FieldType::string},      {"method", FieldType::string},
-                                     {"threshold", FieldType::real},   {"town_code", FieldType::string},
-                                     {"town_name", FieldType::string}, {"population", FieldType::real},
-                                     {"cells", FieldType::integer},    {"area_km2", FieldType::real}};
-        std::vector<OutputFeature> features;
-        for (const auto& g : m_gaps) {
-            if (g.cells == 0) continue;
-            const auto& m = m_r.measures()[g.measure];
-            OutputFeature f;
-            f.values = {m.kind,
-                        m.method.name(),
-                        m.threshold.value,
-                        in.units[g.unit].code,
-                        in.units[g.unit].name,
-                        round_to(g.population, 100),
-                        g.cells,
-                        round_to(area(g.shape_m) / 1e6, 1e4)};
-            f.geometry = polygon_geometry(geo::transform(g.shape_m, to_wgs84));
-            features.push_back(std::move(f));
-        }
-        write_layer(outputs, "gaps", fields, features, io::GeometryKind::polygon);
-    }
-
-private:
-    struct Gap {
-        std::size_t measure = 0;
-        std::size_t unit = 0;
-        double population = 0;
-        std::int64_t cells = 0;
-        MultiPolygon shape_m;
-    };
-    const StudyResult& m_r;
-    study::CellGeometry m_geometry;
-    std::size_t m_units;
-    std::vector<Gap> m_gaps;
-    std::vector<std::vector<std::size_t>> m_cells_of_unit;  // so each task scans only its unit's cells
-};
+// ---- gaps.geojson: report/gaps.cpp ----------------------------------------------------------
 
 // ---- shared by villages, towns.csv and summary.json -------------------------------------------
 
@@ -466,18 +396,37 @@ void write_facilities(const StudyResult& r, io::Sink& outputs) {
 
 // ---- isochrones.geojson ---------------------------------------------------------------------
 
+// Per kind (DEFAULT): kind, profile, minutes, area_km2. Per facility (service_areas =
+// "per-facility"): also facility_id, facility_name, population and pop_<group> inside (the cells
+// whose travel time to the facility is within the minutes).
 void write_isochrones(const StudyResult& r, io::Sink& outputs) {
     const geo::Transformer to_wgs84(r.inputs().working_crs, geo::wgs84);
+    const bool per_facility = r.study().service_areas_per_facility;
     std::vector<FieldDef> fields{{"kind", FieldType::string},
                                  {"profile", FieldType::string},
                                  {"minutes", FieldType::real},
                                  {"area_km2", FieldType::real}};
+    if (per_facility) {
+        fields.push_back({"facility_id", FieldType::string});
+        fields.push_back({"facility_name", FieldType::string});
+        fields.push_back({"population", FieldType::real});
+        for (const auto& g : r.inputs().cells.group_names) fields.push_back({"pop_" + g, FieldType::real});
+    }
     std::vector<OutputFeature> features;
     for (const auto& a : r.evaluation.service_areas) {
         if (a.shape_m.empty()) continue;
         OutputFeature f;
         f.values = {a.kind, std::string(network::profile_name(a.profile)), a.minutes,
                     round_to(area(a.shape_m) / 1e6, 1e4)};
+        if (per_facility) {
+            const auto& fs = *std::find_if(r.facilities().begin(), r.facilities().end(),
+                                           [&](const auto& s) { return s.kind == a.kind; });
+            const auto i = static_cast<std::size_t>(a.facility);
+            f.values.emplace_back(fs.id[i]);
+            f.values.emplace_back(fs.name[i]);
+            f.values.emplace_back(round_to(a.population, 100));
+            for (double g : a.groups) f.values.emplace_back(round_to(g, 100));
+        }
         f.geometry = polygon_geometry(geo::transform(a.shape_m, to_wgs84));
         features.push_back(std::move(f));
     }
@@ -684,6 +633,12 @@ json summary_json(const StudyResult& r) {
         units.push_back(std::move(e));
     }
     j["units"] = units;
+    // Per kind x method (measure key): who is covered and how unequal travel is (report/equity.hpp).
+    json equity = json::object();
+    for (std::size_t m = 0; m < r.measures().size(); ++m) {
+        equity[r.measures()[m].key()] = equity_json(r, measure_equity(r, m, equity_horizon(r, m)));
+    }
+    j["equity"] = equity;
     return j;
 }
 
@@ -757,7 +712,7 @@ bool write_cells_raster(const StudyResult& r, const std::string& path, Diagnosti
     return true;
 }
 
-void write_study_outputs(const StudyResult& r, io::Sink& sink, unsigned threads, const ReportOptions& options,
+json write_study_outputs(const StudyResult& r, io::Sink& sink, unsigned threads, const ReportOptions& options,
                          Diagnostics& diag) {
     const study::Study& study = r.study();
     const bool roads = r.prepared->network != nullptr;
@@ -778,9 +733,10 @@ void write_study_outputs(const StudyResult& r, io::Sink& sink, unsigned threads,
     for (const auto& [name, path] : raster_paths) files.push_back(name);
     std::sort(files.begin(), files.end());
     sink.add_file("manifest.json", manifest_json(study, r, files, utc_date_today()).dump(2) + "\n");
-    GapLayer gaps(r);
+    RunGaps gaps(r);
+    json summary;
     // The cell layer is the longest single job: it starts first, while the other thread works
-    // through the gap unions.
+    // through the gap patches.
     std::vector<std::function<void()>> jobs;
     if (options.cells_vector) jobs.emplace_back([&] { write_cells(r, sink); });
     jobs.emplace_back([&] { write_cells_raster(r, cells_tif, diag); });
@@ -792,9 +748,8 @@ void write_study_outputs(const StudyResult& r, io::Sink& sink, unsigned threads,
     if (!r.evaluation.service_areas.empty()) jobs.emplace_back([&] { write_isochrones(r, sink); });
     if (!study.water_path.empty()) jobs.emplace_back([&] { write_water(study, sink); });
     jobs.emplace_back([&] {
-        auto summary = summary_json(r);
+        summary = summary_json(r);
         for (const auto& [key, value] : options.summary_overrides.items()) summary[key] = value;
-        sink.add_file("summary.json", summary.dump(2) + "\n");
     });
     jobs.emplace_back([&] { sink.add_file("towns.csv", towns_csv(r)); });
     for (const auto& m : r.measures()) {
@@ -803,7 +758,10 @@ void write_study_outputs(const StudyResult& r, io::Sink& sink, unsigned threads,
         }
     }
     parallel_for(jobs.size(), threads, [&](std::size_t i) { jobs[i](); });
-    gaps.write(sink);
+    sink.add_layer(gaps.layer());
+    summary["gaps"] = gaps.summary();
+    sink.add_file("summary.json", summary.dump(2) + "\n");
+    return summary;
 }
 
 }  // namespace kepu15::report

@@ -24,11 +24,12 @@ struct ReportOptions {
 
 // Hands every output to `sink` (the caller commits): layers cells (on request), gaps, villages,
 // towns, roads, facilities, isochrones, water; files summary.json, towns.csv, cells.tif and the
-// travel-time rasters. Warnings (a grid too large for cells.tif) go to `diag`.
-void write_study_outputs(const pipeline::StudyResult& result, io::Sink& sink, unsigned threads,
+// travel-time rasters. Warnings (a grid too large for cells.tif) go to `diag`. Returns the
+// summary.json document (the terminal summary of `kepu15 run` prints from it).
+nlohmann::json write_study_outputs(const pipeline::StudyResult& result, io::Sink& sink, unsigned threads,
                          const ReportOptions& options, Diagnostics& diag);
 
-// The summary document (also used by tests).
+// The summary document (also used by tests), without "gaps" (added by write_study_outputs).
 nlohmann::json summary_json(const pipeline::StudyResult& result);
 
 // towns.csv text: one row per unit and a last row "ALL" for the region.
