@@ -130,15 +130,18 @@ double decay_weight(const AccessOptions& o, double d) {
     return 0.0;
 }
 
-AccessResult compute_access(const coverage::CostTable& costs, std::span<const double> demand,
-                            std::span<const double> capacity, const AccessOptions& options) {
+namespace {
+
+// The checks shared by both table orientations; `demand_count` and `supply_count` are the table's.
+void check_inputs(const coverage::CostTable& costs, std::size_t demand_count, std::size_t supply_count,
+                  std::span<const double> demand, std::span<const double> capacity, const AccessOptions& options) {
     check_options(options);
     if (options.catchment > costs.limit) {
         throw config_error("access: catchment of " + number(options.catchment) + " " +
                            coverage::cost_unit_name(costs.unit) + " is beyond the cost table's limit of " +
                            number(costs.limit) + " (pairs between the two are missing)");
     }
-    if (demand.size() != costs.origin_count || capacity.size() != costs.destination_count) {
+    if (demand.size() != demand_count || capacity.size() != supply_count) {
         throw input_error("access: " + std::to_string(demand.size()) + " demand values and " +
                           std::to_string(capacity.size()) + " capacities for a cost table of " +
                           std::to_string(costs.origin_count) + " origins and " +
@@ -156,7 +159,13 @@ AccessResult compute_access(const coverage::CostTable& costs, std::span<const do
                               number(capacity[j]) + " (must be a finite number >= 0)");
         }
     }
+}
 
+}  // namespace
+
+AccessResult compute_access(const coverage::CostTable& costs, std::span<const double> demand,
+                            std::span<const double> capacity, const AccessOptions& options) {
+    check_inputs(costs, costs.origin_count, costs.destination_count, demand, capacity, options);
     AccessResult r;
     r.catchment_demand.assign(costs.destination_count, 0.0);
     // Step 1: decay-weighted demand in each supply's catchment, and the supply-to-demand ratio.
@@ -185,6 +194,53 @@ AccessResult compute_access(const coverage::CostTable& costs, std::span<const do
         r.access[i] = a;
     }
     return r;
+}
+
+AccessResult compute_access_by_supply(const CatchmentSource& catchments, std::span<const double> demand,
+                                      std::span<const double> capacity, const AccessOptions& options) {
+    coverage::CostTable shape;  // sizes and limit only, for the shared checks
+    shape.origin_count = catchments.supply_count;
+    shape.destination_count = catchments.demand_count;
+    shape.unit = catchments.unit;
+    shape.limit = catchments.limit;
+    check_inputs(shape, catchments.demand_count, catchments.supply_count, demand, capacity, options);
+    AccessResult r;
+    r.catchment_demand.assign(catchments.supply_count, 0.0);
+    r.ratio.assign(catchments.supply_count, nan);
+    r.access.assign(catchments.demand_count, 0.0);
+    // The same sums as compute_access in the same order (per supply over ascending demand ids, per
+    // demand point over ascending supply ids), so the results are equal to the last bit.
+    catchments.for_each([&](std::size_t j, std::span<const coverage::CostEntry> entries) {
+        double v = 0.0;
+        for (const coverage::CostEntry& e : entries) {
+            if (e.cost > options.catchment || demand[e.destination] == 0.0) continue;
+            v += demand[e.destination] * decay_weight(options, e.cost);
+        }
+        r.catchment_demand[j] = v;
+        r.ratio[j] = v > 0.0 ? capacity[j] / v : nan;
+    });
+    catchments.for_each([&](std::size_t j, std::span<const coverage::CostEntry> entries) {
+        const double rj = r.ratio[j];
+        if (!std::isfinite(rj)) return;
+        for (const coverage::CostEntry& e : entries) {
+            if (e.cost > options.catchment) continue;
+            r.access[e.destination] += rj * decay_weight(options, e.cost);
+        }
+    });
+    return r;
+}
+
+AccessResult compute_access_by_supply(const coverage::CostTable& catchments, std::span<const double> demand,
+                                      std::span<const double> capacity, const AccessOptions& options) {
+    CatchmentSource source;
+    source.supply_count = catchments.origin_count;
+    source.demand_count = catchments.destination_count;
+    source.unit = catchments.unit;
+    source.limit = catchments.limit;
+    source.for_each = [&](const CatchmentSource::Visitor& visit) {
+        for (std::size_t j = 0; j < catchments.origin_count; ++j) visit(j, catchments.of(j));
+    };
+    return compute_access_by_supply(source, demand, capacity, options);
 }
 
 std::vector<double> weighted_mean_by_unit(std::span<const double> score, std::span<const double> demand,

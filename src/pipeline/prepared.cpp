@@ -57,16 +57,8 @@ PreparedNetwork::PreparedNetwork(network::RoadNetwork roads, std::vector<Profile
         const std::size_t p = distinct[i];
         m_snappers[p] = std::make_unique<network::Snapper>(m_roads, m_profiles[p], m_max_snap_m);
     });
-    // Cells in chunks so that both threads stay busy whatever the number of distinct profiles.
-    constexpr std::size_t chunk = 4096;
-    const std::size_t chunks = (cells_m.size() + chunk - 1) / chunk;
-    for (std::size_t p : distinct) m_cell_snaps[p].resize(cells_m.size());
-    parallel_for(distinct.size() * chunks, threads, [&](std::size_t task) {
-        const std::size_t p = distinct[task / chunks];
-        const std::size_t c = task % chunks;
-        const std::size_t end = std::min(cells_m.size(), (c + 1) * chunk);
-        for (std::size_t i = c * chunk; i < end; ++i) m_cell_snaps[p][i] = m_snappers[p]->snap(cells_m[i]);
-    });
+    // Cells in spatial order, in chunks over the threads (Snapper::snap_all).
+    for (std::size_t p : distinct) m_cell_snaps[p] = m_snappers[p]->snap_all(cells_m, threads);
 }
 
 SnapList PreparedNetwork::snap(std::size_t p, const std::vector<Point>& points_m) const {

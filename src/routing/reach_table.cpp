@@ -5,6 +5,7 @@
 #include "kepu15/routing/dijkstra.hpp"
 
 #include <algorithm>
+#include <span>
 #include <unordered_map>
 
 namespace kepu15::routing {
@@ -42,13 +43,16 @@ struct Reached {
     std::uint32_t ms;
 };
 
-}  // namespace
-
-coverage::CostTable reach_table(const network::RoadNetwork& network, network::Profile profile,
-                                const network::Graph& reverse_graph,
-                                const std::vector<std::optional<Snap>>& facility_snaps,
-                                const std::vector<std::optional<Snap>>& point_snaps, double limit_minutes,
-                                double off_road_kmh, unsigned threads) {
+// Per facility, the points within the limit with their integer milliseconds, handed to
+// emit(facility, std::span<const Reached>) in increasing facility order on the calling thread;
+// each list sorted by point when `sorted` (ascending point order is what summing a facility's
+// catchment in the same order as compute_access needs). With one thread nothing is stored
+// between facilities: the list lives in a buffer reused for the next one.
+template <class Emit>
+void reached_by_facility(const network::RoadNetwork& network, network::Profile profile,
+                         const network::Graph& reverse_graph, const std::vector<std::optional<Snap>>& facility_snaps,
+                         const std::vector<std::optional<Snap>>& point_snaps, double limit_minutes,
+                         double off_road_kmh, unsigned threads, bool sorted, Emit&& emit) {
     check_reverse_graph(network, reverse_graph);
     check_off_road_speed(off_road_kmh);
     const auto p = static_cast<std::size_t>(profile);
@@ -107,17 +111,23 @@ coverage::CostTable reach_table(const network::RoadNetwork& network, network::Pr
     legs = {};
 
     // One bounded search per facility; each worker keeps its search buffers and a per-point best.
-    std::vector<std::vector<Reached>> per_facility(facility_snaps.size());
     const std::size_t workers =
         std::max<std::size_t>(1, std::min<std::size_t>(threads, facility_snaps.size()));
+    std::vector<std::vector<Reached>> per_facility(workers > 1 ? facility_snaps.size() : 0);
     parallel_for(workers, static_cast<unsigned>(workers), [&](std::size_t w) {
         DijkstraSearch search(reverse_graph);
         std::vector<std::uint32_t> best(point_snaps.size(), unreached);
         std::vector<std::uint32_t> touched;
         std::vector<Source> sources;
+        std::vector<Reached> scratch;
         for (std::size_t f = w; f < fac.size(); f += workers) {
+            std::vector<Reached>& out = workers > 1 ? per_facility[f] : scratch;
+            out.clear();
             const FacilityAt& at = fac[f];
-            if (at.edge == nullptr) continue;
+            if (at.edge == nullptr) {
+                if (workers == 1) emit(f, std::span<const Reached>(out));
+                continue;
+            }
             sources.clear();
             append_facility_sources(*at.edge, at.offset_m, at.off_road_ms, p, static_cast<std::uint32_t>(f),
                                     sources);
@@ -141,15 +151,45 @@ coverage::CostTable reach_table(const network::RoadNetwork& network, network::Pr
                 if (const auto ms = same_edge_ms(here, pt.offset_m, fwd, bwd))
                     consider(pt.point, *ms + pt.off_road_ms);
             }
-            std::vector<Reached>& out = per_facility[f];
             out.reserve(touched.size());
-            for (const std::uint32_t point : touched) {
-                out.push_back({point, best[point]});
-                best[point] = unreached;
+            if (sorted && touched.size() * 16 > best.size()) {
+                // Many points: one pass over all of them is cheaper than sorting the touched ones.
+                for (std::uint32_t point = 0; point < best.size(); ++point) {
+                    if (best[point] == unreached) continue;
+                    out.push_back({point, best[point]});
+                    best[point] = unreached;
+                }
+            } else {
+                if (sorted) std::sort(touched.begin(), touched.end());
+                for (const std::uint32_t point : touched) {
+                    out.push_back({point, best[point]});
+                    best[point] = unreached;
+                }
             }
             touched.clear();
+            if (workers == 1) emit(f, std::span<const Reached>(out));
         }
     });
+    if (workers > 1) {
+        for (std::size_t f = 0; f < per_facility.size(); ++f) {
+            emit(f, std::span<const Reached>(per_facility[f]));
+            per_facility[f] = {};
+        }
+    }
+}
+
+}  // namespace
+
+coverage::CostTable reach_table(const network::RoadNetwork& network, network::Profile profile,
+                                const network::Graph& reverse_graph,
+                                const std::vector<std::optional<Snap>>& facility_snaps,
+                                const std::vector<std::optional<Snap>>& point_snaps, double limit_minutes,
+                                double off_road_kmh, unsigned threads) {
+    std::vector<std::vector<Reached>> per_facility(facility_snaps.size());
+    reached_by_facility(network, profile, reverse_graph, facility_snaps, point_snaps, limit_minutes, off_road_kmh,
+                        threads, false, [&](std::size_t f, std::span<const Reached> reached) {
+                            per_facility[f].assign(reached.begin(), reached.end());
+                        });
 
     // CSR by origin; facilities are visited in increasing order, so each row is sorted by destination.
     coverage::CostTable table;
@@ -171,6 +211,42 @@ coverage::CostTable reach_table(const network::RoadNetwork& network, network::Pr
         }
         per_facility[f] = {};
     }
+    return table;
+}
+
+void for_each_catchment(const network::RoadNetwork& network, network::Profile profile,
+                        const network::Graph& reverse_graph, const std::vector<std::optional<Snap>>& facility_snaps,
+                        const std::vector<std::optional<Snap>>& point_snaps, double limit_minutes,
+                        double off_road_kmh, const CatchmentVisitor& visit) {
+    std::vector<coverage::CostEntry> entries;
+    reached_by_facility(network, profile, reverse_graph, facility_snaps, point_snaps, limit_minutes, off_road_kmh, 1,
+                        true, [&](std::size_t f, std::span<const Reached> reached) {
+                            entries.clear();
+                            for (const Reached& r : reached) {
+                                entries.push_back({r.point, static_cast<double>(r.ms) / ms_per_minute});
+                            }
+                            visit(f, std::span<const coverage::CostEntry>(entries));
+                        });
+}
+
+coverage::CostTable reach_table_by_facility(const network::RoadNetwork& network, network::Profile profile,
+                                            const network::Graph& reverse_graph,
+                                            const std::vector<std::optional<Snap>>& facility_snaps,
+                                            const std::vector<std::optional<Snap>>& point_snaps,
+                                            double limit_minutes, double off_road_kmh, unsigned threads) {
+    coverage::CostTable table;
+    table.origin_count = facility_snaps.size();
+    table.destination_count = point_snaps.size();
+    table.unit = coverage::CostUnit::minutes;
+    table.limit = limit_minutes;
+    table.first.reserve(table.origin_count + 1);
+    reached_by_facility(network, profile, reverse_graph, facility_snaps, point_snaps, limit_minutes, off_road_kmh,
+                        threads, true, [&](std::size_t, std::span<const Reached> reached) {
+                            for (const Reached& r : reached) {
+                                table.entries.push_back({r.point, static_cast<double>(r.ms) / ms_per_minute});
+                            }
+                            table.first.push_back(table.entries.size());
+                        });
     return table;
 }
 

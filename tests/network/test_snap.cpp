@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <thread>
@@ -213,4 +214,96 @@ TEST_CASE("Snap matches a brute-force nearest segment on random networks", "[net
     t0.join();
     t1.join();
     CHECK(par == seq);
+}
+
+TEST_CASE("Snap picks the same segment as an exhaustive scan: islands, ties at shared nodes, far points",
+          "[network]") {
+    // The oracle: every usable segment, the same distance formula; the nearest segment of a large
+    // component within max_snap_m (lowest segment index on ties), else the nearest of any.
+    for (const unsigned seed : {7U, 8U, 9U}) {
+        INFO("seed " << seed);
+        std::mt19937 rng{seed};
+        std::uniform_real_distribution<double> coord{0.0, 2000.0};
+        RoadNetwork net;
+        // A connected backbone of 120 nodes (a random spanning chain plus extra links) and islands of
+        // 2-3 nodes; segments meet at nodes, so queries at nodes tie between segments.
+        for (int i = 0; i < 120; ++i) net.nodes_m.push_back({coord(rng), coord(rng)});
+        for (NodeId i = 1; i < 120; ++i) {
+            const auto j = static_cast<NodeId>(rng() % i);
+            net.edges.push_back(make_edge(j, i, {net.nodes_m[j], net.nodes_m[i]}, all_ways, all_ways));
+        }
+        for (int k = 0; k < 60; ++k) {
+            const auto a = static_cast<NodeId>(rng() % 120);
+            const auto b = static_cast<NodeId>(rng() % 120);
+            const Point mid{(net.nodes_m[a].x + net.nodes_m[b].x) / 2 + 30, (net.nodes_m[a].y + net.nodes_m[b].y) / 2};
+            net.edges.push_back(make_edge(a, b, {net.nodes_m[a], mid, net.nodes_m[b]}, all_ways, all_ways));
+        }
+        for (int island = 0; island < 15; ++island) {
+            const auto first = static_cast<NodeId>(net.nodes_m.size());
+            const Point c{coord(rng), coord(rng)};
+            for (int n = 0; n < 3; ++n) net.nodes_m.push_back({c.x + 25.0 * n, c.y + 10.0 * (n % 2)});
+            net.edges.push_back(make_edge(first, first + 1, {net.nodes_m[first], net.nodes_m[first + 1]}, all_ways,
+                                          all_ways));
+            net.edges.push_back(make_edge(first + 1, first + 2, {net.nodes_m[first + 1], net.nodes_m[first + 2]},
+                                          drive_only, drive_only));
+        }
+        const double max_snap_m = 150.0;
+        const Snapper walk{net, Profile::walk, max_snap_m, 10};
+        struct Segment {
+            EdgeId edge;
+            Point a;
+            Point b;
+            double start_m;
+            bool large;
+        };
+        std::vector<Segment> segments;
+        for (EdgeId e = 0; e < net.edges.size(); ++e) {
+            const RoadEdge& edge = net.edges[e];
+            if (edge.forward_kmh[0] == 0.0F && edge.backward_kmh[0] == 0.0F) continue;
+            double start = 0.0;
+            for (std::size_t i = 0; i + 1 < edge.geometry_m.size(); ++i) {
+                segments.push_back({e, edge.geometry_m[i], edge.geometry_m[i + 1], start, edge.from < 120});
+                start += distance(edge.geometry_m[i], edge.geometry_m[i + 1]);
+            }
+        }
+        std::vector<Point> queries;
+        for (int q = 0; q < 400; ++q) queries.push_back({coord(rng) * 1.3 - 300.0, coord(rng) * 1.3 - 300.0});
+        for (NodeId n = 0; n < net.nodes_m.size(); n += 3) queries.push_back(net.nodes_m[n]);  // ties
+        queries.push_back({-1e7, 5e6});                                                          // far away
+        // snap_all (spatial order, threads) gives every point the answer of snap().
+        const auto all = walk.snap_all(queries, 2);
+        REQUIRE(all.size() == queries.size());
+        for (std::size_t i = 0; i < queries.size(); ++i) {
+            const auto one = walk.snap(queries[i]);
+            REQUIRE(all[i].has_value() == one.has_value());
+            if (one) CHECK((all[i]->edge == one->edge && all[i]->offset_m == one->offset_m));
+        }
+        for (const Point p : queries) {
+            CAPTURE(p.x, p.y);
+            std::optional<Snap> best_large;
+            std::optional<Snap> best_any;
+            for (const Segment& s : segments) {
+                const double vx = s.b.x - s.a.x;
+                const double vy = s.b.y - s.a.y;
+                const double len2 = vx * vx + vy * vy;
+                const double t = len2 > 0 ? std::clamp(((p.x - s.a.x) * vx + (p.y - s.a.y) * vy) / len2, 0.0, 1.0) : 0.0;
+                const Point q{s.a.x + t * vx, s.a.y + t * vy};
+                const double d = distance(p, q);
+                if (d > max_snap_m) continue;
+                const Snap snap{s.edge, s.start_m + t * std::sqrt(len2), d, q};
+                // Segments are scanned in index order: strict < keeps the lowest index on ties.
+                if (s.large && (!best_large || d < best_large->off_road_m)) best_large = snap;
+                if (!best_any || d < best_any->off_road_m) best_any = snap;
+            }
+            const std::optional<Snap> expected = best_large ? best_large : best_any;
+            const auto got = walk.snap(p);
+            REQUIRE(got.has_value() == expected.has_value());
+            if (!got) continue;
+            CHECK(got->edge == expected->edge);
+            CHECK(got->offset_m == expected->offset_m);
+            CHECK(got->off_road_m == expected->off_road_m);
+            CHECK(got->snapped_m.x == expected->snapped_m.x);
+            CHECK(got->snapped_m.y == expected->snapped_m.y);
+        }
+    }
 }

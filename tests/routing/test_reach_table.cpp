@@ -374,3 +374,54 @@ TEST_CASE("crowfly_reach_table: every facility within the radius, inclusive, aga
     }
     CHECK_THROWS_AS(coverage::crowfly_reach_table(pts, fac, -1.0), config_error);
 }
+
+TEST_CASE("reach_table_by_facility and for_each_catchment are the transposed reach_table, row by row",
+          "[routing]") {
+    // Enough points per facility that both ways of listing a catchment in point order are used:
+    // sorting the few touched points and scanning all of them.
+    for (const std::uint32_t seed : {11U, 12U, 13U, 14U}) {
+        INFO("seed " << seed);
+        std::mt19937 rng(seed);
+        const network::RoadNetwork net = random_network(rng, 7, 6);
+        std::vector<std::optional<Snap>> facilities;
+        std::vector<std::optional<Snap>> points;
+        for (int i = 0; i < 8; ++i) facilities.push_back(random_snap(rng, net, 40));
+        facilities.insert(facilities.begin() + 3, std::nullopt);
+        for (int i = 0; i < 300; ++i) points.push_back(random_snap(rng, net, 60));
+        points.push_back(std::nullopt);
+        for (const Profile profile : {Profile::walk, Profile::drive}) {
+            CAPTURE(network::profile_name(profile));
+            for (const double limit : profile == Profile::walk ? std::vector<double>{0.5, 6.0}
+                                                               : std::vector<double>{0.05, 1.5}) {
+                CAPTURE(limit);
+                const network::Graph graph = reverse_graph(net, profile);
+                const auto by_point = routing::reach_table(net, profile, graph, facilities, points, limit, 4.5, 1);
+                const auto expected = coverage::transpose(by_point);
+                for (const unsigned threads : {1U, 2U, 3U}) {
+                    CAPTURE(threads);
+                    const auto by_facility =
+                        routing::reach_table_by_facility(net, profile, graph, facilities, points, limit, 4.5, threads);
+                    REQUIRE(by_facility.origin_count == facilities.size());
+                    CHECK(by_facility.destination_count == points.size());
+                    CHECK(by_facility.limit == limit);
+                    for (std::size_t f = 0; f < facilities.size(); ++f) {
+                        CAPTURE(f);
+                        CHECK(row(by_facility, f) == row(expected, f));
+                    }
+                }
+                std::size_t visited = 0;
+                std::size_t entries = 0;
+                routing::for_each_catchment(net, profile, graph, facilities, points, limit, 4.5,
+                                            [&](std::size_t f, std::span<const coverage::CostEntry> e) {
+                                                CHECK(f == visited++);
+                                                Row got;
+                                                for (const auto& x : e) got.emplace_back(x.destination, x.cost);
+                                                CHECK(got == row(expected, f));
+                                                entries += e.size();
+                                            });
+                CHECK(visited == facilities.size());
+                CHECK(entries == by_point.entry_count());
+            }
+        }
+    }
+}

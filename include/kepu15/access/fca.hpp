@@ -30,6 +30,7 @@
 #include "kepu15/coverage/cost_table.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -75,6 +76,28 @@ struct AccessResult {
 // input_error (negative or non-finite demand or capacity, naming its index).
 AccessResult compute_access(const coverage::CostTable& costs, std::span<const double> demand,
                             std::span<const double> capacity, const AccessOptions& options);
+
+// The same measure from the table keyed the other way: origins are the supplies, destinations the
+// demand points (each supply's catchment, sorted by demand id), as routing::reach_table_by_facility
+// builds it. Equal to the last bit to compute_access(coverage::transpose(catchments), ...) and
+// faster: no per-demand table. Same checks and errors.
+// REQUIRES: demand.size() == catchments.destination_count, capacity.size() == catchments.origin_count.
+AccessResult compute_access_by_supply(const coverage::CostTable& catchments, std::span<const double> demand,
+                                      std::span<const double> capacity, const AccessOptions& options);
+
+// The catchments produced on demand instead of stored (e.g. by searching again per facility):
+// for_each(visit) must call visit(j, entries) for every supply j in increasing order, entries
+// sorted by demand id with costs in `unit`; it is called twice (step 1, then step 2).
+struct CatchmentSource {
+    using Visitor = std::function<void(std::size_t supply, std::span<const coverage::CostEntry> entries)>;
+    std::size_t supply_count = 0;
+    std::size_t demand_count = 0;
+    coverage::CostUnit unit = coverage::CostUnit::minutes;
+    double limit = 0.0;  // every pair with cost <= limit is produced
+    std::function<void(const Visitor&)> for_each;
+};
+AccessResult compute_access_by_supply(const CatchmentSource& catchments, std::span<const double> demand,
+                                      std::span<const double> capacity, const AccessOptions& options);
 
 // Demand-weighted mean of a per-origin score per unit (village, 区镇): sum P_i A_i / sum P_i over
 // the origins with unit_of[i] == u; NaN for a unit without demand. unit_of[i] < 0: in no unit.

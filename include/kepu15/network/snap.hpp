@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <vector>
 
 namespace kepu15::network {
@@ -31,6 +32,10 @@ public:
 
     // nullopt when no usable edge lies within max_snap_m (the point has no road access).
     [[nodiscard]] std::optional<Snap> snap(Point p_m) const;
+    // snap() of every point, in the input order, on up to `threads` threads. Faster than calling
+    // snap() point by point in an arbitrary order: the points are visited in spatial order.
+    [[nodiscard]] std::vector<std::optional<Snap>> snap_all(std::span<const Point> points_m,
+                                                            unsigned threads = 1) const;
 
 private:
     struct impl;

@@ -10,7 +10,9 @@
 #include "kepu15/network/road_network.hpp"
 #include "kepu15/network/snap.hpp"
 
+#include <functional>
 #include <optional>
+#include <span>
 #include <vector>
 
 namespace kepu15::routing {
@@ -29,5 +31,27 @@ coverage::CostTable reach_table(const network::RoadNetwork& network, network::Pr
                                 const std::vector<std::optional<network::Snap>>& facility_snaps,
                                 const std::vector<std::optional<network::Snap>>& point_snaps,
                                 double limit_minutes, double off_road_kmh, unsigned threads = 1);
+
+// The same pairs keyed by facility: origins are the facilities, destinations the points (each
+// facility's catchment, sorted by point), equal to coverage::transpose(reach_table(...)) but
+// built without the per-point table. What capacity-aware access (access::compute_access_by_supply)
+// reads: it sums every catchment in one pass.
+coverage::CostTable reach_table_by_facility(const network::RoadNetwork& network, network::Profile profile,
+                                            const network::Graph& reverse_graph,
+                                            const std::vector<std::optional<network::Snap>>& facility_snaps,
+                                            const std::vector<std::optional<network::Snap>>& point_snaps,
+                                            double limit_minutes, double off_road_kmh, unsigned threads = 1);
+
+// The same catchments one facility at a time, stored nowhere: visit(facility, entries) is called
+// for every facility in increasing order on the calling thread (one thread), entries sorted by
+// point with their minutes (empty for an unsnapped facility); the span is only valid during the
+// call. For a caller that needs every pair once or twice but never all at once: a table of the
+// millions of pairs of a 15-minute drive costs more in memory traffic than searching again.
+using CatchmentVisitor = std::function<void(std::size_t facility, std::span<const coverage::CostEntry> entries)>;
+void for_each_catchment(const network::RoadNetwork& network, network::Profile profile,
+                        const network::Graph& reverse_graph,
+                        const std::vector<std::optional<network::Snap>>& facility_snaps,
+                        const std::vector<std::optional<network::Snap>>& point_snaps, double limit_minutes,
+                        double off_road_kmh, const CatchmentVisitor& visit);
 
 }  // namespace kepu15::routing
