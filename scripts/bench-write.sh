@@ -2,7 +2,8 @@
 # Builds Release and runs the vector writing benchmark (bench/bench_write.cpp): an 88,000-polygon,
 # 40-field layer like the Kunshan cells, written as GeoJSON text, GeoPackage, FlatGeobuf,
 # Shapefile and CSV. Target: GeoPackage and FlatGeobuf within 1.5x the GeoJSON text writer.
-# Usage: scripts/bench-write.sh [repetitions] [cells]   (DEFAULT: 5 repetitions, 88,000 cells)
+# Usage: scripts/bench-write.sh [repetitions] [cells] [writer]   (DEFAULT: 5 repetitions, 88,000 cells,
+# every writer; writer: a name prefix such as FlatGeobuf)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 dir="$("$root/scripts/build.sh" release | tail -n 1)"

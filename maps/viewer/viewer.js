@@ -3,6 +3,8 @@
 // breaks) and the GeoJSON layers beside it; the background is the study's own towns, roads, water.
 // URL parameters: lang=en, view=villages|cells, kind=<kind>|any, method=<method>,
 // scenario=<folder of a second run, relative to this page or absolute> (swipe comparison),
+// compare=<folder written by `kepu15 compare`> (its baseline/ and scenario/ runs with the swipe, the
+// newly covered and lost areas with their population, the change per 区镇 from compare.json),
 // swipe=0..100, town=<code> (zoom), village=<code> (open its popup).
 'use strict';
 
@@ -18,7 +20,9 @@ const I18N = {
     synthetic: '合成数据（非真实，仅供演示）', baseline: '现状', scenario: '方案', loading: '加载中…',
     cells_loading: '正在加载100米格网（文件较大）…', no_manifest: '找不到 manifest.json：请先运行 kepu15 run（scripts/run.sh），再用 scripts/view.sh 打开。',
     source: '数据来源：{study}。计算：{gen}，运行日期 {date}。底图：研究自带的道路、水系与区镇/村界。',
-    cell: '100米格网', groups: '人群', mean: '平均', data_date: '数据日期', newly_villages: '覆盖率提高的村/社区', scale: '比例尺',
+    cell: '100米格网', gap_villages: '个村/社区', groups: '人群', mean: '平均', data_date: '数据日期', newly_villages: '覆盖率提高的村/社区', scale: '比例尺',
+    lost: '方案失去覆盖', compare: '方案对比', before: '现状', after: '方案', change: '变化（百分点）', cells_n: '格网数',
+    newly_area: '方案新增覆盖区域', lost_area: '方案失去覆盖区域',
   },
   en: {
     view: 'Show', view_villages: 'village coverage', view_cells: '100 m cells: minutes', kind: 'Kind', method: 'Method',
@@ -32,7 +36,9 @@ const I18N = {
     baseline: 'baseline', scenario: 'scenario', loading: 'loading…', cells_loading: 'loading the 100 m cells (large file)…',
     no_manifest: 'manifest.json not found: run `kepu15 run` (scripts/run.sh) first, then open it with scripts/view.sh.',
     source: 'Data: {study}. Computed by {gen} on {date}. Background: the study\'s own roads, water and boundaries.',
-    cell: '100 m cell', groups: 'Groups', mean: 'mean', data_date: 'data date', newly_villages: 'villages whose coverage rose', scale: 'Scale',
+    cell: '100 m cell', gap_villages: 'villages', groups: 'Groups', mean: 'mean', data_date: 'data date', newly_villages: 'villages whose coverage rose', scale: 'Scale',
+    lost: 'Coverage lost (scenario)', compare: 'Scenario comparison', before: 'baseline', after: 'scenario', change: 'change (points)',
+    cells_n: 'cells', newly_area: 'newly covered by the scenario', lost_area: 'coverage lost in the scenario',
   },
 };
 
@@ -44,11 +50,13 @@ const state = {
   method: params.get('method') || '',
   base: '../',
   scenario: params.get('scenario'),
+  compare: params.get('compare'),
 };
 const t = (key) => I18N[state.lang][key] || key;
 const el = (id) => document.getElementById(id);
 const data = {};       // baseline: manifest, summary, layers
 const scen = {};       // scenario run, when compared
+const cmp = {};        // compare folder: compare.json, newly covered and lost areas
 let map = null;
 let mapScenario = null;
 
@@ -81,7 +89,7 @@ async function loadRun(folder, into) {
     into.layers[name] = entry ? await fetchJson(folder + entry.file, true) : null;
   }));
   // Layers of other commands (siting, scenarios), when the run wrote them.
-  for (const extra of ['sites', 'newly_covered']) {
+  for (const extra of ['sites', 'newly_covered', 'lost_coverage']) {
     const listed = (into.manifest.files || []).includes(extra + '.geojson');
     into.layers[extra] = listed ? await fetchJson(folder + extra + '.geojson', true) : null;
   }
@@ -144,6 +152,14 @@ function measureFilter(kindField, methodField) {
   return ['all', ['in', ['get', kindField], ['literal', kinds]], ['==', ['get', methodField], state.method]];
 }
 
+// Gap patches (one feature per contiguous patch of uncovered cells): those of the kind and method,
+// or with "any kind" those no kind covers (the manifest names their kind value).
+function gapFilter() {
+  if (state.kind !== 'any') return measureFilter('kind', 'method');
+  const entry = (data.manifest.layers && data.manifest.layers.gaps) || {};
+  return ['all', ['==', ['get', 'kind'], entry.any_kind || 'any'], ['==', ['get', 'method'], state.method]];
+}
+
 function style(run) {
   const sources = {};
   const layers = [{ id: 'background', type: 'background', paint: { 'background-color': '#ffffff' } }];
@@ -164,6 +180,7 @@ function style(run) {
       paint: { 'line-color': '#aa3377', 'line-width': 1.5 } });
   }
   if (add('newly_covered')) layers.push({ id: 'newly', type: 'fill', source: 'newly_covered', paint: { 'fill-color': '#ee3377', 'fill-opacity': 0.6 } });
+  if (add('lost_coverage')) layers.push({ id: 'lost', type: 'fill', source: 'lost_coverage', paint: { 'fill-color': '#4477aa', 'fill-opacity': 0.6 } });
   if (add('roads')) {
     layers.push({ id: 'roads-minor', type: 'line', source: 'roads', filter: ['!=', ['get', 'class'], 'major'],
       paint: { 'line-color': '#666666', 'line-opacity': 0.5, 'line-width': 0.6 } });
@@ -176,7 +193,9 @@ function style(run) {
       paint: { 'line-color': '#000000', 'line-width': ['case', ['boolean', ['feature-state', 'hover'], false], 2.5, 0] } });
   }
   if (add('gaps')) {
-    layers.push({ id: 'gaps', type: 'line', source: 'gaps', filter: measureFilter('kind', 'method'),
+    // An invisible fill so that a click finds the patch under the pointer (its figures join the popup).
+    layers.push({ id: 'gaps-fill', type: 'fill', source: 'gaps', filter: gapFilter(), paint: { 'fill-opacity': 0 } });
+    layers.push({ id: 'gaps', type: 'line', source: 'gaps', filter: gapFilter(),
       paint: { 'line-color': '#d81b60', 'line-width': 1.6, 'line-dasharray': [3, 2] } });
   }
   if (run.layers.towns) layers.push({ id: 'towns-line', type: 'line', source: 'towns', paint: { 'line-color': '#1a1a1a', 'line-width': 1.6 } });
@@ -245,9 +264,10 @@ function applyState() {
     m.setPaintProperty('cells-fill', 'fill-color', cellFill());
     m.setLayoutProperty('cells-fill', 'visibility', state.view === 'cells' ? 'visible' : 'none');
     if (m.getLayer('gaps')) {
-      m.setFilter('gaps', measureFilter('kind', 'method'));
-      // Gaps of one kind at a time: with every kind the outlines cover the whole map.
-      m.setLayoutProperty('gaps', 'visibility', el('show-gaps').checked && state.kind !== 'any' ? 'visible' : 'none');
+      for (const id of ['gaps', 'gaps-fill']) {
+        m.setFilter(id, gapFilter());
+        m.setLayoutProperty(id, 'visibility', el('show-gaps').checked ? 'visible' : 'none');
+      }
     }
     if (m.getLayer('isochrones')) {
       m.setFilter('isochrones', measureFilter('kind', 'profile'));
@@ -260,10 +280,17 @@ function applyState() {
     }
     if (m.getLayer('village-labels')) m.setLayoutProperty('village-labels', 'visibility', el('show-labels').checked ? 'visible' : 'none');
     if (m.getLayer('newly')) m.setLayoutProperty('newly', 'visibility', el('show-newly').checked ? 'visible' : 'none');
+    for (const id of ['newly', 'lost', 'cmp-newly', 'cmp-lost']) {
+      if (!m.getLayer(id)) continue;
+      const shown = el(id.endsWith('lost') ? 'show-lost' : 'show-newly').checked;
+      m.setLayoutProperty(id, 'visibility', shown ? 'visible' : 'none');
+      if (cmp.json) m.setFilter(id, measureFilter('kind', 'method'));
+    }
   });
   if (state.view === 'cells') loadCells();
   renderLegend();
   renderTowns();
+  renderCompare();
   renderTexts();
   const q = new URLSearchParams(location.search);
   q.set('kind', state.kind); q.set('method', state.method); q.set('view', state.view); q.set('lang', state.lang);
@@ -311,7 +338,7 @@ function legendRows() {
     }
   }
   rows.push({ h: t('layers') });
-  if (el('show-gaps').checked && data.layers.gaps && state.kind !== 'any') rows.push({ ln: true, text: t('gap_line') });
+  if (el('show-gaps').checked && data.layers.gaps) rows.push({ ln: true, text: t('gap_line') });
   if (el('show-isochrones').checked && data.layers.isochrones) rows.push({ ln: true, colour: '#aa3377', text: t('service_area') });
   if (el('show-facilities').checked) {
     for (const k of data.manifest.kinds) {
@@ -471,6 +498,13 @@ function cellPopupHtml(p) {
   return html + '</table></div>';
 }
 
+// The gap patch under a click: its people, area and distance to the nearest facility.
+function gapPopupHtml(p) {
+  const mean = p.mean_min != null ? `${fmtNum(p.mean_min)} ${t('minutes')}` : p.mean_dist_m != null ? `${fmtInt(p.mean_dist_m)} ${t('metres')}` : '–';
+  return `<div class="popup gap"><b>${t('gaps')} ${p.patch_id}</b><div>${t('population')} ${fmtInt(p.population)} · ` +
+    `${fmtNum(p.area_km2)} km² · ${t('mean')} ${mean}</div><div>${p.town_name || ''} · ${p.villages} ${t('gap_villages')}</div></div>`;
+}
+
 function wirePopups(m) {
   const hover = new maplibregl.Popup({ closeButton: false, closeOnClick: false, offset: 8 });
   let hovered = null;
@@ -491,15 +525,23 @@ function wirePopups(m) {
   });
   m.on('click', (e) => {
     const layers = state.view === 'cells' ? ['facilities', 'cells-fill', 'villages-fill'] : ['facilities', 'villages-fill'];
+    layers.splice(1, 0, 'cmp-newly', 'cmp-lost');
     const hits = m.queryRenderedFeatures(e.point, { layers: layers.filter((l) => m.getLayer(l)) });
     if (!hits.length) return;
     const f = hits[0];
     let html;
-    if (f.layer.id === 'facilities') {
+    if (f.layer.id === 'cmp-newly' || f.layer.id === 'cmp-lost') {
+      const p = f.properties;
+      html = `<div class="popup change"><h3>${t(f.layer.id === 'cmp-newly' ? 'newly_area' : 'lost_area')}</h3>` +
+        `<div>${kindLabel(p.kind)} · ${methodLabel(p.method)}</div>` +
+        `<div>${t('population')} <b class="pop">${fmtInt(p.population)}</b> · ${fmtInt(p.cells)} ${t('cells_n')}</div></div>`;
+    } else if (f.layer.id === 'facilities') {
       html = `<div class="popup"><h3>${f.properties.name || f.properties.id}</h3><div>${f.properties.label} · ${f.properties.id}</div>` +
         `<div>${f.properties.town_name || ''}</div></div>`;
     } else if (f.layer.id === 'cells-fill') html = cellPopupHtml(f.properties);
     else html = villagePopupHtml(f.properties);
+    const gap = m.getLayer('gaps-fill') ? m.queryRenderedFeatures(e.point, { layers: ['gaps-fill'] })[0] : null;
+    if (gap) html += gapPopupHtml(gap.properties);
     hover.remove();
     new maplibregl.Popup({ offset: 6 }).setLngLat(e.lngLat).setHTML(html).addTo(m);
   });
@@ -553,6 +595,55 @@ async function setupScenario() {
   // The baseline map takes the pointer; the scenario map is only seen.
   box.style.pointerEvents = 'none';
   el('newly-box').hidden = !scen.layers.newly_covered;
+}
+
+// The compare folder's own layers on the baseline map (the map that takes the pointer), so a click
+// on a newly covered or lost area shows its population.
+async function setupCompare() {
+  const add = (id, name, colour) => {
+    map.addSource(id, { type: 'geojson', data: cmp.layers[name] || emptyCollection });
+    map.addLayer({ id, type: 'fill', source: id, filter: measureFilter('kind', 'method'),
+      paint: { 'fill-color': colour, 'fill-opacity': 0.55, 'fill-outline-color': colour } }, map.getLayer('facilities') ? 'facilities' : undefined);
+  };
+  add('cmp-newly', 'newly_covered', '#ee3377');
+  add('cmp-lost', 'lost_coverage', '#4477aa');
+  el('newly-box').hidden = false;
+  el('lost-box').hidden = false;
+  el('compare-box').hidden = false;
+}
+
+// The change per 区镇 of the shown kind and method (any kind: the first kind), from compare.json.
+function renderCompare() {
+  if (!cmp.json) return;
+  const kind = state.kind === 'any' ? data.manifest.kinds[0].kind : state.kind;
+  const key = state.method === 'crowfly' ? kind : `${kind}_${state.method}`;
+  el('compare-measure').textContent = `${kindLabel(kind)} · ${methodLabel(state.method)}`;
+  const rows = cmp.json.rows.filter((r) => r.measure === key && (r.level === 'region' || r.level === 'town'));
+  const table = document.createElement('table');
+  const head = document.createElement('tr');
+  for (const h of [t('town'), t('before'), t('after'), t('change')]) {
+    const th = document.createElement('th');
+    th.textContent = h;
+    head.append(th);
+  }
+  const thead = document.createElement('thead');
+  thead.append(head);
+  const body = document.createElement('tbody');
+  for (const r of rows) {
+    const tr = document.createElement('tr');
+    tr.dataset.code = r.level === 'region' ? '' : r.code;
+    const change = r.share_change == null ? '–' : `${r.share_change >= 0 ? '+' : ''}${(r.share_change * 100).toFixed(1)}`;
+    for (const c of [r.level === 'region' ? t('region') : r.name, fmtPct(r.share_before), fmtPct(r.share_after), change]) {
+      const td = document.createElement('td');
+      td.textContent = c;
+      tr.append(td);
+    }
+    if (r.share_change > 0) tr.className = 'rose';
+    tr.addEventListener('click', () => zoomTo(tr.dataset.code));
+    body.append(tr);
+  }
+  table.append(thead, body);
+  el('compare-table').replaceChildren(table);
 }
 
 // ---- export and print ----------------------------------------------------------------------
@@ -646,6 +737,19 @@ const LOCAL_FONT = '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", "WenQu
 
 async function main() {
   setStatus(I18N[state.lang].loading);
+  if (state.compare) {
+    const folder = state.compare.endsWith('/') ? state.compare : state.compare + '/';
+    try {
+      cmp.json = await fetchJson(folder + 'compare.json');
+      cmp.layers = {};
+      for (const name of ['newly_covered', 'lost_coverage']) cmp.layers[name] = await fetchJson(folder + name + '.geojson', true);
+      state.base = folder + (cmp.json.folders ? cmp.json.folders.baseline : 'baseline/');
+      state.scenario = folder + (cmp.json.folders ? cmp.json.folders.scenario : 'scenario/');
+    } catch (e) {
+      setStatus(`${state.compare}: ${e.message}`, true);
+      return;
+    }
+  }
   try {
     await loadRun(state.base, data);
   } catch (e) {
@@ -661,9 +765,10 @@ async function main() {
     canvasContextAttributes: { preserveDrawingBuffer: true } });
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
-  window.kepu15 = { map, state, data, applyState, exportPng, setSwipe, scenarioMap: () => mapScenario };
+  window.kepu15 = { map, state, data, cmp, applyState, exportPng, setSwipe, scenarioMap: () => mapScenario };
   await new Promise((resolve) => map.on('load', resolve));
   wirePopups(map);
+  if (cmp.json) await setupCompare();
   if (state.scenario) {
     try {
       await setupScenario();
@@ -675,7 +780,7 @@ async function main() {
   el('view').addEventListener('change', (e) => { state.view = e.target.value; applyState(); });
   el('kind').addEventListener('change', (e) => { state.kind = e.target.value; applyState(); });
   el('method').addEventListener('change', (e) => { state.method = e.target.value; applyState(); });
-  for (const id of ['show-gaps', 'show-isochrones', 'show-facilities', 'show-labels', 'show-newly']) el(id).addEventListener('change', applyState);
+  for (const id of ['show-gaps', 'show-isochrones', 'show-facilities', 'show-labels', 'show-newly', 'show-lost']) el(id).addEventListener('change', applyState);
   el('lang').addEventListener('click', () => { state.lang = state.lang === 'en' ? 'zh' : 'en'; applyState(); });
   el('export').addEventListener('click', exportPng);
   el('print').addEventListener('click', () => { setPrintPaper(); window.print(); });

@@ -98,6 +98,8 @@ struct RunArgs {
     io::SinkOptions sink;
     bool cells_vector = false;
     bool render = false;
+    double gap_min_population = -1.0;
+    std::string service_areas;
 };
 
 // Output options shared by run and coverage, declared once with their help text.
@@ -198,6 +200,13 @@ int run_command(const RunArgs& args) {
         s.partition_halo_m = args.halo_m;
     }
     if (args.travel_time_rasters) s.travel_time_rasters = true;
+    if (args.gap_min_population >= 0) s.gap_min_population = args.gap_min_population;
+    if (!args.service_areas.empty()) {
+        if (args.service_areas != "per-kind" && args.service_areas != "per-facility") {
+            throw config_error("--service-areas: '" + args.service_areas + "' (use per-kind or per-facility)");
+        }
+        s.service_areas_per_facility = args.service_areas == "per-facility";
+    }
     if (args.memory_limit_gb >= 0) s.memory_limit_gb = args.memory_limit_gb;
     if (args.horizon_minutes > 0) {
         s.horizon_minutes = args.horizon_minutes;
@@ -279,6 +288,7 @@ struct SiteArgs {
     double threshold = 0.0;
     double horizon = 0.0;
     unsigned threads = 0;
+    double gap_min_population = -1.0;
 };
 
 int site_command(SiteArgs& args) {
@@ -300,6 +310,7 @@ int site_command(SiteArgs& args) {
     }
     if (args.threshold > 0) req.threshold = args.threshold;
     if (args.horizon > 0) req.horizon = args.horizon;
+    if (args.gap_min_population >= 0) req.gap_min_population = args.gap_min_population;
     if (req.out_dir.empty()) req.out_dir = (project_root() / "maps" / "site").string();
     req.threads = args.threads > 0 ? args.threads : std::max(1U, std::thread::hardware_concurrency());
     Diagnostics diag = stderr_diagnostics();
@@ -403,6 +414,15 @@ int main(int argc, char** argv) {
                         "Refuse a run estimated to need more memory, GB. DEFAULT: [study] memory_limit_gb, else 80 % of RAM")
         ->check(CLI::Range(0.0, 1e6));
     run_cmd->add_flag("--no-isochrones", run.no_isochrones, "Skip isochrones.geojson (service areas)");
+    run_cmd->add_option("--service-areas", run.service_areas,
+                        "per-kind (one service area per kind x profile x minutes, the union of its facilities') or "
+                        "per-facility (one per facility, with the population inside). DEFAULT: [coverage] "
+                        "service_areas, per-kind")
+        ->check(CLI::IsMember({"per-kind", "per-facility"}));
+    run_cmd->add_option("--gap-min-population", run.gap_min_population,
+                        "Gap patches (contiguous uncovered cells) with fewer people are left out of the gaps layer, "
+                        "persons. DEFAULT: [coverage] gap_min_population, 50")
+        ->check(range_check(study::gap_min_population_range));
     run_cmd->add_flag("--no-access", run.no_access, "Skip the [access] scores (2SFCA) of the study");
     run_cmd->add_option("--partition", run.partition,
                         "Compute and write only the cells of these unit codes (comma-separated); merge partitions "
@@ -537,7 +557,13 @@ int main(int argc, char** argv) {
     site_cmd->add_option("--horizon", site.horizon, "p-median: cost charged to unreached people. DEFAULT: 2 x threshold")
         ->check(CLI::PositiveNumber);
     site_cmd->add_option("--candidates", site.req.candidates_path,
-                         "Point or polygon layer of candidate sites. DEFAULT: a grid over populated cells");
+                         "Candidate sites: a point or polygon layer; 'grid' (a grid over populated cells, every "
+                         "--grid-spacing-m); or 'gaps' (the centre of each gap patch of the kind by the method, plus "
+                         "grid points inside patches larger than one grid block). DEFAULT: grid");
+    site_cmd->add_option("--gap-min-population", site.gap_min_population,
+                         "--candidates gaps: patches with fewer people are left out, persons. "
+                         "DEFAULT: [coverage] gap_min_population, 50")
+        ->check(range_check(study::gap_min_population_range));
     site_cmd->add_option("--candidates-layer", site.req.candidates_read.layer, "Layer of --candidates. DEFAULT: first");
     site_cmd->add_option("--candidates-crs", site.req.candidates_read.crs, "CRS of --candidates. DEFAULT: the file's");
     site_cmd->add_option("--candidates-id-field", site.req.candidates_id_field, "Id field of --candidates. DEFAULT: feature id");
@@ -557,8 +583,12 @@ int main(int argc, char** argv) {
     cmp_cmd->add_option("baseline", cmp.baseline, "Baseline study file")->required();
     cmp_cmd->add_option("scenario", cmp.scenario, "Scenario file (TOML edits of the baseline)")->required();
     cmp_cmd->add_option("--out,-o", cmp.out_dir, "Output folder (compare.json, compare.csv, newly_covered.geojson, "
-                                                 "lost_coverage.geojson)")->required();
+                                                 "lost_coverage.geojson, baseline/ and scenario/ run folders)")->required();
     cmp_cmd->add_option("--threads", cmp_threads, "Worker threads. DEFAULT: all cores");
+    bool cmp_full = false;
+    cmp_cmd->add_flag("--full", cmp_full,
+                      "Evaluate the scenario in full instead of incrementally from the changed sites (same outputs). "
+                      "DEFAULT: incremental");
     AccessArgs acc;
     auto* acc_cmd = app.add_subcommand(
         "access", "Capacity-aware accessibility (2SFCA, E2SFCA, gravity) of a demand layer to a supply layer");
@@ -675,6 +705,7 @@ int main(int argc, char** argv) {
         if (*site_cmd) return site_command(site);
         if (*cmp_cmd) {
             cmp.threads = cmp_threads > 0 ? cmp_threads : std::max(1U, std::thread::hardware_concurrency());
+            cmp.incremental = !cmp_full;
             Diagnostics diag = stderr_diagnostics();
             commands::run_compare(cmp, summary_stream(), diag);
             return exit_code::ok;

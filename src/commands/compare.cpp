@@ -1,34 +1,48 @@
 #include "kepu15/commands/compare.hpp"
 
-#include "kepu15/coverage/equity.hpp"
+#include "kepu15/access/fca.hpp"
+#include "kepu15/coverage/crowfly.hpp"
 #include "kepu15/error.hpp"
 #include "kepu15/geo/crs.hpp"
 #include "kepu15/geo/polygon_ops.hpp"
+#include "kepu15/io/csv_table.hpp"
 #include "kepu15/io/layer.hpp"
-#include "kepu15/io/vector_writer.hpp"
+#include "kepu15/io/output_folder.hpp"
+#include "kepu15/io/sink.hpp"
+#include "kepu15/io/vector_reader.hpp"
+#include "kepu15/parallel.hpp"
 #include "kepu15/pipeline/evaluate.hpp"
 #include "kepu15/pipeline/prepared.hpp"
 #include "kepu15/pipeline/result.hpp"
+#include "kepu15/report/equity.hpp"
+#include "kepu15/report/outputs.hpp"
+#include "kepu15/routing/network_coverage.hpp"
+#include "kepu15/routing/reach_table.hpp"
 #include "kepu15/scenario/scenario.hpp"
+#include "kepu15/study/inputs.hpp"
 #include "kepu15/study/study.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <iomanip>
 #include <map>
 #include <optional>
-#include <set>
 #include <ostream>
+#include <set>
 #include <sstream>
+#include <utility>
 
 namespace kepu15::commands {
 
 namespace {
 
 namespace fs = std::filesystem;
+
+std::string at_line(const scenario::Scenario& sc, int line) { return sc.file + ":" + std::to_string(line); }
 
 // Threshold and speed overrides change the study itself.
 study::Study apply_overrides(study::Study s, const scenario::Scenario& sc) {
@@ -52,6 +66,46 @@ study::Study apply_overrides(study::Study s, const scenario::Scenario& sc) {
     return s;
 }
 
+// The baseline study with the scenario's extra kinds ([[facilities]] with `from` and a filter):
+// both sides of the comparison evaluate them; the study file itself is not changed.
+study::Study with_extra_kinds(study::Study s, const scenario::Scenario& sc) {
+    for (const auto& k : sc.kinds) {
+        const study::FacilityLayer* from = nullptr;
+        for (const auto& f : s.facilities) {
+            if (f.kind == k.kind) {
+                throw config_error(at_line(sc, k.line) + ": [[facilities]] kind '" + k.kind +
+                                   "' is already a kind of the baseline study " + s.file);
+            }
+            if (f.kind == k.from) from = &f;
+        }
+        if (from == nullptr) {
+            std::string kinds;
+            for (const auto& f : s.facilities) kinds += (kinds.empty() ? "" : ", ") + f.kind;
+            throw config_error(at_line(sc, k.line) + ": [[facilities]] from = '" + k.from +
+                               "': the baseline study has no such kind (it has " + kinds + ")");
+        }
+        study::FacilityLayer f = *from;
+        f.kind = k.kind;
+        f.label = k.label;
+        f.radius_m = k.radius_m ? k.radius_m : from->radius_m;
+        f.minutes = k.minutes ? k.minutes : from->minutes;
+        if (!f.source.read.attribute_filter.empty()) {
+            throw config_error(at_line(sc, k.line) + ": kind '" + k.from +
+                               "' has an OGR SQL filter string; an extra kind reads an unfiltered layer");
+        }
+        f.select = from->select;
+        for (const auto& [field, value] : k.filter) {
+            study::FieldEquals cond{field, 0.0};
+            if (const auto* b = std::get_if<bool>(&value)) cond.value = *b ? 1.0 : 0.0;
+            else if (const auto* d = std::get_if<double>(&value)) cond.value = *d;
+            else cond.value = std::get<std::string>(value);
+            f.select.push_back(std::move(cond));
+        }
+        s.facilities.push_back(std::move(f));
+    }
+    return s;
+}
+
 std::size_t kind_index(const std::vector<study::FacilitySet>& sets, const std::string& kind, const std::string& where) {
     for (std::size_t k = 0; k < sets.size(); ++k) {
         if (sets[k].kind == kind) return k;
@@ -59,47 +113,129 @@ std::size_t kind_index(const std::vector<study::FacilitySet>& sets, const std::s
     throw config_error(where + ": unknown facility kind '" + kind + "'");
 }
 
-void add_point(study::FacilitySet& set, const std::string& working_crs, Point p, const std::string& crs,
+// [[change]] attributes as edits of the layer the named kind reads.
+std::vector<study::FacilityEdit> attribute_edits(const scenario::Scenario& sc, const study::Study& st) {
+    std::vector<study::FacilityEdit> edits;
+    for (const auto& c : sc.changes) {
+        if (c.attributes.empty()) continue;
+        const study::FacilityLayer* spec = nullptr;
+        for (const auto& f : st.facilities) {
+            if (f.kind == c.kind) spec = &f;
+        }
+        if (spec == nullptr) throw config_error(at_line(sc, c.line) + ": unknown facility kind '" + c.kind + "'");
+        for (const auto& id : c.ids) {
+            for (const auto& [field, value] : c.attributes) {
+                study::FacilityEdit e;
+                e.path = spec->source.path;
+                e.layer = spec->source.read.layer;
+                e.id = id;
+                e.field = field;
+                if (const auto* b = std::get_if<bool>(&value)) e.value = std::int64_t{*b ? 1 : 0};
+                else if (const auto* d = std::get_if<double>(&value)) {
+                    if (std::floor(*d) == *d && std::abs(*d) < 9e15) e.value = static_cast<std::int64_t>(*d);
+                    else e.value = *d;
+                } else e.value = std::get<std::string>(value);
+                e.origin = at_line(sc, c.line) + ": [[change]] kind '" + c.kind + "'";
+                edits.push_back(std::move(e));
+            }
+        }
+    }
+    return edits;
+}
+
+// Transformers from each CRS the scenario uses to the working CRS and WGS84, made once (making a
+// PROJ transformation takes tens of milliseconds).
+class Projections {
+public:
+    explicit Projections(std::string working_crs) : m_working(std::move(working_crs)) {}
+    const std::pair<geo::Transformer, geo::Transformer>& from(const std::string& crs) {
+        auto it = m_cache.find(crs);
+        if (it == m_cache.end()) {
+            it = m_cache.emplace(crs, std::make_pair(geo::Transformer(crs, m_working), geo::Transformer(crs, geo::wgs84))).first;
+        }
+        return it->second;
+    }
+    const geo::Transformer& to_working_from_wgs84() {
+        if (!m_wgs84) m_wgs84.emplace(geo::wgs84, m_working);
+        return *m_wgs84;
+    }
+
+private:
+    std::string m_working;
+    std::optional<geo::Transformer> m_wgs84;
+    std::map<std::string, std::pair<geo::Transformer, geo::Transformer>> m_cache;
+};
+
+void add_point(study::FacilitySet& set, Projections& proj, Point p, const std::string& crs,
                const std::string& id, const std::string& name, double capacity) {
-    const geo::Transformer to_working(crs, working_crs);
-    const geo::Transformer to_wgs84(crs, geo::wgs84);
-    set.position_m.push_back(to_working.forward(p));
-    set.position_lonlat.push_back(to_wgs84.forward(p));
+    if (crs == geo::wgs84) {
+        set.position_m.push_back(proj.to_working_from_wgs84().forward(p));
+        set.position_lonlat.push_back(p);
+    } else {
+        const auto& [to_working, to_wgs84] = proj.from(crs);
+        set.position_m.push_back(to_working.forward(p));
+        set.position_lonlat.push_back(to_wgs84.forward(p));
+    }
     set.id.push_back(id);
     set.name.push_back(name);
     set.capacity.push_back(capacity);
     set.unit.push_back(-1);
 }
 
-// The baseline's facilities with the scenario's edits. REQUIRES: check_ids passed.
-std::vector<study::FacilitySet> apply_edits(std::vector<study::FacilitySet> sets, const scenario::Scenario& sc,
-                                            const std::string& working_crs) {
+// The baseline's facilities with the scenario's edits: kinds reading a layer with attribute changes
+// re-read (their filters re-applied), then removals, capacities and additions.
+// REQUIRES: check_ids passed.
+std::vector<study::FacilitySet> scenario_facilities(const pipeline::PreparedStudy& prepared, const scenario::Scenario& sc,
+                                                    Projections& proj, Diagnostics& diag) {
+    std::vector<study::FacilitySet> sets = prepared.inputs.facilities;
+    const auto edits = attribute_edits(sc, prepared.study);
+    if (!edits.empty()) {
+        study::Study edited = prepared.study;
+        edited.facilities.clear();
+        std::vector<std::size_t> which;
+        for (std::size_t k = 0; k < prepared.study.facilities.size(); ++k) {
+            const auto& f = prepared.study.facilities[k];
+            const bool touched = std::any_of(edits.begin(), edits.end(), [&](const study::FacilityEdit& e) {
+                return e.path == f.source.path && e.layer == f.source.read.layer;
+            });
+            if (!touched) continue;
+            edited.facilities.push_back(f);
+            which.push_back(k);
+        }
+        auto reread = study::load_facility_sets(edited, prepared.inputs, diag, edits);
+        for (std::size_t i = 0; i < which.size(); ++i) sets[which[i]] = std::move(reread[i]);
+    }
     for (const auto& r : sc.removals) {
         auto& set = sets[kind_index(sets, r.kind, sc.file)];
         for (const auto& id : r.ids) {
-            const auto i = static_cast<std::size_t>(std::find(set.id.begin(), set.id.end(), id) - set.id.begin());
-            set.position_m.erase(set.position_m.begin() + static_cast<std::ptrdiff_t>(i));
-            set.position_lonlat.erase(set.position_lonlat.begin() + static_cast<std::ptrdiff_t>(i));
-            set.id.erase(set.id.begin() + static_cast<std::ptrdiff_t>(i));
-            set.name.erase(set.name.begin() + static_cast<std::ptrdiff_t>(i));
-            set.capacity.erase(set.capacity.begin() + static_cast<std::ptrdiff_t>(i));
-            set.unit.erase(set.unit.begin() + static_cast<std::ptrdiff_t>(i));
+            const auto it = std::find(set.id.begin(), set.id.end(), id);
+            if (it == set.id.end()) {
+                throw config_error(at_line(sc, r.line) + ": removes " + r.kind + " '" + id +
+                                   "', which the scenario's attribute changes took out of the kind");
+            }
+            const auto i = it - set.id.begin();
+            set.position_m.erase(set.position_m.begin() + i);
+            set.position_lonlat.erase(set.position_lonlat.begin() + i);
+            set.id.erase(set.id.begin() + i);
+            set.name.erase(set.name.begin() + i);
+            set.capacity.erase(set.capacity.begin() + i);
+            set.unit.erase(set.unit.begin() + i);
         }
     }
     for (const auto& c : sc.changes) {
-        if (!c.attributes.empty()) {
-            throw config_error(sc.file + ":" + std::to_string(c.line) +
-                               ": attribute changes other than capacity are not applied by compare yet (the study's "
-                               "filters are evaluated when its layers are read); add the facilities to the kind instead");
-        }
+        if (!c.capacity) continue;
         auto& set = sets[kind_index(sets, c.kind, sc.file)];
         for (const auto& id : c.ids) {
-            const auto i = static_cast<std::size_t>(std::find(set.id.begin(), set.id.end(), id) - set.id.begin());
-            if (c.capacity) set.capacity[i] = *c.capacity;
+            const auto it = std::find(set.id.begin(), set.id.end(), id);
+            if (it == set.id.end()) {
+                throw config_error(at_line(sc, c.line) + ": changes the capacity of " + c.kind + " '" + id +
+                                   "', which is not in the kind after the scenario's attribute changes");
+            }
+            set.capacity[static_cast<std::size_t>(it - set.id.begin())] = *c.capacity;
         }
     }
     for (const auto& p : sc.add_points) {
-        add_point(sets[kind_index(sets, p.kind, sc.file)], working_crs, {p.x, p.y}, p.crs, p.id, p.name,
+        add_point(sets[kind_index(sets, p.kind, sc.file)], proj, {p.x, p.y}, p.crs, p.id, p.name,
                   p.capacity.value_or(std::nan("")));
     }
     for (const auto& l : sc.add_layers) {
@@ -115,7 +251,7 @@ std::vector<study::FacilitySet> apply_edits(std::vector<study::FacilitySet> sets
             if (f.geometry.points.empty()) throw input_error(layer.where() + ", row " + std::to_string(f.fid) + ": not a point");
             const auto v = [&](int i) { return io::as_text(f.values[static_cast<std::size_t>(i)]); };
             const double cap = capf >= 0 ? io::as_number(f.values[static_cast<std::size_t>(capf)]).value_or(std::nan("")) : std::nan("");
-            add_point(set, working_crs, f.geometry.points[0], geo::wgs84, idf >= 0 ? v(idf) : l.kind + "_" + std::to_string(f.fid),
+            add_point(set, proj, f.geometry.points[0], geo::wgs84, idf >= 0 ? v(idf) : l.kind + "_" + std::to_string(f.fid),
                       namef >= 0 ? v(namef) : "", cap);
         }
     }
@@ -128,10 +264,10 @@ std::vector<study::FacilitySet> apply_edits(std::vector<study::FacilitySet> sets
         for (const auto& f : layer.features) {
             if (pr.count && taken >= *pr.count) break;
             const std::string kind = !pr.kind.empty() ? pr.kind : kindf >= 0 ? io::as_text(f.values[static_cast<std::size_t>(kindf)]) : "";
-            if (kind.empty()) throw config_error(sc.file + ":" + std::to_string(pr.line) + ": " + layer.where() + " has no 'kind' field; give kind = \"...\"");
+            if (kind.empty()) throw config_error(at_line(sc, pr.line) + ": " + layer.where() + " has no 'kind' field; give kind = \"...\"");
             if (f.geometry.points.empty()) throw input_error(layer.where() + ", row " + std::to_string(f.fid) + ": not a point");
             const std::string id = "proposal_" + (idf >= 0 ? io::as_text(f.values[static_cast<std::size_t>(idf)]) : std::to_string(f.fid));
-            add_point(sets[kind_index(sets, kind, sc.file)], working_crs, f.geometry.points[0], geo::wgs84, id,
+            add_point(sets[kind_index(sets, kind, sc.file)], proj, f.geometry.points[0], geo::wgs84, id,
                       namef >= 0 ? io::as_text(f.values[static_cast<std::size_t>(namef)]) : "", std::nan(""));
             ++taken;
         }
@@ -139,35 +275,347 @@ std::vector<study::FacilitySet> apply_edits(std::vector<study::FacilitySet> sets
     return sets;
 }
 
+// ---- incremental evaluation ----
+
+// How one kind's facilities changed: each scenario facility is matched to a baseline facility with
+// the same id and position, or is new.
+struct KindChange {
+    std::vector<std::int32_t> base_of;  // per scenario facility: its baseline index, -1 when added
+    std::vector<std::uint32_t> added;   // scenario indices of the added facilities
+    std::size_t removed = 0;            // baseline facilities with no match
+    bool capacity_changed = false;
+    bool reordered = false;             // matched facilities in another order (per-facility outputs move)
+    [[nodiscard]] bool facilities_changed() const { return removed > 0 || !added.empty(); }
+    [[nodiscard]] bool any() const { return facilities_changed() || capacity_changed || reordered; }
+};
+
+bool same_capacity(double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); }
+
+KindChange diff(const study::FacilitySet& before, const study::FacilitySet& after) {
+    std::map<std::tuple<std::string, double, double>, std::vector<std::int32_t>> by_key;
+    for (std::size_t j = before.id.size(); j-- > 0;) {
+        by_key[{before.id[j], before.position_m[j].x, before.position_m[j].y}].push_back(static_cast<std::int32_t>(j));
+    }
+    KindChange c;
+    c.base_of.assign(after.id.size(), -1);
+    std::size_t matched = 0;
+    for (std::size_t j = 0; j < after.id.size(); ++j) {
+        auto it = by_key.find({after.id[j], after.position_m[j].x, after.position_m[j].y});
+        if (it == by_key.end() || it->second.empty()) {
+            c.added.push_back(static_cast<std::uint32_t>(j));
+            continue;
+        }
+        const std::int32_t b = it->second.back();
+        it->second.pop_back();
+        c.base_of[j] = b;
+        if (b != static_cast<std::int32_t>(j)) c.reordered = true;
+        ++matched;
+        if (!same_capacity(before.capacity[static_cast<std::size_t>(b)], after.capacity[j])) c.capacity_changed = true;
+    }
+    c.removed = before.id.size() - matched;
+    return c;
+}
+
+// Scenario index of each baseline facility (-1: removed).
+std::vector<std::int32_t> scenario_index(const KindChange& c, std::size_t base_count) {
+    std::vector<std::int32_t> out(base_count, -1);
+    for (std::size_t j = 0; j < c.base_of.size(); ++j) {
+        if (c.base_of[j] >= 0) out[static_cast<std::size_t>(c.base_of[j])] = static_cast<std::int32_t>(j);
+    }
+    return out;
+}
+
+std::vector<Point> positions(const study::FacilitySet& set, const std::vector<std::uint32_t>& which) {
+    std::vector<Point> out;
+    out.reserve(which.size());
+    for (auto j : which) out.push_back(set.position_m[j]);
+    return out;
+}
+
+// Crow-fly measure of a kind whose scenario only adds facilities: the baseline's nearest distance or
+// the nearest added site's, whichever is smaller (the same per-pair distance a full search finds).
+coverage::Measure crowfly_added(const coverage::Measure& base, const study::FacilitySet& after, const KindChange& c,
+                                const std::vector<Point>& cells_m, std::size_t base_count) {
+    const auto to_scenario = scenario_index(c, base_count);
+    const coverage::Measure fresh = coverage::crowfly_coverage(base.kind, cells_m, positions(after, c.added), base.threshold.value);
+    coverage::Measure m = base;
+    for (std::size_t i = 0; i < m.value.size(); ++i) {
+        if (m.facility[i] >= 0) m.facility[i] = to_scenario[static_cast<std::size_t>(m.facility[i])];
+        if (fresh.facility[i] >= 0 && (!std::isfinite(m.value[i]) || fresh.value[i] < m.value[i])) {
+            m.value[i] = fresh.value[i];
+            m.facility[i] = static_cast<std::int32_t>(c.added[static_cast<std::size_t>(fresh.facility[i])]);
+        }
+        m.covered[i] = std::isfinite(m.value[i]) && m.value[i] <= m.threshold.value ? 1 : 0;
+    }
+    return m;
+}
+
+// Network measure of a kind whose scenario only adds facilities: one bounded search from the added
+// sites, merged with the baseline's times. Times are whole milliseconds, so the minimum of the two
+// is exactly what one search from every facility gives.
+coverage::Measure network_added(const pipeline::PreparedStudy& prepared, std::size_t p, const coverage::Measure& base,
+                                const pipeline::SnapList& added_snaps, const KindChange& c, std::size_t base_count) {
+    const pipeline::PreparedNetwork& net = *prepared.network;
+    const auto to_scenario = scenario_index(c, base_count);
+    routing::NetworkCoverageOptions opt;
+    opt.cutoff_minutes = prepared.study.horizon_minutes;
+    opt.off_road_kmh = net.off_road_kmh(p);
+    const auto fresh = routing::travel_times(net.roads(), net.profiles()[p], net.reverse_graph(p), added_snaps,
+                                             net.cell_snaps(p), opt);
+    std::vector<routing::PointTime> times(fresh.size());
+    for (std::size_t i = 0; i < times.size(); ++i) {
+        routing::PointTime& t = times[i];
+        if (base.no_road_access[i]) {
+            t.access = routing::Access::no_road_access;
+            continue;
+        }
+        if (std::isfinite(base.value[i])) {
+            t.access = routing::Access::reached;
+            t.minutes = base.value[i];
+            t.facility = static_cast<std::uint32_t>(to_scenario[static_cast<std::size_t>(base.facility[i])]);
+        }
+        const auto& f = fresh[i];
+        if (f.access == routing::Access::reached && (t.access != routing::Access::reached || f.minutes < t.minutes)) {
+            t.access = routing::Access::reached;
+            t.minutes = f.minutes;
+            t.facility = c.added[f.facility];
+        }
+    }
+    return pipeline::network_measure(base.kind, net.profiles()[p], base.threshold.value, times);
+}
+
+std::size_t profile_index(const pipeline::PreparedNetwork& net, network::Profile profile) {
+    std::size_t p = 0;
+    while (net.profiles()[p] != profile) ++p;
+    return p;
+}
+
+// Capacity-aware access of one measure as pipeline::evaluate computes it (the same reach table and
+// capacities), for a kind whose facilities or capacities changed. The byte-for-byte test of
+// incremental against full evaluation keeps the two in step.
+pipeline::AccessMeasure access_of(const pipeline::PreparedStudy& prepared, const pipeline::Evaluation& ev, std::size_t m) {
+    const study::Study& study = prepared.study;
+    const study::AccessSpec& spec = *study.access;
+    const coverage::Measure& me = ev.measures[m];
+    std::size_t k = 0;
+    while (ev.facilities[k].kind != me.kind) ++k;
+    const study::FacilitySet& fs = ev.facilities[k];
+    pipeline::AccessMeasure a;
+    access::AccessOptions opt = spec.options;
+    coverage::CostTable table;
+    if (me.is_network()) {
+        const pipeline::PreparedNetwork& net = *prepared.network;
+        const std::size_t p = profile_index(net, me.method.profile);
+        a.catchment = spec.catchment_minutes.value_or(study.minutes_for(study.facilities[k]));
+        table = routing::reach_table(net.roads(), net.profiles()[p], net.reverse_graph(p), ev.facility_snaps[p][k],
+                                     net.cell_snaps(p), a.catchment, net.off_road_kmh(p), 1);
+    } else {
+        a.catchment = spec.catchment_m.value_or(study.radius_for(study.facilities[k]));
+        table = coverage::crowfly_reach_table(prepared.inputs.cells.centre_m, fs.position_m, a.catchment);
+    }
+    opt.catchment = a.catchment;
+    std::vector<double> capacity(fs.capacity.size());
+    for (std::size_t j = 0; j < capacity.size(); ++j) capacity[j] = std::isfinite(fs.capacity[j]) ? fs.capacity[j] : 1.0;
+    auto result = access::compute_access(table, prepared.inputs.cells.population, capacity, opt);
+    a.score = std::move(result.access);
+    a.catchment_population = std::move(result.catchment_demand);
+    a.ratio = std::move(result.ratio);
+    return a;
+}
+
+// Per measure of an evaluation made by evaluate_incremental: whether its values (measure) and its
+// access scores differ from the baseline's.
+struct Changed {
+    std::vector<std::uint8_t> measure, access;
+};
+
+struct IncrementalStats {
+    std::size_t measures_reused = 0, measures_merged = 0, measures_recomputed = 0, access_recomputed = 0;
+};
+
+// The scenario's evaluation from the baseline's: a kind whose facilities did not change keeps its
+// measures; a kind that only gained facilities is searched from the added sites alone and merged;
+// a kind that lost facilities is searched again from all of its facilities. Access is computed
+// again for every kind whose facilities or capacities changed. Service areas are not computed
+// (as in the baseline evaluation of compare).
+// REQUIRES: `base` evaluated on `prepared` with the same kinds, without service areas.
+pipeline::Evaluation evaluate_incremental(const pipeline::PreparedStudy& prepared, const pipeline::Evaluation& base,
+                                          std::vector<study::FacilitySet> after, unsigned threads,
+                                          IncrementalStats& stats, Changed& changed) {
+    const std::size_t kinds = after.size();
+    pipeline::Evaluation ev;
+    ev.facilities = std::move(after);
+    ev.measures.resize(base.measures.size());
+    std::vector<KindChange> changes(kinds);
+    for (std::size_t k = 0; k < kinds; ++k) changes[k] = diff(base.facilities[k], ev.facilities[k]);
+    const pipeline::PreparedNetwork* net = prepared.network.get();
+    // Snaps of the scenario's facilities: the baseline's where matched, new ones for added sites.
+    std::vector<std::vector<pipeline::SnapList>> added_snaps;  // [profile][kind]
+    if (net != nullptr) {
+        const std::size_t profiles = net->profiles().size();
+        ev.facility_snaps.assign(profiles, std::vector<pipeline::SnapList>(kinds));
+        added_snaps.assign(profiles, std::vector<pipeline::SnapList>(kinds));
+        for (std::size_t p = 0; p < profiles; ++p) {
+            for (std::size_t k = 0; k < kinds; ++k) {
+                const KindChange& c = changes[k];
+                if (!c.facilities_changed()) {
+                    ev.facility_snaps[p][k] = base.facility_snaps[p][k];
+                    continue;
+                }
+                added_snaps[p][k] = net->snap(p, positions(ev.facilities[k], c.added));
+                auto& snaps = ev.facility_snaps[p][k];
+                snaps.resize(ev.facilities[k].id.size());
+                for (std::size_t j = 0; j < snaps.size(); ++j) {
+                    if (c.base_of[j] >= 0) snaps[j] = base.facility_snaps[p][k][static_cast<std::size_t>(c.base_of[j])];
+                }
+                for (std::size_t a = 0; a < c.added.size(); ++a) snaps[c.added[a]] = added_snaps[p][k][a];
+            }
+        }
+    }
+    const auto& cells = prepared.inputs.cells;
+    std::vector<std::uint8_t> kind_of_measure(base.measures.size());
+    parallel_for(base.measures.size(), threads, [&](std::size_t m) {
+        const coverage::Measure& bm = base.measures[m];
+        const std::size_t k = kind_index(ev.facilities, bm.kind, "compare");
+        const KindChange& c = changes[k];
+        const std::size_t base_count = base.facilities[k].id.size();
+        if (!c.facilities_changed()) {
+            ev.measures[m] = bm;
+            const auto to_scenario = scenario_index(c, base_count);
+            for (auto& f : ev.measures[m].facility) {
+                if (f >= 0) f = to_scenario[static_cast<std::size_t>(f)];
+            }
+            return;
+        }
+        if (!bm.is_network()) {
+            ev.measures[m] = c.removed == 0 ? crowfly_added(bm, ev.facilities[k], c, cells.centre_m, base_count)
+                                            : coverage::crowfly_coverage(bm.kind, cells.centre_m,
+                                                                         ev.facilities[k].position_m, bm.threshold.value);
+            return;
+        }
+        const std::size_t p = profile_index(*net, bm.method.profile);
+        if (c.removed == 0) {
+            ev.measures[m] = network_added(prepared, p, bm, added_snaps[p][k], c, base_count);
+            return;
+        }
+        routing::NetworkCoverageOptions opt;
+        opt.cutoff_minutes = prepared.study.horizon_minutes;
+        opt.off_road_kmh = net->off_road_kmh(p);
+        const auto times = routing::travel_times(net->roads(), net->profiles()[p], net->reverse_graph(p),
+                                                 ev.facility_snaps[p][k], net->cell_snaps(p), opt);
+        ev.measures[m] = pipeline::network_measure(bm.kind, net->profiles()[p], bm.threshold.value, times);
+    });
+    changed.measure.assign(base.measures.size(), 0);
+    changed.access.assign(base.measures.size(), 0);
+    for (std::size_t m = 0; m < base.measures.size(); ++m) {
+        const auto& bm = base.measures[m];
+        const KindChange& c = changes[kind_index(ev.facilities, bm.kind, "compare")];
+        changed.measure[m] = c.facilities_changed() ? 1 : 0;
+        changed.access[m] = c.any() ? 1 : 0;
+        if (!c.facilities_changed()) ++stats.measures_reused;
+        else if (c.removed == 0) ++stats.measures_merged;
+        else ++stats.measures_recomputed;
+    }
+    if (!base.access.empty()) {
+        ev.access.resize(base.access.size());
+        std::vector<std::size_t> redo;
+        for (std::size_t m = 0; m < base.measures.size(); ++m) {
+            if (changes[kind_index(ev.facilities, base.measures[m].kind, "compare")].any()) {
+                redo.push_back(m);
+            } else {
+                ev.access[m] = base.access[m];
+            }
+        }
+        stats.access_recomputed = redo.size();
+        parallel_for(redo.size(), threads, [&](std::size_t i) { ev.access[redo[i]] = access_of(prepared, ev, redo[i]); });
+    }
+    return ev;
+}
+
+// The baseline's aggregation with the changed measures summarised again (coverage::aggregate on
+// those measures alone: its per-measure sums and statistics do not depend on the other measures),
+// "covered by any kind" summed again per method in aggregate's order, and the changed access means
+// as pipeline::summarise computes them. The byte-for-byte test against a full summary keeps the
+// three in step.
+coverage::Aggregation aggregate_changes(const coverage::Aggregation& base, const std::vector<std::int32_t>& unit_of_cell,
+                                        const study::PopulationCells& cells, const pipeline::Evaluation& ev,
+                                        const Changed& changed, unsigned threads) {
+    coverage::Aggregation agg = base;
+    std::vector<std::size_t> redo;
+    std::vector<coverage::Measure> subset;
+    for (std::size_t m = 0; m < ev.measures.size(); ++m) {
+        if (!changed.measure[m]) continue;
+        redo.push_back(m);
+        subset.push_back(ev.measures[m]);
+    }
+    const std::size_t units = base.units.size();
+    if (!redo.empty()) {
+        const coverage::Aggregation part =
+            coverage::aggregate(unit_of_cell, units, cells.population, cells.groups, subset, threads);
+        const auto splice = [&](coverage::Totals& t, const coverage::Totals& p) {
+            for (std::size_t i = 0; i < redo.size(); ++i) {
+                const std::size_t m = redo[i];
+                t.covered[m] = p.covered[i];
+                t.covered_groups[m] = p.covered_groups[i];
+                t.no_road_access[m] = p.no_road_access[i];
+                t.stats[m] = p.stats[i];
+                t.group_mean[m] = p.group_mean[i];
+            }
+        };
+        splice(agg.region, part.region);
+        for (std::size_t u = 0; u < units; ++u) splice(agg.units[u], part.units[u]);
+        parallel_for(agg.methods.size(), threads, [&](std::size_t k) {
+            std::vector<const coverage::Measure*> of_method;
+            for (const auto& me : ev.measures) {
+                if (me.method == agg.methods[k]) of_method.push_back(&me);
+            }
+            agg.region.covered_any[k] = 0.0;
+            for (auto& t : agg.units) t.covered_any[k] = 0.0;
+            for (std::size_t i = 0; i < unit_of_cell.size(); ++i) {
+                bool any = false;
+                for (const coverage::Measure* me : of_method) any = any || me->covered[i] != 0;
+                if (!any) continue;
+                agg.region.covered_any[k] += cells.population[i];
+                if (unit_of_cell[i] >= 0) agg.units[static_cast<std::size_t>(unit_of_cell[i])].covered_any[k] += cells.population[i];
+            }
+        });
+    }
+    if (!ev.access.empty()) {
+        const std::vector<std::int32_t> everywhere(cells.size(), 0);
+        for (std::size_t m = 0; m < ev.measures.size(); ++m) {
+            if (!changed.access[m]) continue;
+            const auto& score = ev.access[m].score;
+            const auto mean = access::weighted_mean_by_unit(score, cells.population, unit_of_cell, units);
+            for (std::size_t u = 0; u < units; ++u) agg.units[u].access_mean[m] = mean[u];
+            agg.region.access_mean[m] = access::weighted_mean_by_unit(score, cells.population, everywhere, 1)[0];
+            for (std::size_t g = 0; g < cells.groups.size(); ++g) {
+                const auto gm = access::weighted_mean_by_unit(score, cells.groups[g], unit_of_cell, units);
+                for (std::size_t u = 0; u < units; ++u) agg.units[u].group_access[m][g] = gm[u];
+                agg.region.group_access[m][g] = access::weighted_mean_by_unit(score, cells.groups[g], everywhere, 1)[0];
+            }
+        }
+    }
+    return agg;
+}
+
+pipeline::StudyResult summarise_changes(const pipeline::PreparedStudy& prepared, const pipeline::StudyResult& before,
+                                        pipeline::Evaluation ev, const Changed& changed, unsigned threads) {
+    pipeline::StudyResult r;
+    r.prepared = &prepared;
+    r.primary_method = pipeline::primary_method(prepared.study);
+    const auto& cells = prepared.inputs.cells;
+    r.by_unit = aggregate_changes(before.by_unit, cells.unit, cells, ev, changed, threads);
+    r.by_village = aggregate_changes(before.by_village, cells.village, cells, ev, changed, threads);
+    r.evaluation = std::move(ev);
+    return r;
+}
+
 nlohmann::json num(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
 
+// Equity of one measure as summary.json gives it (report/equity.hpp), with the baseline's horizon
+// for both sides.
 nlohmann::json equity_json(const pipeline::StudyResult& r, std::size_t m, double horizon) {
-    const auto& in = r.inputs();
-    const auto& me = r.measures()[m];
-    std::vector<std::int8_t> urban(in.cells.size(), -1);
-    for (std::size_t i = 0; i < in.cells.size(); ++i) {
-        const auto v = in.cells.village[i];
-        if (v >= 0) urban[i] = static_cast<std::int8_t>(in.villages[static_cast<std::size_t>(v)].urban);
-    }
-    coverage::EquityCells c;
-    c.population = in.cells.population;
-    for (const auto& g : in.cells.groups) c.groups.emplace_back(g);
-    c.covered = me.covered;
-    c.minutes = me.value;
-    c.unit = in.cells.unit;
-    c.unit_count = in.units.size();
-    c.urban = urban;
-    c.horizon = horizon;
-    const auto e = coverage::equity(c);
-    nlohmann::json j{{"covered_share", num(e.covered_share)}, {"urban_share", num(e.urban_share)},
-                     {"rural_share", num(e.rural_share)},     {"best_worst_gap", num(e.best_worst_gap)},
-                     {"gini", num(e.gini_minutes)}};
-    if (e.best_unit >= 0) {
-        j["best_unit"] = in.units[static_cast<std::size_t>(e.best_unit)].name;
-        j["worst_unit"] = in.units[static_cast<std::size_t>(e.worst_unit)].name;
-    }
-    for (std::size_t g = 0; g < e.group_share.size(); ++g) j["group_share"][in.cells.group_names[g]] = num(e.group_share[g]);
-    return j;
+    return report::equity_json(r, report::measure_equity(r, m, horizon));
 }
 
 // Cells covered in `after` but not `before`, dissolved per measure.
@@ -203,16 +651,91 @@ io::Layer change_layer(const std::string& name, const pipeline::StudyResult& bef
 }
 
 struct Row {
-    std::string level, code, name, key;
+    std::string level, code, name, kind, method, key;
     double population, before_pop, after_pop, before_share, after_share, before_mean, after_mean;
 };
+
+io::FieldValue value_or_null(double v) { return std::isfinite(v) ? io::FieldValue(v) : io::FieldValue(); }
+
+// compare.csv through the shared Excel-friendly table format (UTF-8 with BOM, bilingual headers,
+// whole persons, percentages with one decimal).
+io::CsvTable compare_table(const std::vector<Row>& rows) {
+    using K = io::CsvColumnKind;
+    io::CsvTable t;
+    t.columns = {{"level", "层级", K::text},
+                 {"code", "代码", K::text},
+                 {"name", "名称", K::text},
+                 {"kind", "设施类型", K::text},
+                 {"method", "方式", K::text},
+                 {"measure", "指标", K::text},
+                 {"population", "人口", K::persons},
+                 {"covered_before", "现状覆盖人口", K::persons},
+                 {"covered_after", "方案覆盖人口", K::persons},
+                 {"covered_change", "覆盖人口变化", K::persons},
+                 {"share_before_pct", "现状覆盖率(%)", K::percent, 1},
+                 {"share_after_pct", "方案覆盖率(%)", K::percent, 1},
+                 {"share_change_pct", "覆盖率变化(百分点)", K::percent, 1},
+                 {"mean_before", "现状平均距离或时间", K::number, 1},
+                 {"mean_after", "方案平均距离或时间", K::number, 1}};
+    for (const auto& r : rows) {
+        t.rows.push_back({r.level, r.code, r.name, r.kind, r.method, r.key, r.population, r.before_pop, r.after_pop,
+                          r.after_pop - r.before_pop, value_or_null(r.before_share), value_or_null(r.after_share),
+                          value_or_null(r.after_share - r.before_share), value_or_null(r.before_mean),
+                          value_or_null(r.after_mean)});
+    }
+    return t;
+}
+
+// A run folder inside the compare output: its manifest.json also lists the layers the caller adds
+// (newly_covered, lost_coverage), so the viewer draws them.
+class RunFolder final : public io::Sink {
+public:
+    RunFolder(std::unique_ptr<io::Sink> inner, std::vector<std::string> extra_files)
+        : m_inner(std::move(inner)), m_extra(std::move(extra_files)) {}
+    void add_layer(const io::Layer& layer) override { m_inner->add_layer(layer); }
+    void add_file(const std::string& name, const std::string& content) override {
+        if (name != "manifest.json" || m_extra.empty()) return m_inner->add_file(name, content);
+        auto j = nlohmann::json::parse(content);
+        auto files = j["files"].get<std::vector<std::string>>();
+        files.insert(files.end(), m_extra.begin(), m_extra.end());
+        std::sort(files.begin(), files.end());
+        j["files"] = files;
+        m_inner->add_file(name, j.dump(2) + "\n");
+    }
+    std::string file_path(const std::string& name) override { return m_inner->file_path(name); }
+    void commit() override { m_inner->commit(); }
+    [[nodiscard]] std::string describe() const override { return m_inner->describe(); }
+
+private:
+    std::unique_ptr<io::Sink> m_inner;
+    std::vector<std::string> m_extra;
+};
+
+// One run folder (`baseline` or `scenario`) written complete inside the compare output's staging
+// folder; the lock file its own output folder leaves beside it is removed.
+void write_run_folder(io::OutputFolder& out, const std::string& name, const pipeline::StudyResult& result,
+                      const std::vector<const io::Layer*>& extra, unsigned threads, Diagnostics& diag) {
+    io::SinkOptions so;
+    so.working_crs = result.inputs().working_crs;
+    const std::string dir = (fs::path(out.staging_dir()) / name).string();
+    {
+        std::vector<std::string> names;
+        for (const auto* l : extra) names.push_back(l->name + ".geojson");
+        RunFolder sink(io::open_sink(dir, so), names);
+        report::write_study_outputs(result, sink, threads, {}, diag);
+        for (const auto* l : extra) sink.add_layer(*l);
+        sink.commit();
+    }
+    std::error_code ec;
+    fs::remove(fs::path(out.staging_dir()) / ("." + name + ".kepu15-lock"), ec);
+}
 
 }  // namespace
 
 void run_compare(const CompareRequest& req, std::ostream& log, Diagnostics& diag) {
     if (req.out_dir.empty()) throw config_error("compare: --out is required");
     const scenario::Scenario sc = scenario::load_scenario(req.scenario);
-    const study::Study base = study::load_study(req.baseline);
+    const study::Study base = with_extra_kinds(study::load_study(req.baseline), sc);
     if (fs::weakly_canonical(sc.baseline) != fs::weakly_canonical(base.file)) {
         diag.warn(sc.file + ": its baseline is " + sc.baseline + ", compared here with " + base.file);
     }
@@ -223,15 +746,54 @@ void run_compare(const CompareRequest& req, std::ostream& log, Diagnostics& diag
     scenario::check_ids(sc, ids);
     pipeline::EvaluateOptions eo;
     eo.service_areas = false;
-    auto facilities = apply_edits(prepared.inputs.facilities, sc, prepared.inputs.working_crs);
-    const pipeline::StudyResult before =
-        pipeline::summarise(prepared, pipeline::evaluate(prepared, prepared.inputs.facilities, eo, req.threads, diag, timings));
-    // Threshold or speed overrides change the study: prepare it again (inputs read twice).
+    const pipeline::StudyResult before = pipeline::summarise(
+        prepared, pipeline::evaluate(prepared, prepared.inputs.facilities, eo, req.threads, diag, timings), req.threads);
+
+    // Equity of the baseline (part of preparing the comparison, like the baseline's evaluation).
+    std::vector<nlohmann::json> equity_before;
+    const auto horizon_of = [&](const coverage::Measure& me) {
+        return me.is_network() ? base.horizon_minutes : 3 * me.threshold.value;
+    };
+    for (std::size_t m = 0; m < before.measures().size(); ++m) {
+        equity_before.push_back(equity_json(before, m, horizon_of(before.measures()[m])));
+    }
+
+    // The scenario's CRS transformations, made while loading (PROJ takes tens of milliseconds each).
+    Projections projections(prepared.inputs.working_crs);
+    projections.to_working_from_wgs84();
+    for (const auto& p : sc.add_points) {
+        if (p.crs != geo::wgs84) projections.from(p.crs);
+    }
+
+    // The compare step proper: the scenario's facilities, evaluated against the prepared baseline.
+    const auto started = std::chrono::steady_clock::now();
+    const auto ms_since = [](std::chrono::steady_clock::time_point t) {
+        return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+    };
+    auto facilities = scenario_facilities(prepared, sc, projections, diag);
+    const double facilities_ms = ms_since(started);
+    // Threshold or speed overrides change the study: prepare it again (inputs read twice) and
+    // evaluate in full. Otherwise only what the edits touch is evaluated again.
     std::optional<pipeline::PreparedStudy> changed;
+    const bool incremental = req.incremental && sc.overrides.empty();
+    IncrementalStats stats;
+    std::optional<pipeline::StudyResult> after_result;
     if (!sc.overrides.empty()) changed.emplace(pipeline::prepare(apply_overrides(base, sc), req.threads, diag, timings));
     const pipeline::PreparedStudy& target = changed ? *changed : prepared;
-    const pipeline::StudyResult after =
-        pipeline::summarise(target, pipeline::evaluate(target, std::move(facilities), eo, req.threads, diag, timings));
+    const auto evaluating = std::chrono::steady_clock::now();
+    Changed changed_measures;
+    pipeline::Evaluation after_ev =
+        incremental ? evaluate_incremental(target, before.evaluation, std::move(facilities), req.threads, stats, changed_measures)
+                    : pipeline::evaluate(target, std::move(facilities), eo, req.threads, diag, timings);
+    const double evaluate_ms = ms_since(evaluating);
+    const auto summarising = std::chrono::steady_clock::now();
+    if (incremental) {
+        after_result.emplace(summarise_changes(target, before, std::move(after_ev), changed_measures, req.threads));
+    } else {
+        after_result.emplace(pipeline::summarise(target, std::move(after_ev), req.threads));
+    }
+    const double summarise_ms = ms_since(summarising);
+    const pipeline::StudyResult& after = *after_result;
 
     const auto& in = prepared.inputs;
     std::vector<Row> rows;
@@ -239,12 +801,14 @@ void run_compare(const CompareRequest& req, std::ostream& log, Diagnostics& diag
     j["baseline"] = base.file;
     j["scenario"] = sc.file;
     j["name"] = sc.name;
+    j["description"] = sc.description;
+    j["folders"] = {{"baseline", "baseline/"}, {"scenario", "scenario/"}};
     for (std::size_t m = 0; m < before.measures().size(); ++m) {
         const auto& me = before.measures()[m];
         auto add = [&](const std::string& level, const std::string& code, const std::string& name,
                        const coverage::Totals& a, const coverage::Totals& b) {
-            rows.push_back({level, code, name, me.key(), a.population, a.covered[m], b.covered[m], a.share(m), b.share(m),
-                            a.stats[m].mean, b.stats[m].mean});
+            rows.push_back({level, code, name, me.kind, me.method.name(), me.key(), a.population, a.covered[m],
+                            b.covered[m], a.share(m), b.share(m), a.stats[m].mean, b.stats[m].mean});
         };
         add("region", "ALL", base.name, before.by_unit.region, after.by_unit.region);
         for (std::size_t u = 0; u < in.units.size(); ++u) {
@@ -253,35 +817,42 @@ void run_compare(const CompareRequest& req, std::ostream& log, Diagnostics& diag
         for (std::size_t v = 0; v < in.villages.size(); ++v) {
             add("village", in.villages[v].code, in.villages[v].name, before.by_village.units[v], after.by_village.units[v]);
         }
-        const double horizon = me.is_network() ? base.horizon_minutes : 3 * me.threshold.value;
-        j["equity"][me.key()] = {{"before", equity_json(before, m, horizon)}, {"after", equity_json(after, m, horizon)}};
+        const bool same = incremental && !changed_measures.measure[m];
+        j["equity"][me.key()] = {{"before", equity_before[m]},
+                                 {"after", same ? equity_before[m] : equity_json(after, m, horizon_of(after.measures()[m]))}};
     }
-    std::ostringstream csv;
-    csv << "level,code,name,measure,population,covered_before,covered_after,share_before,share_after,share_change,"
-           "mean_before,mean_after\n";
-    csv << std::setprecision(10);
-    auto cell = [](double v) { return std::isfinite(v) ? (std::ostringstream() << std::setprecision(10) << v).str() : std::string(); };
-    for (const auto& r : rows) {
-        csv << r.level << ',' << r.code << ',' << '"' << r.name << '"' << ',' << r.key << ',' << cell(r.population) << ','
-            << cell(r.before_pop) << ',' << cell(r.after_pop) << ',' << cell(r.before_share) << ',' << cell(r.after_share)
-            << ',' << cell(r.after_share - r.before_share) << ',' << cell(r.before_mean) << ',' << cell(r.after_mean) << '\n';
-        j["rows"].push_back({{"level", r.level}, {"code", r.code}, {"name", r.name}, {"measure", r.key},
-                             {"population", num(r.population)}, {"covered_before", num(r.before_pop)},
-                             {"covered_after", num(r.after_pop)}, {"share_before", num(r.before_share)},
-                             {"share_after", num(r.after_share)}, {"share_change", num(r.after_share - r.before_share)},
-                             {"mean_before", num(r.before_mean)}, {"mean_after", num(r.after_mean)}});
-    }
+    const auto compared = std::chrono::steady_clock::now();
+    const double compare_ms = std::chrono::duration<double, std::milli>(compared - started).count();
     const io::Layer gained = change_layer("newly_covered", before, after, true);
     const io::Layer lost = change_layer("lost_coverage", before, after, false);
+    const double layers_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - compared).count();
+
+    for (const auto& r : rows) {
+        j["rows"].push_back({{"level", r.level}, {"code", r.code}, {"name", r.name}, {"kind", r.kind},
+                             {"method", r.method}, {"measure", r.key}, {"population", num(r.population)},
+                             {"covered_before", num(r.before_pop)}, {"covered_after", num(r.after_pop)},
+                             {"share_before", num(r.before_share)}, {"share_after", num(r.after_share)},
+                             {"share_change", num(r.after_share - r.before_share)}, {"mean_before", num(r.before_mean)},
+                             {"mean_after", num(r.after_mean)}});
+    }
+    for (const auto* l : {&gained, &lost}) {
+        double pop = 0;
+        for (const auto& f : l->features) pop += std::get<double>(f.values[2]);
+        j[l->name + "_population"] = pop;
+    }
     {
-        io::StagedOutputs out(req.out_dir);
-        io::write_text_atomic(out.staging_path("compare.json"), j.dump(2) + "\n");
-        io::write_text_atomic(out.staging_path("compare.csv"), csv.str());
+        io::OutputFolder out(req.out_dir);
+        const io::CsvTable table = compare_table(rows);
+        io::write_text_atomic(out.path_for("compare.json"), j.dump(2) + "\n");
+        io::write_text_atomic(out.path_for("compare.csv"), io::format_csv_table(table));
+        io::write_text_atomic(out.path_for("compare.csvt"), io::csv_table_types(table));
         for (const auto* l : {&gained, &lost}) {
             io::WriteOptions wo;
             wo.layer_name = l->name;
-            io::write_vector(out.staging_path(l->name + ".geojson"), l->fields, l->features, wo);
+            io::write_vector(out.path_for(l->name + ".geojson"), l->fields, l->features, wo);
         }
+        write_run_folder(out, "baseline", before, {}, req.threads, diag);
+        write_run_folder(out, "scenario", after, {&gained, &lost}, req.threads, diag);
         out.commit();
     }
     log << "kepu15 compare: " << sc.name << " against " << base.name << "\n";
@@ -291,7 +862,16 @@ void run_compare(const CompareRequest& req, std::ostream& log, Diagnostics& diag
             << 100 * r.before_share << " % -> " << std::setw(5) << 100 * r.after_share << " %  (" << std::showpos
             << 100 * (r.after_share - r.before_share) << std::noshowpos << " points)\n";
     }
-    log << "  outputs in " << req.out_dir << " (compare.json, compare.csv, newly_covered.geojson, lost_coverage.geojson)\n";
+    log << "  scenario evaluated and compared in " << std::setprecision(1) << compare_ms << " ms (facilities "
+        << facilities_ms << " ms, evaluation " << evaluate_ms << " ms, summaries " << summarise_ms << " ms; "
+        << (incremental ? "incremental: " + std::to_string(stats.measures_reused) + " measures kept, " +
+                              std::to_string(stats.measures_merged) + " merged from added sites, " +
+                              std::to_string(stats.measures_recomputed) + " searched again, " +
+                              std::to_string(stats.access_recomputed) + " access scores recomputed"
+                        : std::string(sc.overrides.empty() ? "full evaluation" : "full evaluation: threshold or speed overrides"))
+        << "); newly covered and lost areas dissolved in " << layers_ms << " ms\n";
+    log << "  outputs in " << req.out_dir
+        << " (compare.json, compare.csv, newly_covered.geojson, lost_coverage.geojson, baseline/, scenario/)\n";
 }
 
 }  // namespace kepu15::commands

@@ -1,6 +1,7 @@
 #include "kepu15/commands/site.hpp"
 
 #include "kepu15/coverage/candidates.hpp"
+#include "kepu15/coverage/gap_patches.hpp"
 #include "kepu15/error.hpp"
 #include "kepu15/geo/crs.hpp"
 #include "kepu15/io/vector_writer.hpp"
@@ -108,10 +109,48 @@ void describe(const study::Inputs& in, std::int32_t unit, std::int32_t village, 
     s.village_name.push_back(v ? in.villages[static_cast<std::size_t>(village)].name : "");
 }
 
+// Candidates from the gap patches of the cells `covered` leaves out (see coverage::gap_candidates).
+Candidates candidates_from_gaps(const SiteRequest& req, const study::Study& s, const study::Inputs& in,
+                          const coverage::Measure& existing, std::span<const std::uint8_t> covered, Diagnostics& diag) {
+    Candidates c;
+    const auto& cells = in.cells;
+    coverage::GapCells g;
+    g.col = cells.col;
+    g.row = cells.row;
+    g.population = cells.population;
+    for (const auto& group : cells.groups) g.groups.emplace_back(group);
+    g.covered = covered;
+    g.minutes = existing.value;
+    g.unit = cells.unit;
+    g.village = cells.village;
+    coverage::GapPatchOptions po;
+    po.min_population = req.gap_min_population.value_or(s.gap_min_population);
+    const auto patches = coverage::gap_patches(g, po);
+    coverage::CandidateGridOptions o;
+    o.spacing_m = req.grid_spacing_m;
+    o.cell_m = cell_size_m(cells);
+    const auto picked = coverage::gap_candidates(cells.col, cells.row, cells.centre_m, cells.population, patches, o);
+    const geo::Transformer to_wgs84(in.working_crs, geo::wgs84);
+    for (const auto& gc : picked) {
+        const auto i = gc.cell;
+        c.position_m.push_back(cells.centre_m[i]);
+        c.sites.position_lonlat.push_back(to_wgs84.forward(cells.centre_m[i]));
+        const std::string patch = "gap" + std::to_string(gc.patch + 1);
+        c.sites.id.push_back(gc.centre ? patch + "_centre" : patch + "_" + std::to_string(cells.col[i]) + "_" + std::to_string(cells.row[i]));
+        c.sites.name.push_back("gap patch " + std::to_string(gc.patch + 1) + " (" +
+                               std::to_string(static_cast<long long>(std::llround(patches.patches[gc.patch].population))) +
+                               " people uncovered)");
+        describe(in, cells.unit[i], cells.village[i], c.sites);
+    }
+    diag.progress(std::to_string(picked.size()) + " candidates from " + std::to_string(patches.patches.size()) +
+                  " gap patches of >= " + std::to_string(static_cast<long long>(po.min_population)) + " people");
+    return c;
+}
+
 Candidates candidates(const SiteRequest& req, const study::Inputs& in, const CellBuckets& buckets, Diagnostics& diag) {
     Candidates c;
     const auto& cells = in.cells;
-    if (req.candidates_path.empty()) {
+    if (req.candidates_path.empty() || req.candidates_path == "grid") {
         coverage::CandidateGridOptions o;
         o.spacing_m = req.grid_spacing_m;
         o.cell_m = cell_size_m(cells);
@@ -227,9 +266,18 @@ SiteSummary run_site(const study::Study& study_in, const SiteRequest& req, std::
     }
     const double limit = req.model == siting::Model::p_median ? horizon : threshold;
 
+    std::vector<std::uint8_t> covered_by_existing(cells.size());
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+        covered_by_existing[i] = std::isfinite(existing.value[i]) && existing.value[i] <= threshold ? 1 : 0;
+    }
     const CellBuckets buckets(cells.centre_m, method.is_network() ? 1000.0 : std::max(250.0, limit));
-    const Candidates cand = candidates(req, in, buckets, diag);
-    if (cand.position_m.empty()) throw input_error(req.candidates_path + ": no candidate sites");
+    const bool from_gaps = req.candidates_path == "gaps";
+    const Candidates cand = from_gaps ? candidates_from_gaps(req, s, in, existing, covered_by_existing, diag)
+                                      : candidates(req, in, buckets, diag);
+    if (cand.position_m.empty()) {
+        if (from_gaps) throw input_error("--candidates gaps: no gap patch of " + req.kind + " by " + method.name() + " holds enough people");
+        throw input_error(req.candidates_path + ": no candidate sites");
+    }
     const coverage::CostTable table =
         method.is_network()
             ? network_table(*prepared.network, method.profile, cand.position_m, cells.size(), limit, req.threads)
@@ -249,11 +297,8 @@ SiteSummary run_site(const study::Study& study_in, const SiteRequest& req, std::
         }
         p.weight = cells.groups[static_cast<std::size_t>(g - cells.group_names.begin())];
     }
-    p.covered_by_existing.resize(cells.size());
+    p.covered_by_existing = covered_by_existing;
     p.existing_cost = existing.value;
-    for (std::size_t i = 0; i < cells.size(); ++i) {
-        p.covered_by_existing[i] = std::isfinite(existing.value[i]) && existing.value[i] <= threshold ? 1 : 0;
-    }
     p.threshold = threshold;
     p.horizon = horizon;
     p.k = req.k;
@@ -274,6 +319,7 @@ SiteSummary run_site(const study::Study& study_in, const SiteRequest& req, std::
     nlohmann::json j = siting::result_json(summary.result, cand.sites, ctx);
     j["method"] = method.name();
     j["candidates"] = summary.candidates;
+    j["candidate_source"] = from_gaps ? "gaps" : req.candidates_path.empty() || req.candidates_path == "grid" ? "grid" : req.candidates_path;
     j["cost_pairs"] = summary.table_pairs;
     j["study"] = s.name;
     {

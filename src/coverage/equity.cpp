@@ -2,26 +2,71 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 #include <numeric>
 
 namespace kepu15::coverage {
 
+namespace {
+
+// Sorts (value, weight) pairs by value. Non-negative finite doubles order like their bit patterns,
+// so minutes and metres take an LSD radix sort (6 passes of 11 bits: several times faster than a
+// comparison sort on the 88,000 cells of a study); anything else takes std::sort.
+void sort_by_value(std::vector<std::pair<double, double>>& vw) {
+    bool radix = vw.size() > 256;
+    for (const auto& [x, w] : vw) {
+        if (!(x >= 0.0) || !std::isfinite(x) || std::signbit(x)) {
+            radix = false;
+            break;
+        }
+    }
+    if (!radix) {
+        std::sort(vw.begin(), vw.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+        return;
+    }
+    const auto bits = [](double v) {
+        std::uint64_t u = 0;
+        std::memcpy(&u, &v, sizeof u);
+        return u;
+    };
+    std::vector<std::pair<double, double>> tmp(vw.size());
+    std::vector<std::size_t> count(2048);
+    for (int shift = 0; shift < 64; shift += 11) {
+        std::fill(count.begin(), count.end(), 0);
+        for (const auto& p : vw) ++count[(bits(p.first) >> shift) & 2047U];
+        if (count[(bits(vw.front().first) >> shift) & 2047U] == vw.size()) continue;  // one digit: no move
+        std::size_t sum = 0;
+        for (auto& c : count) {
+            const std::size_t here = c;
+            c = sum;
+            sum += here;
+        }
+        for (const auto& p : vw) tmp[count[(bits(p.first) >> shift) & 2047U]++] = p;
+        vw.swap(tmp);
+    }
+}
+
+}  // namespace
+
 double weighted_gini(std::span<const double> value, std::span<const double> weight) {
-    std::vector<std::size_t> order(value.size());
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return value[a] < value[b]; });
+    std::vector<std::pair<double, double>> vw;
+    vw.reserve(value.size());
     double total = 0.0, weighted = 0.0;
     for (std::size_t i = 0; i < value.size(); ++i) {
+        if (!(weight[i] > 0)) continue;  // no people: no part in the sums
+        vw.emplace_back(value[i], weight[i]);
         total += weight[i];
         weighted += weight[i] * value[i];
     }
     if (!(total > 0) || !(weighted > 0)) return 0.0;
+    sort_by_value(vw);
     double cumulative = 0.0, sum = 0.0;
-    for (auto i : order) {
+    for (const auto& [x, w] : vw) {
         const double before = cumulative;
-        cumulative += weight[i];
-        sum += weight[i] * value[i] * (cumulative + before - total);
+        cumulative += w;
+        sum += w * x * (cumulative + before - total);
     }
     return sum / (total * weighted);
 }

@@ -33,6 +33,13 @@ void append_fixed(std::string& out, double v, int decimals) {
     out.append(buf, r.ptr);
 }
 
+// Null, and a real that is NaN or infinite (a share of an empty unit): an empty cell.
+bool is_blank(const FieldValue& v) {
+    if (std::holds_alternative<std::monostate>(v)) return true;
+    const auto* d = std::get_if<double>(&v);
+    return d != nullptr && !std::isfinite(*d);
+}
+
 }  // namespace
 
 std::string csv_header(const CsvColumn& column) {
@@ -57,7 +64,7 @@ std::string format_csv_table(const CsvTable& table) {
             if (c > 0) out += ',';
             const auto& col = table.columns[c];
             const FieldValue& v = row[c];
-            if (std::holds_alternative<std::monostate>(v)) continue;
+            if (is_blank(v)) continue;
             if (col.kind == CsvColumnKind::text) {
                 append_text(out, as_text(v));
                 continue;
@@ -80,6 +87,66 @@ std::string format_csv_table(const CsvTable& table) {
         out += "\r\n";
     }
     return out;
+}
+
+Layer csv_table_layer(const std::string& name, const CsvTable& table) {
+    Layer layer;
+    layer.name = name;
+    layer.geometry_kind = GeometryKind::none;
+    for (const auto& col : table.columns) {
+        const FieldType type = col.kind == CsvColumnKind::text                                        ? FieldType::string
+                               : col.kind == CsvColumnKind::persons || col.kind == CsvColumnKind::integer ? FieldType::integer
+                                                                                                    : FieldType::real;
+        layer.fields.push_back({col.key, type});
+    }
+    layer.features.reserve(table.rows.size());
+    for (std::size_t r = 0; r < table.rows.size(); ++r) {
+        const auto& row = table.rows[r];
+        if (row.size() != table.columns.size()) {
+            throw output_error("table " + name + ", row " + std::to_string(r + 1) + " has " +
+                               std::to_string(row.size()) + " values for " + std::to_string(table.columns.size()) +
+                               " columns");
+        }
+        OutputFeature f;
+        f.values.reserve(row.size());
+        for (std::size_t c = 0; c < row.size(); ++c) {
+            const auto& col = table.columns[c];
+            const FieldValue& v = row[c];
+            if (is_blank(v)) {
+                f.values.emplace_back(std::monostate{});
+                continue;
+            }
+            if (col.kind == CsvColumnKind::text) {
+                f.values.emplace_back(as_text(v));
+                continue;
+            }
+            const auto n = as_number(v);
+            if (!n) {
+                if (const auto* s = std::get_if<std::string>(&v); s != nullptr && s->empty()) {
+                    f.values.emplace_back(std::monostate{});
+                    continue;
+                }
+                throw output_error("table " + name + ", row " + std::to_string(r + 1) + ", column " + col.key +
+                                   ": '" + as_text(v) + "' is not a number");
+            }
+            if (!std::isfinite(*n)) {
+                f.values.emplace_back(std::monostate{});
+                continue;
+            }
+            if (col.kind == CsvColumnKind::persons || col.kind == CsvColumnKind::integer) {
+                f.values.emplace_back(static_cast<std::int64_t>(std::llround(*n)));
+                continue;
+            }
+            // The number as the CSV shows it (same rounding, ties included), read back.
+            std::string text;
+            append_fixed(text, col.kind == CsvColumnKind::percent ? *n * 100.0 : *n, col.decimals);
+            double shown = 0.0;
+            std::from_chars(text.data(), text.data() + text.size(), shown);
+            f.values.emplace_back(shown);
+        }
+        layer.features.push_back(std::move(f));
+    }
+    return layer;
 }
 
 std::string csv_table_types(const CsvTable& table) {

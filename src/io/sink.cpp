@@ -90,6 +90,18 @@ private:
     std::vector<std::string> m_names;
 };
 
+}  // namespace
+
+void Sink::add_table(const std::string& name, const CsvTable& table) {
+    // Both built first, so a bad table adds nothing.
+    const std::string csv = format_csv_table(table);
+    const std::string types = csv_table_types(table);
+    add_file(name + ".csv", csv);
+    add_file(name + ".csvt", types);
+}
+
+namespace {
+
 // ---- folder of files ---------------------------------------------------------------------------
 
 class FolderSink final : public Sink {
@@ -103,12 +115,24 @@ public:
         const VectorFormat format = layer.geometry_kind == GeometryKind::none && m_format != VectorFormat::shapefile
                                         ? VectorFormat::csv
                                         : m_format;
-        const std::string file = layer.name + detail::format_extension(format);
+        std::string file = layer.name + detail::format_extension(format);
+        if (format == VectorFormat::csv && layer.geometry_kind != GeometryKind::none) {
+            std::lock_guard lock(m_mutex);
+            // towns.csv is the Excel table; the towns polygons of a CSV folder go beside it.
+            if (m_tables.count(layer.name) != 0) file = layer.name + "_geometry.csv";
+        }
         const std::string path = reserve(file);
         detail::write_layer_file(path, format, layer, m_crs, m_precision, m_folder.target_dir() + "/" + file);
     }
     void add_file(const std::string& name, const std::string& content) override {
         write_file(file_path(name), content, m_folder.target_dir() + "/" + name);
+    }
+    void add_table(const std::string& name, const CsvTable& table) override {
+        {
+            std::lock_guard lock(m_mutex);
+            m_tables.insert(name);
+        }
+        Sink::add_table(name, table);
     }
     std::string file_path(const std::string& name) override { return reserve(name); }
     void commit() override { m_folder.commit(); }
@@ -126,6 +150,7 @@ private:
     int m_precision;
     std::mutex m_mutex;
     std::set<std::string> m_names;
+    std::set<std::string> m_tables;  // names given to add_table
 };
 
 // ---- one layer in one file (kepu15 coverage) -----------------------------------------------------
@@ -251,6 +276,11 @@ public:
         std::lock_guard lock(m_mutex);
         return m_scratch.path_for(name, scratch_near(), describe());
     }
+    void add_table(const std::string& name, const CsvTable& table) override {
+        const Layer layer = csv_table_layer(name + "_table", table);
+        Sink::add_table(name, table);
+        add_layer(layer);
+    }
 
 protected:
     DatasetSink(VectorFormat format, const SinkOptions& options)
@@ -333,11 +363,16 @@ public:
             if (ec) throw output_error(target + ": cannot copy to a temporary file (" + ec.message() + ")");
             m_ds.reset(GDALDataset::Open(m_tmp.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE, nullptr, nullptr, nullptr));
         } else {
+            // 64 KiB pages instead of SQLite's 4 KiB: the cell layer's rows and R-tree are written
+            // with a sixteenth of the page writes (scripts/bench-write.sh: less wall time, slightly
+            // less CPU); a new file only, since an existing one keeps its page size.
+            CPLSetThreadLocalConfigOption("OGR_SQLITE_PRAGMA", "page_size=65536");
             GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
             if (driver != nullptr) m_ds.reset(driver->Create(m_tmp.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
         }
         CPLSetThreadLocalConfigOption("OGR_SQLITE_SYNCHRONOUS", nullptr);
         CPLSetThreadLocalConfigOption("OGR_SQLITE_JOURNAL", nullptr);
+        CPLSetThreadLocalConfigOption("OGR_SQLITE_PRAGMA", nullptr);
         if (!m_ds) {
             remove_tmp();
             detail::throw_gdal(ErrorKind::output, target + (update ? ": cannot open" : ": cannot create"), errors);

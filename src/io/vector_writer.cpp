@@ -6,13 +6,17 @@
 #include <atomic>
 #include <cctype>
 #include <cmath>
+#include <cpl_vsi.h>
+
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <set>
 
 #include "kepu15/error.hpp"
 #include "kepu15/geo/crs.hpp"
+#include "kepu15/io/detail/flatgeobuf_index.hpp"
 #include "kepu15/io/detail/gdal_util.hpp"
 #include "kepu15/io/detail/geojson_text.hpp"
 #include "kepu15/io/detail/layer_writer.hpp"
@@ -258,6 +262,32 @@ std::string csv_quoted(const std::string& s) {
     return out + "\"";
 }
 
+// The write order for a FlatGeobuf layer whose index kepu15 builds: Hilbert order of the features'
+// extents (in WGS84: the order only has to keep neighbours together). False when GDAL should build
+// the index (no features, or a feature without geometry, which has no place in the index).
+bool own_flatgeobuf_index(const detail::LayerRef& layer, std::vector<std::size_t>& order) {
+    if (layer.geometry_kind == GeometryKind::none || layer.features.empty()) return false;
+    std::vector<detail::Box> boxes(layer.features.size());
+    for (std::size_t i = 0; i < layer.features.size(); ++i) {
+        const auto& g = layer.features[i].geometry;
+        if (part_count(g, layer.geometry_kind) == 0) return false;
+        detail::Box b{std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity(),
+                      -std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity()};
+        const auto add = [&b](const Point& p) {
+            b.min_x = std::min(b.min_x, p.x);
+            b.min_y = std::min(b.min_y, p.y);
+            b.max_x = std::max(b.max_x, p.x);
+            b.max_y = std::max(b.max_y, p.y);
+        };
+        for (const auto& p : g.points) add(p);
+        for (const auto& l : g.lines) std::for_each(l.begin(), l.end(), add);
+        for (const auto& p : g.polygons) std::for_each(p.outer.begin(), p.outer.end(), add);
+        boxes[i] = b;
+    }
+    order = detail::hilbert_order(boxes);
+    return true;
+}
+
 }  // namespace
 
 namespace detail {
@@ -373,8 +403,11 @@ std::vector<std::string> shapefile_field_names(const std::vector<FieldDef>& fiel
         std::string base = utf8_prefix(fields[i].name.empty() ? std::string("field") : fields[i].name, 10);
         std::string name = base;
         for (int k = 2; !taken.insert(lower(name)).second; ++k) {
-            const std::string suffix = "_" + std::to_string(k);
-            name = utf8_prefix(base, 10 - suffix.size()) + suffix;
+            // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) about "_" + std::string.
+            std::string suffix = "_";
+            suffix += std::to_string(k);
+            name = utf8_prefix(base, 10 - suffix.size());
+            name += suffix;
         }
         out.push_back(name);
     }
@@ -406,7 +439,8 @@ std::vector<OutputFeature> reprojected(const std::vector<OutputFeature>& feature
 }
 
 void write_ogr_layer(GDALDataset& ds, const LayerRef& layer, const OutputCrs& crs, const std::vector<std::string>& lco,
-                     const std::vector<std::string>& names, bool shapefile, const std::string& shown) {
+                     const std::vector<std::string>& names, bool shapefile, const std::string& shown,
+                     const std::vector<std::size_t>* order, std::vector<OGREnvelope>* envelopes) {
     const GeometryKind kind = layer.geometry_kind;
     const auto& fields = layer.fields;
     const auto& features = layer.features;
@@ -451,8 +485,11 @@ void write_ogr_layer(GDALDataset& ds, const LayerRef& layer, const OutputCrs& cr
     // One feature object reused for every row: every field is set (or nulled) each time.
     OGRFeature f(defn);
     FeatureGeometry moved;
+    std::unique_ptr<OGRPolygon> reused;
     const int n_fields = static_cast<int>(fields.size());
-    for (std::size_t i = 0; i < features.size(); ++i) {
+    if (envelopes != nullptr) envelopes->reserve(features.size());
+    for (std::size_t w = 0; w < features.size(); ++w) {
+        const std::size_t i = order != nullptr ? (*order)[w] : w;
         const auto& in = features[i];
         for (int k = 0; k < n_fields; ++k) {
             const FieldValue& v = in.values[static_cast<std::size_t>(k)];
@@ -466,20 +503,39 @@ void write_ogr_layer(GDALDataset& ds, const LayerRef& layer, const OutputCrs& cr
                 f.SetFieldNull(k);  // null, NaN and infinity
             }
         }
-        if (kind != GeometryKind::none && part_count(in.geometry, kind) > 0) {
-            if (t) {
-                moved = in.geometry;
-                transform_geometry(moved, *t);
-                f.SetGeometryDirectly(make_geometry(moved, kind, multi).release());
-            } else {
-                f.SetGeometryDirectly(make_geometry(in.geometry, kind, multi).release());
+        const FeatureGeometry* g = &in.geometry;
+        if (t && kind != GeometryKind::none) {
+            moved = in.geometry;
+            transform_geometry(moved, *t);
+            g = &moved;
+        }
+        if (kind == GeometryKind::polygon && !multi && g->polygons.size() == 1 && g->polygons.front().holes.empty()) {
+            // The common case (cells): one polygon object reused for every feature, its ring
+            // overwritten in place, instead of three allocations per feature.
+            if (!reused) {
+                reused = std::make_unique<OGRPolygon>();
+                reused->addRingDirectly(new OGRLinearRing());
             }
+            fill_ring(*reused->getExteriorRing(), g->polygons.front().outer);
+            f.SetGeometryDirectly(reused.release());
+        } else if (kind != GeometryKind::none && part_count(*g, kind) > 0) {
+            f.SetGeometryDirectly(make_geometry(*g, kind, multi).release());
         } else {
             f.SetGeometryDirectly(nullptr);
+        }
+        if (envelopes != nullptr) {
+            OGREnvelope e;
+            if (const OGRGeometry* g = f.GetGeometryRef(); g != nullptr) g->getEnvelope(&e);
+            envelopes->push_back(e);
         }
         f.SetFID(OGRNullFID);
         detail::check(out->CreateFeature(&f), ErrorKind::output, shown + ": cannot write feature " + std::to_string(i),
                       errors);
+        if (f.GetGeometryRef() != nullptr && f.GetGeometryRef()->getGeometryType() == wkbPolygon && !multi &&
+            kind == GeometryKind::polygon) {
+            reused.reset(static_cast<OGRPolygon*>(f.StealGeometry()));
+            if (reused->getNumInteriorRings() != 0) reused.reset();
+        }
     }
     detail::check(out->SyncToDisk(), ErrorKind::output, shown + ": cannot flush layer", errors);
 }
@@ -496,8 +552,6 @@ void write_layer_file(const std::string& path, VectorFormat format, const LayerR
     GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(gdal_driver(format));
     if (driver == nullptr) throw output_error(shown + ": GDAL driver " + gdal_driver(format) + " is not available");
     GdalErrorScope errors;
-    GDALDatasetUniquePtr ds(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
-    if (!ds) detail::throw_gdal(ErrorKind::output, shown + ": cannot create", errors);
     std::vector<std::string> lco = layer_creation_options(format, layer.geometry_kind);
     if (format == VectorFormat::csv && layer.geometry_kind != GeometryKind::none) {
         lco.push_back("OGR_CSV_PRECISION=" + std::to_string(precision));  // ignored by GDAL < 3.7
@@ -506,12 +560,52 @@ void write_layer_file(const std::string& path, VectorFormat format, const LayerR
     const bool shapefile = format == VectorFormat::shapefile;
     if (shapefile) names = shapefile_field_names(layer.fields);
     const bool gpkg = format == VectorFormat::gpkg;
-    if (gpkg) detail::check(ds->StartTransaction(), ErrorKind::output, shown + ": cannot start a transaction", errors);
-    write_ogr_layer(*ds, layer, crs, lco, names, shapefile, shown);
-    if (gpkg) detail::check(ds->CommitTransaction(), ErrorKind::output, shown + ": commit failed", errors);
-    errors.clear();
-    ds.reset();  // closes and flushes
-    if (errors.failed()) detail::throw_gdal(ErrorKind::output, shown + ": cannot close", errors);
+    // FlatGeobuf: kepu15 builds the spatial index itself (flatgeobuf_index.hpp): GDAL writes the
+    // features in Hilbert order without an index into memory; the file is written once, with it.
+    std::vector<std::size_t> order;
+    std::vector<OGREnvelope> envelopes;
+    const bool own_index = format == VectorFormat::flatgeobuf && own_flatgeobuf_index(layer, order);
+    std::string gdal_path = path;
+    if (own_index) {
+        static std::atomic<unsigned> counter{0};
+        gdal_path = "/vsimem/kepu15-fgb-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".fgb";
+        std::replace(lco.begin(), lco.end(), std::string("SPATIAL_INDEX=YES"), std::string("SPATIAL_INDEX=NO"));
+    }
+    const auto write = [&](const std::string& target, const std::vector<std::string>& options, bool ordered) {
+        GDALDatasetUniquePtr ds(driver->Create(target.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+        if (!ds) detail::throw_gdal(ErrorKind::output, shown + ": cannot create", errors);
+        if (gpkg) detail::check(ds->StartTransaction(), ErrorKind::output, shown + ": cannot start a transaction", errors);
+        write_ogr_layer(*ds, layer, crs, options, names, shapefile, shown, ordered ? &order : nullptr,
+                        ordered ? &envelopes : nullptr);
+        if (gpkg) detail::check(ds->CommitTransaction(), ErrorKind::output, shown + ": commit failed", errors);
+        errors.clear();
+        ds.reset();  // closes and flushes
+        if (errors.failed()) detail::throw_gdal(ErrorKind::output, shown + ": cannot close", errors);
+    };
+    if (!own_index) {
+        write(path, lco, false);
+    } else {
+        bool written = false;
+        try {
+            write(gdal_path, lco, true);
+            std::vector<Box> boxes(envelopes.size());
+            for (std::size_t i = 0; i < envelopes.size(); ++i) {
+                boxes[i] = {envelopes[i].MinX, envelopes[i].MinY, envelopes[i].MaxX, envelopes[i].MaxY};
+            }
+            vsi_l_offset size = 0;
+            const GByte* data = VSIGetMemFileBuffer(gdal_path.c_str(), &size, FALSE);
+            written = data != nullptr && write_flatgeobuf_with_index(data, static_cast<std::size_t>(size), boxes, path, shown);
+        } catch (...) {
+            VSIUnlink(gdal_path.c_str());
+            throw;
+        }
+        VSIUnlink(gdal_path.c_str());
+        if (!written) {
+            // A file shaped otherwise than kepu15 expects (another GDAL version): GDAL's own index.
+            std::replace(lco.begin(), lco.end(), std::string("SPATIAL_INDEX=NO"), std::string("SPATIAL_INDEX=YES"));
+            write(path, lco, false);
+        }
+    }
 
     const fs::path p(path);
     if (shapefile) {

@@ -8,6 +8,7 @@
 #include "kepu15/io/polygonize.hpp"
 #include "kepu15/parallel.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -20,6 +21,73 @@ namespace {
 // polygonized: the streets reached and the land beside them, with holes where blocks are not reached.
 // Buffering every segment with GEOS gave the same shapes but took seconds per area.
 constexpr int service_area_radius_cells = 1;
+
+// One service area per facility x profile x band (kind, profile, facility, band order), with the
+// people inside from one reach table per kind x profile up to the widest band. Facilities without
+// a road within max_snap_m get none.
+std::vector<ServiceArea> per_facility_service_areas(const PreparedStudy& prepared, const Evaluation& ev,
+                                                    unsigned threads) {
+    const study::Study& study = prepared.study;
+    const PreparedNetwork& net = *prepared.network;
+    const auto& cells = prepared.inputs.cells;
+    const auto& profiles = net.profiles();
+    const auto& bands = study.isochrone_minutes;
+    const double widest = *std::max_element(bands.begin(), bands.end());
+    struct Task {
+        std::size_t area;  // index in `areas`
+        std::size_t profile, kind, facility;
+    };
+    std::vector<ServiceArea> areas;
+    std::vector<Task> tasks;
+    for (std::size_t k = 0; k < ev.facilities.size(); ++k) {
+        for (std::size_t p = 0; p < profiles.size(); ++p) {
+            const auto& snaps = ev.facility_snaps[p][k];
+            const std::size_t first = areas.size();
+            for (std::size_t f = 0; f < snaps.size(); ++f) {
+                if (!snaps[f]) continue;
+                for (double band : bands) {
+                    ServiceArea a;
+                    a.kind = ev.facilities[k].kind;
+                    a.profile = profiles[p];
+                    a.minutes = band;
+                    a.facility = static_cast<std::int32_t>(f);
+                    a.groups.assign(cells.groups.size(), 0.0);
+                    tasks.push_back({areas.size(), p, k, f});
+                    areas.push_back(std::move(a));
+                }
+            }
+            if (areas.size() == first) continue;
+            // People inside: every (cell, facility) pair within the widest band, once per band it is within.
+            const coverage::CostTable table =
+                routing::reach_table(net.roads(), profiles[p], net.reverse_graph(p), snaps, net.cell_snaps(p), widest,
+                                     net.off_road_kmh(p), threads);
+            std::vector<std::size_t> area_of(snaps.size(), 0);  // first area of each snapped facility
+            for (std::size_t i = first; i < areas.size(); i += bands.size()) {
+                area_of[static_cast<std::size_t>(areas[i].facility)] = i;
+            }
+            for (std::size_t i = 0; i < cells.size(); ++i) {
+                for (const auto& e : table.of(i)) {
+                    const double minutes = std::round(e.cost * 100.0) / 100.0;
+                    for (std::size_t b = 0; b < bands.size(); ++b) {
+                        if (minutes > bands[b]) continue;
+                        ServiceArea& a = areas[area_of[e.destination] + b];
+                        a.population += cells.population[i];
+                        for (std::size_t g = 0; g < cells.groups.size(); ++g) a.groups[g] += cells.groups[g][i];
+                    }
+                }
+            }
+        }
+    }
+    parallel_for(tasks.size(), threads, [&](std::size_t t) {
+        const Task& task = tasks[t];
+        ServiceArea& a = areas[task.area];
+        const auto parts = routing::reached_edge_parts(net.roads(), profiles[task.profile], net.reverse_graph(task.profile),
+                                                       {ev.facility_snaps[task.profile][task.kind][task.facility]},
+                                                       a.minutes, net.off_road_kmh(task.profile));
+        a.shape_m = io::polygonize(geo::rasterize_lines(parts, study.isochrone_cell_m, service_area_radius_cells));
+    });
+    return areas;
+}
 
 void evaluate_network(const PreparedStudy& prepared, Evaluation& ev, const EvaluateOptions& options,
                       unsigned threads, Diagnostics& diag, Timings& timings) {
@@ -73,7 +141,11 @@ void evaluate_network(const PreparedStudy& prepared, Evaluation& ev, const Evalu
             network_measure(ev.facilities[k].kind, profiles[p], study.minutes_for(study.facilities[k]), times);
     });
 
-    if (options.service_areas && study.isochrones && !study.isochrone_minutes.empty()) {
+    if (options.service_areas && study.isochrones && !study.isochrone_minutes.empty() &&
+        study.service_areas_per_facility) {
+        timings.start("service areas");
+        ev.service_areas = per_facility_service_areas(prepared, ev, threads);
+    } else if (options.service_areas && study.isochrones && !study.isochrone_minutes.empty()) {
         timings.start("service areas");
         const auto& bands = study.isochrone_minutes;
         const std::size_t tasks = kinds * profiles.size() * bands.size();

@@ -334,10 +334,17 @@ std::string styles_xml(const json& manifest, const MapContent& c, const std::str
          R"(stroke-width="0.4" stroke-dasharray="2,1.5"/></Rule>)"
          R"(<Rule><ElseFilter/><LineSymbolizer stroke="#444444" stroke-opacity="0.6" stroke-width="0.7"/></Rule>)"
          R"(</Style>)";
-    // Gap patches of the measure (travel_time): a dashed outline and their population.
-    if (c.theme == Theme::travel_time) {
-        const std::string filter = "[kind] = " + lit(c.measure["kind"].get<std::string>()) +
-                                   " and [method] = " + lit(c.measure["method"].get<std::string>());
+    // Gap patches (one feature per contiguous patch of uncovered cells): those of the measure
+    // (travel_time), or those covered by no kind by the method (coverage_any, kind "any"), as a
+    // dashed outline with their population ("缺口 N 人") when at least 200 people live there.
+    {
+        const std::string any_kind =
+            manifest.value("layers", json::object()).value("gaps", json::object()).value("any_kind", std::string("any"));
+        const std::string filter =
+            c.theme == Theme::travel_time
+                ? "[kind] = " + lit(c.measure["kind"].get<std::string>()) +
+                      " and [method] = " + lit(c.measure["method"].get<std::string>())
+                : "[kind] = " + lit(any_kind) + " and [method] = " + lit(c.method);
         x << R"(<Style name="gaps"><Rule><Filter>)" << esc(filter) << "</Filter>"
           << R"(<LineSymbolizer stroke="#ffffff" stroke-width="2.2" stroke-opacity="0.9"/>)"
           << R"(<LineSymbolizer stroke="#d81b60" stroke-width="1.2" stroke-dasharray="4,2"/>)"
@@ -411,11 +418,11 @@ DrawnExtent MapLayers::draw(cairo_t* cr, int width_px, int height_px, double sca
     add("newly_covered", "newly_covered");
     add("roads", "roads");
     add("villages", "villages");
-    if (content.theme == Theme::travel_time) add("gaps", "gaps");
+    add("gaps", "gaps");
     add("towns", "towns");
     add("facilities", "facilities");
     add("sites", "sites");
-    if (content.theme == Theme::travel_time) add("gaps", "gap_labels");
+    add("gaps", "gap_labels");
     add("towns", "town_labels");
     add("villages", "village_labels");
 

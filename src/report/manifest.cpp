@@ -67,6 +67,9 @@ json layer_entry(const std::string& file, const char* geometry, json fields) {
 
 }  // namespace
 
+std::string method_label_zh(const std::string& method) { return method_entry(method)["label_zh"]; }
+std::string group_label_zh(const std::string& group) { return group_entry(group)["label_zh"]; }
+
 std::vector<double> measure_breaks(bool network, double threshold) {
     if (!network) return {threshold / 4, threshold / 2, threshold, threshold * 2};
     return {threshold / 3, threshold * 2 / 3, threshold, threshold * 2};
@@ -182,13 +185,27 @@ json manifest_json(const study::Study& study, const pipeline::StudyResult& r,
                                           {"uncovered_population", "uncovered_pop"}});
     }
     if (has("gaps.geojson")) {
+        // One feature per patch of uncovered cells; kind "any" = covered by no kind (report/gaps.hpp).
         layers["gaps"] = layer_entry("gaps.geojson", "polygon",
                                      {{"kind", "kind"},
                                       {"method", "method"},
                                       {"threshold", "threshold"},
+                                      {"id", "patch_id"},
+                                      {"rank", "rank"},
+                                      {"population", "population"},
+                                      {"groups", group_fields},
+                                      {"cells", "cells"},
+                                      {"area_km2", "area_km2"},
+                                      {"mean_min", "mean_min"},
+                                      {"mean_m", "mean_dist_m"},
+                                      {"unreached_population", "unreached_pop"},
                                       {"town_code", "town_code"},
                                       {"town_name", "town_name"},
-                                      {"population", "population"}});
+                                      {"town_codes", "town_codes"},
+                                      {"village_codes", "village_codes"},
+                                      {"villages", "villages"}});
+        layers["gaps"]["min_population"] = study.gap_min_population;
+        layers["gaps"]["any_kind"] = "any";  // the kind of rows covered by no kind
     }
     if (has("facilities.geojson")) {
         layers["facilities"] =
@@ -196,8 +213,15 @@ json manifest_json(const study::Study& study, const pipeline::StudyResult& r,
                         {{"kind", "kind"}, {"id", "id"}, {"name", "name"}, {"capacity", "capacity"}});
     }
     if (has("isochrones.geojson")) {
-        layers["isochrones"] = layer_entry("isochrones.geojson", "polygon",
-                                           {{"kind", "kind"}, {"method", "profile"}, {"minutes", "minutes"}});
+        json fields{{"kind", "kind"}, {"method", "profile"}, {"minutes", "minutes"}};
+        if (study.service_areas_per_facility) {
+            fields["facility_id"] = "facility_id";
+            fields["facility_name"] = "facility_name";
+            fields["population"] = "population";
+            fields["groups"] = group_fields;
+        }
+        layers["isochrones"] = layer_entry("isochrones.geojson", "polygon", std::move(fields));
+        layers["isochrones"]["per_facility"] = study.service_areas_per_facility;
     }
     if (has("water.geojson")) layers["water"] = layer_entry("water.geojson", "polygon", {{"name", "name"}});
     if (has("towns.geojson"))
@@ -207,6 +231,12 @@ json manifest_json(const study::Study& study, const pipeline::StudyResult& r,
             layer_entry("roads.geojson", "line", {{"class", "class"}, {"drive_kmh", "drive_kmh"}});
     }
     j["layers"] = layers;
+    // Tables for Excel (docs/exports.md): the CSV and its GDAL column types.
+    json tables = json::object();
+    for (const std::string t : {"towns", "villages", "compare"}) {
+        if (has(t + ".csv")) tables[t] = {{"file", t + ".csv"}, {"types", t + ".csvt"}};
+    }
+    j["tables"] = tables;
     j["files"] = files;
     return j;
 }

@@ -1,12 +1,15 @@
 #include "kepu15/report/outputs.hpp"
 
 #include "kepu15/access/fca.hpp"
+#include "kepu15/report/equity.hpp"
+#include "kepu15/report/gaps.hpp"
 #include "kepu15/report/manifest.hpp"
 #include "kepu15/report/roads_layer.hpp"
 
 #include "kepu15/error.hpp"
 #include "kepu15/geo/crs.hpp"
 #include "kepu15/geo/polygon_ops.hpp"
+#include "kepu15/io/csv_table.hpp"
 #include "kepu15/io/raster_writer.hpp"
 #include "kepu15/parallel.hpp"
 
@@ -153,79 +156,7 @@ void write_cells(const StudyResult& r, io::Sink& outputs) {
     write_layer(outputs, "cells", fields, features, io::GeometryKind::polygon);
 }
 
-// ---- gaps.geojson ---------------------------------------------------------------------------
-
-// Uncovered cells of each measure dissolved per unit. The unions are independent tasks so that they
-// can share the threads with the other writers; write() runs after all of them.
-class GapLayer {
-public:
-    explicit GapLayer(const StudyResult& r)
-        : m_r(r), m_geometry(r.inputs().cells, r.inputs().working_crs), m_units(r.inputs().units.size()),
-          m_gaps(r.measures().size() * m_units), m_cells_of_unit(m_units) {
-        const auto& cells = r.inputs().cells;
-        for (std::size_t i = 0; i < cells.size(); ++i) {
-            if (cells.unit[i] >= 0) m_cells_of_unit[static_cast<std::size_t>(cells.unit[i])].push_back(i);
-        }
-    }
-
-    [[nodiscard]] std::size_t task_count() const { return m_gaps.size(); }
-
-    void run(std::size_t task) {
-        const auto& cells = m_r.inputs().cells;
-        Gap& g = m_gaps[task];
-        g.measure = task / m_units;
-        g.unit = task % m_units;
-        const auto& m = m_r.measures()[g.measure];
-        std::vector<Polygon> squares;
-        for (std::size_t i : m_cells_of_unit[g.unit]) {
-            if (m.covered[i] != 0) continue;
-            squares.push_back(m_geometry.polygon(cells.col[i], cells.row[i]));
-            g.population += cells.population[i];
-            ++g.cells;
-        }
-        if (!squares.empty()) g.shape_m = geo::union_all(squares);
-    }
-
-    void write(io::Sink& outputs) const {
-        const auto& in = m_r.inputs();
-        const geo::Transformer to_wgs84(in.working_crs, geo::wgs84);
-        std::vector<FieldDef> fields{{"kind", FieldType::string},      {"method", FieldType::string},
-                                     {"threshold", FieldType::real},   {"town_code", FieldType::string},
-                                     {"town_name", FieldType::string}, {"population", FieldType::real},
-                                     {"cells", FieldType::integer},    {"area_km2", FieldType::real}};
-        std::vector<OutputFeature> features;
-        for (const auto& g : m_gaps) {
-            if (g.cells == 0) continue;
-            const auto& m = m_r.measures()[g.measure];
-            OutputFeature f;
-            f.values = {m.kind,
-                        m.method.name(),
-                        m.threshold.value,
-                        in.units[g.unit].code,
-                        in.units[g.unit].name,
-                        round_to(g.population, 100),
-                        g.cells,
-                        round_to(area(g.shape_m) / 1e6, 1e4)};
-            f.geometry = polygon_geometry(geo::transform(g.shape_m, to_wgs84));
-            features.push_back(std::move(f));
-        }
-        write_layer(outputs, "gaps", fields, features, io::GeometryKind::polygon);
-    }
-
-private:
-    struct Gap {
-        std::size_t measure = 0;
-        std::size_t unit = 0;
-        double population = 0;
-        std::int64_t cells = 0;
-        MultiPolygon shape_m;
-    };
-    const StudyResult& m_r;
-    study::CellGeometry m_geometry;
-    std::size_t m_units;
-    std::vector<Gap> m_gaps;
-    std::vector<std::vector<std::size_t>> m_cells_of_unit;  // so each task scans only its unit's cells
-};
+// ---- gaps.geojson: report/gaps.cpp ----------------------------------------------------------
 
 // ---- shared by villages, towns.csv and summary.json -------------------------------------------
 
@@ -309,22 +240,13 @@ UnitColumns unit_columns(const StudyResult& r, const coverage::Aggregation& agg)
 
 // ---- villages.geojson -----------------------------------------------------------------------
 
-void write_villages(const StudyResult& r, io::Sink& outputs) {
+// Village indices worst served first: lowest share covered by any kind by the primary method, then
+// most people uncovered, then code. Villages without population go last. villages.geojson and
+// villages.csv share this order (field `rank`).
+std::vector<std::size_t> villages_worst_first(const StudyResult& r) {
     const auto& in = r.inputs();
     const auto& agg = r.by_village;
     const std::size_t primary = agg.method_index(r.primary_method);
-    std::vector<FieldDef> fields{{"rank", FieldType::integer},       {"code", FieldType::string},
-                                 {"name", FieldType::string},        {"town_code", FieldType::string},
-                                 {"town_name", FieldType::string},   {"urban", FieldType::integer},
-                                 {"population", FieldType::real}};
-    for (const auto& g : in.cells.group_names) fields.push_back({"pop_" + g, FieldType::real});
-    const UnitColumns columns = unit_columns(r, agg);
-    fields.insert(fields.end(), columns.fields.begin(), columns.fields.end());
-    fields.push_back({"rank_method", FieldType::string});
-    fields.push_back({"uncovered_pop", FieldType::real});
-
-    // Worst served first: lowest share covered by any kind (primary method), then most people
-    // uncovered, then code. Villages without population go last.
     std::vector<std::size_t> order(in.villages.size());
     std::iota(order.begin(), order.end(), 0);
     const auto share_any = [&](std::size_t v) {
@@ -341,6 +263,24 @@ void write_villages(const StudyResult& r, io::Sink& outputs) {
         if (ua != ub) return ua > ub;
         return in.villages[a].code < in.villages[b].code;
     });
+    return order;
+}
+
+void write_villages(const StudyResult& r, io::Sink& outputs) {
+    const auto& in = r.inputs();
+    const auto& agg = r.by_village;
+    const std::size_t primary = agg.method_index(r.primary_method);
+    std::vector<FieldDef> fields{{"rank", FieldType::integer},       {"code", FieldType::string},
+                                 {"name", FieldType::string},        {"town_code", FieldType::string},
+                                 {"town_name", FieldType::string},   {"urban", FieldType::integer},
+                                 {"population", FieldType::real}};
+    for (const auto& g : in.cells.group_names) fields.push_back({"pop_" + g, FieldType::real});
+    const UnitColumns columns = unit_columns(r, agg);
+    fields.insert(fields.end(), columns.fields.begin(), columns.fields.end());
+    fields.push_back({"rank_method", FieldType::string});
+    fields.push_back({"uncovered_pop", FieldType::real});
+
+    const std::vector<std::size_t> order = villages_worst_first(r);
     std::vector<OutputFeature> features;
     std::int64_t rank = 0;
     for (std::size_t v : order) {
@@ -363,6 +303,121 @@ void write_villages(const StudyResult& r, io::Sink& outputs) {
         features.push_back(std::move(f));
     }
     write_layer(outputs, "villages", fields, features, io::GeometryKind::polygon);
+}
+
+// ---- towns.csv and villages.csv: tables for Excel (io::format_csv_table) ---------------------
+
+std::string kind_label_zh(const StudyResult& r, const std::string& kind) {
+    for (const auto& f : r.study().facilities) {
+        if (f.kind == kind && !f.label.empty()) return f.label;
+    }
+    return kind;
+}
+
+// "15", "2.5", "1000".
+std::string threshold_text(double v) {
+    std::ostringstream s;
+    s << v;
+    return s.str();
+}
+
+// "社区/村科普站步行15分钟", "学校直线距离1000米".
+std::string measure_label_zh(const StudyResult& r, const coverage::Measure& m) {
+    return kind_label_zh(r, m.kind) + method_label_zh(m.method.name()) + threshold_text(m.threshold.value) +
+           (m.is_network() ? "分钟" : "米");
+}
+
+// Access scores are supply per person; tables give them per 10,000 residents (每万人), as Chinese
+// planning statistics do, with two decimals.
+constexpr double access_per = 1e4;
+
+// The columns both tables share, after each row's own identifying columns, in this order:
+// population and groups; per method the share covered by any kind; the people covered by no kind
+// (primary method); per measure covered persons, covered percent, mean/median/p90 (minutes with one
+// decimal, metres whole) and access; per kind and group the group's covered percent, mean and
+// access (each group by its own method). docs/exports.md lists them.
+struct TableColumns {
+    std::vector<io::CsvColumn> columns;
+    std::function<void(const coverage::Totals&, std::vector<FieldValue>&)> values;
+};
+
+TableColumns table_columns(const StudyResult& r, const coverage::Aggregation& agg) {
+    using io::CsvColumnKind;
+    TableColumns c;
+    auto& cols = c.columns;
+    const auto& groups = r.inputs().cells.group_names;
+    const std::size_t primary = agg.method_index(r.primary_method);
+    cols.push_back({"population", "人口", CsvColumnKind::persons});
+    for (const auto& g : groups) cols.push_back({"pop_" + g, group_label_zh(g) + "人口", CsvColumnKind::persons});
+    for (const auto& method : agg.methods) {
+        cols.push_back({"any_" + method.name() + "_covered_pct", "任一类设施" + method_label_zh(method.name()) + "覆盖率(%)",
+                        CsvColumnKind::percent, 1});
+    }
+    cols.push_back({"uncovered_pop", "未被任一类设施覆盖人口(" + method_label_zh(r.primary_method.name()) + ")",
+                    CsvColumnKind::persons});
+    const auto stat_columns = [&](const std::string& key, const std::string& prefix_zh, const coverage::Measure& m,
+                                  bool all) {
+        const bool net = m.is_network();
+        const std::string u = stat_unit(m);
+        const std::string what = "到" + kind_label_zh(r, m.kind) + method_label_zh(m.method.name()) + (net ? "时间" : "");
+        const std::string unit_zh = net ? "(分钟)" : "(米)";
+        const int decimals = net ? 1 : 0;
+        cols.push_back({key + "_mean" + u, prefix_zh + what + "平均值" + unit_zh, CsvColumnKind::number, decimals});
+        if (!all) return;
+        cols.push_back({key + "_median" + u, prefix_zh + what + "中位数" + unit_zh, CsvColumnKind::number, decimals});
+        cols.push_back({key + "_p90" + u, prefix_zh + what + "第90百分位" + unit_zh, CsvColumnKind::number, decimals});
+    };
+    const auto access_column = [&](const std::string& key, const std::string& prefix_zh, const coverage::Measure& m) {
+        cols.push_back({key + "_access_per_10k",
+                        prefix_zh + kind_label_zh(r, m.kind) + method_label_zh(m.method.name()) + "可达性(每万人供给)",
+                        CsvColumnKind::number, 2});
+    };
+    for (const auto& m : r.measures()) {
+        const std::string label = measure_label_zh(r, m);
+        cols.push_back({m.key() + "_covered_pop", label + "覆盖人口", CsvColumnKind::persons});
+        cols.push_back({m.key() + "_covered_pct", label + "覆盖率(%)", CsvColumnKind::percent, 1});
+        stat_columns(m.key(), "", m, true);
+        if (has_access(r)) access_column(m.key(), "", m);
+    }
+    struct GroupColumn {
+        std::size_t measure;
+        std::size_t group;
+    };
+    std::vector<GroupColumn> group_columns;
+    for (const auto& f : r.study().facilities) {
+        for (std::size_t g = 0; g < groups.size(); ++g) {
+            const auto m = group_measure(r, f.kind, groups[g]);
+            if (m < 0) continue;
+            const auto& me = r.measures()[static_cast<std::size_t>(m)];
+            const std::string key = f.kind + "_" + groups[g];
+            const std::string group_zh = group_label_zh(groups[g]);
+            cols.push_back({key + "_covered_pct", group_zh + measure_label_zh(r, me) + "覆盖率(%)",
+                            io::CsvColumnKind::percent, 1});
+            stat_columns(key, group_zh, me, false);
+            if (has_access(r)) access_column(key, group_zh, me);
+            group_columns.push_back({static_cast<std::size_t>(m), g});
+        }
+    }
+    c.values = [&r, &agg, primary, group_columns](const coverage::Totals& t, std::vector<FieldValue>& vals) {
+        vals.emplace_back(t.population);
+        for (double g : t.group_population) vals.emplace_back(g);
+        for (std::size_t k = 0; k < agg.methods.size(); ++k) vals.emplace_back(t.any_share(k));
+        vals.emplace_back(t.population - t.covered_any[primary]);
+        for (std::size_t m = 0; m < r.measures().size(); ++m) {
+            vals.emplace_back(t.covered[m]);
+            vals.emplace_back(t.share(m));
+            vals.emplace_back(t.stats[m].mean);
+            vals.emplace_back(t.stats[m].median);
+            vals.emplace_back(t.stats[m].p90);
+            if (has_access(r)) vals.emplace_back(t.access_mean[m] * access_per);
+        }
+        for (const auto& gc : group_columns) {
+            vals.emplace_back(t.group_share(gc.measure, gc.group));
+            vals.emplace_back(t.group_mean[gc.measure][gc.group]);
+            if (has_access(r)) vals.emplace_back(t.group_access[gc.measure][gc.group] * access_per);
+        }
+    };
+    return c;
 }
 
 // ---- towns.geojson --------------------------------------------------------------------------
@@ -476,18 +531,37 @@ void write_facilities(const StudyResult& r, io::Sink& outputs) {
 
 // ---- isochrones.geojson ---------------------------------------------------------------------
 
+// Per kind (DEFAULT): kind, profile, minutes, area_km2. Per facility (service_areas =
+// "per-facility"): also facility_id, facility_name, population and pop_<group> inside (the cells
+// whose travel time to the facility is within the minutes).
 void write_isochrones(const StudyResult& r, io::Sink& outputs) {
     const geo::Transformer to_wgs84(r.inputs().working_crs, geo::wgs84);
+    const bool per_facility = r.study().service_areas_per_facility;
     std::vector<FieldDef> fields{{"kind", FieldType::string},
                                  {"profile", FieldType::string},
                                  {"minutes", FieldType::real},
                                  {"area_km2", FieldType::real}};
+    if (per_facility) {
+        fields.push_back({"facility_id", FieldType::string});
+        fields.push_back({"facility_name", FieldType::string});
+        fields.push_back({"population", FieldType::real});
+        for (const auto& g : r.inputs().cells.group_names) fields.push_back({"pop_" + g, FieldType::real});
+    }
     std::vector<OutputFeature> features;
     for (const auto& a : r.evaluation.service_areas) {
         if (a.shape_m.empty()) continue;
         OutputFeature f;
         f.values = {a.kind, std::string(network::profile_name(a.profile)), a.minutes,
                     round_to(area(a.shape_m) / 1e6, 1e4)};
+        if (per_facility) {
+            const auto& fs = *std::find_if(r.facilities().begin(), r.facilities().end(),
+                                           [&](const auto& s) { return s.kind == a.kind; });
+            const auto i = static_cast<std::size_t>(a.facility);
+            f.values.emplace_back(fs.id[i]);
+            f.values.emplace_back(fs.name[i]);
+            f.values.emplace_back(round_to(a.population, 100));
+            for (double g : a.groups) f.values.emplace_back(round_to(g, 100));
+        }
         f.geometry = polygon_geometry(geo::transform(a.shape_m, to_wgs84));
         features.push_back(std::move(f));
     }
@@ -694,41 +768,55 @@ json summary_json(const StudyResult& r) {
         units.push_back(std::move(e));
     }
     j["units"] = units;
+    // Per kind x method (measure key): who is covered and how unequal travel is (report/equity.hpp).
+    json equity = json::object();
+    for (std::size_t m = 0; m < r.measures().size(); ++m) {
+        equity[r.measures()[m].key()] = equity_json(r, measure_equity(r, m, equity_horizon(r, m)));
+    }
+    j["equity"] = equity;
     return j;
 }
 
-std::string towns_csv(const StudyResult& r) {
-    std::ostringstream out;
-    out.precision(15);
-    const auto& groups = r.inputs().cells.group_names;
-    const UnitColumns columns = unit_columns(r, r.by_unit);
-    out << "code,name,population";
-    for (const auto& g : groups) out << ",pop_" << g;
-    for (const auto& f : columns.fields) out << ',' << f.name;
-    out << '\n';
-    const auto csv_text = [](const std::string& s) {
-        if (s.find_first_of(",\"\n") == std::string::npos) return s;
-        std::string q = "\"";
-        for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-        return q + "\"";
-    };
+io::CsvTable towns_table(const StudyResult& r) {
+    const TableColumns shared = table_columns(r, r.by_unit);
+    io::CsvTable table;
+    table.columns = {{"town_code", "区镇代码", io::CsvColumnKind::text}, {"town_name", "区镇", io::CsvColumnKind::text}};
+    table.columns.insert(table.columns.end(), shared.columns.begin(), shared.columns.end());
     const auto row = [&](const std::string& code, const std::string& name, const coverage::Totals& t) {
-        out << csv_text(code) << ',' << csv_text(name) << ',' << round_to(t.population, 100);
-        for (double g : t.group_population) out << ',' << round_to(g, 100);
-        std::vector<FieldValue> vals;
-        columns.values(t, vals);
-        for (const auto& v : vals) {
-            out << ',';
-            if (const auto* d = std::get_if<double>(&v)) out << *d;
-        }
-        out << '\n';
+        std::vector<FieldValue> vals{code, name};
+        shared.values(t, vals);
+        table.rows.push_back(std::move(vals));
     };
     for (std::size_t u = 0; u < r.inputs().units.size(); ++u) {
         row(r.inputs().units[u].code, r.inputs().units[u].name, r.by_unit.units[u]);
     }
-    row("ALL", "region", r.by_unit.region);
-    return out.str();
+    row("ALL", "合计", r.by_unit.region);
+    return table;
 }
+
+io::CsvTable villages_table(const StudyResult& r) {
+    const auto& villages = r.inputs().villages;
+    const TableColumns shared = table_columns(r, r.by_village);
+    io::CsvTable table;
+    table.columns = {{"rank", "排名(最差在前)", io::CsvColumnKind::integer},
+                     {"village_code", "村/社区代码", io::CsvColumnKind::text},
+                     {"village_name", "村/社区", io::CsvColumnKind::text},
+                     {"town_code", "区镇代码", io::CsvColumnKind::text},
+                     {"town_name", "区镇", io::CsvColumnKind::text},
+                     {"urban", "城镇社区(1)或乡村(0)", io::CsvColumnKind::integer}};
+    table.columns.insert(table.columns.end(), shared.columns.begin(), shared.columns.end());
+    std::int64_t rank = 0;
+    for (std::size_t v : villages_worst_first(r)) {
+        const auto& vi = villages[v];
+        std::vector<FieldValue> vals{++rank, vi.code, vi.name, vi.town_code, vi.town_name};
+        vals.push_back(vi.urban >= 0 ? FieldValue(static_cast<std::int64_t>(vi.urban)) : FieldValue(std::monostate{}));
+        shared.values(r.by_village.units[v], vals);
+        table.rows.push_back(std::move(vals));
+    }
+    return table;
+}
+
+std::string towns_csv(const StudyResult& r) { return io::format_csv_table(towns_table(r)); }
 
 // Per-cell results as one multi-band Cloud-Optimized GeoTIFF on the population grid: one Float32
 // band per measure (minutes or metres, nodata where none) named by its field stem. Skipped with a
@@ -767,7 +855,7 @@ bool write_cells_raster(const StudyResult& r, const std::string& path, Diagnosti
     return true;
 }
 
-void write_study_outputs(const StudyResult& r, io::Sink& sink, unsigned threads, const ReportOptions& options,
+json write_study_outputs(const StudyResult& r, io::Sink& sink, unsigned threads, const ReportOptions& options,
                          Diagnostics& diag) {
     const study::Study& study = r.study();
     const bool roads = r.prepared->network != nullptr;
@@ -780,7 +868,8 @@ void write_study_outputs(const StudyResult& r, io::Sink& sink, unsigned threads,
     const std::string cells_tif = sink.file_path("cells.tif");
     // manifest.json: what the viewer and `kepu15 render` read (layers as GeoJSON files of a folder).
     std::vector<std::string> files{"gaps.geojson", "villages.geojson", "towns.geojson", "facilities.geojson",
-                                   "summary.json", "towns.csv", "cells.tif", "manifest.json"};
+                                   "summary.json", "towns.csv", "towns.csvt", "villages.csv", "villages.csvt",
+                                   "cells.tif", "manifest.json"};
     if (options.cells_vector) files.push_back("cells.geojson");
     if (roads || options.roads_added_by_caller) files.push_back("roads.geojson");
     if (!r.evaluation.service_areas.empty()) files.push_back("isochrones.geojson");
@@ -788,9 +877,14 @@ void write_study_outputs(const StudyResult& r, io::Sink& sink, unsigned threads,
     for (const auto& [name, path] : raster_paths) files.push_back(name);
     std::sort(files.begin(), files.end());
     sink.add_file("manifest.json", manifest_json(study, r, files, utc_date_today()).dump(2) + "\n");
-    GapLayer gaps(r);
+    // The tables first, in this thread: they are small, and a CSV folder then knows that towns.csv
+    // and villages.csv are the Excel tables (the polygons go beside them as *_geometry.csv).
+    sink.add_table("towns", towns_table(r));
+    sink.add_table("villages", villages_table(r));
+    RunGaps gaps(r);
+    json summary;
     // The cell layer is the longest single job: it starts first, while the other thread works
-    // through the gap unions.
+    // through the gap patches.
     std::vector<std::function<void()>> jobs;
     if (options.cells_vector) jobs.emplace_back([&] { write_cells(r, sink); });
     jobs.emplace_back([&] { write_cells_raster(r, cells_tif, diag); });
@@ -802,18 +896,19 @@ void write_study_outputs(const StudyResult& r, io::Sink& sink, unsigned threads,
     if (!r.evaluation.service_areas.empty()) jobs.emplace_back([&] { write_isochrones(r, sink); });
     if (!study.water_path.empty()) jobs.emplace_back([&] { write_water(study, sink); });
     jobs.emplace_back([&] {
-        auto summary = summary_json(r);
+        summary = summary_json(r);
         for (const auto& [key, value] : options.summary_overrides.items()) summary[key] = value;
-        sink.add_file("summary.json", summary.dump(2) + "\n");
     });
-    jobs.emplace_back([&] { sink.add_file("towns.csv", towns_csv(r)); });
     for (const auto& m : r.measures()) {
         if (raster_paths.count(raster_name(m)) != 0) {
             jobs.emplace_back([&] { write_travel_time_raster(r, m, raster_paths.at(raster_name(m))); });
         }
     }
     parallel_for(jobs.size(), threads, [&](std::size_t i) { jobs[i](); });
-    gaps.write(sink);
+    sink.add_layer(gaps.layer());
+    summary["gaps"] = gaps.summary();
+    sink.add_file("summary.json", summary.dump(2) + "\n");
+    return summary;
 }
 
 }  // namespace kepu15::report

@@ -134,9 +134,8 @@ std::string existing_file(Table& t, const fs::path& base, const std::string& key
     return path;
 }
 
-std::map<std::string, AttributeValue> attributes(Table& t) {
+std::map<std::string, AttributeValue> attributes_of(Table& a) {
     std::map<std::string, AttributeValue> out;
-    Table a = t.sub("attributes");
     for (const auto& key : a.keys()) {
         const toml::node* n = a.get(key);
         if (const auto* b = n->as_boolean()) {
@@ -151,7 +150,13 @@ std::map<std::string, AttributeValue> attributes(Table& t) {
             a.fail_key(key, "must be a number, a string or true/false");
         }
     }
+    a.check_unknown();
     return out;
+}
+
+std::map<std::string, AttributeValue> attributes(Table& t) {
+    Table a = t.sub("attributes");
+    return attributes_of(a);
 }
 
 // The tables of an array of tables `[[key]]`, each with its "key #n" label.
@@ -312,6 +317,27 @@ Scenario load_scenario(const std::string& path) {
         t.check_unknown();
         s.changes.push_back(std::move(c));
     }
+    for (Table& t : tables(top, "facilities", file)) {
+        ExtraKind k;
+        k.line = t.line();
+        k.kind = kind_of(t);
+        k.label = t.str("label").value_or(k.kind);
+        k.from = t.require_str("from");
+        if (!valid_kind(k.from)) t.fail_key("from", "'" + k.from + "' is not a valid kind");
+        if (t.get("filter") != nullptr && t.get("filter")->as_table() == nullptr) {
+            t.fail_key("filter", "must be a table { field = value } (kepu15 re-applies it after attribute changes)");
+        }
+        Table ft = t.sub("filter");
+        k.filter = attributes_of(ft);
+        if (k.filter.empty()) t.fail_at(t.line(), "needs filter = { field = value } (which features of '" + k.from + "' it takes)");
+        k.radius_m = t.positive("radius_m");
+        k.minutes = t.positive("minutes");
+        for (const auto& other : s.kinds) {
+            if (other.kind == k.kind) t.fail_key("kind", "'" + k.kind + "' is declared twice");
+        }
+        t.check_unknown();
+        s.kinds.push_back(std::move(k));
+    }
     for (Table& t : tables(top, "proposals", file)) {
         Proposals p;
         p.line = t.line();
@@ -358,8 +384,9 @@ void check_ids(const Scenario& s, const std::map<std::string, std::set<std::stri
     }
     for (const auto& c : s.changes) {
         const auto& ids = known(c.kind, c.line);
+        if (!c.capacity) continue;  // attribute changes: checked against the whole layer when read
         for (const auto& id : c.ids) {
-            if (ids.count(id) == 0) fail(c.line, "changes unknown " + c.kind + " id '" + id + "'");
+            if (ids.count(id) == 0) fail(c.line, "changes the capacity of unknown " + c.kind + " id '" + id + "'");
         }
     }
     for (const auto& [kind, th] : s.overrides.kinds) known(kind, th.line);

@@ -80,14 +80,95 @@ std::vector<Unit> load_units(const UnitLayer& spec, Diagnostics& diag) {
     return units;
 }
 
+std::string field_list(const io::VectorLayer& layer) {
+    std::string out;
+    for (const auto& f : layer.fields) out += (out.empty() ? "" : ", ") + f.name;
+    return out;
+}
+
+// Scenario edits of this layer's features (FacilityEdit), before any table filter.
+void apply_edits(io::VectorLayer& layer, const FacilityLayer& spec, const std::vector<FacilityEdit>& edits) {
+    const int id_i = spec.id_field.empty() ? -1 : layer.find_field(spec.id_field);
+    for (const auto& e : edits) {
+        if (e.path != spec.source.path || e.layer != spec.source.read.layer) continue;
+        if (!spec.source.read.attribute_filter.empty()) {
+            throw config_error(e.origin + ": kind '" + spec.kind + "' selects from " + layer.where() +
+                               " with an OGR SQL filter, which is applied while reading and cannot be re-applied "
+                               "after attribute changes; write it as a table, filter = { field = value }");
+        }
+        const int field = layer.find_field(e.field);
+        if (field < 0) {
+            throw config_error(e.origin + ": " + layer.where() + " has no field '" + e.field + "' (fields: " +
+                               field_list(layer) + ")");
+        }
+        bool found = false;
+        for (auto& f : layer.features) {
+            const std::string id = id_i >= 0 ? io::as_text(f.values[static_cast<std::size_t>(id_i)]) : std::to_string(f.fid);
+            if (id != e.id) continue;
+            f.values[static_cast<std::size_t>(field)] = e.value;
+            found = true;
+        }
+        if (!found) {
+            throw config_error(e.origin + ": " + layer.where() + " has no facility with " +
+                               (id_i >= 0 ? spec.id_field : std::string("feature id")) + " '" + e.id + "'");
+        }
+    }
+}
+
+// A table filter (FacilityLayer::select): per feature, whether every condition holds.
+std::vector<std::uint8_t> selected(const io::VectorLayer& layer, const FacilityLayer& spec) {
+    std::vector<std::uint8_t> keep(layer.features.size(), 1);
+    for (const auto& cond : spec.select) {
+        const int field = layer.find_field(cond.field);
+        if (field < 0) {
+            throw input_error(layer.where() + " (facility kind '" + spec.kind + "'): the filter names field '" +
+                              cond.field + "', which the layer does not have (fields: " + field_list(layer) + ")");
+        }
+        for (std::size_t i = 0; i < keep.size(); ++i) {
+            const auto& v = layer.features[i].values[static_cast<std::size_t>(field)];
+            bool match = false;
+            if (const auto* number = std::get_if<double>(&cond.value)) {
+                const auto x = io::as_number(v);
+                match = x && *x == *number;
+            } else {
+                match = !std::holds_alternative<std::monostate>(v) && io::as_text(v) == std::get<std::string>(cond.value);
+            }
+            if (!match) keep[i] = 0;
+        }
+    }
+    return keep;
+}
+
 FacilitySet load_facility_set(const Study& study, const FacilityLayer& spec, const std::string& working_crs,
-                              const coverage::UnitIndex& unit_index, Diagnostics& diag) {
+                              const coverage::UnitIndex& unit_index, Diagnostics& diag,
+                              const std::vector<FacilityEdit>& edits = {}) {
     const geo::Transformer to_working(geo::wgs84, working_crs);
     io::VectorLayer layer;
     try {
         layer = io::read_vector(spec.source.path, with_diagnostics(spec.source.read, diag));
     } catch (...) {
         rethrow_with_context("facilities '" + spec.kind + "'");
+    }
+    apply_edits(layer, spec, edits);
+    if (!spec.select.empty()) {
+        const auto keep = selected(layer, spec);
+        std::size_t n = 0;
+        for (std::size_t i = 0; i < keep.size(); ++i) {
+            if (!keep[i]) continue;
+            if (n != i) layer.features[n] = std::move(layer.features[i]);
+            ++n;
+        }
+        layer.features.resize(n);
+        if (n == 0) {
+            std::string conds;
+            for (const auto& c : spec.select) {
+                conds += (conds.empty() ? "" : ", ") + c.field + " = " +
+                         (std::holds_alternative<double>(c.value) ? io::as_text(std::get<double>(c.value))
+                                                                  : "\"" + std::get<std::string>(c.value) + "\"");
+            }
+            throw input_error(layer.where() + " (facility kind '" + spec.kind + "'): no features match the filter { " +
+                              conds + " }");
+        }
     }
     FacilitySet fs;
     fs.kind = spec.kind;
@@ -343,11 +424,12 @@ Inputs load_inputs(const Study& study, Diagnostics& diag) {
     return in;
 }
 
-std::vector<FacilitySet> load_facility_sets(const Study& study, const Inputs& base, Diagnostics& diag) {
+std::vector<FacilitySet> load_facility_sets(const Study& study, const Inputs& base, Diagnostics& diag,
+                                            const std::vector<FacilityEdit>& edits) {
     const coverage::UnitIndex unit_index = unit_index_of(base.units);
     std::vector<FacilitySet> sets;
     for (const auto& spec : study.facilities) {
-        sets.push_back(load_facility_set(study, spec, base.working_crs, unit_index, diag));
+        sets.push_back(load_facility_set(study, spec, base.working_crs, unit_index, diag, edits));
     }
     return sets;
 }

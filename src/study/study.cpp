@@ -308,6 +308,15 @@ Study load_study(const std::string& path) {
         s.isochrone_cell_m = t.number("isochrone_cell_m").value_or(s.isochrone_cell_m);
         in_range(file, "coverage", "isochrone_cell_m", isochrone_cell_m_range, s.isochrone_cell_m);
         s.travel_time_rasters = t.boolean("travel_time_rasters").value_or(s.travel_time_rasters);
+        if (auto sa = t.str("service_areas")) {
+            if (*sa != "per-kind" && *sa != "per-facility") {
+                throw config_error(file + ": [coverage] service_areas must be \"per-kind\" or \"per-facility\", not '" +
+                                   *sa + "'");
+            }
+            s.service_areas_per_facility = *sa == "per-facility";
+        }
+        s.gap_min_population = t.number("gap_min_population").value_or(s.gap_min_population);
+        in_range(file, "coverage", "gap_min_population", gap_min_population_range, s.gap_min_population);
         t.check_unknown();
     }
     const toml::node* facilities = top.raw("facilities");
@@ -333,7 +342,31 @@ Study load_study(const std::string& path) {
         f.id_field = t.str("id_field").value_or("");
         f.name_field = t.str("name_field").value_or("");
         f.capacity_field = t.str("capacity_field").value_or("");
-        f.source.read.attribute_filter = t.str("filter").value_or("");
+        if (const toml::node* n = t.raw("filter")) {
+            if (const auto* text = n->as_string()) {
+                f.source.read.attribute_filter = text->get();
+            } else if (const auto* table = n->as_table(); table != nullptr && !table->empty()) {
+                for (const auto& [k, v] : *table) {
+                    FieldEquals cond{std::string(k.str()), 0.0};
+                    if (const auto* b = v.as_boolean()) {
+                        cond.value = b->get() ? 1.0 : 0.0;
+                    } else if (const auto* i = v.as_integer()) {
+                        cond.value = static_cast<double>(i->get());
+                    } else if (const auto* d = v.as_floating_point()) {
+                        cond.value = d->get();
+                    } else if (const auto* str = v.as_string()) {
+                        cond.value = str->get();
+                    } else {
+                        throw config_error(file + ": [" + where + "] filter." + cond.field +
+                                           " must be a number, a string or true/false");
+                    }
+                    f.select.push_back(std::move(cond));
+                }
+            } else {
+                throw config_error(file + ": [" + where +
+                                   "] filter must be an OGR SQL string or a non-empty table { field = value }");
+            }
+        }
         f.radius_m = t.number("radius_m");
         if (f.radius_m) in_range(file, where, "radius_m", radius_m_range, *f.radius_m);
         f.minutes = t.number("minutes");

@@ -61,7 +61,9 @@ station = ["A"]
     REQUIRE(j["equity"]["station"]["before"]["covered_share"].get<double>() == Approx(155.0 / 230.0));
     REQUIRE(j["equity"]["station"]["after"]["best_worst_gap"].get<double>() == Approx(1.0 - 15.0 / 55.0));
     const std::string csv = slurp((out / "compare.csv").string());
-    REQUIRE(csv.rfind("level,code,name,measure,population,covered_before,covered_after", 0) == 0);
+    REQUIRE(csv.rfind("\xEF\xBB\xBF层级 level,代码 code,名称 name,设施类型 kind,方式 method,指标 measure,人口 population", 0) == 0);
+    REQUIRE(csv.find("\r\nregion,ALL,tiny crow-fly golden case,station,crowfly,station,230,155,190,35,67.4,82.6,15.2,") !=
+            std::string::npos);
     REQUIRE(csv.find("region,ALL,") != std::string::npos);
     const std::string gained = slurp((out / "newly_covered.geojson").string());
     REQUIRE(gained.find("\"population\":50") != std::string::npos);

@@ -30,3 +30,40 @@ TEST_CASE("candidate grid: one site per populated block, nearest the block centr
     o.spacing_m = 0;
     REQUIRE_THROWS_AS(candidate_grid(col, row, pop, o), kepu15::config_error);
 }
+
+TEST_CASE("candidates from gaps: each patch's weighted centre cell, plus grid points in patches of several blocks",
+          "[coverage]") {
+    // Cells on a 100 m grid (centre x = 100 col + 50, y = -100 row - 50); patch 0 = cells 0-3 along
+    // row 0 (columns 0-3), patch 1 = cell 4 alone.
+    const std::vector<std::int32_t> col{0, 1, 2, 3, 7};
+    const std::vector<std::int32_t> row{0, 0, 0, 0, 5};
+    std::vector<kepu15::Point> centre;
+    for (std::size_t i = 0; i < col.size(); ++i) centre.push_back({100.0 * col[i] + 50, -100.0 * row[i] - 50});
+    const std::vector<double> pop{10, 0, 10, 60, 7};
+    GapPatches patches;
+    patches.patches.resize(2);
+    patches.patches[0].cells = {0, 1, 2, 3};
+    patches.patches[1].cells = {4};
+    // Weighted mean x = (10 * 50 + 10 * 250 + 60 * 350) / 80 = 300: cells 2 and 3 are 50 m away;
+    // the lower index (2) wins.
+    CandidateGridOptions o;
+    o.cell_m = 100;
+    o.spacing_m = 500;  // blocks of 5 cells: patch 0 lies in one block, so its centre is enough
+    auto got = gap_candidates(col, row, centre, pop, patches, o);
+    REQUIRE(got.size() == 2);
+    REQUIRE(got[0].cell == 2);
+    REQUIRE(got[0].patch == 0);
+    REQUIRE(got[0].centre);
+    REQUIRE(got[1].cell == 4);
+    REQUIRE(got[1].patch == 1);
+    // Blocks of 2 cells: patch 0 spans blocks {0,1} and {2,3}. Block {0,1}: centre at the boundary
+    // between them; only cell 0 is populated -> 0. Block {2,3}: equally near, lower row then lower
+    // column -> 2, the centre already.
+    o.spacing_m = 200;
+    got = gap_candidates(col, row, centre, pop, patches, o);
+    REQUIRE(got.size() == 3);
+    REQUIRE(got[0].cell == 2);
+    REQUIRE(got[1].cell == 0);
+    REQUIRE_FALSE(got[1].centre);
+    REQUIRE(got[2].cell == 4);
+}

@@ -193,3 +193,36 @@ TEST_CASE("bad scenario files are config errors naming the file and line", "[sce
         REQUIRE_THROWS_WITH(load_scenario(p), Catch::Contains("plan.toml:4: [coverage.kinds.venue] key 'minutes' must be > 0"));
     }
 }
+
+TEST_CASE("a scenario declares extra kinds: a baseline kind's layer with a table filter", "[scenario]") {
+    Folder f;
+    const std::string head = "[scenario]\nbaseline = \"study.toml\"\n";
+    const auto p = f.scenario(head + "[[facilities]]\nkind = \"demo_school\"\nlabel = \"科普示范学校\"\nfrom = \"school\"\n" +
+                              "filter = { demo_school = 1, level = \"小学\", open = true }\nminutes = 20\n");
+    const Scenario s = load_scenario(p);
+    REQUIRE(s.kinds.size() == 1);
+    const ExtraKind& k = s.kinds[0];
+    REQUIRE(k.kind == "demo_school");
+    REQUIRE(k.label == "科普示范学校");
+    REQUIRE(k.from == "school");
+    REQUIRE(k.line == 3);
+    REQUIRE(k.filter.size() == 3);
+    REQUIRE(std::get<double>(k.filter.at("demo_school")) == 1.0);
+    REQUIRE(std::get<std::string>(k.filter.at("level")) == "小学");
+    REQUIRE(std::get<bool>(k.filter.at("open")));
+    REQUIRE(k.minutes == 20.0);
+    REQUIRE(!k.radius_m);
+    SECTION("a filter that is an OGR SQL string is refused: it cannot be re-applied after attribute changes") {
+        const auto q = f.scenario(head + "[[facilities]]\nkind = \"d\"\nfrom = \"school\"\nfilter = \"demo_school = 1\"\n");
+        REQUIRE_THROWS_WITH(load_scenario(q), Catch::Contains("plan.toml:6: [facilities #1] key 'filter' must be a table"));
+    }
+    SECTION("without from") {
+        const auto q = f.scenario(head + "[[facilities]]\nkind = \"d\"\nfilter = { demo_school = 1 }\n");
+        REQUIRE_THROWS_WITH(load_scenario(q), Catch::Contains("plan.toml:3: [facilities #1] needs the key 'from'"));
+    }
+    SECTION("a kind declared twice") {
+        const auto q = f.scenario(head + "[[facilities]]\nkind = \"d\"\nfrom = \"school\"\nfilter = { a = 1 }\n" +
+                                  "[[facilities]]\nkind = \"d\"\nfrom = \"school\"\nfilter = { a = 2 }\n");
+        REQUIRE_THROWS_WITH(load_scenario(q), Catch::Contains("plan.toml:8: [facilities #2] key 'kind' 'd' is declared twice"));
+    }
+}

@@ -135,6 +135,59 @@ test('the scenario swipe shows the baseline left and the scenario right of the h
   await page.close();
 });
 
+test('a compare folder opens with both sides drawn, the swipe, the 区镇 change table and newly covered areas', async () => {
+  const compare = JSON.parse(fs.readFileSync(path.join(site, 'plan', 'compare.json'), 'utf8'));
+  const newly = JSON.parse(fs.readFileSync(path.join(site, 'plan', 'newly_covered.geojson'), 'utf8'));
+  const { page, errors } = await open('?compare=../plan/&kind=venue&method=crowfly&swipe=50');
+  await page.waitForFunction(() => window.kepu15.scenarioMap() && window.kepu15.scenarioMap().loaded());
+  await page.evaluate(() => new Promise((r) => (window.kepu15.scenarioMap().areTilesLoaded() ? r() : window.kepu15.scenarioMap().once('idle', r))));
+  // Both sides are drawn: the baseline map and the scenario map behind the swipe.
+  assert.ok(!isBlank(await mapStats(page, '#map canvas')), 'baseline side blank');
+  assert.ok(!isBlank(await mapStats(page, '#map-scenario canvas')), 'scenario side blank');
+  assert.equal(await page.evaluate(() => window.kepu15.data.manifest.kinds.some((k) => k.kind === 'demo_school')), true);
+  // The swipe moves the edge between them.
+  const w = await page.evaluate(() => document.getElementById('map-wrap').clientWidth);
+  await page.locator('#swipe').fill('30');
+  assert.equal(await page.evaluate(() => document.getElementById('map-scenario').style.clipPath), `inset(0px 0px 0px ${Math.round(w * 0.3)}px)`);
+  await page.locator('#swipe').fill('80');
+  assert.equal(await page.evaluate(() => document.getElementById('map-scenario').style.clipPath), `inset(0px 0px 0px ${Math.round(w * 0.8)}px)`);
+  // The 区镇 table of the shown measure: before, after and change from compare.json.
+  const region = compare.rows.find((r) => r.level === 'region' && r.measure === 'venue');
+  const first = await page.textContent('#compare-table tbody tr:first-child');
+  assert.ok(first.includes(`${(region.share_before * 100).toFixed(1)}%`) && first.includes(`${(region.share_after * 100).toFixed(1)}%`), first);
+  const towns = compare.rows.filter((r) => r.level === 'town' && r.measure === 'venue').length;
+  assert.equal(await page.locator('#compare-table tbody tr').count(), towns + 1);
+  // A click inside a newly covered area (venue, crow-fly) shows its population.
+  const area = newly.features.find((f) => f.properties.kind === 'venue' && f.properties.method === 'crowfly');
+  assert.ok(area, 'the scenario covers somebody new');
+  await page.evaluate(() => window.kepu15.setSwipe(100));
+  await page.evaluate((f) => {
+    const xs = []; const ys = [];
+    JSON.stringify(f.geometry.coordinates).replace(/\[(-?[\d.]+),(-?[\d.]+)\]/g, (_, a, b) => { xs.push(+a); ys.push(+b); });
+    window.kepu15.map.fitBounds([[Math.min(...xs), Math.min(...ys)], [Math.max(...xs), Math.max(...ys)]], { padding: 80, duration: 0 });
+  }, area);
+  await page.evaluate(() => new Promise((r) => window.kepu15.map.once('idle', r)));
+  const p = await page.evaluate(() => {
+    const m = window.kepu15.map;
+    const canvas = m.getCanvas().getBoundingClientRect();
+    for (let y = 20; y < canvas.height - 60; y += 5) {
+      for (let x = 20; x < canvas.width - 20; x += 5) {
+        const hit = m.queryRenderedFeatures([x, y], { layers: ['facilities', 'cmp-newly', 'cmp-lost'] });
+        if (hit.length && hit[0].layer.id === 'cmp-newly') return { x: canvas.left + x, y: canvas.top + y };
+      }
+    }
+    return null;
+  });
+  assert.ok(p, 'no newly covered area on the map');
+  await page.mouse.click(p.x, p.y);
+  const popup = await page.waitForSelector('.maplibregl-popup .popup.change');
+  const shown = Number((await popup.$eval('.pop', (n) => n.textContent)).replace(/,/g, ''));
+  assert.ok(newly.features.some((f) => f.properties.kind === 'venue' && f.properties.method === 'crowfly' &&
+    Math.round(f.properties.population) === shown), `population ${shown} is not that of a venue area`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('print keeps the map full size and printing to PDF includes it', async () => {
   const { page } = await open();
   await page.emulateMedia({ media: 'print' });

@@ -7,6 +7,8 @@
 #include "kepu15/pipeline/result.hpp"
 #include "kepu15/study/study.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <iosfwd>
 #include <string>
 
@@ -28,7 +30,7 @@ struct RunOptions {
 void run_study(const study::Study& study, const RunOptions& options, std::ostream& log, Diagnostics& diag);
 
 // Writes one summarised evaluation into `out_dir` (all or nothing); used by run_study and by any
-// command that evaluates another facility set on a prepared study.
-void write_outputs(const pipeline::StudyResult& result, const RunOptions& options, Diagnostics& diag);
+// command that evaluates another facility set on a prepared study. Returns summary.json's document.
+nlohmann::json write_outputs(const pipeline::StudyResult& result, const RunOptions& options, Diagnostics& diag);
 
 }  // namespace kepu15::commands

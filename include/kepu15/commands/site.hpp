@@ -23,7 +23,10 @@ struct SiteRequest {
     std::string method;                     // "crowfly" or a profile. DEFAULT: walk with a network, else crowfly
     std::optional<double> threshold;        // DEFAULT: the kind's threshold for the method
     std::optional<double> horizon;          // p-median. DEFAULT: twice the threshold
-    std::string candidates_path;            // a point or polygon layer; DEFAULT: a grid over populated cells
+    // A point or polygon layer; "grid": a grid over populated cells (DEFAULT); "gaps": drawn from the
+    // gap patches of the kind by the method (coverage::gap_candidates; docs/siting.md).
+    std::string candidates_path;
+    std::optional<double> gap_min_population;  // "gaps": patches kept. DEFAULT: the study's (50)
     io::ReadOptions candidates_read;        // layer, crs, x/y fields of the candidate layer
     std::string candidates_id_field;        // DEFAULT: the feature id
     std::string candidates_name_field;      // DEFAULT: none

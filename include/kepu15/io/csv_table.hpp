@@ -3,9 +3,13 @@
 // with a fixed number of decimals, whole persons, shares as percentages with one decimal.
 // Each header cell is the Chinese label, a space, then the English key: "人口 population".
 // A `.csvt` beside the table (csv_table_types) gives GDAL and QGIS the column types.
+// Line ends are CRLF (Excel reads LF too; CRLF is what Notepad on older Windows needs).
+// Sinks write tables with Sink::add_table (sink.hpp): `<name>.csv` + `<name>.csvt` in folders,
+// and the same bytes plus an attribute table in a GeoPackage or PostGIS schema (csv_table_layer).
 #pragma once
 
 #include "kepu15/io/attributes.hpp"
+#include "kepu15/io/layer.hpp"
 
 #include <string>
 #include <vector>
@@ -29,7 +33,7 @@ struct CsvColumn {
 
 struct CsvTable {
     std::vector<CsvColumn> columns;
-    std::vector<std::vector<FieldValue>> rows;  // parallel to columns; null = empty cell
+    std::vector<std::vector<FieldValue>> rows;  // parallel to columns; null, NaN, ±inf = empty cell
 };
 
 // The file's bytes. Throws output_error when a row has the wrong number of values or a numeric
@@ -39,5 +43,11 @@ std::string format_csv_table(const CsvTable& table);
 std::string csv_table_types(const CsvTable& table);
 // "人口 population".
 std::string csv_header(const CsvColumn& column);
+
+// The table as an attribute-only layer (GeometryKind::none) for databases: fields named by the
+// English keys; persons and integer columns as integers, percent columns as the percentage
+// rounded to `decimals` (45.3), number columns rounded to `decimals`, text as text; the values
+// equal what format_csv_table writes. Throws like format_csv_table.
+Layer csv_table_layer(const std::string& name, const CsvTable& table);
 
 }  // namespace kepu15::io

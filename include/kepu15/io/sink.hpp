@@ -15,8 +15,12 @@
 // the same file or transaction; single-layer targets accept none.
 // Attribute tables (GeometryKind::none) are `<name>.csv` in GeoJSON and FlatGeobuf folders,
 // `<name>.dbf` in Shapefile folders and plain tables in GeoPackage and PostGIS.
+// Tables for people (add_table: towns.csv, villages.csv, compare.csv) are Excel CSV files
+// (csv_table.hpp) in every folder; GeoPackage and PostGIS keep the same bytes in kepu15_files and
+// also get them as an attribute table `<name>_table`.
 #pragma once
 
+#include "kepu15/io/csv_table.hpp"
 #include "kepu15/io/layer.hpp"
 
 #include <memory>
@@ -47,6 +51,11 @@ public:
     // Thread-safe: layers and files may be added from several threads. Throws output_error.
     virtual void add_layer(const Layer& layer) = 0;
     virtual void add_file(const std::string& name, const std::string& content) = 0;
+    // A table for people, `name` without extension ("towns"): files `<name>.csv`
+    // (format_csv_table) and `<name>.csvt` (csv_table_types) through add_file; GeoPackage and
+    // PostGIS also get the attribute table `<name>_table` (csv_table_layer). In a CSV folder a
+    // layer added later under the same name is written as `<name>_geometry.csv`. Thread-safe.
+    virtual void add_table(const std::string& name, const CsvTable& table);
     // A path where another writer (GeoTIFF) may create raw file `name`; it becomes part of the
     // output at commit().
     [[nodiscard]] virtual std::string file_path(const std::string& name) = 0;

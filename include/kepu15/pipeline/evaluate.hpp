@@ -15,12 +15,18 @@
 
 namespace kepu15::pipeline {
 
-// A service area: the area within `minutes` of a kind's facilities by one profile.
+// A service area: the area within `minutes` of a kind's facilities by one profile — of all of them
+// (per kind, DEFAULT) or of one facility (study.service_areas_per_facility), then with the people
+// inside: the populated cells whose snapped travel time to the facility (as for coverage, rounded
+// to the hundredth of a minute) is within `minutes`.
 struct ServiceArea {
     std::string kind;
     network::Profile profile = network::Profile::walk;
     double minutes = 0;
     MultiPolygon shape_m;
+    std::int32_t facility = -1;       // index in the kind's facility set; -1: every facility of the kind
+    double population = 0.0;          // per facility only
+    std::vector<double> groups;       // per facility only: per population group
 };
 
 // Capacity-aware access (2SFCA family) of one measure's kind by its method, from a reach table of

@@ -13,6 +13,7 @@
 //   any_kind[] {method, villages {share}}
 //   share {breaks[], colours[]}, kind_colours {kind: colour}
 //   layers {name: {file, geometry, fields {...}}} for each GeoJSON file written; files[] every file written
+//   tables {name: {file, types}} for each Excel table written (towns.csv, villages.csv, compare.csv)
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -43,6 +44,11 @@ std::vector<double> measure_breaks(bool network, double threshold);
 // DEFAULT synthetic flag: the study name mentions "synthetic", "合成" or "模拟".
 nlohmann::json manifest_json(const study::Study& study, const pipeline::StudyResult& result,
                              const std::vector<std::string>& files, const std::string& run_date_utc);
+
+// The Chinese labels of a method ("步行") and a population group ("老年人(60岁以上)") that
+// manifest.json gives the viewer; the name itself when kepu15 has none. Also the CSV table headers.
+std::string method_label_zh(const std::string& method);
+std::string group_label_zh(const std::string& group);
 
 // Today's date in UTC, "YYYY-MM-DD".
 std::string utc_date_today();

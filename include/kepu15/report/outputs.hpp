@@ -1,10 +1,12 @@
 // Turns a summarised evaluation into the study outputs: cells, gaps, villages, towns, roads,
-// facilities, isochrones and water layers, summary.json and towns.csv. Field names are documented
-// in the README ("What a run gives"). Report reads plain results; it knows nothing of how they
+// facilities, isochrones and water layers, summary.json and the tables towns.csv and
+// villages.csv. Field names are documented in the README ("What a run gives") and, for the
+// tables, in docs/exports.md. Report reads plain results; it knows nothing of how they
 // were computed.
 #pragma once
 
 #include "kepu15/diagnostics.hpp"
+#include "kepu15/io/csv_table.hpp"
 #include "kepu15/io/sink.hpp"
 #include "kepu15/pipeline/result.hpp"
 
@@ -23,15 +25,22 @@ struct ReportOptions {
 };
 
 // Hands every output to `sink` (the caller commits): layers cells (on request), gaps, villages,
-// towns, roads, facilities, isochrones, water; files summary.json, towns.csv, cells.tif and the
-// travel-time rasters. Warnings (a grid too large for cells.tif) go to `diag`.
-void write_study_outputs(const pipeline::StudyResult& result, io::Sink& sink, unsigned threads,
+// towns, roads, facilities, isochrones, water; tables towns and villages (Sink::add_table:
+// towns.csv, villages.csv); files summary.json, cells.tif and the travel-time rasters. Warnings (a
+// grid too large for cells.tif) go to `diag`. Returns the summary.json document (the terminal
+// summary of `kepu15 run` prints from it).
+nlohmann::json write_study_outputs(const pipeline::StudyResult& result, io::Sink& sink, unsigned threads,
                          const ReportOptions& options, Diagnostics& diag);
 
-// The summary document (also used by tests).
+// The summary document (also used by tests), without "gaps" (added by write_study_outputs).
 nlohmann::json summary_json(const pipeline::StudyResult& result);
 
-// towns.csv text: one row per unit and a last row "ALL" for the region.
+// The tables for Excel (docs/exports.md lists every column): towns.csv, one row per unit and a
+// last row "ALL" (合计) for the region; villages.csv, every village worst served first (the order
+// and `rank` of villages.geojson). Shares are percent columns (`*_pct`), populations whole persons.
+io::CsvTable towns_table(const pipeline::StudyResult& result);
+io::CsvTable villages_table(const pipeline::StudyResult& result);
+// towns.csv bytes (io::format_csv_table of towns_table).
 std::string towns_csv(const pipeline::StudyResult& result);
 
 }  // namespace kepu15::report

@@ -10,6 +10,8 @@
 //   [remove]              <kind> = ["id", ...]
 //   [[change]]            kind, id or ids, capacity, attributes = {...}
 //   [[proposals]]         path (a `kepu15 site` proposals layer), kind, count
+//   [[facilities]]        kind, label, from (a baseline kind whose layer it reads), filter = {...},
+//                         radius_m, minutes: a kind evaluated on both sides of the comparison
 //
 // Every error is a config_error naming the file and line ("plan.toml:12: ..."): malformed TOML,
 // unknown keys, wrong types, a missing baseline or layer file, contradictory edits.
@@ -84,6 +86,18 @@ struct Proposals {
     int line = 0;
 };
 
+// A kind the scenario declares for both sides of the comparison (the baseline study is not
+// edited): the features of a baseline kind's layer that match `filter`, e.g. the demonstration
+// schools among the schools. Attribute changes of that layer then add or remove members.
+struct ExtraKind {
+    std::string kind;
+    std::string label;  // DEFAULT: kind
+    std::string from;   // REQUIRED: the baseline kind whose layer, CRS and fields it reads
+    std::map<std::string, AttributeValue> filter;  // REQUIRED, non-empty: field = value, all must hold
+    std::optional<double> radius_m, minutes;       // DEFAULT: the baseline's thresholds
+    int line = 0;
+};
+
 struct Scenario {
     std::string file;      // absolute
     std::string name;      // DEFAULT: the file's stem
@@ -95,14 +109,17 @@ struct Scenario {
     std::vector<AttributeChange> changes;
     Overrides overrides;
     std::vector<Proposals> proposals;
+    std::vector<ExtraKind> kinds;
 };
 
 // Throws config_error "FILE:LINE: message" on any problem (see above).
 Scenario load_scenario(const std::string& path);
 
-// Checks the scenario against the baseline's facilities (kind -> ids): every kind exists, every
-// removed or changed id exists, every added id is new. Throws config_error naming the scenario
-// file, line, kind and id.
+// Checks the scenario against the baseline's facilities (kind -> ids, extra kinds included):
+// every kind exists, every removed id and every id whose capacity is changed exists, every added id
+// is new. Ids of attribute changes are checked against the kind's whole layer when it is read
+// (study::FacilityEdit), since they may name features outside the kind's filter. Throws
+// config_error naming the scenario file, line, kind and id.
 void check_ids(const Scenario& s, const std::map<std::string, std::set<std::string>>& ids_by_kind);
 
 }  // namespace kepu15::scenario

@@ -78,9 +78,24 @@ struct Inputs {
 // Warnings (dropped rows, cells outside every village) go to `diag`.
 Inputs load_inputs(const Study& study, Diagnostics& diag);
 
+// A scenario's attribute change of one facility: applied to the feature of a facility layer before
+// the kinds reading that layer select their features with a table filter (FacilityLayer::select),
+// so that e.g. making a school a demonstration school adds it to a `demo_school` kind.
+struct FacilityEdit {
+    std::string path;     // the layer's file (LayerSpec::path) ...
+    std::string layer;    // ... and layer name (LayerSpec::read.layer)
+    std::string id;       // matched against each kind's id_field (else the feature id)
+    std::string field;
+    io::FieldValue value;
+    std::string origin;   // where the change is written ("plan.toml:12"), for messages
+};
+
 // The facility layers of `study`, projected to base.working_crs and located in base's units, for
-// evaluating another facility set (a scenario) against inputs already loaded.
-std::vector<FacilitySet> load_facility_sets(const Study& study, const Inputs& base, Diagnostics& diag);
+// evaluating another facility set (a scenario) against inputs already loaded. `edits` change
+// attributes first. Throws config_error naming the edit's origin for an unknown field or id, or
+// for a layer that a kind selects from with an OGR SQL filter string (not re-applicable).
+std::vector<FacilitySet> load_facility_sets(const Study& study, const Inputs& base, Diagnostics& diag,
+                                            const std::vector<FacilityEdit>& edits = {});
 
 // Quadrilateral of one cell in `to_crs` (usually WGS84 for outputs or the working CRS for GEOS).
 class CellGeometry {

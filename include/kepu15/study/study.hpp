@@ -10,6 +10,7 @@
 
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace kepu15::study {
@@ -21,6 +22,7 @@ inline constexpr Range isochrone_cell_m_range{"m", 5.0, 1000.0};    // service-a
 inline constexpr Range max_snap_m_range{"m", 1.0, 10000.0};
 inline constexpr Range snap_tolerance_m_range{"m", 0.0, 100.0};
 inline constexpr Range band_range{"", 1.0, 65535.0, true};          // 1-based raster band
+inline constexpr Range gap_min_population_range{"persons", 0.0, 1e7};  // gap patches kept
 
 // What to do with cells or facilities whose location lies outside every unit.
 enum class OutsidePolicy { error, drop };
@@ -58,6 +60,13 @@ struct PopulationLayer {
     io::NegativeValues negative = io::NegativeValues::error;
 };
 
+// One condition of a table filter (`filter = { demo_school = 1 }`): the field equals the value.
+// Numbers compare as numbers (true/false as 1/0), text as text; a null field never matches.
+struct FieldEquals {
+    std::string field;
+    std::variant<double, std::string> value;
+};
+
 struct FacilityLayer {
     std::string kind;          // short id used in field names: "venue", "school", "station"
     std::string label;         // human label, e.g. "科普场馆/教育基地". DEFAULT: kind
@@ -67,6 +76,11 @@ struct FacilityLayer {
     std::string capacity_field;  // DEFAULT: none
     std::optional<double> radius_m;   // crow-fly threshold. DEFAULT: coverage.radius_m
     std::optional<double> minutes;    // network threshold. DEFAULT: coverage.minutes
+    // `filter` as a table: only features whose fields equal all these values. kepu15 applies it
+    // after reading (a missing field is an input_error naming the layer and field), so a scenario's
+    // attribute changes re-select the features. A `filter` string is OGR SQL instead
+    // (source.read.attribute_filter), applied by GDAL while reading. DEFAULT: none
+    std::vector<FieldEquals> select;
 };
 
 enum class Method { crowfly, network };
@@ -109,6 +123,12 @@ struct Study {
     std::vector<double> isochrone_minutes{5, 10, 15};  // DEFAULT: 5, 10, 15
     bool isochrones = true;          // DEFAULT: write isochrones.geojson when network is on
     double isochrone_cell_m = 50.0;  // DEFAULT: 50 m grid for service-area polygons
+    // Service areas per kind (the union of its facilities') or one per facility with the people
+    // inside ([coverage] service_areas = "per-kind" | "per-facility"). DEFAULT: per kind.
+    bool service_areas_per_facility = false;
+    // Gap patches with fewer people are left out of the gaps layer (counted in summary.json).
+    // DEFAULT: 50 persons (about a hamlet; smaller patches are slivers along a threshold's edge).
+    double gap_min_population = 50.0;
     bool travel_time_rasters = false;  // DEFAULT: no GeoTIFFs
     // Refuse a run whose estimated memory exceeds this many GB (pipeline/memory.hpp).
     // DEFAULT: 0 = 80 % of the machine's physical memory.

@@ -51,10 +51,12 @@ OutputCrs make_output_crs(const std::string& crs);  // "" = WGS84; crs_error for
 std::vector<std::string> shapefile_field_names(const std::vector<FieldDef>& fields);
 
 // Writes one layer into an open dataset. `lco` are layer creation options. `names` (optional)
-// are the field names to create, parallel to layer.fields. Throws output_error starting with
-// `shown`.
+// are the field names to create, parallel to layer.fields. `order` (optional): the feature indices
+// in the order to write them. `envelopes` (optional) receives each written geometry's extent in
+// the output CRS, in write order. Throws output_error starting with `shown`.
 void write_ogr_layer(GDALDataset& ds, const LayerRef& layer, const OutputCrs& crs, const std::vector<std::string>& lco,
-                     const std::vector<std::string>& names, bool shapefile, const std::string& shown);
+                     const std::vector<std::string>& names, bool shapefile, const std::string& shown,
+                     const std::vector<std::size_t>* order = nullptr, std::vector<OGREnvelope>* envelopes = nullptr);
 
 // Writes one layer as a new file at `path` (no temporary: callers stage). Shapefile: also
 // `<stem>.fieldnames.csv` when a name was changed. CSV: `.csvt` and `.prj`.
