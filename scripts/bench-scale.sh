@@ -30,12 +30,13 @@ for size in "${sizes[@]}"; do
     /usr/bin/time -f "  generated in %e s, peak %M KB" /usr/bin/python3 "$root/scripts/generate_scale.py" "${gen[@]}" \
       --out "$root/build/geodata/$name"
   fi
-  echo "== $name"
+  echo "== $name (load average before $(cut -d' ' -f1-3 /proc/loadavg))"
   /usr/bin/time -v -o "$out/time.log" "$bin" run "$study" --out "$out/maps" --timings >"$out/run.log" 2>"$out/err.log" \
     || { cat "$out/err.log" "$out/run.log" >&2; exit 1; }
   grep -E 'populated cells|  time' "$out/run.log"
   wall="$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$out/time.log")"
   kb="$(awk -F': ' '/Maximum resident set size/ {print $2}' "$out/time.log")"
-  printf '  wall %s, peak RSS %.0f MB, outputs %s\n' "$wall" "$(echo "$kb/1024" | bc -l)" "$(du -sh "$out/maps" | cut -f1)"
+  printf '  wall %s, peak RSS %.0f MB, CPU %s, outputs %s, load average after %s\n' "$wall" "$(echo "$kb/1024" | bc -l)" \
+    "$(awk -F': ' '/Percent of CPU/ {print $2}' "$out/time.log")" "$(du -sh "$out/maps" | cut -f1)" "$(cut -d' ' -f1-3 /proc/loadavg)"
   rm -rf "$out/maps"
 done

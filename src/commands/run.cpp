@@ -3,6 +3,7 @@
 #include "kepu15/commands/merge.hpp"
 #include "kepu15/io/vector_writer.hpp"
 #include "kepu15/pipeline/evaluate.hpp"
+#include "kepu15/pipeline/memory.hpp"
 #include "kepu15/pipeline/prepared.hpp"
 #include "kepu15/report/outputs.hpp"
 
@@ -67,6 +68,10 @@ void print_equity_and_gaps(std::ostream& log, const nlohmann::json& summary, con
 void run_study(const study::Study& study, const RunOptions& options, std::ostream& log, Diagnostics& diag) {
     Timings timings(&diag);
     const pipeline::PreparedStudy prepared = pipeline::prepare(study, options.threads, diag, timings);
+    if (options.cells_vector) {  // prepare checked the budget without the cell polygons
+        pipeline::check_memory(study, prepared.inputs.cells.size(),
+                               prepared.network ? prepared.network->roads().edges.size() : 0, true);
+    }
     pipeline::Evaluation ev =
         pipeline::evaluate(prepared, prepared.inputs.facilities, {}, options.threads, diag, timings);
     timings.start("aggregate");

@@ -3,6 +3,7 @@
 #include "kepu15/network/detail/split_ways.hpp"
 
 #include "kepu15/error.hpp"
+#include "kepu15/io/line_scan.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -12,6 +13,7 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <span>
 #include <unordered_map>
 
 namespace kepu15::network {
@@ -36,17 +38,14 @@ bool is_non_motor_class(const std::string& c) {
            c == "bridleway" || c == "corridor";
 }
 
-struct Part {
-    std::size_t row = 0;        // index into layer.features
-    std::size_t first = 0;      // into the flat point array
-    std::size_t count = 0;
-};
-
 // Groups points closer than `tolerance_m` (0: identical points only) into representatives, greedily in
 // input order: a point joins the nearest existing representative within the tolerance.
 class VertexIndex {
 public:
-    explicit VertexIndex(double tolerance_m) : m_tol(tolerance_m) {}
+    VertexIndex(double tolerance_m, std::size_t expected_points) : m_tol(tolerance_m) {
+        if (m_tol <= 0.0) m_exact.reserve(expected_points / 2);
+        m_points.reserve(expected_points / 2);
+    }
 
     std::uint32_t add(Point p) {
         if (m_tol <= 0.0) {
@@ -105,12 +104,310 @@ private:
     std::unordered_map<Key, std::vector<std::uint32_t>, KeyHash> m_grid;
 };
 
+// Representative per point for exact equality (-0 equals +0), numbered in order of first
+// appearance, as VertexIndex numbers them; `rep_points` gets each representative's first point.
+std::vector<std::uint32_t> exact_representatives(const std::vector<Point>& points, std::vector<Point>& rep_points) {
+    struct Keyed {
+        std::uint64_t x;
+        std::uint64_t y;
+        std::uint32_t index;
+    };
+    const auto bits = [](double v) {
+        if (v == 0.0) v = 0.0;
+        std::uint64_t b = 0;
+        std::memcpy(&b, &v, sizeof b);
+        return b;
+    };
+    std::vector<Keyed> keyed(points.size());
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        keyed[i] = {bits(points[i].x), bits(points[i].y), static_cast<std::uint32_t>(i)};
+    }
+    std::sort(keyed.begin(), keyed.end(), [](const Keyed& a, const Keyed& b) {
+        return a.x != b.x ? a.x < b.x : a.y != b.y ? a.y < b.y : a.index < b.index;
+    });
+    // First point of each group, then representatives numbered in order of first appearance.
+    std::vector<std::uint32_t> rep(points.size());
+    for (std::size_t i = 0; i < keyed.size(); ++i) {
+        const bool starts = i == 0 || keyed[i].x != keyed[i - 1].x || keyed[i].y != keyed[i - 1].y;
+        rep[keyed[i].index] = starts ? keyed[i].index : rep[keyed[i - 1].index];
+    }
+    keyed = {};
+    for (std::size_t i = 0; i < rep.size(); ++i) {
+        if (rep[i] == i) {
+            rep[i] = static_cast<std::uint32_t>(rep_points.size());
+            rep_points.push_back(points[i]);
+        } else {
+            rep[i] = rep[rep[i]];  // its first point comes earlier and is numbered already
+        }
+    }
+    return rep;
+}
+
+}  // namespace
+
+namespace {
+
+// Per-row speeds in both directions.
+struct RowSpeeds {
+    std::array<float, profile_count> forward_kmh{};
+    std::array<float, profile_count> backward_kmh{};
+};
+
+// The rows of a line layer turned into speeds and line parts, whichever way the layer is read.
+class RowBuilder {
+public:
+    RowBuilder(const LineNetworkOptions& options, const ProfileSpeeds& speeds, std::string where)
+        : m_options(options), m_speeds(speeds), m_where(std::move(where)) {}
+
+    [[nodiscard]] const std::string& where() const { return m_where; }
+    [[nodiscard]] std::string row_where(std::size_t row, std::int64_t fid) const {
+        return m_where + ", row " + std::to_string(row + 1) + " (fid " + std::to_string(fid) + ")";
+    }
+
+    // `value(f)` gives the value of option field f (nullptr when the option names no field).
+    template <class Value>
+    void add(std::size_t row, std::int64_t fid, Value&& value, const std::vector<LineString>& lines) {
+        auto text_of = [&](const io::FieldValue* v) { return v != nullptr ? io::as_text(*v) : std::string(); };
+        const io::FieldValue* class_v = value(m_options.class_field);
+        const io::FieldValue* speed_v = value(m_options.speed_field);
+        const io::FieldValue* oneway_v = value(m_options.oneway_field);
+        const io::FieldValue* walk_v = value(m_options.walk_field);
+        const io::FieldValue* bike_v = value(m_options.bike_field);
+        std::string road_class;
+        if (class_v != nullptr) road_class = lower_trimmed(text_of(class_v));
+        const bool motorway = road_class == "motorway" || road_class == "motorway_link";
+        const bool walk_ok = !motorway && !(walk_v != nullptr && is_false_value(lower_trimmed(text_of(walk_v))));
+        const bool bike_ok = !motorway && !(bike_v != nullptr && is_false_value(lower_trimmed(text_of(bike_v))));
+
+        double drive_kmh = m_speeds.drive_default_kmh;
+        bool speed_given = false;
+        if (speed_v != nullptr) {
+            const io::FieldValue& v = *speed_v;
+            const bool is_null = std::holds_alternative<std::monostate>(v);
+            const bool is_number = std::holds_alternative<std::int64_t>(v) || std::holds_alternative<double>(v);
+            // Numbers need no text: the common case of a numeric speed column costs no string.
+            if (!is_null && (is_number || !lower_trimmed(io::as_text(v)).empty())) {
+                const auto kmh = io::as_number(v);
+                if (!kmh) {
+                    throw input_error(row_where(row, fid) + ": field '" + m_options.speed_field + "' value '" +
+                                      io::as_text(v) + "' is not a number (km/h)");
+                }
+                const Range& r = drive_kmh_range;
+                const bool in_range = std::isfinite(*kmh) && *kmh >= r.min && *kmh <= r.max &&
+                                      (!r.integer || std::floor(*kmh) == *kmh);  // range_problem's rule, without its text
+                if (const std::string problem = in_range ? std::string() : range_problem(r, *kmh); !problem.empty()) {
+                    throw input_error(row_where(row, fid) + ": field '" + m_options.speed_field + "' value '" +
+                                      io::as_text(v) + "' is not a plausible speed: it " + problem +
+                                      " (leave it empty to use the class or default speed)");
+                }
+                drive_kmh = *kmh;
+                speed_given = true;
+            }
+        }
+        if (!speed_given && class_v != nullptr) {
+            if (is_non_motor_class(road_class)) {
+                drive_kmh = 0.0;
+            } else if (auto it = m_speeds.drive_kmh_by_highway.find(road_class); it != m_speeds.drive_kmh_by_highway.end()) {
+                drive_kmh = it->second;
+            } else {
+                ++m_unknown_classes[road_class.empty() ? std::string("(empty)") : road_class];
+            }
+        }
+
+        bool forward = true;
+        bool backward = true;
+        if (oneway_v != nullptr) {
+            const std::string raw = text_of(oneway_v);
+            const std::string v = lower_trimmed(raw);
+            if (v == "yes" || v == "1" || v == "true" || v == "t" || v == "y") {
+                backward = false;
+            } else if (v == "-1" || v == "reverse") {
+                forward = false;
+            } else if (!(v.empty() || is_false_value(v))) {
+                throw input_error(row_where(row, fid) + ": field '" + m_options.oneway_field + "' value '" + raw +
+                                  "' is not a oneway value (yes/1/true, -1/reverse, no/0/false)");
+            }
+        }
+
+        RowSpeeds s;
+        auto set = [&](Profile p, double kmh, bool directed) {
+            const auto i = static_cast<std::size_t>(p);
+            s.forward_kmh[i] = static_cast<float>(!directed || forward ? kmh : 0.0);
+            s.backward_kmh[i] = static_cast<float>(!directed || backward ? kmh : 0.0);
+        };
+        if (walk_ok) {
+            set(Profile::walk, m_speeds.walk_kmh, false);
+            set(Profile::elderly, m_speeds.elderly_kmh, false);
+        }
+        if (bike_ok) set(Profile::bike, m_speeds.bike_kmh, true);
+        if (drive_kmh > 0.0) set(Profile::drive, drive_kmh, true);
+
+        const auto speed_index = static_cast<std::uint32_t>(m_row_speeds.size());
+        m_row_speeds.push_back(s);
+        m_row_fid.push_back(fid);
+        m_row_number.push_back(row);
+        for (const LineString& line : lines) {
+            if (line.size() < 2) continue;
+            m_parts.push_back(Part{speed_index, points.size(), line.size()});
+            points.insert(points.end(), line.begin(), line.end());
+        }
+    }
+
+    // The warning about road classes with no speed, once per layer.
+    void report_unknown_classes() const {
+        if (m_unknown_classes.empty()) return;
+        std::size_t rows = 0;
+        std::string list;
+        std::size_t shown = 0;
+        for (const auto& [cls, n] : m_unknown_classes) {
+            rows += n;
+            if (shown++ < 8) list += (list.empty() ? "'" : ", '") + cls + "' (" + std::to_string(n) + ")";
+        }
+        if (m_unknown_classes.size() > 8) list += ", ...";
+        char kmh[32];
+        std::snprintf(kmh, sizeof kmh, "%g", m_speeds.drive_default_kmh);
+        const std::string message = m_where + ": field '" + m_options.class_field + "': " + std::to_string(rows) +
+             " rows have a road class with no speed in the table: " + list + "; they are driven at the default " +
+             kmh + " km/h. Add them under [network.speeds.drive_by_highway] (e.g. \"主干路\" = 50)";
+        if (m_options.read.diagnostics != nullptr) {
+            m_options.read.diagnostics->warn(message);
+        } else {
+            kepu15::warn(message);
+        }
+    }
+
+    // Joins the parts (points already in the working CRS) into a network.
+    RoadNetwork build(const std::string& path) const {
+        if (m_parts.empty()) throw input_error(m_where + ": no line features with at least two points");
+        // Exact shared vertices (the DEFAULT) by sorting, which at millions of vertices is several
+        // times faster and smaller than a hash map; near-misses through the grid index.
+        std::vector<std::uint32_t> exact_rep;
+        std::vector<Point> exact_points;
+        std::optional<VertexIndex> index;
+        if (m_options.snap_tolerance_m <= 0.0) {
+            exact_rep = exact_representatives(points, exact_points);
+        } else {
+            index.emplace(m_options.snap_tolerance_m, points.size());
+        }
+        std::vector<detail::WayChain> ways;
+        ways.reserve(m_parts.size());
+        std::vector<std::uint32_t> chain;  // representatives per kept part, consecutive duplicates removed
+        chain.reserve(points.size());
+        for (const Part& part : m_parts) {
+            detail::WayChain w;
+            w.first = chain.size();
+            for (std::size_t i = 0; i < part.count; ++i) {
+                const std::uint32_t r = index ? index->add(points[part.first + i]) : exact_rep[part.first + i];
+                if (chain.size() > w.first && chain.back() == r) continue;
+                chain.push_back(r);
+            }
+            w.count = chain.size() - w.first;
+            if (w.count < 2) {
+                chain.resize(w.first);
+                continue;
+            }
+            w.forward_kmh = m_row_speeds[part.row].forward_kmh;
+            w.backward_kmh = m_row_speeds[part.row].backward_kmh;
+            w.source_id = m_row_fid[part.row];
+            ways.push_back(w);
+        }
+        if (ways.empty()) throw input_error(m_where + ": every line collapses to a point within the snap tolerance");
+        return detail::split_ways(index ? index->points() : exact_points, chain, ways, path);
+    }
+
+    // REQUIRES: every point transformed. Throws input_error naming the row and vertex that is not finite.
+    void check_finite(const std::string& to_crs) const {
+        for (const Part& part : m_parts) {
+            for (std::size_t k = 0; k < part.count; ++k) {
+                if (!is_finite(points[part.first + k])) {
+                    throw input_error(row_where(m_row_number[part.row], m_row_fid[part.row]) + ": vertex " +
+                                      std::to_string(k) + " cannot be transformed to " + to_crs);
+                }
+            }
+        }
+    }
+
+    std::vector<Point> points;  // every kept part's vertices, one after another
+
+private:
+    struct Part {
+        std::uint32_t row = 0;  // index into m_row_speeds
+        std::size_t first = 0;  // into points
+        std::size_t count = 0;
+    };
+    const LineNetworkOptions& m_options;
+    const ProfileSpeeds& m_speeds;
+    std::string m_where;
+    std::vector<RowSpeeds> m_row_speeds;
+    std::vector<std::int64_t> m_row_fid;
+    std::vector<std::size_t> m_row_number;
+    std::vector<Part> m_parts;
+    std::map<std::string, std::size_t> m_unknown_classes;  // class value -> rows
+};
+
+// The plain case streamed through io::scan_lines; nullopt when the layer needs read_vector.
+std::optional<RoadNetwork> read_streamed(const std::string& path, const LineNetworkOptions& options,
+                                         const geo::Transformer& wgs84_to_working, const ProfileSpeeds& speeds) {
+    io::LineScanOptions scan;
+    scan.layer = options.read.layer;
+    scan.crs = options.read.crs;
+    scan.encoding = options.read.encoding;
+    scan.attribute_filter = options.read.attribute_filter;
+    for (const std::string* f : {&options.speed_field, &options.class_field, &options.oneway_field,
+                                 &options.walk_field, &options.bike_field}) {
+        if (!f->empty() && std::find(scan.fields.begin(), scan.fields.end(), *f) == scan.fields.end()) {
+            scan.fields.push_back(*f);
+        }
+    }
+    std::optional<RowBuilder> rows;
+    std::string source_crs;
+    std::size_t features = 0;
+    const io::LineScanResult result = io::scan_lines(
+        path, scan,
+        [&](const io::LineScanInfo& info) {
+            rows.emplace(options, speeds, info.where);
+            source_crs = info.source_crs;
+        },
+        [&](const io::LineScanFeature& f) {
+            ++features;
+            const auto value = [&](const std::string& name) -> const io::FieldValue* {
+                if (name.empty()) return nullptr;
+                const auto it = std::find(scan.fields.begin(), scan.fields.end(), name);
+                return &f.values[static_cast<std::size_t>(it - scan.fields.begin())];
+            };
+            rows->add(f.row, f.fid, value, f.lines);
+        });
+    if (result == io::LineScanResult::fallback || features == 0) return std::nullopt;  // read_vector's messages
+
+    // Straight into the working CRS when the layer is already in it; otherwise through WGS84 as
+    // read_vector does, with its latitude check.
+    std::span<Point> pts(rows->points);
+    if (source_crs != wgs84_to_working.to_crs()) {
+        if (source_crs != geo::wgs84) {
+            const geo::Transformer to_wgs84(source_crs, geo::wgs84);
+            to_wgs84.forward(pts);
+            for (const Point& p : pts) {
+                if (!is_finite(p) || std::abs(p.y) > 90.0 || std::abs(p.x) > 540.0) return std::nullopt;
+            }
+        } else {
+            for (const Point& p : pts) {
+                if (std::abs(p.y) > 90.0 || std::abs(p.x) > 540.0) return std::nullopt;
+            }
+        }
+        wgs84_to_working.forward(pts);
+        rows->check_finite(wgs84_to_working.to_crs());
+    }
+    rows->report_unknown_classes();
+    return rows->build(path);
+}
+
 }  // namespace
 
 RoadNetwork read_road_lines(const std::string& path, const LineNetworkOptions& options,
                             const geo::Transformer& wgs84_to_working, const ProfileSpeeds& speeds) {
+    if (auto net = read_streamed(path, options, wgs84_to_working, speeds)) return std::move(*net);
+
     const io::VectorLayer layer = io::read_vector(path, options.read);
-    const std::string where = layer.where();
     auto optional_field = [&](const std::string& name) -> std::optional<std::size_t> {
         if (name.empty()) return std::nullopt;
         return layer.field_index(name);  // throws input_error naming the field
@@ -120,154 +417,31 @@ RoadNetwork read_road_lines(const std::string& path, const LineNetworkOptions& o
     const auto oneway_idx = optional_field(options.oneway_field);
     const auto walk_idx = optional_field(options.walk_field);
     const auto bike_idx = optional_field(options.bike_field);
-    auto row_where = [&](std::size_t row) {
-        return where + ", row " + std::to_string(row + 1) + " (fid " + std::to_string(layer.features[row].fid) + ")";
-    };
-
-    // Per-row speeds in both directions.
-    struct RowSpeeds {
-        std::array<float, profile_count> forward_kmh{};
-        std::array<float, profile_count> backward_kmh{};
-    };
-    std::vector<RowSpeeds> row_speeds(layer.features.size());
-    std::map<std::string, std::size_t> unknown_classes;  // class value -> rows
-    std::vector<Part> parts;
-    std::vector<Point> points;
+    RowBuilder rows(options, speeds, layer.where());
     for (std::size_t row = 0; row < layer.features.size(); ++row) {
         const io::Feature& f = layer.features[row];
         if (f.geometry.kind != io::GeometryKind::line) {
             const char* kind = f.geometry.kind == io::GeometryKind::point     ? "point"
                                : f.geometry.kind == io::GeometryKind::polygon ? "polygon"
                                                                               : "no";
-            throw input_error(row_where(row) + ": " + kind + " geometry; a road layer needs lines");
+            throw input_error(rows.row_where(row, f.fid) + ": " + kind + " geometry; a road layer needs lines");
         }
-        std::string road_class;
-        if (class_idx) road_class = lower_trimmed(io::as_text(f.values[*class_idx]));
-        const std::string class_key = road_class.empty() ? std::string("(empty)") : road_class;
-        const bool motorway = road_class == "motorway" || road_class == "motorway_link";
-        const bool walk_ok = !motorway && !(walk_idx && is_false_value(lower_trimmed(io::as_text(f.values[*walk_idx]))));
-        const bool bike_ok = !motorway && !(bike_idx && is_false_value(lower_trimmed(io::as_text(f.values[*bike_idx]))));
-
-        double drive_kmh = speeds.drive_default_kmh;
-        bool speed_given = false;
-        if (speed_idx) {
-            const io::FieldValue& v = f.values[*speed_idx];
-            const std::string text = io::as_text(v);
-            if (!std::holds_alternative<std::monostate>(v) && !lower_trimmed(text).empty()) {
-                const auto kmh = io::as_number(v);
-                if (!kmh) {
-                    throw input_error(row_where(row) + ": field '" + options.speed_field + "' value '" + text +
-                                      "' is not a number (km/h)");
-                }
-                if (const std::string problem = range_problem(drive_kmh_range, *kmh); !problem.empty()) {
-                    throw input_error(row_where(row) + ": field '" + options.speed_field + "' value '" + text +
-                                      "' is not a plausible speed: it " + problem +
-                                      " (leave it empty to use the class or default speed)");
-                }
-                drive_kmh = *kmh;
-                speed_given = true;
-            }
-        }
-        if (!speed_given && class_idx) {
-            if (is_non_motor_class(road_class)) {
-                drive_kmh = 0.0;
-            } else if (auto it = speeds.drive_kmh_by_highway.find(road_class); it != speeds.drive_kmh_by_highway.end()) {
-                drive_kmh = it->second;
-            } else {
-                ++unknown_classes[class_key];
-            }
-        }
-
-        bool forward = true;
-        bool backward = true;
-        if (oneway_idx) {
-            const std::string raw = io::as_text(f.values[*oneway_idx]);
-            const std::string v = lower_trimmed(raw);
-            if (v == "yes" || v == "1" || v == "true" || v == "t" || v == "y") {
-                backward = false;
-            } else if (v == "-1" || v == "reverse") {
-                forward = false;
-            } else if (!(v.empty() || is_false_value(v))) {
-                throw input_error(row_where(row) + ": field '" + options.oneway_field + "' value '" + raw +
-                                  "' is not a oneway value (yes/1/true, -1/reverse, no/0/false)");
-            }
-        }
-
-        RowSpeeds& s = row_speeds[row];
-        auto set = [&](Profile p, double kmh, bool directed) {
-            const auto i = static_cast<std::size_t>(p);
-            s.forward_kmh[i] = static_cast<float>(!directed || forward ? kmh : 0.0);
-            s.backward_kmh[i] = static_cast<float>(!directed || backward ? kmh : 0.0);
+        const auto value = [&](const std::string& name) -> const io::FieldValue* {
+            const std::optional<std::size_t>* idx = name.empty()                  ? nullptr
+                                                    : name == options.class_field  ? &class_idx
+                                                    : name == options.speed_field  ? &speed_idx
+                                                    : name == options.oneway_field ? &oneway_idx
+                                                    : name == options.walk_field   ? &walk_idx
+                                                                                   : &bike_idx;
+            return idx != nullptr && idx->has_value() ? &f.values[**idx] : nullptr;
         };
-        if (walk_ok) {
-            set(Profile::walk, speeds.walk_kmh, false);
-            set(Profile::elderly, speeds.elderly_kmh, false);
-        }
-        if (bike_ok) set(Profile::bike, speeds.bike_kmh, true);
-        if (drive_kmh > 0.0) set(Profile::drive, drive_kmh, true);
-
-        for (const LineString& line : f.geometry.lines) {
-            if (line.size() < 2) continue;
-            parts.push_back(Part{row, points.size(), line.size()});
-            points.insert(points.end(), line.begin(), line.end());
-        }
+        rows.add(row, f.fid, value, f.geometry.lines);
     }
-    if (!unknown_classes.empty()) {
-        std::size_t rows = 0;
-        std::string list;
-        std::size_t shown = 0;
-        for (const auto& [cls, n] : unknown_classes) {
-            rows += n;
-            if (shown++ < 8) list += (list.empty() ? "'" : ", '") + cls + "' (" + std::to_string(n) + ")";
-        }
-        if (unknown_classes.size() > 8) list += ", ...";
-        char kmh[32];
-        std::snprintf(kmh, sizeof kmh, "%g", speeds.drive_default_kmh);
-        const std::string message = where + ": field '" + options.class_field + "': " + std::to_string(rows) +
-             " rows have a road class with no speed in the table: " + list + "; they are driven at the default " +
-             kmh + " km/h. Add them under [network.speeds.drive_by_highway] (e.g. \"主干路\" = 50)";
-        if (options.read.diagnostics != nullptr) {
-            options.read.diagnostics->warn(message);
-        } else {
-            kepu15::warn(message);
-        }
-    }
-    if (parts.empty()) throw input_error(where + ": no line features with at least two points");
-
-    wgs84_to_working.forward(std::span<Point>(points));
-    for (const Part& part : parts) {
-        for (std::size_t k = 0; k < part.count; ++k) {
-            if (!is_finite(points[part.first + k])) {
-                throw input_error(row_where(part.row) + ": vertex " + std::to_string(k) + " cannot be transformed to " +
-                                  wgs84_to_working.to_crs());
-            }
-        }
-    }
-
-    // Topology: snap vertices together and drop repeated consecutive vertices.
-    VertexIndex index{options.snap_tolerance_m};
-    std::vector<detail::WayChain> ways;
-    std::vector<std::uint32_t> chain;  // representatives per kept part, consecutive duplicates removed
-    for (const Part& part : parts) {
-        detail::WayChain w;
-        w.first = chain.size();
-        for (std::size_t i = 0; i < part.count; ++i) {
-            const std::uint32_t r = index.add(points[part.first + i]);
-            if (chain.size() > w.first && chain.back() == r) continue;
-            chain.push_back(r);
-        }
-        w.count = chain.size() - w.first;
-        if (w.count < 2) {
-            chain.resize(w.first);
-            continue;
-        }
-        w.forward_kmh = row_speeds[part.row].forward_kmh;
-        w.backward_kmh = row_speeds[part.row].backward_kmh;
-        w.source_id = layer.features[part.row].fid;
-        ways.push_back(w);
-    }
-    if (ways.empty()) throw input_error(where + ": every line collapses to a point within the snap tolerance");
-    return detail::split_ways(index.points(), chain, ways, path);
+    rows.report_unknown_classes();
+    if (rows.points.empty()) throw input_error(layer.where() + ": no line features with at least two points");
+    wgs84_to_working.forward(std::span<Point>(rows.points));
+    rows.check_finite(wgs84_to_working.to_crs());
+    return rows.build(path);
 }
 
 }  // namespace kepu15::network

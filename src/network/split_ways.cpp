@@ -27,26 +27,35 @@ RoadNetwork split_ways(const std::vector<Point>& points_m, const std::vector<std
         }
         return node_of[v];
     };
-    net.edges.reserve(ways.size() * 2);
+    // Exact sizes first: at a million edges, growing the vectors costs more than this pass.
+    std::size_t edge_count = 0;
+    std::size_t node_count = 0;
+    for (const WayChain& w : ways) {
+        for (std::size_t i = 1; i < w.count; ++i) edge_count += uses[vertices[w.first + i]] >= 2 ? 1 : 0;
+    }
+    for (const std::uint8_t u : uses) node_count += u >= 2 ? 1 : 0;
+    net.edges.reserve(edge_count);
+    net.nodes_m.reserve(node_count);
     for (const WayChain& w : ways) {
         const std::uint32_t* chain = vertices.data() + w.first;
-        std::uint32_t start = chain[0];
-        RoadEdge edge;
-        edge.geometry_m.push_back(points_m[start]);
+        std::size_t start = 0;
         for (std::size_t i = 1; i < w.count; ++i) {
-            const std::uint32_t v = chain[i];
-            edge.length_m += distance(edge.geometry_m.back(), points_m[v]);
-            edge.geometry_m.push_back(points_m[v]);
-            if (uses[v] < 2) continue;
-            edge.from = node_id(start);
-            edge.to = node_id(v);
+            if (uses[chain[i]] < 2) continue;
+            // One piece: chain[start .. i], node to node, its geometry allocated once.
+            RoadEdge edge;
+            edge.geometry_m.reserve(i - start + 1);
+            edge.geometry_m.push_back(points_m[chain[start]]);
+            for (std::size_t k = start + 1; k <= i; ++k) {
+                edge.length_m += distance(edge.geometry_m.back(), points_m[chain[k]]);
+                edge.geometry_m.push_back(points_m[chain[k]]);
+            }
+            edge.from = node_id(chain[start]);
+            edge.to = node_id(chain[i]);
             edge.forward_kmh = w.forward_kmh;
             edge.backward_kmh = w.backward_kmh;
             edge.source_id = w.source_id;
             net.edges.push_back(std::move(edge));
-            edge = RoadEdge{};
-            edge.geometry_m.push_back(points_m[v]);
-            start = v;
+            start = i;
         }
     }
     return net;

@@ -4,6 +4,7 @@
 #include "kepu15/report/equity.hpp"
 #include "kepu15/report/gaps.hpp"
 #include "kepu15/report/manifest.hpp"
+#include "kepu15/report/roads_layer.hpp"
 
 #include "kepu15/error.hpp"
 #include "kepu15/geo/crs.hpp"
@@ -443,18 +444,27 @@ void write_towns(const StudyResult& r, io::Sink& outputs) {
 // ---- roads.geojson --------------------------------------------------------------------------
 
 // The study's roads as a map background: `class` is "major" (drive speed of 50 km/h or more),
-// "minor" (other drivable roads) or "path" (walking and cycling only).
-void write_roads(const StudyResult& r, io::Sink& outputs) {
+// "minor" (other drivable roads) or "path" (walking and cycling only). Above
+// full_roads_max_edges edges, the major roads only (roads_layer.hpp).
+void write_roads(const StudyResult& r, io::Sink& outputs, Diagnostics& diag) {
     const auto& roads = r.prepared->network->roads();
     const geo::Transformer to_wgs84(r.inputs().working_crs, geo::wgs84);
     const auto drive = static_cast<std::size_t>(network::Profile::drive);
     std::vector<FieldDef> fields{{"class", FieldType::string}, {"drive_kmh", FieldType::real}};
     std::vector<OutputFeature> features;
-    features.reserve(roads.edges.size());
+    const std::size_t edge_count = roads.edges.size();
+    if (edge_count > full_roads_max_edges) {
+        diag.warn("roads.geojson: the network has " + std::to_string(edge_count) + " edges, more than " +
+                  std::to_string(full_roads_max_edges) + ": only its major roads (50 km/h or more) are written");
+    } else {
+        features.reserve(edge_count);
+    }
     for (const auto& e : roads.edges) {
         const double kmh = std::max(e.forward_kmh[drive], e.backward_kmh[drive]);
+        const RoadClass c = road_class(kmh);
+        if (!road_in_output(c, edge_count)) continue;
         OutputFeature f;
-        f.values = {std::string(kmh >= 50 ? "major" : kmh > 0 ? "minor" : "path"), round_to(kmh, 10)};
+        f.values = {road_class_name(c), round_to(kmh, 10)};
         f.geometry.kind = io::GeometryKind::line;
         LineString line = e.geometry_m;
         to_wgs84.forward(std::span<Point>(line));
@@ -882,7 +892,7 @@ json write_study_outputs(const StudyResult& r, io::Sink& sink, unsigned threads,
     jobs.emplace_back([&] { write_villages(r, sink); });
     jobs.emplace_back([&] { write_towns(r, sink); });
     jobs.emplace_back([&] { write_facilities(r, sink); });
-    if (roads) jobs.emplace_back([&] { write_roads(r, sink); });
+    if (roads) jobs.emplace_back([&] { write_roads(r, sink, diag); });
     if (!r.evaluation.service_areas.empty()) jobs.emplace_back([&] { write_isochrones(r, sink); });
     if (!study.water_path.empty()) jobs.emplace_back([&] { write_water(study, sink); });
     jobs.emplace_back([&] {
