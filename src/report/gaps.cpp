@@ -1,4 +1,5 @@
 #include "kepu15/report/gaps.hpp"
+#include "kepu15/report/detail/values.hpp"
 
 #include "kepu15/geo/crs.hpp"
 
@@ -15,12 +16,8 @@ using io::FieldDef;
 using io::FieldType;
 using io::FieldValue;
 
-double round_to(double v, double scale) { return std::round(v * scale) / scale; }
-
-FieldValue real_or_null(double v, double scale) {
-    if (!std::isfinite(v)) return std::monostate{};
-    return round_to(v, scale);
-}
+using detail::real_or_null;
+using detail::round_to;
 
 // Vertex of the cell lattice (column, row) through the raster's geotransform.
 Point raster_point(const std::array<double, 6>& gt, Point lattice) {

@@ -1,4 +1,5 @@
 #include "kepu15/report/outputs.hpp"
+#include "kepu15/report/detail/values.hpp"
 
 #include "kepu15/access/fca.hpp"
 #include "kepu15/report/equity.hpp"
@@ -33,12 +34,8 @@ using nlohmann::json;
 using pipeline::StudyResult;
 using coverage::Method;
 
-double round_to(double v, double scale) { return std::round(v * scale) / scale; }
-
-FieldValue real_or_null(double v, double scale) {
-    if (!std::isfinite(v)) return std::monostate{};
-    return round_to(v, scale);
-}
+using detail::real_or_null;
+using detail::round_to;
 
 json number_or_null(double v, double scale) {
     if (!std::isfinite(v)) return nullptr;
@@ -180,6 +177,26 @@ std::ptrdiff_t group_measure(const StudyResult& r, const std::string& kind, cons
     return -1;
 }
 
+// The (kind, group) columns of the unit tables, in the order of the study's kinds and groups: one
+// per kind that has a measure for the group (see group_measure).
+struct GroupColumn {
+    std::string kind;
+    std::size_t measure;
+    std::size_t group;
+};
+
+std::vector<GroupColumn> group_columns_of(const StudyResult& r) {
+    const auto& groups = r.inputs().cells.group_names;
+    std::vector<GroupColumn> columns;
+    for (const auto& f : r.study().facilities) {
+        for (std::size_t g = 0; g < groups.size(); ++g) {
+            const auto m = group_measure(r, f.kind, groups[g]);
+            if (m >= 0) columns.push_back({f.kind, static_cast<std::size_t>(m), g});
+        }
+    }
+    return columns;
+}
+
 // Per-unit columns shared by villages.geojson and towns.csv, in one order: per measure covered
 // population, share, mean/median/p90; per kind and group the group's share and mean; per method the
 // share covered by any kind.
@@ -200,21 +217,12 @@ UnitColumns unit_columns(const StudyResult& r, const coverage::Aggregation& agg)
         c.fields.push_back({m.key() + "_p90" + u, FieldType::real});
         if (has_access(r)) c.fields.push_back({m.key() + "_access", FieldType::real});
     }
-    struct GroupColumn {
-        std::size_t measure;
-        std::size_t group;
-    };
-    std::vector<GroupColumn> group_columns;
-    for (const auto& f : r.study().facilities) {
-        for (std::size_t g = 0; g < groups.size(); ++g) {
-            const auto m = group_measure(r, f.kind, groups[g]);
-            if (m < 0) continue;
-            const auto& me = r.measures()[static_cast<std::size_t>(m)];
-            c.fields.push_back({f.kind + "_" + groups[g] + "_share", FieldType::real});
-            c.fields.push_back({f.kind + "_" + groups[g] + "_mean" + stat_unit(me), FieldType::real});
-            if (has_access(r)) c.fields.push_back({f.kind + "_" + groups[g] + "_access", FieldType::real});
-            group_columns.push_back({static_cast<std::size_t>(m), g});
-        }
+    const std::vector<GroupColumn> group_columns = group_columns_of(r);
+    for (const auto& gc : group_columns) {
+        const std::string key = gc.kind + "_" + groups[gc.group];
+        c.fields.push_back({key + "_share", FieldType::real});
+        c.fields.push_back({key + "_mean" + stat_unit(r.measures()[gc.measure]), FieldType::real});
+        if (has_access(r)) c.fields.push_back({key + "_access", FieldType::real});
     }
     for (const auto& method : agg.methods) c.fields.push_back({"any_" + method.name() + "_share", FieldType::real});
     c.values = [&r, &agg, group_columns](const coverage::Totals& t, std::vector<FieldValue>& vals) {
@@ -379,24 +387,15 @@ TableColumns table_columns(const StudyResult& r, const coverage::Aggregation& ag
         stat_columns(m.key(), "", m, true);
         if (has_access(r)) access_column(m.key(), "", m);
     }
-    struct GroupColumn {
-        std::size_t measure;
-        std::size_t group;
-    };
-    std::vector<GroupColumn> group_columns;
-    for (const auto& f : r.study().facilities) {
-        for (std::size_t g = 0; g < groups.size(); ++g) {
-            const auto m = group_measure(r, f.kind, groups[g]);
-            if (m < 0) continue;
-            const auto& me = r.measures()[static_cast<std::size_t>(m)];
-            const std::string key = f.kind + "_" + groups[g];
-            const std::string group_zh = group_label_zh(groups[g]);
-            cols.push_back({key + "_covered_pct", group_zh + measure_label_zh(r, me) + "覆盖率(%)",
-                            io::CsvColumnKind::percent, 1});
-            stat_columns(key, group_zh, me, false);
-            if (has_access(r)) access_column(key, group_zh, me);
-            group_columns.push_back({static_cast<std::size_t>(m), g});
-        }
+    const std::vector<GroupColumn> group_columns = group_columns_of(r);
+    for (const auto& gc : group_columns) {
+        const auto& me = r.measures()[gc.measure];
+        const std::string key = gc.kind + "_" + groups[gc.group];
+        const std::string group_zh = group_label_zh(groups[gc.group]);
+        cols.push_back({key + "_covered_pct", group_zh + measure_label_zh(r, me) + "覆盖率(%)",
+                        io::CsvColumnKind::percent, 1});
+        stat_columns(key, group_zh, me, false);
+        if (has_access(r)) access_column(key, group_zh, me);
     }
     c.values = [&r, &agg, primary, group_columns](const coverage::Totals& t, std::vector<FieldValue>& vals) {
         vals.emplace_back(t.population);
