@@ -586,6 +586,13 @@ int main(int argc, char** argv) {
                                                  "lost_coverage.geojson, baseline/ and scenario/ run folders)")->required();
     cmp_cmd->add_option("--threads", cmp_threads, "Worker threads. DEFAULT: all cores");
     bool cmp_full = false;
+    bool cmp_render = false;
+    cmp_cmd->add_flag("--cells-vector", cmp.cells_vector,
+                      "Also write the 100 m cell polygons (cells.geojson) in the baseline/ and scenario/ run folders");
+    cmp_cmd->add_flag("--render", cmp_render,
+                      "Also render the standard printable maps of both sides into baseline/sheets/ and "
+                      "scenario/sheets/ (the scenario's coverage map shows the newly covered areas); implies "
+                      "--cells-vector");
     cmp_cmd->add_flag("--full", cmp_full,
                       "Evaluate the scenario in full instead of incrementally from the changed sites (same outputs). "
                       "DEFAULT: incremental");
@@ -707,7 +714,16 @@ int main(int argc, char** argv) {
             cmp.threads = cmp_threads > 0 ? cmp_threads : std::max(1U, std::thread::hardware_concurrency());
             cmp.incremental = !cmp_full;
             Diagnostics diag = stderr_diagnostics();
+            cmp.cells_vector = cmp.cells_vector || cmp_render;  // the maps draw the cell layer
             commands::run_compare(cmp, summary_stream(), diag);
+            if (cmp_render) {
+                for (const char* side : {"baseline", "scenario"}) {
+                    RenderArgs ra;
+                    ra.folder = (std::filesystem::path(cmp.out_dir) / side).string();
+                    const auto files = commands::run_render(render_request(ra), diag);
+                    summary_stream() << "kepu15 render: " << files.size() << " sheets written in " << side << "/sheets\n";
+                }
+            }
             return exit_code::ok;
         }
         if (*acc_cmd) return access_command(acc, *acc_cmd);

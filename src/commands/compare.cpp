@@ -714,7 +714,8 @@ private:
 // One run folder (`baseline` or `scenario`) written complete inside the compare output's staging
 // folder; the lock file its own output folder leaves beside it is removed.
 void write_run_folder(io::OutputFolder& out, const std::string& name, const pipeline::StudyResult& result,
-                      const std::vector<const io::Layer*>& extra, unsigned threads, Diagnostics& diag) {
+                      const std::vector<const io::Layer*>& extra, const report::ReportOptions& options,
+                      unsigned threads, Diagnostics& diag) {
     io::SinkOptions so;
     so.working_crs = result.inputs().working_crs;
     const std::string dir = (fs::path(out.staging_dir()) / name).string();
@@ -722,7 +723,7 @@ void write_run_folder(io::OutputFolder& out, const std::string& name, const pipe
         std::vector<std::string> names;
         for (const auto* l : extra) names.push_back(l->name + ".geojson");
         RunFolder sink(io::open_sink(dir, so), names);
-        report::write_study_outputs(result, sink, threads, {}, diag);
+        report::write_study_outputs(result, sink, threads, options, diag);
         for (const auto* l : extra) sink.add_layer(*l);
         sink.commit();
     }
@@ -851,8 +852,10 @@ void run_compare(const CompareRequest& req, std::ostream& log, Diagnostics& diag
             wo.layer_name = l->name;
             io::write_vector(out.path_for(l->name + ".geojson"), l->fields, l->features, wo);
         }
-        write_run_folder(out, "baseline", before, {}, req.threads, diag);
-        write_run_folder(out, "scenario", after, {&gained, &lost}, req.threads, diag);
+        report::ReportOptions ro;
+        ro.cells_vector = req.cells_vector;
+        write_run_folder(out, "baseline", before, {}, ro, req.threads, diag);
+        write_run_folder(out, "scenario", after, {&gained, &lost}, ro, req.threads, diag);
         out.commit();
     }
     log << "kepu15 compare: " << sc.name << " against " << base.name << "\n";

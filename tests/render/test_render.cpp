@@ -376,3 +376,51 @@ TEST_CASE("kepu15 run --render writes the outputs and the standard sheets", "[re
         CHECK(img.height == 2480);
     }
 }
+
+// The tiny network case with a station added at the crossing J (500200, 3470150): the three cells
+// its two stations leave beyond 5 minutes ((2,0), (1,2), (2,2): 400 m each) are 150 m from J, so
+// every gap of the baseline is newly covered. The baseline's coverage map shows them as orange gaps;
+// the scenario's shows the newly covered layer (#ee3377 at 55 % over the covered teal #8fd1c4 =
+// #c37a9a) over the same area, and its legend gains the #ee3377 swatch.
+TEST_CASE("kepu15 compare --render maps both sides, the scenario with its newly covered areas", "[render]") {
+    test::TempDir dir("render-compare");
+    const auto study = test::source_dir() / "tests" / "e2e" / "cases" / "tiny_network" / "study.toml";
+    const std::string scenario = dir.file("scenario.toml");
+    std::ofstream(scenario) << "[scenario]\nname = \"station at J\"\nbaseline = \"" << study.string()
+                            << "\"\n[[add]]\nkind = \"station\"\nid = \"N1\"\nlon = 500200\nlat = 3470150\n"
+                               "crs = \"EPSG:4549\"\n";
+    const auto out = dir.path() / "out";
+    const auto r = test::run_cli({"compare", study.string(), scenario, "--out", out.string(), "--render", "--threads", "2"});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(fs::exists(out / "scenario" / "cells.geojson"));  // --render implies --cells-vector
+    const auto manifest = nlohmann::json::parse(test::slurp((out / "scenario" / "manifest.json").string()));
+    CHECK(manifest.dump().find("newly_covered.geojson") != std::string::npos);
+    struct Counts {
+        long gap = 0, newly = 0, swatch = 0;
+    };
+    auto count = [](const fs::path& png) {
+        const Image img(png.string());
+        CHECK(img.width == 3508);
+        Counts c;
+        for (int y = 0; y < img.height; ++y) {
+            for (int x = 0; x < img.width; ++x) {
+                const auto p = img.rgb(x, y);
+                if (near(p, hex("#ee7733"), 12)) ++c.gap;
+                if (near(p, {195, 122, 154}, 12)) ++c.newly;
+                if (near(p, hex("#ee3377"), 12)) ++c.swatch;
+            }
+        }
+        return c;
+    };
+    const Counts before = count(out / "baseline" / "sheets" / "map_coverage_walk.png");
+    const Counts after = count(out / "scenario" / "sheets" / "map_coverage_walk.png");
+    INFO("baseline gap " << before.gap << " newly " << before.newly << " swatch " << before.swatch << "; scenario gap "
+                         << after.gap << " newly " << after.newly << " swatch " << after.swatch);
+    CHECK(before.gap > 100000);  // three of eight cells are gaps on an A4 map
+    CHECK(before.newly == 0);
+    CHECK(before.swatch == 0);
+    CHECK(after.newly > before.gap * 9 / 10);  // the newly covered layer covers the former gaps
+    CHECK(after.gap < before.gap / 20);        // no gap is left (only the legend's swatch)
+    CHECK(after.swatch > 1000);                // the legend entry 方案新增覆盖
+}

@@ -25,6 +25,8 @@ struct CompareRequest {
     std::string out_dir;    // REQUIRED
     unsigned threads = 2;
     bool incremental = true;  // DEFAULT: incremental; false evaluates the scenario in full (`--full`)
+    bool cells_vector = false;  // DEFAULT: per-cell results in each run folder's cells.tif only; true also
+                                // writes cells.geojson there (`--cells-vector`; `--render` needs it)
 };
 
 // Throws config_error for a bad scenario (file and line), unknown ids or kinds, and a scenario
