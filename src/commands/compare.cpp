@@ -650,6 +650,30 @@ io::Layer change_layer(const std::string& name, const pipeline::StudyResult& bef
     return layer;
 }
 
+// The scenario's added facilities (ids new to their kind, from [[add]], layers or proposals) as the
+// `sites` layer of the scenario run folder: `kepu15 render` draws them as proposed sites (拟建设施点).
+io::Layer sites_layer(const pipeline::StudyResult& before, const pipeline::StudyResult& after) {
+    io::Layer layer;
+    layer.name = "sites";
+    layer.geometry_kind = io::GeometryKind::point;
+    layer.fields = {{"kind", io::FieldType::string}, {"id", io::FieldType::string}, {"name", io::FieldType::string}};
+    for (const auto& fs : after.facilities()) {
+        std::set<std::string> known;
+        for (const auto& b : before.facilities()) {
+            if (b.kind == fs.kind) known.insert(b.id.begin(), b.id.end());
+        }
+        for (std::size_t i = 0; i < fs.id.size(); ++i) {
+            if (known.count(fs.id[i]) > 0) continue;
+            io::OutputFeature f;
+            f.geometry.kind = io::GeometryKind::point;
+            f.geometry.points = {fs.position_lonlat[i]};
+            f.values = {fs.kind, fs.id[i], fs.name[i]};
+            layer.features.push_back(std::move(f));
+        }
+    }
+    return layer;
+}
+
 struct Row {
     std::string level, code, name, kind, method, key;
     double population, before_pop, after_pop, before_share, after_share, before_mean, after_mean;
@@ -855,7 +879,10 @@ void run_compare(const CompareRequest& req, std::ostream& log, Diagnostics& diag
         report::ReportOptions ro;
         ro.cells_vector = req.cells_vector;
         write_run_folder(out, "baseline", before, {}, ro, req.threads, diag);
-        write_run_folder(out, "scenario", after, {&gained, &lost}, ro, req.threads, diag);
+        const io::Layer sites = sites_layer(before, after);
+        std::vector<const io::Layer*> extra{&gained, &lost};
+        if (!sites.features.empty()) extra.push_back(&sites);
+        write_run_folder(out, "scenario", after, extra, ro, req.threads, diag);
         out.commit();
     }
     log << "kepu15 compare: " << sc.name << " against " << base.name << "\n";

@@ -396,6 +396,12 @@ TEST_CASE("kepu15 compare --render maps both sides, the scenario with its newly 
     CHECK(fs::exists(out / "scenario" / "cells.geojson"));  // --render implies --cells-vector
     const auto manifest = nlohmann::json::parse(test::slurp((out / "scenario" / "manifest.json").string()));
     CHECK(manifest.dump().find("newly_covered.geojson") != std::string::npos);
+    // The added station is the scenario's proposed site (drawn as a ring, legend 拟建设施点).
+    const auto sites = nlohmann::json::parse(test::slurp((out / "scenario" / "sites.geojson").string()));
+    REQUIRE(sites["features"].size() == 1);
+    CHECK(sites["features"][0]["properties"]["id"] == "N1");
+    CHECK(sites["features"][0]["properties"]["kind"] == "station");
+    CHECK_FALSE(fs::exists(out / "baseline" / "sites.geojson"));
     struct Counts {
         long gap = 0, newly = 0, swatch = 0;
     };
