@@ -1,6 +1,5 @@
 #include "kepu15/commands/compare.hpp"
 
-#include "kepu15/access/fca.hpp"
 #include "kepu15/coverage/crowfly.hpp"
 #include "kepu15/error.hpp"
 #include "kepu15/geo/crs.hpp"
@@ -17,7 +16,6 @@
 #include "kepu15/report/equity.hpp"
 #include "kepu15/report/outputs.hpp"
 #include "kepu15/routing/network_coverage.hpp"
-#include "kepu15/routing/reach_table.hpp"
 #include "kepu15/scenario/scenario.hpp"
 #include "kepu15/study/inputs.hpp"
 #include "kepu15/study/study.hpp"
@@ -390,39 +388,6 @@ std::size_t profile_index(const pipeline::PreparedNetwork& net, network::Profile
     return p;
 }
 
-// Capacity-aware access of one measure as pipeline::evaluate computes it (the same reach table and
-// capacities), for a kind whose facilities or capacities changed. The byte-for-byte test of
-// incremental against full evaluation keeps the two in step.
-pipeline::AccessMeasure access_of(const pipeline::PreparedStudy& prepared, const pipeline::Evaluation& ev, std::size_t m) {
-    const study::Study& study = prepared.study;
-    const study::AccessSpec& spec = *study.access;
-    const coverage::Measure& me = ev.measures[m];
-    std::size_t k = 0;
-    while (ev.facilities[k].kind != me.kind) ++k;
-    const study::FacilitySet& fs = ev.facilities[k];
-    pipeline::AccessMeasure a;
-    access::AccessOptions opt = spec.options;
-    coverage::CostTable table;
-    if (me.is_network()) {
-        const pipeline::PreparedNetwork& net = *prepared.network;
-        const std::size_t p = profile_index(net, me.method.profile);
-        a.catchment = spec.catchment_minutes.value_or(study.minutes_for(study.facilities[k]));
-        table = routing::reach_table(net.roads(), net.profiles()[p], net.reverse_graph(p), ev.facility_snaps[p][k],
-                                     net.cell_snaps(p), a.catchment, net.off_road_kmh(p), 1);
-    } else {
-        a.catchment = spec.catchment_m.value_or(study.radius_for(study.facilities[k]));
-        table = coverage::crowfly_reach_table(prepared.inputs.cells.centre_m, fs.position_m, a.catchment);
-    }
-    opt.catchment = a.catchment;
-    std::vector<double> capacity(fs.capacity.size());
-    for (std::size_t j = 0; j < capacity.size(); ++j) capacity[j] = std::isfinite(fs.capacity[j]) ? fs.capacity[j] : 1.0;
-    auto result = access::compute_access(table, prepared.inputs.cells.population, capacity, opt);
-    a.score = std::move(result.access);
-    a.catchment_population = std::move(result.catchment_demand);
-    a.ratio = std::move(result.ratio);
-    return a;
-}
-
 // Per measure of an evaluation made by evaluate_incremental: whether its values (measure) and its
 // access scores differ from the baseline's.
 struct Changed {
@@ -527,7 +492,7 @@ pipeline::Evaluation evaluate_incremental(const pipeline::PreparedStudy& prepare
             }
         }
         stats.access_recomputed = redo.size();
-        parallel_for(redo.size(), threads, [&](std::size_t i) { ev.access[redo[i]] = access_of(prepared, ev, redo[i]); });
+        parallel_for(redo.size(), threads, [&](std::size_t i) { ev.access[redo[i]] = pipeline::access_measure(prepared, ev, redo[i]); });
     }
     return ev;
 }

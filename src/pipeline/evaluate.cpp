@@ -196,48 +196,56 @@ void evaluate_access(const PreparedStudy& prepared, Evaluation& ev, unsigned thr
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return work[a] > work[b]; });
     parallel_for(ev.measures.size(), threads, [&](std::size_t task) {
         const std::size_t m = order[task];
-        const coverage::Measure& me = ev.measures[m];
-        std::size_t k = 0;
-        while (ev.facilities[k].kind != me.kind) ++k;
-        const study::FacilitySet& fs = ev.facilities[k];
-        AccessMeasure& a = ev.access[m];
-        access::AccessOptions opt = spec.options;
-        std::vector<double> capacity(fs.capacity.size());
-        for (std::size_t j = 0; j < capacity.size(); ++j) capacity[j] = std::isfinite(fs.capacity[j]) ? fs.capacity[j] : 1.0;
-        access::AccessResult result;
-        if (me.is_network()) {
-            const PreparedNetwork& net = *prepared.network;
-            std::size_t p = 0;
-            while (net.profiles()[p] != me.method.profile) ++p;
-            a.catchment = spec.catchment_minutes.value_or(study.minutes_for(study.facilities[k]));
-            opt.catchment = a.catchment;
-            // The catchments are searched twice (step 1, step 2) rather than stored: the pairs of a
-            // 15-minute drive run to millions, and writing them costs more than a second search.
-            // Same sums in the same order as compute_access on the reach table: the same bits.
-            access::CatchmentSource source;
-            source.supply_count = fs.position_m.size();
-            source.demand_count = cells.size();
-            source.unit = coverage::CostUnit::minutes;
-            source.limit = a.catchment;
-            source.for_each = [&](const access::CatchmentSource::Visitor& visit) {
-                routing::for_each_catchment(net.roads(), net.profiles()[p], net.reverse_graph(p),
-                                            ev.facility_snaps[p][k], net.cell_snaps(p), a.catchment,
-                                            net.off_road_kmh(p), visit);
-            };
-            result = access::compute_access_by_supply(source, cells.population, capacity, opt);
-        } else {
-            a.catchment = spec.catchment_m.value_or(study.radius_for(study.facilities[k]));
-            opt.catchment = a.catchment;
-            const coverage::CostTable table = coverage::crowfly_reach_table(cells.centre_m, fs.position_m, a.catchment);
-            result = access::compute_access(table, cells.population, capacity, opt);
-        }
-        a.score = std::move(result.access);
-        a.catchment_population = std::move(result.catchment_demand);
-        a.ratio = std::move(result.ratio);
+        ev.access[m] = access_measure(prepared, ev, m);
     });
 }
 
 }  // namespace
+
+AccessMeasure access_measure(const PreparedStudy& prepared, const Evaluation& ev, std::size_t m) {
+    const study::Study& study = prepared.study;
+    const study::AccessSpec& spec = *study.access;
+    const auto& cells = prepared.inputs.cells;
+    const coverage::Measure& me = ev.measures[m];
+    std::size_t k = 0;
+    while (ev.facilities[k].kind != me.kind) ++k;
+    const study::FacilitySet& fs = ev.facilities[k];
+    AccessMeasure a;
+    access::AccessOptions opt = spec.options;
+    std::vector<double> capacity(fs.capacity.size());
+    for (std::size_t j = 0; j < capacity.size(); ++j) capacity[j] = std::isfinite(fs.capacity[j]) ? fs.capacity[j] : 1.0;
+    access::AccessResult result;
+    if (me.is_network()) {
+        const PreparedNetwork& net = *prepared.network;
+        std::size_t p = 0;
+        while (net.profiles()[p] != me.method.profile) ++p;
+        a.catchment = spec.catchment_minutes.value_or(study.minutes_for(study.facilities[k]));
+        opt.catchment = a.catchment;
+        // The catchments are searched twice (step 1, step 2) rather than stored: the pairs of a
+        // 15-minute drive run to millions, and writing them costs more than a second search.
+        // Same sums in the same order as compute_access on the reach table: the same bits.
+        access::CatchmentSource source;
+        source.supply_count = fs.position_m.size();
+        source.demand_count = cells.size();
+        source.unit = coverage::CostUnit::minutes;
+        source.limit = a.catchment;
+        source.for_each = [&](const access::CatchmentSource::Visitor& visit) {
+            routing::for_each_catchment(net.roads(), net.profiles()[p], net.reverse_graph(p),
+                                        ev.facility_snaps[p][k], net.cell_snaps(p), a.catchment,
+                                        net.off_road_kmh(p), visit);
+        };
+        result = access::compute_access_by_supply(source, cells.population, capacity, opt);
+    } else {
+        a.catchment = spec.catchment_m.value_or(study.radius_for(study.facilities[k]));
+        opt.catchment = a.catchment;
+        const coverage::CostTable table = coverage::crowfly_reach_table(cells.centre_m, fs.position_m, a.catchment);
+        result = access::compute_access(table, cells.population, capacity, opt);
+    }
+    a.score = std::move(result.access);
+    a.catchment_population = std::move(result.catchment_demand);
+    a.ratio = std::move(result.ratio);
+    return a;
+}
 
 coverage::Measure network_measure(const std::string& kind, network::Profile profile, double threshold_minutes,
                                   const std::vector<routing::PointTime>& times) {

@@ -54,6 +54,12 @@ struct EvaluateOptions {
 Evaluation evaluate(const PreparedStudy& prepared, std::vector<study::FacilitySet> facilities,
                     const EvaluateOptions& options, unsigned threads, Diagnostics& diag, Timings& timings);
 
+// The capacity-aware access of measure `m` of `ev` (the study's [access] method, the kind's
+// catchment, capacities 1 where absent): what `evaluate` computes for every measure, exposed so an
+// incremental evaluation (kepu15 compare) recomputes only the measures whose facilities changed.
+// REQUIRES: prepared.study.access; ev.facility_snaps filled for network measures.
+AccessMeasure access_measure(const PreparedStudy& prepared, const Evaluation& ev, std::size_t m);
+
 // Per-cell travel times (routing::travel_times) as a measure: minutes up to the horizon (NaN
 // beyond it or without road access), covered when the minutes rounded to the hundredth (the
 // precision of every output) are within `threshold_minutes`.
