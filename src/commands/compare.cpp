@@ -546,18 +546,8 @@ coverage::Aggregation aggregate_changes(const coverage::Aggregation& base, const
         });
     }
     if (!ev.access.empty()) {
-        const std::vector<std::int32_t> everywhere(cells.size(), 0);
         for (std::size_t m = 0; m < ev.measures.size(); ++m) {
-            if (!changed.access[m]) continue;
-            const auto& score = ev.access[m].score;
-            const auto mean = access::weighted_mean_by_unit(score, cells.population, unit_of_cell, units);
-            for (std::size_t u = 0; u < units; ++u) agg.units[u].access_mean[m] = mean[u];
-            agg.region.access_mean[m] = access::weighted_mean_by_unit(score, cells.population, everywhere, 1)[0];
-            for (std::size_t g = 0; g < cells.groups.size(); ++g) {
-                const auto gm = access::weighted_mean_by_unit(score, cells.groups[g], unit_of_cell, units);
-                for (std::size_t u = 0; u < units; ++u) agg.units[u].group_access[m][g] = gm[u];
-                agg.region.group_access[m][g] = access::weighted_mean_by_unit(score, cells.groups[g], everywhere, 1)[0];
-            }
+            if (changed.access[m]) pipeline::set_access_means(agg, unit_of_cell, cells, ev.access[m].score, m);
         }
     }
     return agg;

@@ -24,6 +24,12 @@ struct StudyResult {
 // The primary method: walk when the study measures it, else its first profile, else crow-fly.
 coverage::Method primary_method(const study::Study& study);
 
+// The population- and group-weighted mean of access `score` (measure `m`) per unit and for the
+// region, into agg's access_mean / group_access (already sized). summarise uses it for every
+// measure; an incremental summary (kepu15 compare) for the measures whose access changed.
+void set_access_means(coverage::Aggregation& agg, const std::vector<std::int32_t>& unit_of_cell,
+                      const study::PopulationCells& cells, const std::vector<double>& score, std::size_t m);
+
 StudyResult summarise(const PreparedStudy& prepared, Evaluation evaluation, unsigned threads = 1);
 
 }  // namespace kepu15::pipeline
