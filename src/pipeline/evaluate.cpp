@@ -5,7 +5,6 @@
 #include "kepu15/routing/reach_table.hpp"
 #include "kepu15/error.hpp"
 #include "kepu15/geo/grid_mask.hpp"
-#include "kepu15/io/polygonize.hpp"
 #include "kepu15/parallel.hpp"
 
 #include <algorithm>
@@ -84,7 +83,7 @@ std::vector<ServiceArea> per_facility_service_areas(const PreparedStudy& prepare
         const auto parts = routing::reached_edge_parts(net.roads(), profiles[task.profile], net.reverse_graph(task.profile),
                                                        {ev.facility_snaps[task.profile][task.kind][task.facility]},
                                                        a.minutes, net.off_road_kmh(task.profile));
-        a.shape_m = io::polygonize(geo::rasterize_lines(parts, study.isochrone_cell_m, service_area_radius_cells));
+        a.shape_m = geo::polygonize(geo::rasterize_lines(parts, study.isochrone_cell_m, service_area_radius_cells));
     });
     return areas;
 }
@@ -160,7 +159,7 @@ void evaluate_network(const PreparedStudy& prepared, Evaluation& ev, const Evalu
             a.kind = ev.facilities[k].kind;
             a.profile = profiles[p];
             a.minutes = bands[b];
-            a.shape_m = io::polygonize(geo::rasterize_lines(parts, study.isochrone_cell_m, service_area_radius_cells));
+            a.shape_m = geo::polygonize(geo::rasterize_lines(parts, study.isochrone_cell_m, service_area_radius_cells));
         });
         ev.service_areas = std::move(areas);
     }
