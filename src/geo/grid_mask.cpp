@@ -11,8 +11,9 @@ namespace kepu15::geo {
 
 namespace {
 constexpr double max_grid_cells = 4e8;
-// Peak bytes per cell of a service area: the mask and the tracer's padded copy, labels and edges.
-constexpr double bytes_per_cell = 7.0;
+// Peak bytes per cell of a service area: two buffers while rasterizing; then the mask and the
+// tracer's padded copy and edges.
+constexpr double bytes_per_cell = 3.0;
 }  // namespace
 
 std::size_t GridMask::count() const {

@@ -2,10 +2,9 @@
 
 #include <bit>
 #include <cassert>
-#include <cstdlib>
+#include <algorithm>
 #include <cstring>
-#include <memory>
-#include <new>
+#include <iterator>
 #include <utility>
 
 namespace kepu15::geo {
@@ -47,9 +46,8 @@ MultiPolygon lattice_outline(std::span<const std::uint8_t> inside, std::int64_t 
     assert(static_cast<std::int64_t>(inside.size()) == w * h);
     MultiPolygon out;
     if (w <= 0 || h <= 0) return out;
-    // The set as 0/1 bytes and its group labels, on a lattice padded by one empty
-    // cell on every side so that neighbours need no bounds checks: cell (c, r) is at
-    // (r + 1) * pw + c + 1.
+    // The set as 0/1 bytes on a lattice padded by one empty cell on every side, so that neighbours
+    // need no bounds checks: cell (c, r) is at (r + 1) * pw + c + 1.
     const std::int64_t pw = w + 2;
     const auto padded = static_cast<std::size_t>(pw * (h + 2));
     std::vector<std::uint8_t> set(padded, 0);
@@ -58,34 +56,62 @@ MultiPolygon lattice_outline(std::span<const std::uint8_t> inside, std::int64_t 
         std::uint8_t* row = set.data() + (r + 1) * pw + 1;
         for (std::int64_t c = 0; c < w; ++c) row[c] = in[c] != 0 ? 1 : 0;
     }
-    const auto at = [&](std::int64_t c, std::int64_t r) { return static_cast<std::size_t>((r + 1) * pw + c + 1); };
-    // Stored as group + 1 (0: none) in calloc'd memory: large blocks come as fresh zero pages, so
-    // only the pages holding set cells are ever touched (most of a service-area mask is empty).
-    const std::unique_ptr<std::int32_t[], decltype(&std::free)> label_store(
-        static_cast<std::int32_t*>(std::calloc(padded, sizeof(std::int32_t))), &std::free);
-    if (!label_store) throw std::bad_alloc();
-    std::int32_t* const label = label_store.get();
-    const std::int64_t step[4] = {1, -pw, -1, pw};
-    std::int32_t groups = 0;
-    std::vector<std::int64_t> stack;
-    // Groups numbered in row-major order of their first cell (the padding is empty).
-    for (std::size_t s = next_nonzero(set.data(), 0, padded); s < padded; s = next_nonzero(set.data(), s + 1, padded)) {
-        if (label[s] != 0) continue;
-        label[s] = groups + 1;
-        stack.assign(1, static_cast<std::int64_t>(s));
-        while (!stack.empty()) {
-            const std::int64_t p = stack.back();
-            stack.pop_back();
-            for (const std::int64_t o : step) {
-                const auto q = static_cast<std::size_t>(p + o);
-                if (set[q] != 0 && label[q] == 0) {
-                    label[q] = groups + 1;
-                    stack.push_back(p + o);
-                }
-            }
+    // Groups from the runs of set cells of each row: a run joins every run of the row above that
+    // it overlaps (4-connected), by union-find keeping the earliest run as the root, so groups are
+    // numbered in row-major order of their first cell. A cell's group is looked up in its row's
+    // runs, which the tracer needs only where a ring starts and at corners where two edges leave.
+    struct Run {
+        std::int64_t c0, c1;  // columns [c0, c1)
+        std::int32_t parent;
+    };
+    std::vector<Run> runs;
+    std::vector<std::size_t> row_runs(static_cast<std::size_t>(h) + 1, 0);  // runs of row r: [row_runs[r], row_runs[r + 1])
+    const auto find = [&](std::int32_t i) {
+        std::int32_t root = i;
+        while (runs[static_cast<std::size_t>(root)].parent != root) root = runs[static_cast<std::size_t>(root)].parent;
+        while (runs[static_cast<std::size_t>(i)].parent != root) {
+            const std::int32_t next = runs[static_cast<std::size_t>(i)].parent;
+            runs[static_cast<std::size_t>(i)].parent = root;
+            i = next;
         }
-        ++groups;
+        return root;
+    };
+    for (std::int64_t r = 0; r < h; ++r) {
+        const std::uint8_t* row = set.data() + (r + 1) * pw + 1;  // row[w] is padding (0)
+        row_runs[static_cast<std::size_t>(r)] = runs.size();
+        std::size_t above = r > 0 ? row_runs[static_cast<std::size_t>(r - 1)] : 0;
+        const std::size_t above_end = runs.size();
+        for (auto c = static_cast<std::int64_t>(next_nonzero(row, 0, static_cast<std::size_t>(w))); c < w;) {
+            std::int64_t c1 = c;
+            while (row[c1] != 0) ++c1;
+            const auto id = static_cast<std::int32_t>(runs.size());
+            runs.push_back({c, c1, id});
+            // Runs above that end before this one starts can overlap no later run either.
+            while (above < above_end && runs[above].c1 <= c) ++above;
+            for (std::size_t a = above; a < above_end && runs[a].c0 < c1; ++a) {
+                const std::int32_t ra = find(static_cast<std::int32_t>(a)), rb = find(id);
+                if (ra != rb) runs[static_cast<std::size_t>(std::max(ra, rb))].parent = std::min(ra, rb);
+            }
+            c = static_cast<std::int64_t>(next_nonzero(row, static_cast<std::size_t>(c1), static_cast<std::size_t>(w)));
+        }
     }
+    row_runs[static_cast<std::size_t>(h)] = runs.size();
+    std::vector<std::int32_t> run_group(runs.size(), -1);
+    std::int32_t groups = 0;
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+        const auto root = static_cast<std::size_t>(find(static_cast<std::int32_t>(i)));
+        if (root == i) run_group[i] = groups++;
+        run_group[i] = run_group[root];
+    }
+    // The group of cell (c, r), -1 outside the set.
+    const auto group_of = [&](std::int64_t c, std::int64_t r) -> std::int32_t {
+        if (r < 0 || r >= h || c < 0 || c >= w) return -1;
+        const auto first = runs.begin() + static_cast<std::ptrdiff_t>(row_runs[static_cast<std::size_t>(r)]);
+        const auto last = runs.begin() + static_cast<std::ptrdiff_t>(row_runs[static_cast<std::size_t>(r) + 1]);
+        const auto it = std::upper_bound(first, last, c, [](std::int64_t col, const Run& run) { return col < run.c0; });
+        if (it == first || std::prev(it)->c1 <= c) return -1;
+        return run_group[static_cast<std::size_t>(std::prev(it) - runs.begin())];
+    };
     if (groups == 0) return out;
     // Per vertex ((w + 1) x (h + 1)): bit d set when an edge leaves in direction d, bit 4 + d once
     // the edge is part of a ring. Set cells 4-adjacent to a cell share its group, so a side is an
@@ -108,7 +134,7 @@ MultiPolygon lattice_outline(std::span<const std::uint8_t> inside, std::int64_t 
     }
     // The group owning the edge leaving (vc, vr) in direction d.
     const auto edge_group = [&](std::int64_t vc, std::int64_t vr, int d) {
-        return label[at(vc + cell_dx[d], vr + cell_dy[d])] - 1;
+        return group_of(vc + cell_dx[d], vr + cell_dy[d]);
     };
     std::vector<std::vector<Ring>> rings(static_cast<std::size_t>(groups));
     std::vector<std::pair<std::int64_t, std::int64_t>> corners;
