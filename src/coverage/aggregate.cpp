@@ -8,6 +8,8 @@
 #include <cassert>
 #include <cmath>
 #include <limits>
+#include <memory>
+#include <mutex>
 #include <numeric>
 
 namespace kepu15::coverage {
@@ -28,88 +30,203 @@ double quantile(const std::vector<std::pair<double, double>>& sorted, double tot
     return nan;
 }
 
-// A reached cell for the quantile sweep: its value's bit pattern (monotonic for doubles >= 0), its
-// weight and its unit slot. Packed so that the sweep in value order reads memory sequentially.
-struct Reached {
-    std::uint64_t key;
-    double weight;
-    std::uint32_t slot;
+// The figures one task writes, per slot: every partition's units, then one slot per partition for
+// the cells outside its units, then the region. Accumulators of a slot lie side by side.
+struct Slots {
+    std::vector<std::uint32_t> of_cell;  // [cell * partitions + p]
+    std::vector<std::size_t> first;      // first slot of partition p; first[P] = the region
+    std::size_t count = 0;               // slots in all
+    std::size_t partitions = 0;
+    std::vector<double> total;           // population per slot
+
+    Slots(std::span<const Partition> parts, const std::vector<double>& population) {
+        partitions = parts.size();
+        const std::size_t n = population.size();
+        for (const auto& p : parts) {
+            first.push_back(count);
+            count += p.unit_count + 1;
+        }
+        first.push_back(count);  // the region
+        ++count;
+        of_cell.resize(n * partitions);
+        for (std::size_t i = 0; i < n; ++i) {
+            for (std::size_t p = 0; p < partitions; ++p) {
+                const std::int32_t u = parts[p].unit_of_cell[i];
+                assert(u < static_cast<std::int32_t>(parts[p].unit_count));
+                of_cell[i * partitions + p] =
+                    static_cast<std::uint32_t>(first[p] + (u >= 0 ? static_cast<std::size_t>(u) : parts[p].unit_count));
+            }
+        }
+    }
+    [[nodiscard]] std::size_t region() const { return first[partitions]; }
 };
 
-// LSD radix sort by key, 8 bits a pass (256 output streams stay in cache), skipping passes whose
-// digit is the same everywhere.
-void sort_by_key(std::vector<Reached>& items) {
-    std::vector<Reached> tmp(items.size());
-    std::array<std::uint32_t, 257> count{};
-    for (int shift = 0; shift < 64; shift += 8) {
-        count.fill(0U);
-        for (const Reached& r : items) ++count[((r.key >> shift) & 0xFFU) + 1];
-        if (std::find(count.begin(), count.end(), static_cast<std::uint32_t>(items.size())) != count.end()) continue;
-        for (std::size_t d = 0; d < 256; ++d) count[d + 1] += count[d];
-        for (const Reached& r : items) tmp[count[(r.key >> shift) & 0xFFU]++] = r;
-        items.swap(tmp);
+// Scratch storage of one task, reused by the next task on any thread.
+struct Scratch {
+    std::vector<double> acc;
+    std::vector<std::uint64_t> key;
+    std::vector<std::uint32_t> cells;
+    std::vector<std::uint64_t> sort;
+};
+
+class ScratchPool {
+public:
+    std::unique_ptr<Scratch> take() {
+        const std::lock_guard<std::mutex> lock(m_mutex);
+        if (m_free.empty()) return std::make_unique<Scratch>();
+        auto s = std::move(m_free.back());
+        m_free.pop_back();
+        return s;
+    }
+    void give(std::unique_ptr<Scratch> s) {
+        const std::lock_guard<std::mutex> lock(m_mutex);
+        m_free.push_back(std::move(s));
+    }
+
+private:
+    std::mutex m_mutex;
+    std::vector<std::unique_ptr<Scratch>> m_free;
+};
+
+// Every figure of measure m, for every partition and the region, in one pass over the cells in
+// cell order (each sum adds its cells in that order) and one sweep over the reached cells in
+// increasing value.
+void measure_figures(std::span<Aggregation* const> aggs, const Slots& slots, const std::vector<double>& population,
+                     const std::vector<std::vector<double>>& groups, const Measure& me, std::size_t m,
+                     Scratch& scratch) {
+    const std::size_t n = population.size();
+    const std::size_t G = groups.size();
+    const std::size_t P = slots.partitions;
+    // Per slot: cum (reached population), sum (value x population), covered, no road access, then
+    // per group: value x group, reached group, covered group.
+    const std::size_t stride = 4 + 3 * G;
+    auto& a = scratch.acc;
+    a.assign(slots.count * stride, 0.0);
+    const bool network = !me.no_road_access.empty();
+    const auto& v = me.value;
+    scratch.cells.clear();
+    scratch.key.resize(n);
+    const std::size_t region = slots.region();
+    for (std::size_t i = 0; i < n; ++i) {
+        const double w = population[i];
+        const bool covered = me.covered[i] != 0;
+        const bool no_road = network && me.no_road_access[i] != 0;
+        const bool reached = std::isfinite(v[i]);
+        if (reached) {
+            scratch.key[i] = std::bit_cast<std::uint64_t>(std::max(0.0, v[i]));
+            scratch.cells.push_back(static_cast<std::uint32_t>(i));
+        }
+        if (!reached && !covered && !no_road) continue;
+        const std::uint32_t* of = &slots.of_cell[i * P];
+        // The region first, then the partitions: the old per-partition passes did the same per
+        // accumulator, and each accumulator sees its cells in cell order either way.
+        for (std::size_t p = 0; p <= P; ++p) {
+            double* t = &a[(p < P ? of[p] : region) * stride];
+            if (reached) {
+                t[0] += w;
+                t[1] += v[i] * w;
+                for (std::size_t g = 0; g < G; ++g) {
+                    t[4 + 3 * g] += v[i] * groups[g][i];
+                    t[5 + 3 * g] += groups[g][i];
+                }
+            }
+            if (covered) {
+                t[2] += w;
+                for (std::size_t g = 0; g < G; ++g) t[6 + 3 * g] += groups[g][i];
+            }
+            if (no_road) t[3] += w;
+        }
+    }
+    detail::sort_cells_by_key(scratch.cells, scratch.key, scratch.sort);
+    // Quantile sweep: per slot the cumulative reached population and the median and 90th
+    // percentile found so far. Stored after the sums in the same buffer.
+    const std::size_t q0 = a.size();
+    a.resize(q0 + 3 * slots.count, 0.0);
+    double* q = &a[q0];
+    for (std::size_t s = 0; s < slots.count; ++s) q[3 * s + 1] = q[3 * s + 2] = nan;
+    for (const std::uint32_t c : scratch.cells) {
+        const double w = population[c];
+        const std::uint32_t* of = &slots.of_cell[static_cast<std::size_t>(c) * P];
+        for (std::size_t p = 0; p <= P; ++p) {
+            const std::size_t s = p < P ? of[p] : region;
+            double* qs = &q[3 * s];
+            qs[0] += w;
+            const double total = slots.total[s];
+            const double tol = 1e-9 * total;
+            if (std::isnan(qs[1]) && qs[0] >= 0.5 * total - tol) qs[1] = std::bit_cast<double>(scratch.key[c]);
+            if (std::isnan(qs[2]) && qs[0] >= 0.9 * total - tol) qs[2] = std::bit_cast<double>(scratch.key[c]);
+        }
+    }
+    const auto write = [&](Totals& t, std::size_t s) {
+        const double* x = &a[s * stride];
+        const double* qs = &q[3 * s];
+        const double total = slots.total[s];
+        t.covered[m] = x[2];
+        t.no_road_access[m] = x[3];
+        ValueStats& st = t.stats[m];
+        st.mean = x[0] > 0.0 ? x[1] / x[0] : nan;
+        st.median = total > 0.0 ? qs[1] : nan;
+        st.p90 = total > 0.0 ? qs[2] : nan;
+        st.unreached_population = std::max(0.0, total - x[0]);
+        for (std::size_t g = 0; g < G; ++g) {
+            t.covered_groups[m][g] = x[6 + 3 * g];
+            t.group_mean[m][g] = x[5 + 3 * g] > 0.0 ? x[4 + 3 * g] / x[5 + 3 * g] : nan;
+        }
+    };
+    for (std::size_t p = 0; p < P; ++p) {
+        Aggregation& agg = *aggs[p];
+        for (std::size_t u = 0; u < agg.units.size(); ++u) write(agg.units[u], slots.first[p] + u);
+        write(agg.region, region);
     }
 }
 
-// Per measure (in parallel): means in one sequential pass, quantiles in one pass over the reached
-// cells in increasing value; fills every unit's and the region's statistics and group means.
-void add_value_stats(Aggregation& agg, const std::vector<std::int32_t>& unit_of_cell,
-                     const std::vector<double>& population, const std::vector<std::vector<double>>& groups,
-                     const std::vector<Measure>& measures, unsigned threads) {
-    const std::size_t units = agg.units.size();
-    const auto slot_of = [&](std::size_t i) {
-        return unit_of_cell[i] >= 0 ? static_cast<std::uint32_t>(unit_of_cell[i]) : static_cast<std::uint32_t>(units + 1);
-    };
-    parallel_for(measures.size(), threads, [&](std::size_t m) {
-        const auto& v = measures[m].value;
-        // Slot u for unit u, slot `units` for the region, units + 1 for cells outside every unit.
-        std::vector<double> total(units + 2, 0.0);
-        for (std::size_t u = 0; u < units; ++u) total[u] = agg.units[u].population;
-        total[units] = agg.region.population;
-        std::vector<double> cum(units + 2, 0.0);
-        std::vector<double> sum(units + 2, 0.0);
-        std::vector<std::vector<double>> gsum(groups.size(), std::vector<double>(units + 2, 0.0));
-        std::vector<std::vector<double>> gw(groups.size(), std::vector<double>(units + 2, 0.0));
-        std::vector<Reached> reached;
-        reached.reserve(v.size());
-        for (std::size_t i = 0; i < v.size(); ++i) {
-            if (!std::isfinite(v[i])) continue;
-            const std::uint32_t slot = slot_of(i);
-            const double w = population[i];
-            for (std::size_t s : {static_cast<std::size_t>(slot), units}) {
-                cum[s] += w;
-                sum[s] += v[i] * w;
-                for (std::size_t g = 0; g < groups.size(); ++g) {
-                    gsum[g][s] += v[i] * groups[g][i];
-                    gw[g][s] += groups[g][i];
-                }
-            }
-            reached.push_back({std::bit_cast<std::uint64_t>(std::max(0.0, v[i])), w, slot});
+// Population covered by at least one measure of method k, for every partition and the region.
+void any_figures(std::span<Aggregation* const> aggs, const Slots& slots, const std::vector<double>& population,
+                 const std::vector<Measure>& measures, std::size_t k, Scratch& scratch) {
+    const Aggregation& first = *aggs[0];
+    std::vector<const std::uint8_t*> covered;
+    for (const auto& me : measures) {
+        if (me.method == first.methods[k]) covered.push_back(me.covered.data());
+    }
+    const std::size_t P = slots.partitions;
+    const std::size_t region = slots.region();
+    auto& a = scratch.acc;
+    a.assign(slots.count, 0.0);
+    for (std::size_t i = 0; i < population.size(); ++i) {
+        bool any = false;
+        for (const std::uint8_t* c : covered) any = any || c[i] != 0;
+        if (!any) continue;
+        const std::uint32_t* of = &slots.of_cell[i * P];
+        a[region] += population[i];
+        for (std::size_t p = 0; p < P; ++p) a[of[p]] += population[i];
+    }
+    for (std::size_t p = 0; p < P; ++p) {
+        Aggregation& agg = *aggs[p];
+        for (std::size_t u = 0; u < agg.units.size(); ++u) agg.units[u].covered_any[k] = a[slots.first[p] + u];
+        agg.region.covered_any[k] = a[region];
+    }
+}
+
+// The figures of measures `changed` and methods `methods`, on up to `threads` threads: one task per
+// measure (the sort makes them the long ones), then one per method.
+void fill(std::span<Aggregation* const> aggs, std::span<const Partition> parts, const std::vector<double>& population,
+          const std::vector<std::vector<double>>& groups, const std::vector<Measure>& measures,
+          std::span<const std::size_t> changed, const std::vector<std::size_t>& methods, unsigned threads) {
+    Slots slots(parts, population);
+    slots.total.assign(slots.count, 0.0);
+    for (std::size_t p = 0; p < parts.size(); ++p) {
+        for (std::size_t u = 0; u < parts[p].unit_count; ++u) slots.total[slots.first[p] + u] = aggs[p]->units[u].population;
+    }
+    slots.total[slots.region()] = aggs[0]->region.population;
+    ScratchPool pool;
+    parallel_for(changed.size() + methods.size(), threads, [&](std::size_t task) {
+        auto scratch = pool.take();
+        if (task < changed.size()) {
+            measure_figures(aggs, slots, population, groups, measures[changed[task]], changed[task], *scratch);
+        } else {
+            any_figures(aggs, slots, population, measures, methods[task - changed.size()], *scratch);
         }
-        sort_by_key(reached);
-        std::vector<double> acc(units + 2, 0.0);
-        std::vector<double> median(units + 2, nan);
-        std::vector<double> p90(units + 2, nan);
-        for (const Reached& r : reached) {
-            const double value = std::bit_cast<double>(r.key);
-            for (std::size_t s : {static_cast<std::size_t>(r.slot), units}) {
-                acc[s] += r.weight;
-                const double tol = 1e-9 * total[s];
-                if (std::isnan(median[s]) && acc[s] >= 0.5 * total[s] - tol) median[s] = value;
-                if (std::isnan(p90[s]) && acc[s] >= 0.9 * total[s] - tol) p90[s] = value;
-            }
-        }
-        for (std::size_t slot = 0; slot <= units; ++slot) {
-            Totals& t = slot < units ? agg.units[slot] : agg.region;
-            ValueStats& st = t.stats[m];
-            st.mean = cum[slot] > 0.0 ? sum[slot] / cum[slot] : nan;
-            st.median = total[slot] > 0.0 ? median[slot] : nan;
-            st.p90 = total[slot] > 0.0 ? p90[slot] : nan;
-            st.unreached_population = std::max(0.0, total[slot] - cum[slot]);
-            for (std::size_t g = 0; g < groups.size(); ++g) {
-                t.group_mean[m][g] = gw[g][slot] > 0.0 ? gsum[g][slot] / gw[g][slot] : nan;
-            }
-        }
+        pool.give(std::move(scratch));
     });
 }
 
@@ -163,80 +280,142 @@ ValueStats weighted_stats(std::span<const double> values, std::span<const double
 Aggregation aggregate(const std::vector<std::int32_t>& unit_of_cell, std::size_t unit_count,
                       const std::vector<double>& population, const std::vector<std::vector<double>>& groups,
                       const std::vector<Measure>& measures, unsigned threads) {
-    Aggregation agg;
-    std::vector<std::size_t> method_of(measures.size());
-    for (std::size_t m = 0; m < measures.size(); ++m) {
-        auto it = std::find(agg.methods.begin(), agg.methods.end(), measures[m].method);
-        if (it == agg.methods.end()) it = agg.methods.insert(agg.methods.end(), measures[m].method);
-        method_of[m] = static_cast<std::size_t>(it - agg.methods.begin());
+    const Partition part{unit_of_cell, unit_count};
+    return std::move(aggregate(std::span<const Partition>(&part, 1), population, groups, measures, threads).front());
+}
+
+std::vector<Aggregation> aggregate(std::span<const Partition> partitions, const std::vector<double>& population,
+                                   const std::vector<std::vector<double>>& groups,
+                                   const std::vector<Measure>& measures, unsigned threads) {
+    Aggregation proto;
+    for (const auto& me : measures) {
+        if (std::find(proto.methods.begin(), proto.methods.end(), me.method) == proto.methods.end()) {
+            proto.methods.push_back(me.method);
+        }
     }
     Totals empty;
     empty.group_population.assign(groups.size(), 0.0);
     empty.covered.assign(measures.size(), 0.0);
     empty.covered_groups.assign(measures.size(), std::vector<double>(groups.size(), 0.0));
     empty.no_road_access.assign(measures.size(), 0.0);
-    empty.covered_any.assign(agg.methods.size(), 0.0);
+    empty.covered_any.assign(proto.methods.size(), 0.0);
     empty.stats.assign(measures.size(), ValueStats{nan, nan, nan, 0.0});
     empty.group_mean.assign(measures.size(), std::vector<double>(groups.size(), nan));
-    agg.units.assign(unit_count, empty);
-    agg.region = empty;
+    proto.region = empty;
+    // Population per unit and region, each in cell order.
+    for (std::size_t i = 0; i < population.size(); ++i) {
+        proto.region.population += population[i];
+        for (std::size_t g = 0; g < groups.size(); ++g) proto.region.group_population[g] += groups[g][i];
+    }
+    std::vector<Aggregation> out;
+    std::vector<Aggregation*> aggs;
+    out.reserve(partitions.size());
+    for (const Partition& part : partitions) {
+        Aggregation& agg = out.emplace_back();
+        agg.methods = proto.methods;
+        agg.region = proto.region;
+        agg.units.assign(part.unit_count, empty);
+        for (std::size_t i = 0; i < population.size(); ++i) {
+            const std::int32_t u = part.unit_of_cell[i];
+            assert(u < static_cast<std::int32_t>(part.unit_count));
+            if (u < 0) continue;
+            Totals& t = agg.units[static_cast<std::size_t>(u)];
+            t.population += population[i];
+            for (std::size_t g = 0; g < groups.size(); ++g) t.group_population[g] += groups[g][i];
+        }
+        aggs.push_back(&agg);
+    }
+    if (partitions.empty()) return out;
+    std::vector<std::size_t> all(measures.size());
+    std::iota(all.begin(), all.end(), std::size_t{0});
+    std::vector<std::size_t> methods(proto.methods.size());
+    std::iota(methods.begin(), methods.end(), std::size_t{0});
+    fill(aggs, partitions, population, groups, measures, all, methods, threads);
+    return out;
+}
 
-    // Each pass below writes only its own measure's (or method's) slots, so passes run in parallel.
-    const auto targets_of = [&](std::size_t i, Totals* out[2]) {
-        const std::int32_t u = unit_of_cell[i];
-        assert(u < static_cast<std::int32_t>(unit_count));
-        out[0] = &agg.region;
-        out[1] = u >= 0 ? &agg.units[static_cast<std::size_t>(u)] : nullptr;
-    };
-    for (std::size_t i = 0; i < unit_of_cell.size(); ++i) {
-        Totals* targets[2];
-        targets_of(i, targets);
-        for (Totals* t : targets) {
-            if (t == nullptr) continue;
-            t->population += population[i];
-            for (std::size_t g = 0; g < groups.size(); ++g) t->group_population[g] += groups[g][i];
+void reaggregate(std::span<Aggregation* const> aggs, std::span<const Partition> partitions,
+                 const std::vector<double>& population, const std::vector<std::vector<double>>& groups,
+                 const std::vector<Measure>& measures, std::span<const std::size_t> changed, unsigned threads) {
+    assert(aggs.size() == partitions.size());
+    if (aggs.empty() || changed.empty()) return;
+    std::vector<std::size_t> methods;
+    for (std::size_t k = 0; k < aggs[0]->methods.size(); ++k) {
+        for (std::size_t m : changed) {
+            if (measures[m].method == aggs[0]->methods[k]) {
+                methods.push_back(k);
+                break;
+            }
         }
     }
-    parallel_for(measures.size() + agg.methods.size(), threads, [&](std::size_t task) {
-        if (task < measures.size()) {
-            const Measure& me = measures[task];
-            const bool network = !me.no_road_access.empty();
-            for (std::size_t i = 0; i < unit_of_cell.size(); ++i) {
-                const bool covered = me.covered[i] != 0;
-                const bool no_road = network && me.no_road_access[i] != 0;
-                if (!covered && !no_road) continue;
-                Totals* targets[2];
-                targets_of(i, targets);
-                for (Totals* t : targets) {
-                    if (t == nullptr) continue;
-                    if (covered) {
-                        t->covered[task] += population[i];
-                        for (std::size_t g = 0; g < groups.size(); ++g) t->covered_groups[task][g] += groups[g][i];
-                    }
-                    if (no_road) t->no_road_access[task] += population[i];
-                }
-            }
-            return;
-        }
-        const std::size_t k = task - measures.size();
-        std::vector<const Measure*> of_method;
-        for (std::size_t m = 0; m < measures.size(); ++m) {
-            if (method_of[m] == k) of_method.push_back(&measures[m]);
-        }
-        for (std::size_t i = 0; i < unit_of_cell.size(); ++i) {
-            bool any = false;
-            for (const Measure* me : of_method) any = any || me->covered[i] != 0;
-            if (!any) continue;
-            Totals* targets[2];
-            targets_of(i, targets);
-            for (Totals* t : targets) {
-                if (t != nullptr) t->covered_any[k] += population[i];
-            }
-        }
-    });
-
-    add_value_stats(agg, unit_of_cell, population, groups, measures, threads);
-    return agg;
+    fill(aggs, partitions, population, groups, measures, changed, methods, threads);
 }
+
+namespace detail {
+
+void sort_cells_by_key(std::vector<std::uint32_t>& cells, std::span<const std::uint64_t> key,
+                       std::vector<std::uint64_t>& scratch) {
+    const std::size_t n = cells.size();
+    if (n < 2) return;
+    const auto hi = [&](std::uint32_t c) { return static_cast<std::uint32_t>(key[c] >> 32); };
+    const auto lo = [&](std::uint32_t c) { return static_cast<std::uint32_t>(key[c]); };
+    std::uint32_t min_hi = hi(cells[0]), max_hi = min_hi;
+    for (const std::uint32_t c : cells) {
+        min_hi = std::min(min_hi, hi(c));
+        max_hi = std::max(max_hi, hi(c));
+    }
+    // Items (upper key bits - minimum) << 32 | cell, in increasing cell order; an LSD radix sort on
+    // the upper half is stable, so equal upper bits stay in cell order.
+    scratch.resize(2 * n);
+    std::uint64_t* a = scratch.data();
+    std::uint64_t* b = a + n;
+    for (std::size_t k = 0; k < n; ++k) a[k] = (static_cast<std::uint64_t>(hi(cells[k]) - min_hi) << 32) | cells[k];
+    const int range_bits = std::bit_width(max_hi - min_hi);
+    const int passes = (range_bits + 10) / 11;
+    if (passes > 0) {
+        const int digit = (range_bits + passes - 1) / passes;
+        const std::size_t buckets = std::size_t{1} << digit;
+        const std::uint64_t mask = buckets - 1;
+        std::vector<std::uint32_t> count(static_cast<std::size_t>(passes) * buckets, 0U);
+        for (std::size_t k = 0; k < n; ++k) {
+            for (int p = 0; p < passes; ++p) ++count[p * buckets + ((a[k] >> (32 + p * digit)) & mask)];
+        }
+        for (int p = 0; p < passes; ++p) {
+            std::uint32_t* c = &count[p * buckets];
+            const int shift = 32 + p * digit;
+            if (c[(a[0] >> shift) & mask] == n) continue;  // one digit everywhere: no move
+            std::uint32_t sum = 0;
+            for (std::size_t d = 0; d < buckets; ++d) {
+                const std::uint32_t here = c[d];
+                c[d] = sum;
+                sum += here;
+            }
+            for (std::size_t k = 0; k < n; ++k) b[c[(a[k] >> shift) & mask]++] = a[k];
+            std::swap(a, b);
+        }
+    }
+    for (std::size_t k = 0; k < n; ++k) cells[k] = static_cast<std::uint32_t>(a[k]);
+    // Runs of equal upper bits, in cell order: sorted by the lower bits, then cell.
+    for (std::size_t i = 0; i < n;) {
+        std::size_t j = i + 1;
+        while (j < n && (a[j] >> 32) == (a[i] >> 32)) ++j;
+        if (j - i > 1) {
+            const auto less = [&](std::uint32_t x, std::uint32_t y) { return lo(x) < lo(y) || (lo(x) == lo(y) && x < y); };
+            if (j - i <= 16) {
+                for (std::size_t k = i + 1; k < j; ++k) {
+                    const std::uint32_t x = cells[k];
+                    std::size_t h = k;
+                    for (; h > i && less(x, cells[h - 1]); --h) cells[h] = cells[h - 1];
+                    cells[h] = x;
+                }
+            } else {
+                std::sort(cells.begin() + static_cast<std::ptrdiff_t>(i), cells.begin() + static_cast<std::ptrdiff_t>(j), less);
+            }
+        }
+        i = j;
+    }
+}
+
+}  // namespace detail
 
 }  // namespace kepu15::coverage

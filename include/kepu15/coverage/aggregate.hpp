@@ -62,6 +62,41 @@ Aggregation aggregate(const std::vector<std::int32_t>& unit_of_cell, std::size_t
                       const std::vector<double>& population, const std::vector<std::vector<double>>& groups,
                       const std::vector<Measure>& measures, unsigned threads = 1);
 
+// One way of dividing the cells into units (区镇, villages).
+struct Partition {
+    std::span<const std::int32_t> unit_of_cell;  // [0, unit_count) or -1 (in no unit)
+    std::size_t unit_count = 0;
+};
+
+// The same cells and measures aggregated by several partitions at once (a run's 区镇 and villages):
+// one pass over the cells per measure serves every partition, and each measure's cells are sorted
+// by value once for all of them. Element p equals aggregate() on partitions[p] bit for bit (every
+// sum adds the cells in the same order). REQUIRES: as aggregate(), for every partition.
+std::vector<Aggregation> aggregate(std::span<const Partition> partitions, const std::vector<double>& population,
+                                   const std::vector<std::vector<double>>& groups,
+                                   const std::vector<Measure>& measures, unsigned threads = 1);
+
+// Recomputes in place, in aggregations that aggregate() made from the same cells and partitions
+// (aggs[p] for partitions[p]), the figures of the measures listed in `changed` and "covered by any
+// kind" of their methods, from `measures` (same kinds and methods, in the same order, as the ones
+// aggregated). The result equals a full aggregate() of `measures` bit for bit when the other
+// measures are unchanged. Used by an incremental summary (kepu15 compare).
+void reaggregate(std::span<Aggregation* const> aggs, std::span<const Partition> partitions,
+                 const std::vector<double>& population, const std::vector<std::vector<double>>& groups,
+                 const std::vector<Measure>& measures, std::span<const std::size_t> changed, unsigned threads = 1);
+
+namespace detail {
+
+// Sorts cells by value: the cell indices `cells` (increasing on entry) reordered by increasing
+// std::bit_cast<std::uint64_t>(key[cell]) (the order of doubles >= 0), ties in increasing cell
+// order — what a stable sort gives. An LSD radix sort on the upper 32 bits of the keys (less their
+// minimum; usually 2 passes of at most 11 bits) and then a sort of each run of equal upper bits by
+// the lower 32 bits. `scratch` is reused storage. Exposed for tests.
+void sort_cells_by_key(std::vector<std::uint32_t>& cells, std::span<const std::uint64_t> key,
+                       std::vector<std::uint64_t>& scratch);
+
+}  // namespace detail
+
 // Population-weighted statistics of `values` (NaN = unreached) with weights `weight`.
 // REQUIRES: values.size() == weight.size(). Exposed for tests.
 ValueStats weighted_stats(std::span<const double> values, std::span<const double> weight);
