@@ -61,12 +61,34 @@ struct Slots {
     [[nodiscard]] std::size_t region() const { return first[partitions]; }
 };
 
+// Quantile search of one slot: see measure_figures.
+struct Quantiles {
+    double acc = 0.0;
+    double next = 0.0;  // cumulative population that makes the next quantile
+    double t90 = 0.0;
+    double median = nan;
+    double p90 = nan;
+
+    void step(double weight, std::uint64_t key) {
+        acc += weight;
+        if (acc >= next) [[unlikely]] {
+            if (std::isnan(median)) {
+                median = std::bit_cast<double>(key);
+                next = t90;
+            }
+            if (acc >= next) {
+                p90 = std::bit_cast<double>(key);
+                next = std::numeric_limits<double>::infinity();
+            }
+        }
+    }
+};
+
 // Scratch storage of one task, reused by the next task on any thread.
 struct Scratch {
     std::vector<double> acc;
-    std::vector<std::uint64_t> key;
-    std::vector<std::uint32_t> cells;
-    std::vector<std::uint64_t> sort;
+    std::vector<Quantiles> quantiles;
+    std::vector<detail::ReachedCell> reached, sort;
 };
 
 class ScratchPool {
@@ -88,13 +110,113 @@ private:
     std::vector<std::unique_ptr<Scratch>> m_free;
 };
 
+constexpr std::size_t any_groups = static_cast<std::size_t>(-1);
+
+// The sums of one measure over the cells, in cell order, into `a` (per slot: cum, sum, covered, no
+// road access, then per group: value x group, reached group, covered group), and its reached cells
+// in cell order. With kG groups known at compile time, the region's sums and each partition's
+// current unit's sums stay in local variables while consecutive cells share the unit (a unit's
+// cells mostly lie in runs): the same additions in the same order, without a round trip through
+// memory per addition.
+template <std::size_t kG>
+void cell_pass(double* a, const Slots& slots, const std::vector<double>& population,
+               const std::vector<std::vector<double>>& groups, const Measure& me,
+               std::vector<detail::ReachedCell>& reached_cells) {
+    const std::size_t n = population.size();
+    const std::size_t P = slots.partitions;
+    const std::size_t region = slots.region();
+    const bool network = !me.no_road_access.empty();
+    const double* v = me.value.data();
+    const std::uint8_t* cov = me.covered.data();
+    const std::uint8_t* nra = network ? me.no_road_access.data() : nullptr;
+    if constexpr (kG == any_groups) {
+        const std::size_t G = groups.size();
+        const std::size_t stride = 4 + 3 * G;
+        for (std::size_t i = 0; i < n; ++i) {
+            const double w = population[i];
+            const bool covered = cov[i] != 0;
+            const bool no_road = network && nra[i] != 0;
+            const bool reached = std::isfinite(v[i]);
+            const std::uint32_t* of = &slots.of_cell[i * P];
+            if (reached) reached_cells.push_back({std::bit_cast<std::uint64_t>(std::max(0.0, v[i])), w, {of[0], of[P - 1]}});
+            if (!reached && !covered && !no_road) continue;
+            for (std::size_t p = 0; p <= P; ++p) {
+                double* t = &a[(p < P ? of[p] : region) * stride];
+                if (reached) {
+                    t[0] += w;
+                    t[1] += v[i] * w;
+                    for (std::size_t g = 0; g < G; ++g) {
+                        t[4 + 3 * g] += v[i] * groups[g][i];
+                        t[5 + 3 * g] += groups[g][i];
+                    }
+                }
+                if (covered) {
+                    t[2] += w;
+                    for (std::size_t g = 0; g < G; ++g) t[6 + 3 * g] += groups[g][i];
+                }
+                if (no_road) t[3] += w;
+            }
+        }
+    } else {
+        constexpr std::size_t stride = 4 + 3 * kG;
+        using Acc = std::array<double, stride>;
+        std::array<const double*, kG + 1> gp{};
+        for (std::size_t g = 0; g < kG; ++g) gp[g] = groups[g].data();
+        Acc reg;
+        std::copy_n(&a[region * stride], stride, reg.begin());
+        std::array<Acc, 2> loc{};
+        constexpr std::uint32_t none = 0xffffffffU;
+        std::array<std::uint32_t, 2> cur{none, none};
+        const auto add = [&](Acc& t, bool reached, bool covered, bool no_road, double w, double x,
+                             const std::array<double, kG + 1>& gv) {
+            if (reached) {
+                t[0] += w;
+                t[1] += x * w;
+                for (std::size_t g = 0; g < kG; ++g) {
+                    t[4 + 3 * g] += x * gv[g];
+                    t[5 + 3 * g] += gv[g];
+                }
+            }
+            if (covered) {
+                t[2] += w;
+                for (std::size_t g = 0; g < kG; ++g) t[6 + 3 * g] += gv[g];
+            }
+            if (no_road) t[3] += w;
+        };
+        for (std::size_t i = 0; i < n; ++i) {
+            const double w = population[i];
+            const double x = v[i];
+            const bool covered = cov[i] != 0;
+            const bool no_road = network && nra[i] != 0;
+            const bool reached = std::isfinite(x);
+            const std::uint32_t* of = &slots.of_cell[i * P];
+            if (reached) reached_cells.push_back({std::bit_cast<std::uint64_t>(std::max(0.0, x)), w, {of[0], of[P - 1]}});
+            if (!reached && !covered && !no_road) continue;
+            std::array<double, kG + 1> gv{};
+            for (std::size_t g = 0; g < kG; ++g) gv[g] = gp[g][i];
+            add(reg, reached, covered, no_road, w, x, gv);
+            for (std::size_t p = 0; p < P; ++p) {
+                if (of[p] != cur[p]) {
+                    if (cur[p] != none) std::copy_n(loc[p].begin(), stride, &a[cur[p] * stride]);
+                    cur[p] = of[p];
+                    std::copy_n(&a[cur[p] * stride], stride, loc[p].begin());
+                }
+                add(loc[p], reached, covered, no_road, w, x, gv);
+            }
+        }
+        std::copy_n(reg.begin(), stride, &a[region * stride]);
+        for (std::size_t p = 0; p < P; ++p) {
+            if (cur[p] != none) std::copy_n(loc[p].begin(), stride, &a[cur[p] * stride]);
+        }
+    }
+}
+
 // Every figure of measure m, for every partition and the region, in one pass over the cells in
 // cell order (each sum adds its cells in that order) and one sweep over the reached cells in
 // increasing value.
 void measure_figures(std::span<Aggregation* const> aggs, const Slots& slots, const std::vector<double>& population,
                      const std::vector<std::vector<double>>& groups, const Measure& me, std::size_t m,
                      Scratch& scratch) {
-    const std::size_t n = population.size();
     const std::size_t G = groups.size();
     const std::size_t P = slots.partitions;
     // Per slot: cum (reached population), sum (value x population), covered, no road access, then
@@ -102,71 +224,46 @@ void measure_figures(std::span<Aggregation* const> aggs, const Slots& slots, con
     const std::size_t stride = 4 + 3 * G;
     auto& a = scratch.acc;
     a.assign(slots.count * stride, 0.0);
-    const bool network = !me.no_road_access.empty();
-    const auto& v = me.value;
-    scratch.cells.clear();
-    scratch.key.resize(n);
+    auto& reached_cells = scratch.reached;
+    reached_cells.clear();
     const std::size_t region = slots.region();
-    for (std::size_t i = 0; i < n; ++i) {
-        const double w = population[i];
-        const bool covered = me.covered[i] != 0;
-        const bool no_road = network && me.no_road_access[i] != 0;
-        const bool reached = std::isfinite(v[i]);
-        if (reached) {
-            scratch.key[i] = std::bit_cast<std::uint64_t>(std::max(0.0, v[i]));
-            scratch.cells.push_back(static_cast<std::uint32_t>(i));
-        }
-        if (!reached && !covered && !no_road) continue;
-        const std::uint32_t* of = &slots.of_cell[i * P];
-        // The region first, then the partitions: the old per-partition passes did the same per
-        // accumulator, and each accumulator sees its cells in cell order either way.
-        for (std::size_t p = 0; p <= P; ++p) {
-            double* t = &a[(p < P ? of[p] : region) * stride];
-            if (reached) {
-                t[0] += w;
-                t[1] += v[i] * w;
-                for (std::size_t g = 0; g < G; ++g) {
-                    t[4 + 3 * g] += v[i] * groups[g][i];
-                    t[5 + 3 * g] += groups[g][i];
-                }
-            }
-            if (covered) {
-                t[2] += w;
-                for (std::size_t g = 0; g < G; ++g) t[6 + 3 * g] += groups[g][i];
-            }
-            if (no_road) t[3] += w;
-        }
+    switch (G) {
+        case 0: cell_pass<0>(a.data(), slots, population, groups, me, reached_cells); break;
+        case 1: cell_pass<1>(a.data(), slots, population, groups, me, reached_cells); break;
+        case 2: cell_pass<2>(a.data(), slots, population, groups, me, reached_cells); break;
+        case 3: cell_pass<3>(a.data(), slots, population, groups, me, reached_cells); break;
+        default: cell_pass<any_groups>(a.data(), slots, population, groups, me, reached_cells); break;
     }
-    detail::sort_cells_by_key(scratch.cells, scratch.key, scratch.sort);
-    // Quantile sweep: per slot the cumulative reached population and the median and 90th
-    // percentile found so far. Stored after the sums in the same buffer.
-    const std::size_t q0 = a.size();
-    a.resize(q0 + 3 * slots.count, 0.0);
-    double* q = &a[q0];
-    for (std::size_t s = 0; s < slots.count; ++s) q[3 * s + 1] = q[3 * s + 2] = nan;
-    for (const std::uint32_t c : scratch.cells) {
-        const double w = population[c];
-        const std::uint32_t* of = &slots.of_cell[static_cast<std::size_t>(c) * P];
-        for (std::size_t p = 0; p <= P; ++p) {
-            const std::size_t s = p < P ? of[p] : region;
-            double* qs = &q[3 * s];
-            qs[0] += w;
-            const double total = slots.total[s];
-            const double tol = 1e-9 * total;
-            if (std::isnan(qs[1]) && qs[0] >= 0.5 * total - tol) qs[1] = std::bit_cast<double>(scratch.key[c]);
-            if (std::isnan(qs[2]) && qs[0] >= 0.9 * total - tol) qs[2] = std::bit_cast<double>(scratch.key[c]);
-        }
+    detail::sort_by_key(reached_cells, scratch.sort);
+    // Quantile sweep over the reached cells in increasing value: per slot the cumulative reached
+    // population, and the next cumulative population that makes a quantile (the median's, then
+    // the 90th percentile's, then none). Since 0.5 x total <= 0.9 x total, looking for the 90th
+    // percentile only from the median on finds the same cell. The region's state stays local.
+    std::vector<Quantiles>& qs = scratch.quantiles;
+    qs.assign(slots.count, Quantiles{});
+    for (std::size_t s = 0; s < slots.count; ++s) {
+        const double total = slots.total[s];
+        const double tol = 1e-9 * total;
+        qs[s].next = 0.5 * total - tol;
+        qs[s].t90 = 0.9 * total - tol;
     }
+    Quantiles whole = qs[region];
+    for (const detail::ReachedCell& r : reached_cells) {
+        qs[r.slot[0]].step(r.weight, r.key);
+        if (P > 1) qs[r.slot[1]].step(r.weight, r.key);
+        whole.step(r.weight, r.key);
+    }
+    qs[region] = whole;
     const auto write = [&](Totals& t, std::size_t s) {
         const double* x = &a[s * stride];
-        const double* qs = &q[3 * s];
+        const Quantiles& qu = qs[s];
         const double total = slots.total[s];
         t.covered[m] = x[2];
         t.no_road_access[m] = x[3];
         ValueStats& st = t.stats[m];
         st.mean = x[0] > 0.0 ? x[1] / x[0] : nan;
-        st.median = total > 0.0 ? qs[1] : nan;
-        st.p90 = total > 0.0 ? qs[2] : nan;
+        st.median = total > 0.0 ? qu.median : nan;
+        st.p90 = total > 0.0 ? qu.p90 : nan;
         st.unreached_population = std::max(0.0, total - x[0]);
         for (std::size_t g = 0; g < G; ++g) {
             t.covered_groups[m][g] = x[6 + 3 * g];
@@ -326,6 +423,7 @@ std::vector<Aggregation> aggregate(std::span<const Partition> partitions, const 
         aggs.push_back(&agg);
     }
     if (partitions.empty()) return out;
+    assert(partitions.size() <= 2);  // the sweep carries two slots per cell
     std::vector<std::size_t> all(measures.size());
     std::iota(all.begin(), all.end(), std::size_t{0});
     std::vector<std::size_t> methods(proto.methods.size());
@@ -353,63 +451,67 @@ void reaggregate(std::span<Aggregation* const> aggs, std::span<const Partition> 
 
 namespace detail {
 
-void sort_cells_by_key(std::vector<std::uint32_t>& cells, std::span<const std::uint64_t> key,
-                       std::vector<std::uint64_t>& scratch) {
-    const std::size_t n = cells.size();
+void sort_by_key(std::vector<ReachedCell>& items, std::vector<ReachedCell>& scratch) {
+    const std::size_t n = items.size();
     if (n < 2) return;
-    const auto hi = [&](std::uint32_t c) { return static_cast<std::uint32_t>(key[c] >> 32); };
-    const auto lo = [&](std::uint32_t c) { return static_cast<std::uint32_t>(key[c]); };
-    std::uint32_t min_hi = hi(cells[0]), max_hi = min_hi;
-    for (const std::uint32_t c : cells) {
-        min_hi = std::min(min_hi, hi(c));
-        max_hi = std::max(max_hi, hi(c));
+    const auto hi = [](const ReachedCell& r) { return static_cast<std::uint32_t>(r.key >> 32); };
+    std::uint32_t min_hi = hi(items[0]), max_hi = min_hi;
+    for (const ReachedCell& r : items) {
+        min_hi = std::min(min_hi, hi(r));
+        max_hi = std::max(max_hi, hi(r));
     }
-    // Items (upper key bits - minimum) << 32 | cell, in increasing cell order; an LSD radix sort on
-    // the upper half is stable, so equal upper bits stay in cell order.
-    scratch.resize(2 * n);
-    std::uint64_t* a = scratch.data();
-    std::uint64_t* b = a + n;
-    for (std::size_t k = 0; k < n; ++k) a[k] = (static_cast<std::uint64_t>(hi(cells[k]) - min_hi) << 32) | cells[k];
+    // The prefix: the top (at most 24) bits of the upper 32 key bits less their minimum. An LSD
+    // radix sort on it (stable; at most 2 passes of at most 12 bits) leaves runs of equal prefix in
+    // input order.
     const int range_bits = std::bit_width(max_hi - min_hi);
-    const int passes = (range_bits + 10) / 11;
+    const int drop = std::max(0, range_bits - 24);
+    const int prefix_bits = range_bits - drop;
+    const auto prefix = [&](const ReachedCell& r) { return (hi(r) - min_hi) >> drop; };
+    const int passes = (prefix_bits + 11) / 12;
     if (passes > 0) {
-        const int digit = (range_bits + passes - 1) / passes;
+        scratch.resize(n);
+        const int digit = (prefix_bits + passes - 1) / passes;
         const std::size_t buckets = std::size_t{1} << digit;
-        const std::uint64_t mask = buckets - 1;
+        const std::uint32_t mask = static_cast<std::uint32_t>(buckets - 1);
         std::vector<std::uint32_t> count(static_cast<std::size_t>(passes) * buckets, 0U);
-        for (std::size_t k = 0; k < n; ++k) {
-            for (int p = 0; p < passes; ++p) ++count[p * buckets + ((a[k] >> (32 + p * digit)) & mask)];
+        for (const ReachedCell& r : items) {
+            const std::uint32_t h = prefix(r);
+            for (int p = 0; p < passes; ++p) ++count[static_cast<std::size_t>(p) * buckets + ((h >> (p * digit)) & mask)];
         }
+        ReachedCell* a = items.data();
+        ReachedCell* b = scratch.data();
         for (int p = 0; p < passes; ++p) {
-            std::uint32_t* c = &count[p * buckets];
-            const int shift = 32 + p * digit;
-            if (c[(a[0] >> shift) & mask] == n) continue;  // one digit everywhere: no move
+            std::uint32_t* c = &count[static_cast<std::size_t>(p) * buckets];
+            const int shift = p * digit;
+            if (c[(prefix(a[0]) >> shift) & mask] == n) continue;  // one digit everywhere: no move
             std::uint32_t sum = 0;
             for (std::size_t d = 0; d < buckets; ++d) {
                 const std::uint32_t here = c[d];
                 c[d] = sum;
                 sum += here;
             }
-            for (std::size_t k = 0; k < n; ++k) b[c[(a[k] >> shift) & mask]++] = a[k];
+            for (std::size_t k = 0; k < n; ++k) b[c[(prefix(a[k]) >> shift) & mask]++] = a[k];
             std::swap(a, b);
         }
+        if (a != items.data()) std::copy(a, a + n, items.data());
     }
-    for (std::size_t k = 0; k < n; ++k) cells[k] = static_cast<std::uint32_t>(a[k]);
-    // Runs of equal upper bits, in cell order: sorted by the lower bits, then cell.
+    // Runs of equal prefix, still in input order: a stable sort by the whole key.
+    const auto less = [](const ReachedCell& x, const ReachedCell& y) { return x.key < y.key; };
     for (std::size_t i = 0; i < n;) {
+        const std::uint32_t here = prefix(items[i]);
         std::size_t j = i + 1;
-        while (j < n && (a[j] >> 32) == (a[i] >> 32)) ++j;
-        if (j - i > 1) {
-            const auto less = [&](std::uint32_t x, std::uint32_t y) { return lo(x) < lo(y) || (lo(x) == lo(y) && x < y); };
-            if (j - i <= 16) {
-                for (std::size_t k = i + 1; k < j; ++k) {
-                    const std::uint32_t x = cells[k];
-                    std::size_t h = k;
-                    for (; h > i && less(x, cells[h - 1]); --h) cells[h] = cells[h - 1];
-                    cells[h] = x;
-                }
-            } else {
-                std::sort(cells.begin() + static_cast<std::ptrdiff_t>(i), cells.begin() + static_cast<std::ptrdiff_t>(j), less);
+        while (j < n && prefix(items[j]) == here) ++j;
+        const auto first = items.begin() + static_cast<std::ptrdiff_t>(i);
+        const auto last = items.begin() + static_cast<std::ptrdiff_t>(j);
+        if (j - i > 16) {
+            if (!std::is_sorted(first, last, less)) std::stable_sort(first, last, less);
+        } else {
+            for (std::size_t k = i + 1; k < j; ++k) {
+                if (!less(items[k], items[k - 1])) continue;
+                const ReachedCell x = items[k];
+                std::size_t h = k;
+                for (; h > i && less(x, items[h - 1]); --h) items[h] = items[h - 1];
+                items[h] = x;
             }
         }
         i = j;

@@ -2,7 +2,9 @@
 
 #include "kepu15/parallel.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cassert>
 #include <cmath>
 #include <limits>
 
@@ -30,6 +32,93 @@ void size_access(coverage::Aggregation& agg, std::size_t measures, std::size_t g
     }
 }
 
+constexpr std::size_t any_weights = static_cast<std::size_t>(-1);
+
+// The sums of access_means (per slot and weight k: sum of w x score, sum of w) in cell order. With
+// kW weights known at compile time, the region's sums and each partition's current unit's sums
+// stay in local variables while consecutive cells share the unit: the same additions in the same
+// order.
+template <std::size_t kW>
+void access_pass(double* sum, double* weight, const std::vector<std::size_t>& first, std::size_t region,
+                 std::span<const coverage::Partition> parts, const study::PopulationCells& cells,
+                 const std::vector<double>& score) {
+    const std::size_t W = kW == any_weights ? cells.groups.size() + 1 : kW;
+    std::vector<const double*> by(W);
+    by[0] = cells.population.data();
+    for (std::size_t k = 1; k < W; ++k) by[k] = cells.groups[k - 1].data();
+    const std::size_t n = std::min(score.size(), cells.size());
+    if constexpr (kW == any_weights) {
+        for (std::size_t i = 0; i < n; ++i) {
+            const double s = score[i];
+            if (!std::isfinite(s)) continue;
+            for (std::size_t k = 0; k < W; ++k) {
+                const double w = by[k][i];
+                if (!(w > 0.0)) continue;
+                sum[region * W + k] += w * s;
+                weight[region * W + k] += w;
+                for (std::size_t p = 0; p < parts.size(); ++p) {
+                    const std::int32_t u = parts[p].unit_of_cell[i];
+                    if (u < 0 || static_cast<std::size_t>(u) >= parts[p].unit_count) continue;
+                    const std::size_t at = (first[p] + static_cast<std::size_t>(u)) * W + k;
+                    sum[at] += w * s;
+                    weight[at] += w;
+                }
+            }
+        }
+    } else {
+        // Local sums: [0] the region, [1 + p] partition p's current unit (slot cur[p]).
+        constexpr std::size_t max_parts = 2;
+        assert(parts.size() <= max_parts);
+        std::array<std::array<double, kW>, max_parts + 1> ls{}, lw{};
+        std::copy_n(&sum[region * kW], kW, ls[0].begin());
+        std::copy_n(&weight[region * kW], kW, lw[0].begin());
+        constexpr std::size_t none = static_cast<std::size_t>(-1);
+        std::array<std::size_t, max_parts> cur{none, none};
+        const auto flush = [&](std::size_t p) {
+            if (cur[p] == none) return;
+            std::copy_n(ls[1 + p].begin(), kW, &sum[cur[p] * kW]);
+            std::copy_n(lw[1 + p].begin(), kW, &weight[cur[p] * kW]);
+        };
+        for (std::size_t i = 0; i < n; ++i) {
+            const double s = score[i];
+            if (!std::isfinite(s)) continue;
+            std::array<double, kW> w;
+            bool any = false;
+            for (std::size_t k = 0; k < kW; ++k) {
+                w[k] = by[k][i];
+                any = any || w[k] > 0.0;
+            }
+            if (!any) continue;
+            std::array<bool, max_parts> in{};
+            for (std::size_t p = 0; p < parts.size(); ++p) {
+                const std::int32_t u = parts[p].unit_of_cell[i];
+                in[p] = u >= 0 && static_cast<std::size_t>(u) < parts[p].unit_count;
+                if (!in[p]) continue;
+                const std::size_t slot = first[p] + static_cast<std::size_t>(u);
+                if (slot != cur[p]) {
+                    flush(p);
+                    cur[p] = slot;
+                    std::copy_n(&sum[slot * kW], kW, ls[1 + p].begin());
+                    std::copy_n(&weight[slot * kW], kW, lw[1 + p].begin());
+                }
+            }
+            for (std::size_t k = 0; k < kW; ++k) {
+                if (!(w[k] > 0.0)) continue;
+                ls[0][k] += w[k] * s;
+                lw[0][k] += w[k];
+                for (std::size_t p = 0; p < parts.size(); ++p) {
+                    if (!in[p]) continue;
+                    ls[1 + p][k] += w[k] * s;
+                    lw[1 + p][k] += w[k];
+                }
+            }
+        }
+        std::copy_n(ls[0].begin(), kW, &sum[region * kW]);
+        std::copy_n(lw[0].begin(), kW, &weight[region * kW]);
+        for (std::size_t p = 0; p < parts.size(); ++p) flush(p);
+    }
+}
+
 // Population- and group-weighted mean of access `score` per unit of every partition and for the
 // region, in one pass over the cells: each weight w (population, then each group) with w > 0 and a
 // finite score adds w x score and w to its unit's and the region's sums, in cell order (the sums of
@@ -46,22 +135,12 @@ void access_means(std::span<coverage::Aggregation* const> aggs, std::span<const 
     }
     const std::size_t region = slots++;
     std::vector<double> sum(slots * W, 0.0), weight(slots * W, 0.0);
-    for (std::size_t i = 0; i < score.size() && i < cells.size(); ++i) {
-        const double s = score[i];
-        if (!std::isfinite(s)) continue;
-        for (std::size_t k = 0; k < W; ++k) {
-            const double w = k == 0 ? cells.population[i] : cells.groups[k - 1][i];
-            if (!(w > 0.0)) continue;
-            sum[region * W + k] += w * s;
-            weight[region * W + k] += w;
-            for (std::size_t p = 0; p < parts.size(); ++p) {
-                const std::int32_t u = parts[p].unit_of_cell[i];
-                if (u < 0 || static_cast<std::size_t>(u) >= parts[p].unit_count) continue;
-                const std::size_t at = (first[p] + static_cast<std::size_t>(u)) * W + k;
-                sum[at] += w * s;
-                weight[at] += w;
-            }
-        }
+    switch (W) {
+        case 1: access_pass<1>(sum.data(), weight.data(), first, region, parts, cells, score); break;
+        case 2: access_pass<2>(sum.data(), weight.data(), first, region, parts, cells, score); break;
+        case 3: access_pass<3>(sum.data(), weight.data(), first, region, parts, cells, score); break;
+        case 4: access_pass<4>(sum.data(), weight.data(), first, region, parts, cells, score); break;
+        default: access_pass<any_weights>(sum.data(), weight.data(), first, region, parts, cells, score); break;
     }
     const auto mean = [&](std::size_t slot, std::size_t k) {
         return weight[slot * W + k] > 0.0 ? sum[slot * W + k] / weight[slot * W + k] : nan;

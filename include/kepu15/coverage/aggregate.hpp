@@ -71,7 +71,8 @@ struct Partition {
 // The same cells and measures aggregated by several partitions at once (a run's 区镇 and villages):
 // one pass over the cells per measure serves every partition, and each measure's cells are sorted
 // by value once for all of them. Element p equals aggregate() on partitions[p] bit for bit (every
-// sum adds the cells in the same order). REQUIRES: as aggregate(), for every partition.
+// sum adds the cells in the same order). REQUIRES: as aggregate(), for every partition; at most two
+// partitions.
 std::vector<Aggregation> aggregate(std::span<const Partition> partitions, const std::vector<double>& population,
                                    const std::vector<std::vector<double>>& groups,
                                    const std::vector<Measure>& measures, unsigned threads = 1);
@@ -87,13 +88,18 @@ void reaggregate(std::span<Aggregation* const> aggs, std::span<const Partition> 
 
 namespace detail {
 
-// Sorts cells by value: the cell indices `cells` (increasing on entry) reordered by increasing
-// std::bit_cast<std::uint64_t>(key[cell]) (the order of doubles >= 0), ties in increasing cell
-// order — what a stable sort gives. An LSD radix sort on the upper 32 bits of the keys (less their
-// minimum; usually 2 passes of at most 11 bits) and then a sort of each run of equal upper bits by
-// the lower 32 bits. `scratch` is reused storage. Exposed for tests.
-void sort_cells_by_key(std::vector<std::uint32_t>& cells, std::span<const std::uint64_t> key,
-                       std::vector<std::uint64_t>& scratch);
+// A reached cell in the quantile sweep: its value's bit pattern (ordered like the value for
+// doubles >= 0), its weight and its unit slot in (at most) two partitions.
+struct ReachedCell {
+    std::uint64_t key;
+    double weight;
+    std::uint32_t slot[2];
+};
+
+// Stable sort of `items` by key: an LSD radix sort on the top (at most 24) bits of the upper 32
+// key bits less their minimum (at most 2 passes), then a stable sort of each run of equal radix
+// digits by the whole key. `scratch` is reused storage. Exposed for tests.
+void sort_by_key(std::vector<ReachedCell>& items, std::vector<ReachedCell>& scratch);
 
 }  // namespace detail
 
