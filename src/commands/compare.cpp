@@ -710,6 +710,7 @@ void run_compare(const CompareRequest& req, std::ostream& log, Diagnostics& diag
 
     const auto& in = prepared.inputs;
     std::vector<Row> rows;
+    rows.reserve(before.measures().size() * (1 + in.units.size() + in.villages.size()));
     nlohmann::json j;
     j["baseline"] = base.file;
     j["scenario"] = sc.file;
@@ -718,9 +719,10 @@ void run_compare(const CompareRequest& req, std::ostream& log, Diagnostics& diag
     j["folders"] = {{"baseline", "baseline/"}, {"scenario", "scenario/"}};
     for (std::size_t m = 0; m < before.measures().size(); ++m) {
         const auto& me = before.measures()[m];
+        const std::string method = me.method.name(), key = me.key();
         auto add = [&](const std::string& level, const std::string& code, const std::string& name,
                        const coverage::Totals& a, const coverage::Totals& b) {
-            rows.push_back({level, code, name, me.kind, me.method.name(), me.key(), a.population, a.covered[m],
+            rows.push_back({level, code, name, me.kind, method, key, a.population, a.covered[m],
                             b.covered[m], a.share(m), b.share(m), a.stats[m].mean, b.stats[m].mean});
         };
         add("region", "ALL", base.name, before.by_unit.region, after.by_unit.region);
