@@ -1,7 +1,11 @@
 #include "kepu15/access/fca.hpp"
 
+#include "kepu15/access/searched.hpp"
 #include "kepu15/error.hpp"
+#include "kepu15/parallel.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
 
@@ -241,6 +245,127 @@ AccessResult compute_access_by_supply(const coverage::CostTable& catchments, std
         for (std::size_t j = 0; j < catchments.origin_count; ++j) visit(j, catchments.of(j));
     };
     return compute_access_by_supply(source, demand, capacity, options);
+}
+
+namespace {
+
+void check_start(std::span<const double> start_access, std::size_t demand_count) {
+    if (!start_access.empty() && start_access.size() != demand_count) {
+        throw input_error("access: " + std::to_string(start_access.size()) + " starting scores for " +
+                          std::to_string(demand_count) + " demand points");
+    }
+}
+
+}  // namespace
+
+AccessResult compute_access_by_supply_from(const coverage::CostTable& catchments, std::span<const double> demand,
+                                           std::span<const double> capacity, const AccessOptions& options,
+                                           std::span<const double> start_access) {
+    check_start(start_access, catchments.destination_count);
+    AccessResult r = compute_access_by_supply(catchments, demand, capacity, options);
+    if (start_access.empty()) return r;
+    // The same sums continued from the starting scores, per demand point in increasing supply order.
+    r.access.assign(start_access.begin(), start_access.end());
+    for (std::size_t j = 0; j < catchments.origin_count; ++j) {
+        const double rj = r.ratio[j];
+        if (!std::isfinite(rj)) continue;
+        for (const coverage::CostEntry& e : catchments.of(j)) {
+            if (e.cost > options.catchment) continue;
+            r.access[e.destination] += rj * decay_weight(options, e.cost);
+        }
+    }
+    return r;
+}
+
+AccessResult compute_access_searched(const SearchedCatchments& catchments, std::span<const double> demand,
+                                     std::span<const double> capacity, const AccessOptions& options,
+                                     const SearchedOptions& searched) {
+    coverage::CostTable shape;  // sizes and limit only, for the shared checks
+    shape.origin_count = catchments.supply_count;
+    shape.destination_count = catchments.demand_count;
+    shape.unit = catchments.unit;
+    shape.limit = catchments.limit;
+    check_inputs(shape, catchments.demand_count, catchments.supply_count, demand, capacity, options);
+    check_start(searched.start_access, catchments.demand_count);
+    const std::size_t n = catchments.supply_count;
+    const std::size_t points = catchments.demand_count;
+    const double units = catchments.units_per_cost;
+    AccessResult r;
+    r.catchment_demand.assign(n, 0.0);
+    r.ratio.assign(n, nan);
+    if (searched.start_access.empty()) {
+        r.access.assign(points, 0.0);
+    } else {
+        r.access.assign(searched.start_access.begin(), searched.start_access.end());
+    }
+    if (n == 0) return r;
+    const std::size_t workers = std::max<std::size_t>(1, std::min<std::size_t>(searched.threads, n));
+    std::vector<CatchmentSearchFn> search(workers);
+    for (auto& s : search) s = catchments.make_search();
+    // Per worker, the catchments it searched in the current block, one after another; per supply,
+    // where its catchment is (worker, first, end).
+    std::vector<std::vector<CompactEntry>> held(workers);
+    struct Where {
+        std::uint32_t worker = 0;
+        std::size_t first = 0, end = 0;
+    };
+    std::vector<Where> where(n);
+    const std::size_t block_entries = std::max<std::size_t>(1, searched.block_bytes / sizeof(CompactEntry));
+    std::size_t next = 0;
+    while (next < n) {
+        const std::size_t block_first = next;
+        std::atomic<std::size_t> claim{block_first};
+        std::atomic<std::size_t> entries{0};
+        // Step 1 per supply, in parallel: its catchment, V_j (over ascending demand ids, as
+        // compute_access sums it) and R_j; the catchment is kept for step 2 when R_j is finite.
+        parallel_for(workers, static_cast<unsigned>(workers), [&](std::size_t w) {
+            std::vector<CompactEntry>& mine = held[w];
+            mine.clear();
+            std::vector<CompactEntry> list;
+            while (entries.load(std::memory_order_relaxed) < block_entries) {
+                const std::size_t j = claim.fetch_add(1);
+                if (j >= n) break;
+                search[w](j, list);
+                double v = 0.0;
+                for (const CompactEntry& e : list) {
+                    const double cost = static_cast<double>(e.cost_units) / units;
+                    if (cost > options.catchment || demand[e.demand] == 0.0) continue;
+                    v += demand[e.demand] * decay_weight(options, cost);
+                }
+                r.catchment_demand[j] = v;
+                r.ratio[j] = v > 0.0 ? capacity[j] / v : nan;
+                where[j] = {static_cast<std::uint32_t>(w), mine.size(), mine.size()};
+                if (!std::isfinite(r.ratio[j])) continue;  // contributes nothing
+                mine.insert(mine.end(), list.begin(), list.end());
+                where[j].end = mine.size();
+                entries.fetch_add(list.size(), std::memory_order_relaxed);
+            }
+        });
+        const std::size_t block_end = std::min(claim.load(), n);
+        // Step 2: per demand point, R_j w(d_ij) added in increasing supply order; the demand points
+        // split into one range per worker, each walking every supply of the block.
+        parallel_for(workers, static_cast<unsigned>(workers), [&](std::size_t w) {
+            const auto lo = static_cast<std::uint32_t>(points * w / workers);
+            const auto hi = static_cast<std::uint32_t>(points * (w + 1) / workers);
+            for (std::size_t j = block_first; j < block_end; ++j) {
+                const double rj = r.ratio[j];
+                if (!std::isfinite(rj)) continue;
+                const Where& at = where[j];
+                const CompactEntry* b = held[at.worker].data() + at.first;
+                const CompactEntry* e = held[at.worker].data() + at.end;
+                if (lo > 0) {
+                    b = std::lower_bound(b, e, lo, [](const CompactEntry& x, std::uint32_t v) { return x.demand < v; });
+                }
+                for (; b != e && b->demand < hi; ++b) {
+                    const double cost = static_cast<double>(b->cost_units) / units;
+                    if (cost > options.catchment) continue;
+                    r.access[b->demand] += rj * decay_weight(options, cost);
+                }
+            }
+        });
+        next = block_end;
+    }
+    return r;
 }
 
 std::vector<double> weighted_mean_by_unit(std::span<const double> score, std::span<const double> demand,

@@ -492,7 +492,25 @@ pipeline::Evaluation evaluate_incremental(const pipeline::PreparedStudy& prepare
             }
         }
         stats.access_recomputed = redo.size();
-        parallel_for(redo.size(), threads, [&](std::size_t i) { ev.access[redo[i]] = pipeline::access_measure(prepared, ev, redo[i]); });
+        // A kind that only gained facilities, appended after the baseline's in the same order with
+        // the same capacities, keeps the baseline's ratios and adds the new sites' shares to its
+        // scores (equal to the last bit to a full recomputation); any other change recomputes.
+        // A network measure searches on every thread itself; the crow-fly ones run side by side.
+        std::vector<std::size_t> crowfly;
+        const auto redo_one = [&](std::size_t m, unsigned t) {
+            const KindChange& c = changes[kind_index(ev.facilities, base.measures[m].kind, "compare")];
+            const bool appended = c.removed == 0 && !c.capacity_changed && !c.reordered && !c.added.empty();
+            ev.access[m] = appended ? pipeline::access_measure_appended(prepared, ev, m, base.access[m], t)
+                                    : pipeline::access_measure(prepared, ev, m, t);
+        };
+        for (const std::size_t m : redo) {
+            if (ev.measures[m].is_network()) {
+                redo_one(m, threads);
+            } else {
+                crowfly.push_back(m);
+            }
+        }
+        parallel_for(crowfly.size(), threads, [&](std::size_t i) { redo_one(crowfly[i], 1); });
     }
     return ev;
 }
