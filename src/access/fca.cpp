@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <condition_variable>
+#include <mutex>
 #include <limits>
 
 namespace kepu15::access {
@@ -301,70 +303,95 @@ AccessResult compute_access_searched(const SearchedCatchments& catchments, std::
     if (n == 0) return r;
     const std::size_t workers = std::max<std::size_t>(1, std::min<std::size_t>(searched.threads, n));
     std::vector<CatchmentSearchFn> search(workers);
-    for (auto& s : search) s = catchments.make_search();
-    // Per worker, the catchments it searched in the current block, one after another; per supply,
-    // where its catchment is (worker, first, end).
-    std::vector<std::vector<CompactEntry>> held(workers);
-    struct Where {
-        std::uint32_t worker = 0;
-        std::size_t first = 0, end = 0;
+    for (auto& fn : search) fn = catchments.make_search();
+    // A ring of catchments searched and not yet added: supply j goes to slot j % ring once j - ring
+    // has been added. Whoever finishes a search adds every ready catchment in supply order (one
+    // thread at a time), while the others go on searching: the pairs are added soon after they
+    // were written, from cache, and no more than `ring` catchments are held at once.
+    const std::size_t ring = std::max<std::size_t>(1, searched.held_per_thread) * workers;
+    struct Slot {
+        std::vector<std::uint32_t> demand;
+        std::vector<double> weight;
+        bool ready = false;
     };
-    std::vector<Where> where(n);
-    const std::size_t block_entries = std::max<std::size_t>(1, searched.block_bytes / sizeof(CompactEntry));
-    std::size_t next = 0;
-    while (next < n) {
-        const std::size_t block_first = next;
-        std::atomic<std::size_t> claim{block_first};
-        std::atomic<std::size_t> entries{0};
-        // Step 1 per supply, in parallel: its catchment, V_j (over ascending demand ids, as
-        // compute_access sums it) and R_j; the catchment is kept for step 2 when R_j is finite.
-        parallel_for(workers, static_cast<unsigned>(workers), [&](std::size_t w) {
-            std::vector<CompactEntry>& mine = held[w];
-            mine.clear();
+    std::vector<Slot> slots(ring);
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::size_t next_added = 0;  // every supply below it has been added (under mutex)
+    bool adding = false;         // a thread is adding (under mutex)
+    bool failed = false;         // a thread threw: the others stop (under mutex)
+    std::atomic<std::size_t> claim{0};
+    double* access = r.access.data();
+    parallel_for(workers, static_cast<unsigned>(workers), [&](std::size_t w) {
+        try {
             std::vector<CompactEntry> list;
-            while (entries.load(std::memory_order_relaxed) < block_entries) {
-                const std::size_t j = claim.fetch_add(1);
-                if (j >= n) break;
+            for (std::size_t j = claim.fetch_add(1); j < n; j = claim.fetch_add(1)) {
+                {
+                    std::unique_lock<std::mutex> lock(mutex);
+                    changed.wait(lock, [&] { return failed || j < next_added + ring; });
+                    if (failed) return;
+                }
+                // Step 1: the catchment, V_j over ascending demand ids (as compute_access sums it), R_j.
+                Slot& slot = slots[j % ring];
+                slot.demand.clear();
+                slot.weight.clear();
                 search[w](j, list);
                 double v = 0.0;
                 for (const CompactEntry& e : list) {
                     const double cost = static_cast<double>(e.cost_units) / units;
-                    if (cost > options.catchment || demand[e.demand] == 0.0) continue;
-                    v += demand[e.demand] * decay_weight(options, cost);
+                    if (cost > options.catchment) continue;
+                    const double wt = decay_weight(options, cost);
+                    slot.demand.push_back(e.demand);
+                    slot.weight.push_back(wt);
+                    if (demand[e.demand] == 0.0) continue;
+                    v += demand[e.demand] * wt;
                 }
                 r.catchment_demand[j] = v;
                 r.ratio[j] = v > 0.0 ? capacity[j] / v : nan;
-                where[j] = {static_cast<std::uint32_t>(w), mine.size(), mine.size()};
-                if (!std::isfinite(r.ratio[j])) continue;  // contributes nothing
-                mine.insert(mine.end(), list.begin(), list.end());
-                where[j].end = mine.size();
-                entries.fetch_add(list.size(), std::memory_order_relaxed);
-            }
-        });
-        const std::size_t block_end = std::min(claim.load(), n);
-        // Step 2: per demand point, R_j w(d_ij) added in increasing supply order; the demand points
-        // split into one range per worker, each walking every supply of the block.
-        parallel_for(workers, static_cast<unsigned>(workers), [&](std::size_t w) {
-            const auto lo = static_cast<std::uint32_t>(points * w / workers);
-            const auto hi = static_cast<std::uint32_t>(points * (w + 1) / workers);
-            for (std::size_t j = block_first; j < block_end; ++j) {
-                const double rj = r.ratio[j];
-                if (!std::isfinite(rj)) continue;
-                const Where& at = where[j];
-                const CompactEntry* b = held[at.worker].data() + at.first;
-                const CompactEntry* e = held[at.worker].data() + at.end;
-                if (lo > 0) {
-                    b = std::lower_bound(b, e, lo, [](const CompactEntry& x, std::uint32_t v) { return x.demand < v; });
+                std::size_t k = 0;
+                {
+                    const std::lock_guard<std::mutex> lock(mutex);
+                    slot.ready = true;
+                    if (adding) continue;
+                    adding = true;
+                    k = next_added;
                 }
-                for (; b != e && b->demand < hi; ++b) {
-                    const double cost = static_cast<double>(b->cost_units) / units;
-                    if (cost > options.catchment) continue;
-                    r.access[b->demand] += rj * decay_weight(options, cost);
+                // Step 2: per demand point, R_k w(d_ik) added in increasing supply order.
+                for (;;) {
+                    {
+                        const std::lock_guard<std::mutex> lock(mutex);
+                        if (k > next_added) {
+                            next_added = k;
+                            changed.notify_all();
+                        }
+                        if (next_added >= n || !slots[next_added % ring].ready) {
+                            adding = false;
+                            break;
+                        }
+                    }
+                    Slot& ready = slots[k % ring];
+                    const double rk = r.ratio[k];
+                    if (std::isfinite(rk)) {
+                        const std::uint32_t* ids = ready.demand.data();
+                        const double* wts = ready.weight.data();
+                        for (std::size_t e = 0, end = ready.demand.size(); e < end; ++e) access[ids[e]] += rk * wts[e];
+                    }
+                    {
+                        const std::lock_guard<std::mutex> lock(mutex);
+                        ready.ready = false;
+                    }
+                    ++k;
                 }
             }
-        });
-        next = block_end;
-    }
+        } catch (...) {
+            {
+                const std::lock_guard<std::mutex> lock(mutex);
+                failed = true;
+            }
+            changed.notify_all();
+            throw;
+        }
+    });
     return r;
 }
 

@@ -3,9 +3,11 @@
 // depend on j's own catchment only, so a supply's search gives its ratio at once; the scores
 // A_i = sum_j R_j w(d_ij) are then added per demand point in increasing supply order, so the
 // results are equal to the last bit to compute_access on the same pairs.
-// Memory: the catchments of a block of supplies are held compactly (8 bytes a pair) until their
-// scores are added, a block being as many supplies as fit in `block_bytes` (one supply at least),
-// so a province-size run holds a few megabytes of pairs, not all of them.
+// The searches run in parallel; whoever finishes one adds every catchment that is next in supply
+// order while the others search on, so a pair is added soon after it was written (from cache),
+// and only a few catchments per thread are held at once (a pair as its demand id and decay
+// weight, w(d) computed once per pair): memory stays that of a few catchments, however many
+// supplies and pairs (a province-size run holds no table of its pairs).
 #pragma once
 
 #include "kepu15/access/fca.hpp"
@@ -40,7 +42,7 @@ struct SearchedCatchments {
 
 struct SearchedOptions {
     unsigned threads = 1;
-    std::size_t block_bytes = std::size_t{8} << 20;  // DEFAULT: 8 MB of pairs held at once (plus one catchment per thread)
+    std::size_t held_per_thread = 4;  // DEFAULT: catchments searched ahead and held, per thread
     // Scores to add to (one per demand point), e.g. the baseline's when only supplies were added
     // after the baseline's: A_i then continues the baseline's sum. DEFAULT: empty, start from 0.
     std::span<const double> start_access;
