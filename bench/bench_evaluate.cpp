@@ -2,7 +2,9 @@
 // graphs, cell snaps), then a changed facility set (every second station removed, then restored) is
 // evaluated and summarised repeatedly: crow-fly plus 3 kinds x the study's 4 profiles, travel
 // times up to the horizon, aggregation by 区镇 and village. Service areas and writing are not part of
-// an evaluation (they are output stages). Prints the prepare time and per-evaluation times.
+// an evaluation (they are output stages). Prints the prepare time and per-evaluation times; with
+// [access], also the access stage alone (wall and CPU), alternating with the former way of
+// computing it (catchments searched twice, one thread per measure), and per measure on one thread.
 // Usage: bench_evaluate STUDY.toml [repetitions] [threads]
 #include "kepu15/parallel.hpp"
 #include "kepu15/pipeline/evaluate.hpp"
@@ -41,7 +43,9 @@ pipeline::AccessMeasure access_searched_twice(const pipeline::PreparedStudy& pre
     const study::FacilitySet& fs = ev.facilities[k];
     access::AccessOptions opt = spec.options;
     std::vector<double> capacity(fs.capacity.size());
-    for (std::size_t j = 0; j < capacity.size(); ++j) capacity[j] = std::isfinite(fs.capacity[j]) ? fs.capacity[j] : 1.0;
+    for (std::size_t j = 0; j < capacity.size(); ++j) {
+        capacity[j] = std::isfinite(fs.capacity[j]) ? fs.capacity[j] : 1.0;
+    }
     access::AccessResult result;
     pipeline::AccessMeasure a;
     if (me.is_network()) {
@@ -166,7 +170,9 @@ int main(int argc, char** argv) {
                 }
             }
             parallel_for(crowfly.size(), threads,
-                         [&](std::size_t i) { out[crowfly[i]] = pipeline::access_measure(prepared, ev, crowfly[i], 1); });
+                         [&](std::size_t i) {
+                             out[crowfly[i]] = pipeline::access_measure(prepared, ev, crowfly[i], 1);
+                         });
             now.add(t, c);
             t = clock_type::now();
             c = std::clock();
@@ -175,8 +181,11 @@ int main(int argc, char** argv) {
                          [&](std::size_t m) { old[m] = access_searched_twice(prepared, ev, m); });
             before.add(t, c);
             for (std::size_t m = 0; m < out.size(); ++m) {
-                same = same && std::memcmp(out[m].score.data(), old[m].score.data(), out[m].score.size() * sizeof(double)) == 0 &&
-                       std::memcmp(out[m].ratio.data(), old[m].ratio.data(), out[m].ratio.size() * sizeof(double)) == 0;
+                const auto bytes = [](const std::vector<double>& v) { return v.size() * sizeof(double); };
+                same = same && out[m].score.size() == old[m].score.size() &&
+                       out[m].ratio.size() == old[m].ratio.size() &&
+                       std::memcmp(out[m].score.data(), old[m].score.data(), bytes(out[m].score)) == 0 &&
+                       std::memcmp(out[m].ratio.data(), old[m].ratio.data(), bytes(out[m].ratio)) == 0;
             }
         }
         {  // per measure on one thread, CPU time: once (now) and twice (before)
@@ -187,7 +196,10 @@ int main(int argc, char** argv) {
                 c = std::clock();
                 auto a2 = access_searched_twice(prepared, ev, m);
                 const double t2 = 1e3 * static_cast<double>(std::clock() - c) / CLOCKS_PER_SEC;
-                std::printf("  measure %zu %s %s, one thread: %.1f ms CPU (searched twice: %.1f ms)\n", m, ev.measures[m].kind.c_str(), ev.measures[m].is_network() ? network::profile_name(ev.measures[m].method.profile) : "crowfly", t1, t2);
+                const auto& me = ev.measures[m];
+                std::printf("  measure %zu %s %s, one thread: %.1f ms CPU (searched twice: %.1f ms)\n", m,
+                            me.kind.c_str(), me.is_network() ? network::profile_name(me.method.profile) : "crowfly",
+                            t1, t2);
             }
         }
         std::printf("access stage alone (%zu measures, %d runs, %u threads): median %.1f ms wall (min %.1f), "

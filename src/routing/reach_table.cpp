@@ -201,7 +201,8 @@ std::span<const ReachedPoint> CatchmentSearch::Worker::search(std::size_t f, boo
             std::uint64_t bits = seen[w];
             seen[w] = 0;
             while (bits != 0) {
-                const auto point = static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(std::countr_zero(bits)));
+                const auto point =
+                    static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(std::countr_zero(bits)));
                 bits &= bits - 1;
                 m_out.push_back({point, best[point]});
                 best[point] = unreached;

@@ -119,7 +119,8 @@ TEST_CASE("compute_access_searched equals compute_access to the last bit, each c
                     access::SearchedOptions so;
                     so.threads = threads;
                     so.held_per_thread = held;
-                    const auto got = access::compute_access_searched(c.searched(0, supplies, &searches), pop, cap, opt, so);
+                    const auto got =
+                        access::compute_access_searched(c.searched(0, supplies, &searches), pop, cap, opt, so);
                     CHECK(searches == static_cast<int>(supplies));
                     same_bits(got.access, expected.access);
                     same_bits(got.ratio, expected.ratio);

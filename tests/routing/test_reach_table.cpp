@@ -443,7 +443,8 @@ TEST_CASE("CatchmentSearch workers on several threads give reach_table's catchme
     const network::Graph graph = reverse_graph(net, Profile::walk);
     for (const double limit : {0.3, 1.0, 6.0}) {
         CAPTURE(limit);
-        const auto expected = coverage::transpose(routing::reach_table(net, Profile::walk, graph, facilities, points, limit, 4.5, 1));
+        const auto expected =
+            coverage::transpose(routing::reach_table(net, Profile::walk, graph, facilities, points, limit, 4.5, 1));
         const routing::CatchmentSearch search(net, Profile::walk, graph, facilities, points, limit, 4.5);
         REQUIRE(search.facility_count() == facilities.size());
         REQUIRE(search.point_count() == points.size());

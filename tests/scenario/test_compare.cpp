@@ -152,7 +152,8 @@ capacity = 100
 )");
     const std::string log = compare_both_ways(dir, scenario, bundled_study());
     // station and demo_school lost sites: searched again; venue's capacity changed: access only.
-    REQUIRE(log.find("10 measures kept, 0 merged from added sites, 10 searched again, 15 access scores recomputed, 0 of them from the added sites alone") !=
+    REQUIRE(log.find("10 measures kept, 0 merged from added sites, 10 searched again, 15 access scores recomputed, "
+                     "0 of them from the added sites alone") !=
             std::string::npos);
     const fs::path out = dir.path() / "incremental";
     const auto scen = nlohmann::json::parse(slurp((out / "scenario" / "manifest.json").string()));
