@@ -1,8 +1,14 @@
 #include "kepu15/access/fca.hpp"
 
+#include "kepu15/access/searched.hpp"
 #include "kepu15/error.hpp"
+#include "kepu15/parallel.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <condition_variable>
+#include <mutex>
 #include <limits>
 
 namespace kepu15::access {
@@ -241,6 +247,152 @@ AccessResult compute_access_by_supply(const coverage::CostTable& catchments, std
         for (std::size_t j = 0; j < catchments.origin_count; ++j) visit(j, catchments.of(j));
     };
     return compute_access_by_supply(source, demand, capacity, options);
+}
+
+namespace {
+
+void check_start(std::span<const double> start_access, std::size_t demand_count) {
+    if (!start_access.empty() && start_access.size() != demand_count) {
+        throw input_error("access: " + std::to_string(start_access.size()) + " starting scores for " +
+                          std::to_string(demand_count) + " demand points");
+    }
+}
+
+}  // namespace
+
+AccessResult compute_access_by_supply_from(const coverage::CostTable& catchments, std::span<const double> demand,
+                                           std::span<const double> capacity, const AccessOptions& options,
+                                           std::span<const double> start_access) {
+    check_start(start_access, catchments.destination_count);
+    AccessResult r = compute_access_by_supply(catchments, demand, capacity, options);
+    if (start_access.empty()) return r;
+    // The same sums continued from the starting scores, per demand point in increasing supply order.
+    r.access.assign(start_access.begin(), start_access.end());
+    for (std::size_t j = 0; j < catchments.origin_count; ++j) {
+        const double rj = r.ratio[j];
+        if (!std::isfinite(rj)) continue;
+        for (const coverage::CostEntry& e : catchments.of(j)) {
+            if (e.cost > options.catchment) continue;
+            r.access[e.destination] += rj * decay_weight(options, e.cost);
+        }
+    }
+    return r;
+}
+
+AccessResult compute_access_searched(const SearchedCatchments& catchments, std::span<const double> demand,
+                                     std::span<const double> capacity, const AccessOptions& options,
+                                     const SearchedOptions& searched) {
+    coverage::CostTable shape;  // sizes and limit only, for the shared checks
+    shape.origin_count = catchments.supply_count;
+    shape.destination_count = catchments.demand_count;
+    shape.unit = catchments.unit;
+    shape.limit = catchments.limit;
+    check_inputs(shape, catchments.demand_count, catchments.supply_count, demand, capacity, options);
+    check_start(searched.start_access, catchments.demand_count);
+    const std::size_t n = catchments.supply_count;
+    const std::size_t points = catchments.demand_count;
+    const double units = catchments.units_per_cost;
+    AccessResult r;
+    r.catchment_demand.assign(n, 0.0);
+    r.ratio.assign(n, nan);
+    if (searched.start_access.empty()) {
+        r.access.assign(points, 0.0);
+    } else {
+        r.access.assign(searched.start_access.begin(), searched.start_access.end());
+    }
+    if (n == 0) return r;
+    const std::size_t workers = std::max<std::size_t>(1, std::min<std::size_t>(searched.threads, n));
+    std::vector<CatchmentSearchFn> search(workers);
+    for (auto& fn : search) fn = catchments.make_search();
+    // A ring of catchments searched and not yet added: supply j goes to slot j % ring once j - ring
+    // has been added. Whoever finishes a search adds every ready catchment in supply order (one
+    // thread at a time), while the others go on searching: the pairs are added soon after they
+    // were written, from cache, and no more than `ring` catchments are held at once.
+    const std::size_t ring = std::max<std::size_t>(1, searched.held_per_thread) * workers;
+    struct Slot {
+        std::vector<std::uint32_t> demand;
+        std::vector<double> weight;
+        bool ready = false;
+    };
+    std::vector<Slot> slots(ring);
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::size_t next_added = 0;  // every supply below it has been added (under mutex)
+    bool adding = false;         // a thread is adding (under mutex)
+    bool failed = false;         // a thread threw: the others stop (under mutex)
+    std::atomic<std::size_t> claim{0};
+    double* access = r.access.data();
+    parallel_for(workers, static_cast<unsigned>(workers), [&](std::size_t w) {
+        try {
+            std::vector<CompactEntry> list;
+            for (std::size_t j = claim.fetch_add(1); j < n; j = claim.fetch_add(1)) {
+                {
+                    std::unique_lock<std::mutex> lock(mutex);
+                    changed.wait(lock, [&] { return failed || j < next_added + ring; });
+                    if (failed) return;
+                }
+                // Step 1: the catchment, V_j over ascending demand ids (as compute_access sums it), R_j.
+                Slot& slot = slots[j % ring];
+                slot.demand.clear();
+                slot.weight.clear();
+                search[w](j, list);
+                double v = 0.0;
+                for (const CompactEntry& e : list) {
+                    const double cost = static_cast<double>(e.cost_units) / units;
+                    if (cost > options.catchment) continue;
+                    const double wt = decay_weight(options, cost);
+                    slot.demand.push_back(e.demand);
+                    slot.weight.push_back(wt);
+                    if (demand[e.demand] == 0.0) continue;
+                    v += demand[e.demand] * wt;
+                }
+                r.catchment_demand[j] = v;
+                r.ratio[j] = v > 0.0 ? capacity[j] / v : nan;
+                std::size_t k = 0;
+                {
+                    const std::lock_guard<std::mutex> lock(mutex);
+                    slot.ready = true;
+                    if (adding) continue;
+                    adding = true;
+                    k = next_added;
+                }
+                // Step 2: per demand point, R_k w(d_ik) added in increasing supply order.
+                for (;;) {
+                    {
+                        const std::lock_guard<std::mutex> lock(mutex);
+                        if (k > next_added) {
+                            next_added = k;
+                            changed.notify_all();
+                        }
+                        if (next_added >= n || !slots[next_added % ring].ready) {
+                            adding = false;
+                            break;
+                        }
+                    }
+                    Slot& ready = slots[k % ring];
+                    const double rk = r.ratio[k];
+                    if (std::isfinite(rk)) {
+                        const std::uint32_t* ids = ready.demand.data();
+                        const double* wts = ready.weight.data();
+                        for (std::size_t e = 0, end = ready.demand.size(); e < end; ++e) access[ids[e]] += rk * wts[e];
+                    }
+                    {
+                        const std::lock_guard<std::mutex> lock(mutex);
+                        ready.ready = false;
+                    }
+                    ++k;
+                }
+            }
+        } catch (...) {
+            {
+                const std::lock_guard<std::mutex> lock(mutex);
+                failed = true;
+            }
+            changed.notify_all();
+            throw;
+        }
+    });
+    return r;
 }
 
 std::vector<double> weighted_mean_by_unit(std::span<const double> score, std::span<const double> demand,

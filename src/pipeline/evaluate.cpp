@@ -1,6 +1,7 @@
 #include "kepu15/pipeline/evaluate.hpp"
 
 #include "kepu15/access/fca.hpp"
+#include "kepu15/access/searched.hpp"
 #include "kepu15/coverage/crowfly.hpp"
 #include "kepu15/routing/reach_table.hpp"
 #include "kepu15/error.hpp"
@@ -10,6 +11,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
+#include <span>
 
 namespace kepu15::pipeline {
 
@@ -177,43 +180,37 @@ void evaluate_network(const PreparedStudy& prepared, Evaluation& ev, const Evalu
     }
 }
 
-// Per measure: the reach table within the kind's catchment (crow-fly metres, or minutes by the
-// measure's profile), then 2SFCA / E2SFCA / gravity with the facilities' capacities (1 when absent).
+// Per measure: 2SFCA / E2SFCA / gravity within the kind's catchment (crow-fly metres, or minutes by
+// the measure's profile) with the facilities' capacities (1 when absent). A network measure uses
+// every thread itself (its catchments searched in parallel), so the network measures run one after
+// another; the crow-fly measures (one k-d tree query per cell, single-threaded) run side by side.
 void evaluate_access(const PreparedStudy& prepared, Evaluation& ev, unsigned threads) {
-    const study::Study& study = prepared.study;
-    const study::AccessSpec& spec = *study.access;
-    const auto& cells = prepared.inputs.cells;
     ev.access.resize(ev.measures.size());
-    // The biggest tables first (facilities x catchment area, driving at a typical 40 km/h), so the
-    // threads finish together.
-    std::vector<double> work(ev.measures.size(), 0.0);
-    for (std::size_t m = 0; m < work.size(); ++m) {
-        const coverage::Measure& me = ev.measures[m];
-        std::size_t k = 0;
-        while (ev.facilities[k].kind != me.kind) ++k;
-        double reach_m = spec.catchment_m.value_or(study.radius_for(study.facilities[k]));
-        if (me.is_network()) {
-            const PreparedNetwork& net = *prepared.network;
-            std::size_t p = 0;
-            while (net.profiles()[p] != me.method.profile) ++p;
-            const network::Profile pr = net.profiles()[p];
-            const double kmh = pr == network::Profile::drive ? 40.0 : study.network->speeds.constant_kmh(pr);
-            reach_m = kmh / 60.0 * 1000.0 * spec.catchment_minutes.value_or(study.minutes_for(study.facilities[k]));
+    std::vector<std::size_t> crowfly;
+    for (std::size_t m = 0; m < ev.measures.size(); ++m) {
+        if (ev.measures[m].is_network()) {
+            ev.access[m] = access_measure(prepared, ev, m, threads);
+        } else {
+            crowfly.push_back(m);
         }
-        work[m] = static_cast<double>(ev.facilities[k].position_m.size()) * reach_m * reach_m;
     }
-    std::vector<std::size_t> order(work.size());
-    for (std::size_t m = 0; m < order.size(); ++m) order[m] = m;
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return work[a] > work[b]; });
-    parallel_for(ev.measures.size(), threads, [&](std::size_t task) {
-        const std::size_t m = order[task];
-        ev.access[m] = access_measure(prepared, ev, m);
-    });
+    parallel_for(crowfly.size(), threads,
+                 [&](std::size_t i) { ev.access[crowfly[i]] = access_measure(prepared, ev, crowfly[i], 1); });
 }
 
-}  // namespace
+// The capacities of a kind's facilities [first, end): 1 where absent.
+std::vector<double> capacities(const study::FacilitySet& fs, std::size_t first, std::size_t end) {
+    std::vector<double> capacity;
+    capacity.reserve(end - first);
+    for (std::size_t j = first; j < end; ++j) capacity.push_back(std::isfinite(fs.capacity[j]) ? fs.capacity[j] : 1.0);
+    return capacity;
+}
 
-AccessMeasure access_measure(const PreparedStudy& prepared, const Evaluation& ev, std::size_t m) {
+// Access of measure m over the kind's facilities [first, end), the scores continuing `start`
+// (empty: from 0).
+AccessMeasure access_of_facilities(const PreparedStudy& prepared, const Evaluation& ev, std::size_t m,
+                                   std::size_t first, std::size_t end, std::span<const double> start,
+                                   unsigned threads) {
     const study::Study& study = prepared.study;
     const study::AccessSpec& spec = *study.access;
     const auto& cells = prepared.inputs.cells;
@@ -223,8 +220,7 @@ AccessMeasure access_measure(const PreparedStudy& prepared, const Evaluation& ev
     const study::FacilitySet& fs = ev.facilities[k];
     AccessMeasure a;
     access::AccessOptions opt = spec.options;
-    std::vector<double> capacity(fs.capacity.size());
-    for (std::size_t j = 0; j < capacity.size(); ++j) capacity[j] = std::isfinite(fs.capacity[j]) ? fs.capacity[j] : 1.0;
+    const std::vector<double> capacity = capacities(fs, first, end);
     access::AccessResult result;
     if (me.is_network()) {
         const PreparedNetwork& net = *prepared.network;
@@ -232,29 +228,74 @@ AccessMeasure access_measure(const PreparedStudy& prepared, const Evaluation& ev
         while (net.profiles()[p] != me.method.profile) ++p;
         a.catchment = spec.catchment_minutes.value_or(study.minutes_for(study.facilities[k]));
         opt.catchment = a.catchment;
-        // The catchments are searched twice (step 1, step 2) rather than stored: the pairs of a
-        // 15-minute drive run to millions, and writing them costs more than a second search.
-        // Same sums in the same order as compute_access on the reach table: the same bits.
-        access::CatchmentSource source;
-        source.supply_count = fs.position_m.size();
+        // One bounded search per facility, in parallel; each catchment gives its facility's ratio
+        // and is added to the cells' scores in facility order: the same sums in the same order as
+        // compute_access on the reach table, so the same bits.
+        const auto& all_snaps = ev.facility_snaps[p][k];
+        const SnapList snaps(all_snaps.begin() + static_cast<std::ptrdiff_t>(first),
+                             all_snaps.begin() + static_cast<std::ptrdiff_t>(end));
+        const routing::CatchmentSearch search(net.roads(), net.profiles()[p], net.reverse_graph(p), snaps,
+                                              net.cell_snaps(p), a.catchment, net.off_road_kmh(p));
+        access::SearchedCatchments source;
+        source.supply_count = snaps.size();
         source.demand_count = cells.size();
         source.unit = coverage::CostUnit::minutes;
         source.limit = a.catchment;
-        source.for_each = [&](const access::CatchmentSource::Visitor& visit) {
-            routing::for_each_catchment(net.roads(), net.profiles()[p], net.reverse_graph(p),
-                                        ev.facility_snaps[p][k], net.cell_snaps(p), a.catchment,
-                                        net.off_road_kmh(p), visit);
+        source.units_per_cost = 60000.0;  // milliseconds per minute
+        source.make_search = [&search]() -> access::CatchmentSearchFn {
+            auto worker = std::make_shared<routing::CatchmentSearch::Worker>(search.worker());
+            return [worker](std::size_t j, std::vector<access::CompactEntry>& out) {
+                out.clear();
+                for (const routing::ReachedPoint& r : worker->search(j, true)) out.push_back({r.point, r.ms});
+            };
         };
-        result = access::compute_access_by_supply(source, cells.population, capacity, opt);
+        access::SearchedOptions so;
+        so.threads = threads;
+        so.start_access = start;
+        result = access::compute_access_searched(source, cells.population, capacity, opt, so);
     } else {
         a.catchment = spec.catchment_m.value_or(study.radius_for(study.facilities[k]));
         opt.catchment = a.catchment;
-        const coverage::CostTable table = coverage::crowfly_reach_table(cells.centre_m, fs.position_m, a.catchment);
-        result = access::compute_access(table, cells.population, capacity, opt);
+        const std::vector<Point> positions(fs.position_m.begin() + static_cast<std::ptrdiff_t>(first),
+                                           fs.position_m.begin() + static_cast<std::ptrdiff_t>(end));
+        const coverage::CostTable table = coverage::crowfly_reach_table(cells.centre_m, positions, a.catchment);
+        result = start.empty() ? access::compute_access(table, cells.population, capacity, opt)
+                               : access::compute_access_by_supply_from(coverage::transpose(table), cells.population,
+                                                                       capacity, opt, start);
     }
     a.score = std::move(result.access);
     a.catchment_population = std::move(result.catchment_demand);
     a.ratio = std::move(result.ratio);
+    return a;
+}
+
+}  // namespace
+
+AccessMeasure access_measure(const PreparedStudy& prepared, const Evaluation& ev, std::size_t m, unsigned threads) {
+    std::size_t k = 0;
+    while (ev.facilities[k].kind != ev.measures[m].kind) ++k;
+    return access_of_facilities(prepared, ev, m, 0, ev.facilities[k].position_m.size(), {}, threads);
+}
+
+AccessMeasure access_measure_appended(const PreparedStudy& prepared, const Evaluation& ev, std::size_t m,
+                                      const AccessMeasure& base, unsigned threads) {
+    std::size_t k = 0;
+    while (ev.facilities[k].kind != ev.measures[m].kind) ++k;
+    const std::size_t base_count = base.ratio.size();
+    const std::size_t count = ev.facilities[k].position_m.size();
+    if (base_count > count || base.score.size() != prepared.inputs.cells.size()) {
+        throw config_error("access: the baseline's access of " + ev.measures[m].kind + " does not fit the scenario (" +
+                           std::to_string(base_count) + " baseline facilities, " + std::to_string(count) + " now)");
+    }
+    AccessMeasure added = access_of_facilities(prepared, ev, m, base_count, count, base.score, threads);
+    AccessMeasure a;
+    a.catchment = added.catchment;
+    a.score = std::move(added.score);
+    a.catchment_population = base.catchment_population;
+    a.catchment_population.insert(a.catchment_population.end(), added.catchment_population.begin(),
+                                  added.catchment_population.end());
+    a.ratio = base.ratio;
+    a.ratio.insert(a.ratio.end(), added.ratio.begin(), added.ratio.end());
     return a;
 }
 

@@ -5,6 +5,8 @@
 #include "kepu15/routing/dijkstra.hpp"
 
 #include <algorithm>
+#include <bit>
+#include <memory>
 #include <span>
 #include <unordered_map>
 
@@ -32,53 +34,88 @@ struct PointOnEdge {
     std::uint32_t off_road_ms;
 };
 
-// Per node, the points that leave their edge through it (CSR).
-struct PointsByNode {
-    std::vector<std::uint32_t> first;
-    std::vector<PointLeg> legs;
-};
-
-struct Reached {
-    std::uint32_t point;
-    std::uint32_t ms;
-};
+using Reached = ReachedPoint;
 
 // Per facility, the points within the limit with their integer milliseconds, handed to
 // emit(facility, std::span<const Reached>) in increasing facility order on the calling thread;
-// each list sorted by point when `sorted` (ascending point order is what summing a facility's
-// catchment in the same order as compute_access needs). With one thread nothing is stored
-// between facilities: the list lives in a buffer reused for the next one.
+// each list sorted by point when `sorted`. With one thread nothing is stored between facilities.
 template <class Emit>
 void reached_by_facility(const network::RoadNetwork& network, network::Profile profile,
                          const network::Graph& reverse_graph, const std::vector<std::optional<Snap>>& facility_snaps,
                          const std::vector<std::optional<Snap>>& point_snaps, double limit_minutes,
                          double off_road_kmh, unsigned threads, bool sorted, Emit&& emit) {
-    check_reverse_graph(network, reverse_graph);
-    check_off_road_speed(off_road_kmh);
-    const auto p = static_cast<std::size_t>(profile);
-    const std::uint32_t cutoff = cutoff_ms_of(limit_minutes);
-    const std::size_t node_count = network.nodes_m.size();
+    const CatchmentSearch catchments(network, profile, reverse_graph, facility_snaps, point_snaps, limit_minutes,
+                                     off_road_kmh);
+    const std::size_t workers =
+        std::max<std::size_t>(1, std::min<std::size_t>(threads, facility_snaps.size()));
+    std::vector<std::vector<Reached>> per_facility(workers > 1 ? facility_snaps.size() : 0);
+    parallel_for(workers, static_cast<unsigned>(workers), [&](std::size_t w) {
+        CatchmentSearch::Worker worker = catchments.worker();
+        for (std::size_t f = w; f < facility_snaps.size(); f += workers) {
+            const std::span<const Reached> reached = worker.search(f, sorted);
+            if (workers == 1) {
+                emit(f, reached);
+            } else {
+                per_facility[f].assign(reached.begin(), reached.end());
+            }
+        }
+    });
+    if (workers > 1) {
+        for (std::size_t f = 0; f < per_facility.size(); ++f) {
+            emit(f, std::span<const Reached>(per_facility[f]));
+            per_facility[f] = {};
+        }
+    }
+}
 
-    // Facilities: their edge, offset and off-road leg (validated before any thread starts).
+}  // namespace
+
+// Facilities (their edge, offset and off-road leg), per node the points leaving through it (CSR),
+// per facility edge the points inside it: built once, read by every worker.
+struct CatchmentSearch::Index {
     struct FacilityAt {
         const RoadEdge* edge = nullptr;
         network::EdgeId edge_id = 0;
         double offset_m = 0.0;
         std::uint32_t off_road_ms = 0;
     };
-    std::vector<FacilityAt> fac(facility_snaps.size());
+    const network::Graph* reverse_graph = nullptr;
+    std::size_t profile = 0;
+    std::uint32_t cutoff = 0;
+    std::size_t point_count = 0;
+    std::vector<FacilityAt> fac;
     std::unordered_map<network::EdgeId, std::vector<PointOnEdge>> on_facility_edge;
+    std::vector<std::uint32_t> first;  // per node, into legs
+    std::vector<PointLeg> legs;
+};
+
+CatchmentSearch::CatchmentSearch(const network::RoadNetwork& network, network::Profile profile,
+                                 const network::Graph& reverse_graph,
+                                 const std::vector<std::optional<Snap>>& facility_snaps,
+                                 const std::vector<std::optional<Snap>>& point_snaps, double limit_minutes,
+                                 double off_road_kmh)
+    : m_index(std::make_shared<Index>()) {
+    check_reverse_graph(network, reverse_graph);
+    check_off_road_speed(off_road_kmh);
+    Index& ix = *m_index;
+    const auto p = static_cast<std::size_t>(profile);
+    ix.reverse_graph = &reverse_graph;
+    ix.profile = p;
+    ix.cutoff = cutoff_ms_of(limit_minutes);
+    ix.point_count = point_snaps.size();
+    const std::uint32_t cutoff = ix.cutoff;
+    const std::size_t node_count = network.nodes_m.size();
+
+    ix.fac.resize(facility_snaps.size());
     for (std::size_t f = 0; f < facility_snaps.size(); ++f) {
         if (!facility_snaps[f]) continue;
         const Snap& s = *facility_snaps[f];
         const RoadEdge& e = edge_of(network, s, "facility", f);
-        fac[f] = {&e, s.edge, clamped_offset(e, s), travel_ms(s.off_road_m, off_road_kmh)};
-        on_facility_edge.try_emplace(s.edge);
+        ix.fac[f] = {&e, s.edge, clamped_offset(e, s), travel_ms(s.off_road_m, off_road_kmh)};
+        ix.on_facility_edge.try_emplace(s.edge);
     }
 
-    // Points: per node the points leaving through it; per facility edge the points inside it.
-    PointsByNode by_node;
-    by_node.first.assign(node_count + 1, 0);
+    ix.first.assign(node_count + 1, 0);
     std::vector<std::pair<NodeId, PointLeg>> legs;
     legs.reserve(point_snaps.size() * 2);
     for (std::size_t i = 0; i < point_snaps.size(); ++i) {
@@ -94,91 +131,94 @@ void reached_by_facility(const network::RoadNetwork& network, network::Profile p
             const std::uint64_t leg = std::uint64_t{exits[k].leg_ms} + off_ms;
             if (leg > cutoff) continue;  // too far from the node to reach anything within the limit
             legs.push_back({exits[k].node, {point, static_cast<std::uint32_t>(leg)}});
-            ++by_node.first[exits[k].node + 1];
+            ++ix.first[exits[k].node + 1];
         }
         if (inside_edge(e, q)) {
-            if (const auto it = on_facility_edge.find(s.edge); it != on_facility_edge.end()) {
+            if (const auto it = ix.on_facility_edge.find(s.edge); it != ix.on_facility_edge.end()) {
                 it->second.push_back({point, q, off_ms});
             }
         }
     }
-    for (std::size_t v = 0; v < node_count; ++v) by_node.first[v + 1] += by_node.first[v];
-    by_node.legs.resize(legs.size());
-    {
-        std::vector<std::uint32_t> next(by_node.first.begin(), by_node.first.end() - 1);
-        for (const auto& [v, leg] : legs) by_node.legs[next[v]++] = leg;
-    }
-    legs = {};
-
-    // One bounded search per facility; each worker keeps its search buffers and a per-point best.
-    const std::size_t workers =
-        std::max<std::size_t>(1, std::min<std::size_t>(threads, facility_snaps.size()));
-    std::vector<std::vector<Reached>> per_facility(workers > 1 ? facility_snaps.size() : 0);
-    parallel_for(workers, static_cast<unsigned>(workers), [&](std::size_t w) {
-        DijkstraSearch search(reverse_graph);
-        std::vector<std::uint32_t> best(point_snaps.size(), unreached);
-        std::vector<std::uint32_t> touched;
-        std::vector<Source> sources;
-        std::vector<Reached> scratch;
-        for (std::size_t f = w; f < fac.size(); f += workers) {
-            std::vector<Reached>& out = workers > 1 ? per_facility[f] : scratch;
-            out.clear();
-            const FacilityAt& at = fac[f];
-            if (at.edge == nullptr) {
-                if (workers == 1) emit(f, std::span<const Reached>(out));
-                continue;
-            }
-            sources.clear();
-            append_facility_sources(*at.edge, at.offset_m, at.off_road_ms, p, static_cast<std::uint32_t>(f),
-                                    sources);
-            const auto consider = [&](std::uint32_t point, std::uint64_t ms) {
-                if (ms > cutoff) return;
-                if (best[point] == unreached) touched.push_back(point);
-                if (ms < best[point]) best[point] = static_cast<std::uint32_t>(ms);
-            };
-            const std::uint32_t* cost = search.run(sources, cutoff).cost_ms.data();
-            for (const NodeId v : search.reached()) {
-                const std::uint64_t cv = cost[v];
-                for (std::uint32_t k = by_node.first[v], end = by_node.first[v + 1]; k < end; ++k) {
-                    consider(by_node.legs[k].point, cv + by_node.legs[k].leg_ms);
-                }
-            }
-            // Points on the facility's own edge may reach it without passing a node.
-            const FacilityOnEdge here{static_cast<std::uint32_t>(f), at.offset_m, at.off_road_ms};
-            const float fwd = at.edge->forward_kmh[p];
-            const float bwd = at.edge->backward_kmh[p];
-            for (const PointOnEdge& pt : on_facility_edge.at(at.edge_id)) {
-                if (const auto ms = same_edge_ms(here, pt.offset_m, fwd, bwd))
-                    consider(pt.point, *ms + pt.off_road_ms);
-            }
-            out.reserve(touched.size());
-            if (sorted && touched.size() * 16 > best.size()) {
-                // Many points: one pass over all of them is cheaper than sorting the touched ones.
-                for (std::uint32_t point = 0; point < best.size(); ++point) {
-                    if (best[point] == unreached) continue;
-                    out.push_back({point, best[point]});
-                    best[point] = unreached;
-                }
-            } else {
-                if (sorted) std::sort(touched.begin(), touched.end());
-                for (const std::uint32_t point : touched) {
-                    out.push_back({point, best[point]});
-                    best[point] = unreached;
-                }
-            }
-            touched.clear();
-            if (workers == 1) emit(f, std::span<const Reached>(out));
-        }
-    });
-    if (workers > 1) {
-        for (std::size_t f = 0; f < per_facility.size(); ++f) {
-            emit(f, std::span<const Reached>(per_facility[f]));
-            per_facility[f] = {};
-        }
-    }
+    for (std::size_t v = 0; v < node_count; ++v) ix.first[v + 1] += ix.first[v];
+    ix.legs.resize(legs.size());
+    std::vector<std::uint32_t> next(ix.first.begin(), ix.first.end() - 1);
+    for (const auto& [v, leg] : legs) ix.legs[next[v]++] = leg;
 }
 
-}  // namespace
+CatchmentSearch::~CatchmentSearch() = default;
+
+std::size_t CatchmentSearch::facility_count() const { return m_index->fac.size(); }
+std::size_t CatchmentSearch::point_count() const { return m_index->point_count; }
+
+CatchmentSearch::Worker CatchmentSearch::worker() const { return Worker(m_index); }
+
+CatchmentSearch::Worker::Worker(std::shared_ptr<const Index> index)
+    : m_index(std::move(index)),
+      m_search(std::make_unique<DijkstraSearch>(*m_index->reverse_graph)),
+      m_best(m_index->point_count, unreached),
+      m_seen((m_index->point_count + 63) / 64, 0) {}
+
+CatchmentSearch::Worker::Worker(Worker&&) noexcept = default;
+CatchmentSearch::Worker::~Worker() = default;
+
+std::span<const ReachedPoint> CatchmentSearch::Worker::search(std::size_t f, bool sorted) {
+    const Index& ix = *m_index;
+    m_out.clear();
+    const Index::FacilityAt& at = ix.fac.at(f);
+    if (at.edge == nullptr) return m_out;
+    const std::uint32_t cutoff = ix.cutoff;
+    std::vector<Source> sources;
+    append_facility_sources(*at.edge, at.offset_m, at.off_road_ms, ix.profile, static_cast<std::uint32_t>(f),
+                            sources);
+    std::uint32_t* best = m_best.data();
+    std::uint64_t* seen = m_seen.data();
+    const auto consider = [&](std::uint32_t point, std::uint64_t ms) {
+        if (ms > cutoff) return;
+        if (best[point] == unreached) {
+            m_touched.push_back(point);
+            seen[point >> 6] |= std::uint64_t{1} << (point & 63);
+        }
+        if (ms < best[point]) best[point] = static_cast<std::uint32_t>(ms);
+    };
+    const std::uint32_t* cost = m_search->run(sources, cutoff).cost_ms.data();
+    const std::uint32_t* first = ix.first.data();
+    const PointLeg* legs = ix.legs.data();
+    for (const NodeId v : m_search->reached()) {
+        const std::uint64_t cv = cost[v];
+        for (std::uint32_t k = first[v], end = first[v + 1]; k < end; ++k) consider(legs[k].point, cv + legs[k].leg_ms);
+    }
+    // Points on the facility's own edge may reach it without passing a node.
+    const FacilityOnEdge here{static_cast<std::uint32_t>(f), at.offset_m, at.off_road_ms};
+    const float fwd = at.edge->forward_kmh[ix.profile];
+    const float bwd = at.edge->backward_kmh[ix.profile];
+    for (const PointOnEdge& pt : ix.on_facility_edge.at(at.edge_id)) {
+        if (const auto ms = same_edge_ms(here, pt.offset_m, fwd, bwd)) consider(pt.point, *ms + pt.off_road_ms);
+    }
+    m_out.reserve(m_touched.size());
+    if (sorted && m_touched.size() * 256 >= m_best.size()) {
+        // Many points: the bitmap of the points seen gives them in order, cheaper than sorting.
+        for (std::size_t w = 0; w < m_seen.size(); ++w) {
+            std::uint64_t bits = seen[w];
+            seen[w] = 0;
+            while (bits != 0) {
+                const auto point =
+                    static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(std::countr_zero(bits)));
+                bits &= bits - 1;
+                m_out.push_back({point, best[point]});
+                best[point] = unreached;
+            }
+        }
+    } else {
+        if (sorted) std::sort(m_touched.begin(), m_touched.end());
+        for (const std::uint32_t point : m_touched) {
+            m_out.push_back({point, best[point]});
+            best[point] = unreached;
+            seen[point >> 6] = 0;
+        }
+    }
+    m_touched.clear();
+    return m_out;
+}
 
 coverage::CostTable reach_table(const network::RoadNetwork& network, network::Profile profile,
                                 const network::Graph& reverse_graph,

@@ -15,6 +15,7 @@
 #include <map>
 #include <queue>
 #include <random>
+#include <thread>
 #include <vector>
 
 using namespace kepu15;
@@ -378,7 +379,7 @@ TEST_CASE("crowfly_reach_table: every facility within the radius, inclusive, aga
 TEST_CASE("reach_table_by_facility and for_each_catchment are the transposed reach_table, row by row",
           "[routing]") {
     // Enough points per facility that both ways of listing a catchment in point order are used:
-    // sorting the few touched points and scanning all of them.
+    // sorting the few touched points and reading the bitmap of the points reached.
     for (const std::uint32_t seed : {11U, 12U, 13U, 14U}) {
         INFO("seed " << seed);
         std::mt19937 rng(seed);
@@ -423,5 +424,55 @@ TEST_CASE("reach_table_by_facility and for_each_catchment are the transposed rea
                 CHECK(entries == by_point.entry_count());
             }
         }
+    }
+}
+
+TEST_CASE("CatchmentSearch workers on several threads give reach_table's catchments, in point order or not",
+          "[routing]") {
+    // 3,000 points: a short limit reaches a few of them (listed by sorting the touched points), a
+    // long one many (listed from the bitmap of reached points); each thread has its own worker and
+    // searches every facility, in another order than its neighbour.
+    std::mt19937 rng(21);
+    const network::RoadNetwork net = random_network(rng, 7, 6);
+    std::vector<std::optional<Snap>> facilities;
+    std::vector<std::optional<Snap>> points;
+    for (int i = 0; i < 10; ++i) facilities.push_back(random_snap(rng, net, 40));
+    facilities.insert(facilities.begin() + 2, std::nullopt);
+    for (int i = 0; i < 3000; ++i) points.push_back(random_snap(rng, net, 60));
+    points.push_back(std::nullopt);
+    const network::Graph graph = reverse_graph(net, Profile::walk);
+    for (const double limit : {0.3, 1.0, 6.0}) {
+        CAPTURE(limit);
+        const auto expected =
+            coverage::transpose(routing::reach_table(net, Profile::walk, graph, facilities, points, limit, 4.5, 1));
+        const routing::CatchmentSearch search(net, Profile::walk, graph, facilities, points, limit, 4.5);
+        REQUIRE(search.facility_count() == facilities.size());
+        REQUIRE(search.point_count() == points.size());
+        std::vector<std::vector<Row>> got(2, std::vector<Row>(facilities.size()));
+        std::vector<std::vector<Row>> unsorted(2, std::vector<Row>(facilities.size()));
+        std::vector<std::thread> threads;
+        for (std::size_t t = 0; t < 2; ++t) {
+            threads.emplace_back([&, t] {
+                routing::CatchmentSearch::Worker worker = search.worker();
+                for (std::size_t i = 0; i < facilities.size(); ++i) {
+                    const std::size_t f = t == 0 ? i : facilities.size() - 1 - i;
+                    for (const auto& r : worker.search(f, true)) got[t][f].emplace_back(r.point, r.ms / 60000.0);
+                    for (const auto& r : worker.search(f, false)) unsorted[t][f].emplace_back(r.point, r.ms / 60000.0);
+                }
+            });
+        }
+        for (auto& th : threads) th.join();
+        std::size_t pairs = 0;
+        for (std::size_t t = 0; t < 2; ++t) {
+            for (std::size_t f = 0; f < facilities.size(); ++f) {
+                CAPTURE(t, f);
+                CHECK(got[t][f] == row(expected, f));
+                std::sort(unsorted[t][f].begin(), unsorted[t][f].end());
+                CHECK(unsorted[t][f] == row(expected, f));
+                pairs += got[t][f].size();
+            }
+        }
+        CHECK(pairs == 2 * expected.entry_count());
+        CHECK(got[0][2].empty());  // the unsnapped facility
     }
 }

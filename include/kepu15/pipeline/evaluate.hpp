@@ -57,8 +57,20 @@ Evaluation evaluate(const PreparedStudy& prepared, std::vector<study::FacilitySe
 // The capacity-aware access of measure `m` of `ev` (the study's [access] method, the kind's
 // catchment, capacities 1 where absent): what `evaluate` computes for every measure, exposed so an
 // incremental evaluation (kepu15 compare) recomputes only the measures whose facilities changed.
+// A network measure searches its catchments on `threads` threads (same results on any number).
 // REQUIRES: prepared.study.access; ev.facility_snaps filled for network measures.
-AccessMeasure access_measure(const PreparedStudy& prepared, const Evaluation& ev, std::size_t m);
+AccessMeasure access_measure(const PreparedStudy& prepared, const Evaluation& ev, std::size_t m,
+                             unsigned threads = 1);
+
+// The same when the kind of measure `m` only gained facilities: ev's facilities of the kind are
+// the baseline's (base: the baseline's access of this measure; same order, same capacities)
+// followed by the added ones. A baseline facility's catchment population and ratio depend on its
+// own catchment only, so they are kept, and only the added sites are searched: their ratios times
+// the decay are added to the baseline's scores in facility order, which is the order of the full
+// sum, so the result is equal to the last bit to access_measure (tests/scenario checks it).
+// REQUIRES: as access_measure; ev's facilities of the kind begin with base.ratio.size() baseline ones.
+AccessMeasure access_measure_appended(const PreparedStudy& prepared, const Evaluation& ev, std::size_t m,
+                                      const AccessMeasure& base, unsigned threads = 1);
 
 // Per-cell travel times (routing::travel_times) as a measure: minutes up to the horizon (NaN
 // beyond it or without road access), covered when the minutes rounded to the hundredth (the

@@ -10,7 +10,9 @@
 #include "kepu15/network/road_network.hpp"
 #include "kepu15/network/snap.hpp"
 
+#include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <vector>
@@ -41,6 +43,55 @@ coverage::CostTable reach_table_by_facility(const network::RoadNetwork& network,
                                             const std::vector<std::optional<network::Snap>>& facility_snaps,
                                             const std::vector<std::optional<network::Snap>>& point_snaps,
                                             double limit_minutes, double off_road_kmh, unsigned threads = 1);
+
+// One point of a facility's catchment in whole milliseconds: 8 bytes, the compact form a caller
+// keeps when it holds many catchments at once.
+struct ReachedPoint {
+    std::uint32_t point;
+    std::uint32_t ms;
+};
+
+class DijkstraSearch;
+
+// The catchments of a facility set searched one facility at a time, on as many threads as the
+// caller likes: the shared part (facilities, per node the points leaving through it) is built once
+// by the constructor; each thread takes its own Worker (search buffers and a per-point best,
+// O(nodes + points)). Same pairs and minutes as reach_table.
+// REQUIRES: as reach_table. Throws as reach_table (from the constructor).
+class CatchmentSearch {
+public:
+    CatchmentSearch(const network::RoadNetwork& network, network::Profile profile, const network::Graph& reverse_graph,
+                    const std::vector<std::optional<network::Snap>>& facility_snaps,
+                    const std::vector<std::optional<network::Snap>>& point_snaps, double limit_minutes,
+                    double off_road_kmh);
+    ~CatchmentSearch();
+    [[nodiscard]] std::size_t facility_count() const;
+    [[nodiscard]] std::size_t point_count() const;
+
+    struct Index;
+    class Worker {
+    public:
+        explicit Worker(std::shared_ptr<const Index> index);
+        Worker(Worker&&) noexcept;
+        ~Worker();
+        // Facility f's catchment (empty when unsnapped), sorted by point when `sorted` (else in
+        // the order reached); valid until the next search of this worker.
+        std::span<const ReachedPoint> search(std::size_t facility, bool sorted = true);
+
+    private:
+        std::shared_ptr<const Index> m_index;
+        std::unique_ptr<DijkstraSearch> m_search;
+        std::vector<std::uint32_t> m_best;   // per point; `unreached` between searches
+        std::vector<std::uint64_t> m_seen;   // per point, one bit: reached by this search
+        std::vector<std::uint32_t> m_touched;
+        std::vector<ReachedPoint> m_out;
+    };
+    // One per thread; a Worker must not be shared between threads.
+    [[nodiscard]] Worker worker() const;
+
+private:
+    std::shared_ptr<Index> m_index;
+};
 
 // The same catchments one facility at a time, stored nowhere: visit(facility, entries) is called
 // for every facility in increasing order on the calling thread (one thread), entries sorted by
