@@ -1,8 +1,8 @@
 #include "kepu15/geo/lattice_outline.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cassert>
-#include <algorithm>
 #include <cstring>
 #include <iterator>
 #include <utility>
