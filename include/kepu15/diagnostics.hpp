@@ -23,6 +23,12 @@ public:
     // Progress notes ("snapping 88,461 cells"): shown when the CLI is verbose, kept for logs.
     void progress(const std::string& message) { record("progress", message, m_progress); }
 
+    // Records another run part's messages after these (a stage run on a thread of its own keeps its
+    // messages apart, and they are appended when it joins, so the order does not depend on timing).
+    void append(const Diagnostics& other) {
+        for (const auto& m : other.warnings()) warn(m);
+        for (const auto& m : other.progress_notes()) progress(m);
+    }
     [[nodiscard]] std::vector<std::string> warnings() const {
         const std::lock_guard<std::mutex> lock(m_mutex);
         return m_warnings;

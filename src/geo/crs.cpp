@@ -12,6 +12,9 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <map>
+#include <mutex>
+#include <vector>
 #include <string_view>
 
 namespace kepu15::geo {
@@ -78,6 +81,73 @@ void nan_if_not_finite(Point& p) {
         p.x = std::numeric_limits<double>::quiet_NaN();
         p.y = std::numeric_limits<double>::quiet_NaN();
     }
+}
+
+// Operations already chosen, for the process. Choosing one queries PROJ's database: 25-100 ms per
+// CRS pair (200 ms for CGCS2000 -> WGS84, which searches intermediate CRSs), and a run builds a dozen
+// transformers (readers, outputs, threads) over four or five pairs. The first choice per pair is kept
+// in a context of its own, behind a mutex, and a Transformer gets a clone (0.2 ms) that carries every
+// candidate operation, so points transform as through a fresh proj_create_crs_to_crs. A pair whose
+// CRSs are equivalent to a cached pair's (a .prj's WKT for an EPSG code), or to its reverse, shares
+// that operation (the reverse applied inverted). Failures are not cached.
+struct CachedOperation {
+    PjPtr op;
+    bool reversed = false;
+};
+
+struct OperationCache {
+    struct Entry {
+        PjPtr src;
+        PjPtr dst;
+        PjPtr op;
+    };
+    std::mutex mutex;
+    ContextPtr ctx = make_context();
+    std::map<std::pair<std::string, std::string>, std::pair<std::size_t, bool>> by_name;  // -> entry, reversed
+    std::vector<Entry> entries;
+};
+
+// Throws crs_error naming `from_crs` and `to_crs` (the user's names).
+CachedOperation cached_operation(PJ_CONTEXT* ctx, const std::string& real_from, const std::string& real_to,
+                                 const std::string& from_crs, const std::string& to_crs) {
+    static OperationCache cache;
+    const std::lock_guard<std::mutex> lock(cache.mutex);
+    PJ_CONTEXT* c = cache.ctx.get();
+    auto named = cache.by_name.find({real_from, real_to});
+    if (named == cache.by_name.end()) {
+        PjPtr src = create_crs(c, real_from);
+        PjPtr dst = create_crs(c, real_to);
+        std::optional<std::pair<std::size_t, bool>> found;
+        for (std::size_t e = 0; e < cache.entries.size() && !found; ++e) {
+            const auto& entry = cache.entries[e];
+            const auto same = [&](const PjPtr& a, const PjPtr& b) {
+                return proj_is_equivalent_to_with_ctx(c, a.get(), b.get(), PJ_COMP_EQUIVALENT) != 0;
+            };
+            if (same(src, entry.src) && same(dst, entry.dst)) found = std::make_pair(e, false);
+            else if (same(src, entry.dst) && same(dst, entry.src)) found = std::make_pair(e, true);
+        }
+        if (!found) {
+            PjPtr op(proj_create_crs_to_crs_from_pj(c, src.get(), dst.get(), nullptr, nullptr));
+            if (!op) {
+                throw crs_error("no transformation from '" + from_crs + "' to '" + to_crs + "': " + last_error(c));
+            }
+            PjPtr normalised(proj_normalize_for_visualization(c, op.get()));
+            if (!normalised) {
+                throw crs_error("cannot normalise the axis order of the transformation from '" + from_crs +
+                                "' to '" + to_crs + "': " + last_error(c));
+            }
+            cache.entries.push_back({std::move(src), std::move(dst), std::move(normalised)});
+            found = std::make_pair(cache.entries.size() - 1, false);
+        }
+        named = cache.by_name.emplace(std::make_pair(real_from, real_to), *found).first;
+    }
+    const auto [index, reversed] = named->second;
+    PjPtr clone(proj_clone(ctx, cache.entries[index].op.get()));
+    if (!clone) {
+        throw crs_error("cannot copy the transformation from '" + from_crs + "' to '" + to_crs + "': " +
+                        last_error(ctx));
+    }
+    return {std::move(clone), reversed};
 }
 
 }  // namespace detail
@@ -164,6 +234,7 @@ struct Transformer::impl {
     ChineseDatum to_datum = ChineseDatum::none;
     detail::ContextPtr ctx;
     detail::PjPtr op;  // null when no PROJ step is needed (e.g. GCJ-02 -> EPSG:4326)
+    bool reversed = false;  // op runs from to_crs to from_crs: apply it inverted
 
     static Point to_wgs84(ChineseDatum d, Point p) {
         switch (d) {
@@ -190,7 +261,8 @@ struct Transformer::impl {
         }
         if (op && !points.empty()) {
             proj_errno_reset(op.get());
-            proj_trans_generic(op.get(), dir, &points[0].x, sizeof(Point), points.size(), &points[0].y,
+            const PJ_DIRECTION op_dir = reversed ? (dir == PJ_FWD ? PJ_INV : PJ_FWD) : dir;
+            proj_trans_generic(op.get(), op_dir, &points[0].x, sizeof(Point), points.size(), &points[0].y,
                                sizeof(Point), points.size(), nullptr, 0, 0, nullptr, 0, 0);
         }
         for (Point& p : points) {
@@ -212,17 +284,19 @@ Transformer::Transformer(const std::string& from_crs, const std::string& to_crs)
     const std::string real_to = m_impl->to_datum != ChineseDatum::none ? wgs84 : to_crs;
     if (real_from == wgs84 && real_to == wgs84) return;  // pure Chinese-datum chain
 
-    detail::PjPtr src = detail::create_crs(ctx, real_from);
-    detail::PjPtr dst = detail::create_crs(ctx, real_to);
-    detail::PjPtr op(proj_create_crs_to_crs_from_pj(ctx, src.get(), dst.get(), nullptr, nullptr));
-    if (!op) {
-        throw crs_error("no transformation from '" + from_crs + "' to '" + to_crs +
-                        "': " + detail::last_error(ctx));
-    }
-    m_impl->op.reset(proj_normalize_for_visualization(ctx, op.get()));
-    if (!m_impl->op) {
-        throw crs_error("cannot normalise the axis order of the transformation from '" + from_crs + "' to '" +
-                        to_crs + "': " + detail::last_error(ctx));
+    detail::CachedOperation cached = detail::cached_operation(ctx, real_from, real_to, from_crs, to_crs);
+    m_impl->op = std::move(cached.op);
+    m_impl->reversed = cached.reversed;
+}
+
+void Transformer::prepare(const std::string& from_crs, const std::string& to_crs) {
+    const std::string real_from = chinese_datum_of(from_crs) != ChineseDatum::none ? wgs84 : from_crs;
+    const std::string real_to = chinese_datum_of(to_crs) != ChineseDatum::none ? wgs84 : to_crs;
+    if (real_from == wgs84 && real_to == wgs84) return;
+    try {
+        detail::cached_operation(detail::thread_context(), real_from, real_to, from_crs, to_crs);
+    } catch (const crs_error&) {
+        // Reported by the Transformer that needs it.
     }
 }
 

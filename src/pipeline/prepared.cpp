@@ -8,6 +8,8 @@
 #include "kepu15/study/loaders.hpp"
 
 #include <algorithm>
+#include <functional>
+#include <future>
 
 namespace kepu15::pipeline {
 
@@ -72,23 +74,36 @@ SnapList PreparedNetwork::snap(std::size_t p, const std::vector<Point>& points_m
 PreparedStudy prepare(const study::Study& study, unsigned threads, Diagnostics& diag, Timings& timings) {
     PreparedStudy prepared;
     prepared.study = study;
+    const bool network = study.uses(study::Method::network);
+    const auto read_roads = [&study](const std::string& working_crs, Diagnostics& d) {
+        const study::NetworkSpec& spec = *study.network;
+        const geo::Transformer to_working(geo::wgs84, working_crs);
+        try {
+            network::LineNetworkOptions options = study::line_network_options(spec);
+            options.read.diagnostics = &d;
+            return network::read_network(spec.path, options, to_working, spec.speeds);
+        } catch (...) {
+            rethrow_with_context("road network");
+        }
+    };
+    // With a working CRS named by the study, the road network is read on a thread of its own while
+    // the other inputs load; its messages follow theirs, and an input error still comes first.
+    Diagnostics network_diag;
+    std::future<network::RoadNetwork> early_roads;
+    if (network && !study.working_crs.empty()) {
+        early_roads = std::async(std::launch::async, read_roads, study.working_crs, std::ref(network_diag));
+    }
     timings.start("read");
     prepared.inputs = study::load_inputs(study, diag);
     check_memory(study, prepared.inputs.cells.size(), 0);
-    if (!study.uses(study::Method::network)) return prepared;
+    if (!network) return prepared;
 
-    const study::NetworkSpec& spec = *study.network;
     timings.start("read network");
-    const geo::Transformer to_working(geo::wgs84, prepared.inputs.working_crs);
-    network::RoadNetwork roads;
-    try {
-        network::LineNetworkOptions options = study::line_network_options(spec);
-        options.read.diagnostics = &diag;
-        roads = network::read_network(spec.path, options, to_working, spec.speeds);
-    } catch (...) {
-        rethrow_with_context("road network");
-    }
+    network::RoadNetwork roads =
+        early_roads.valid() ? early_roads.get() : read_roads(prepared.inputs.working_crs, network_diag);
+    diag.append(network_diag);
     check_memory(study, prepared.inputs.cells.size(), roads.edges.size());
+    const study::NetworkSpec& spec = *study.network;
     prepared.network = std::make_unique<PreparedNetwork>(std::move(roads), study.profiles, spec.speeds, spec.max_snap_m,
                                                          prepared.inputs.cells.centre_m, threads, timings);
     timings.stop();

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <future>
 #include <limits>
 #include <map>
 #include <sstream>
@@ -258,6 +259,17 @@ coverage::UnitIndex unit_index_of(const std::vector<Unit>& units) {
 
 Inputs load_inputs(const Study& study, Diagnostics& diag) {
     Inputs in;
+    // The population raster is read on a thread of its own while the vector layers load (it needs
+    // none of them); its messages follow theirs, as when it was read after them.
+    Diagnostics raster_diag;
+    auto raster = std::async(std::launch::async, [&]() -> PopulationCells {
+        try {
+            return read_population_cells(study.population.path, study.population.band, study.population.groups,
+                                         study.population.crs, study.population.negative, raster_diag);
+        } catch (...) {
+            rethrow_with_context("population raster");
+        }
+    });
     in.units = load_units(study.units, diag);
 
     Box box;
@@ -331,12 +343,8 @@ Inputs load_inputs(const Study& study, Diagnostics& diag) {
 
     // Population raster.
     PopulationCells& cells = in.cells;
-    try {
-        cells = read_population_cells(study.population.path, study.population.band, study.population.groups,
-                                      study.population.crs, study.population.negative, diag);
-    } catch (...) {
-        rethrow_with_context("population raster");
-    }
+    cells = raster.get();
+    diag.append(raster_diag);
     const geo::Transformer raster_to_working(cells.raster_crs, in.working_crs);
     raster_to_working.forward(std::span<Point>(cells.centre_m));
     for (std::size_t i = 0; i < cells.size(); ++i) {
