@@ -497,74 +497,6 @@ pipeline::Evaluation evaluate_incremental(const pipeline::PreparedStudy& prepare
     return ev;
 }
 
-// The baseline's aggregation with the changed measures summarised again (coverage::aggregate on
-// those measures alone: its per-measure sums and statistics do not depend on the other measures),
-// "covered by any kind" summed again per method in aggregate's order, and the changed access means
-// as pipeline::summarise computes them. The byte-for-byte test against a full summary keeps the
-// three in step.
-coverage::Aggregation aggregate_changes(const coverage::Aggregation& base, const std::vector<std::int32_t>& unit_of_cell,
-                                        const study::PopulationCells& cells, const pipeline::Evaluation& ev,
-                                        const Changed& changed, unsigned threads) {
-    coverage::Aggregation agg = base;
-    std::vector<std::size_t> redo;
-    std::vector<coverage::Measure> subset;
-    for (std::size_t m = 0; m < ev.measures.size(); ++m) {
-        if (!changed.measure[m]) continue;
-        redo.push_back(m);
-        subset.push_back(ev.measures[m]);
-    }
-    const std::size_t units = base.units.size();
-    if (!redo.empty()) {
-        const coverage::Aggregation part =
-            coverage::aggregate(unit_of_cell, units, cells.population, cells.groups, subset, threads);
-        const auto splice = [&](coverage::Totals& t, const coverage::Totals& p) {
-            for (std::size_t i = 0; i < redo.size(); ++i) {
-                const std::size_t m = redo[i];
-                t.covered[m] = p.covered[i];
-                t.covered_groups[m] = p.covered_groups[i];
-                t.no_road_access[m] = p.no_road_access[i];
-                t.stats[m] = p.stats[i];
-                t.group_mean[m] = p.group_mean[i];
-            }
-        };
-        splice(agg.region, part.region);
-        for (std::size_t u = 0; u < units; ++u) splice(agg.units[u], part.units[u]);
-        parallel_for(agg.methods.size(), threads, [&](std::size_t k) {
-            std::vector<const coverage::Measure*> of_method;
-            for (const auto& me : ev.measures) {
-                if (me.method == agg.methods[k]) of_method.push_back(&me);
-            }
-            agg.region.covered_any[k] = 0.0;
-            for (auto& t : agg.units) t.covered_any[k] = 0.0;
-            for (std::size_t i = 0; i < unit_of_cell.size(); ++i) {
-                bool any = false;
-                for (const coverage::Measure* me : of_method) any = any || me->covered[i] != 0;
-                if (!any) continue;
-                agg.region.covered_any[k] += cells.population[i];
-                if (unit_of_cell[i] >= 0) agg.units[static_cast<std::size_t>(unit_of_cell[i])].covered_any[k] += cells.population[i];
-            }
-        });
-    }
-    if (!ev.access.empty()) {
-        for (std::size_t m = 0; m < ev.measures.size(); ++m) {
-            if (changed.access[m]) pipeline::set_access_means(agg, unit_of_cell, cells, ev.access[m].score, m);
-        }
-    }
-    return agg;
-}
-
-pipeline::StudyResult summarise_changes(const pipeline::PreparedStudy& prepared, const pipeline::StudyResult& before,
-                                        pipeline::Evaluation ev, const Changed& changed, unsigned threads) {
-    pipeline::StudyResult r;
-    r.prepared = &prepared;
-    r.primary_method = pipeline::primary_method(prepared.study);
-    const auto& cells = prepared.inputs.cells;
-    r.by_unit = aggregate_changes(before.by_unit, cells.unit, cells, ev, changed, threads);
-    r.by_village = aggregate_changes(before.by_village, cells.village, cells, ev, changed, threads);
-    r.evaluation = std::move(ev);
-    return r;
-}
-
 nlohmann::json num(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
 
 // Equity of one measure as summary.json gives it (report/equity.hpp), with the baseline's horizon
@@ -768,7 +700,8 @@ void run_compare(const CompareRequest& req, std::ostream& log, Diagnostics& diag
     const double evaluate_ms = ms_since(evaluating);
     const auto summarising = std::chrono::steady_clock::now();
     if (incremental) {
-        after_result.emplace(summarise_changes(target, before, std::move(after_ev), changed_measures, req.threads));
+        after_result.emplace(pipeline::summarise_changes(target, before, std::move(after_ev),
+                                                         {changed_measures.measure, changed_measures.access}, req.threads));
     } else {
         after_result.emplace(pipeline::summarise(target, std::move(after_ev), req.threads));
     }
@@ -777,6 +710,7 @@ void run_compare(const CompareRequest& req, std::ostream& log, Diagnostics& diag
 
     const auto& in = prepared.inputs;
     std::vector<Row> rows;
+    rows.reserve(before.measures().size() * (1 + in.units.size() + in.villages.size()));
     nlohmann::json j;
     j["baseline"] = base.file;
     j["scenario"] = sc.file;
@@ -785,9 +719,10 @@ void run_compare(const CompareRequest& req, std::ostream& log, Diagnostics& diag
     j["folders"] = {{"baseline", "baseline/"}, {"scenario", "scenario/"}};
     for (std::size_t m = 0; m < before.measures().size(); ++m) {
         const auto& me = before.measures()[m];
+        const std::string method = me.method.name(), key = me.key();
         auto add = [&](const std::string& level, const std::string& code, const std::string& name,
                        const coverage::Totals& a, const coverage::Totals& b) {
-            rows.push_back({level, code, name, me.kind, me.method.name(), me.key(), a.population, a.covered[m],
+            rows.push_back({level, code, name, me.kind, method, key, a.population, a.covered[m],
                             b.covered[m], a.share(m), b.share(m), a.stats[m].mean, b.stats[m].mean});
         };
         add("region", "ALL", base.name, before.by_unit.region, after.by_unit.region);

@@ -1,5 +1,7 @@
 #include "kepu15/coverage/gap_patches.hpp"
 
+#include "kepu15/geo/lattice_outline.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -151,29 +153,10 @@ GapPatches gap_patches(const GapCells& cells, const GapPatchOptions& options, co
 }
 
 // ---- cell_outline ---------------------------------------------------------------------------
-//
-// Every side of a cell whose neighbour is not in the set is a directed edge with the cell on its
-// left in map orientation (x = column, up = -row): bottom sides run east, right sides north, top
-// sides west, left sides south. Rings follow the edges; at a corner where two cells of the same
-// 4-connected group touch diagonally (two edges leave the vertex) the ring turns right, hugging the
-// empty cell, so that each ring bounds one region outside the group and never touches itself.
-// Edges of other groups are not followed, so cells touching only at a corner stay apart.
-
-namespace {
-
-enum Dir : int { east = 0, north = 1, west = 2, south = 3 };
-constexpr int dx[4] = {1, 0, -1, 0};
-constexpr int dy[4] = {0, -1, 0, 1};  // rows grow downwards
-// The cell (relative to the vertex) whose side the edge leaving a vertex in direction d is.
-constexpr int cell_dx[4] = {0, -1, -1, 0};
-constexpr int cell_dy[4] = {-1, -1, 0, 0};
-
-}  // namespace
 
 MultiPolygon cell_outline(std::span<const std::int32_t> col, std::span<const std::int32_t> row,
                           std::span<const std::uint32_t> indices) {
-    MultiPolygon out;
-    if (indices.empty()) return out;
+    if (indices.empty()) return {};
     std::int64_t min_c = std::numeric_limits<std::int64_t>::max(), min_r = min_c;
     std::int64_t max_c = std::numeric_limits<std::int64_t>::min(), max_r = max_c;
     for (auto i : indices) {
@@ -183,100 +166,10 @@ MultiPolygon cell_outline(std::span<const std::int32_t> col, std::span<const std
         max_r = std::max<std::int64_t>(max_r, row[i]);
     }
     const std::int64_t w = max_c - min_c + 1, h = max_r - min_r + 1;
-    // Component label per local cell, -1 outside the set.
-    std::vector<std::int32_t> label(static_cast<std::size_t>(w * h), -2);
-    for (auto i : indices) label[static_cast<std::size_t>((row[i] - min_r) * w + (col[i] - min_c))] = -1;
-    const auto cell_label = [&](std::int64_t c, std::int64_t r) -> std::int32_t {
-        if (c < 0 || r < 0 || c >= w || r >= h) return -2;
-        return label[static_cast<std::size_t>(r * w + c)];
-    };
-    std::int32_t groups = 0;
-    std::vector<std::int64_t> stack;
-    for (std::int64_t s = 0; s < w * h; ++s) {
-        if (label[static_cast<std::size_t>(s)] != -1) continue;
-        label[static_cast<std::size_t>(s)] = groups;
-        stack.assign(1, s);
-        while (!stack.empty()) {
-            const std::int64_t p = stack.back();
-            stack.pop_back();
-            const std::int64_t c = p % w, r = p / w;
-            for (int d = 0; d < 4; ++d) {
-                const std::int64_t nc = c + dx[d], nr = r + dy[d];
-                if (cell_label(nc, nr) == -1) {
-                    label[static_cast<std::size_t>(nr * w + nc)] = groups;
-                    stack.push_back(nr * w + nc);
-                }
-            }
-        }
-        ++groups;
-    }
-    // Outgoing edges per vertex (bit d: an edge leaves in direction d); vertices (w + 1) x (h + 1).
-    const std::int64_t vw = w + 1;
-    std::vector<std::uint8_t> edges(static_cast<std::size_t>(vw * (h + 1)), 0);
-    const auto vertex = [&](std::int64_t c, std::int64_t r) { return static_cast<std::size_t>(r * vw + c); };
-    for (std::int64_t r = 0; r < h; ++r) {
-        for (std::int64_t c = 0; c < w; ++c) {
-            const std::int32_t g = cell_label(c, r);
-            if (g < 0) continue;
-            if (cell_label(c, r + 1) != g) edges[vertex(c, r + 1)] |= 1U << east;
-            if (cell_label(c + 1, r) != g) edges[vertex(c + 1, r + 1)] |= 1U << north;
-            if (cell_label(c, r - 1) != g) edges[vertex(c + 1, r)] |= 1U << west;
-            if (cell_label(c - 1, r) != g) edges[vertex(c, r)] |= 1U << south;
-        }
-    }
-    // The group owning the edge leaving (vc, vr) in direction d.
-    const auto edge_group = [&](std::int64_t vc, std::int64_t vr, int d) {
-        return cell_label(vc + cell_dx[d], vr + cell_dy[d]);
-    };
-    std::vector<std::uint8_t> used(edges.size(), 0);
-    std::vector<std::vector<Ring>> rings(static_cast<std::size_t>(groups));
-    for (std::int64_t vr = 0; vr <= h; ++vr) {
-        for (std::int64_t vc = 0; vc <= w; ++vc) {
-            for (int d0 = 0; d0 < 4; ++d0) {
-                if (!(edges[vertex(vc, vr)] & (1U << d0)) || (used[vertex(vc, vr)] & (1U << d0))) continue;
-                const std::int32_t g = edge_group(vc, vr, d0);
-                Ring ring;
-                std::int64_t c = vc, r = vr;
-                int d = d0, prev = -1;
-                while (true) {
-                    used[vertex(c, r)] |= static_cast<std::uint8_t>(1U << d);
-                    if (d != prev) {
-                        ring.push_back({static_cast<double>(c + min_c), static_cast<double>(r + min_r)});
-                    }
-                    prev = d;
-                    c += dx[d];
-                    r += dy[d];
-                    int next = -1;
-                    for (int turn : {3, 0, 1}) {  // right, straight, left
-                        const int cand = (d + turn) % 4;
-                        if ((edges[vertex(c, r)] & (1U << cand)) && edge_group(c, r, cand) == g) {
-                            next = cand;
-                            break;
-                        }
-                    }
-                    if (next < 0 || (c == vc && r == vr && next == d0)) break;  // next < 0: cannot happen
-                    d = next;
-                }
-                if (prev == d0 && ring.size() > 1) ring.erase(ring.begin());  // the start was mid-edge
-                ring.push_back(ring.front());
-                rings[static_cast<std::size_t>(g)].push_back(std::move(ring));
-            }
-        }
-    }
-    // Per group one exterior (negative shoelace area in (column, row): rows grow downwards); the
-    // rest are its holes.
-    for (auto& group : rings) {
-        Polygon poly;
-        for (auto& ring : group) {
-            if (signed_area(ring) < 0 && poly.outer.empty()) {
-                poly.outer = std::move(ring);
-            } else {
-                poly.holes.push_back(std::move(ring));
-            }
-        }
-        out.push_back(std::move(poly));
-    }
-    return out;
+    std::vector<std::uint8_t> inside(static_cast<std::size_t>(w * h), 0);
+    for (auto i : indices) inside[static_cast<std::size_t>((row[i] - min_r) * w + (col[i] - min_c))] = 1;
+    return geo::lattice_outline(inside, w, h,
+                                {static_cast<double>(min_c), 1.0, static_cast<double>(min_r), 1.0});
 }
 
 }  // namespace kepu15::coverage

@@ -5,7 +5,6 @@
 #include "kepu15/routing/reach_table.hpp"
 #include "kepu15/error.hpp"
 #include "kepu15/geo/grid_mask.hpp"
-#include "kepu15/io/polygonize.hpp"
 #include "kepu15/parallel.hpp"
 
 #include <algorithm>
@@ -34,7 +33,7 @@ std::vector<ServiceArea> per_facility_service_areas(const PreparedStudy& prepare
     const auto& bands = study.isochrone_minutes;
     const double widest = *std::max_element(bands.begin(), bands.end());
     struct Task {
-        std::size_t area;  // index in `areas`
+        std::size_t area;  // index in `areas` of the first band
         std::size_t profile, kind, facility;
     };
     std::vector<ServiceArea> areas;
@@ -45,6 +44,7 @@ std::vector<ServiceArea> per_facility_service_areas(const PreparedStudy& prepare
             const std::size_t first = areas.size();
             for (std::size_t f = 0; f < snaps.size(); ++f) {
                 if (!snaps[f]) continue;
+                tasks.push_back({areas.size(), p, k, f});
                 for (double band : bands) {
                     ServiceArea a;
                     a.kind = ev.facilities[k].kind;
@@ -52,7 +52,6 @@ std::vector<ServiceArea> per_facility_service_areas(const PreparedStudy& prepare
                     a.minutes = band;
                     a.facility = static_cast<std::int32_t>(f);
                     a.groups.assign(cells.groups.size(), 0.0);
-                    tasks.push_back({areas.size(), p, k, f});
                     areas.push_back(std::move(a));
                 }
             }
@@ -78,13 +77,16 @@ std::vector<ServiceArea> per_facility_service_areas(const PreparedStudy& prepare
             }
         }
     }
+    // One search per facility x profile for all bands; its areas are consecutive from task.area.
     parallel_for(tasks.size(), threads, [&](std::size_t t) {
         const Task& task = tasks[t];
-        ServiceArea& a = areas[task.area];
-        const auto parts = routing::reached_edge_parts(net.roads(), profiles[task.profile], net.reverse_graph(task.profile),
-                                                       {ev.facility_snaps[task.profile][task.kind][task.facility]},
-                                                       a.minutes, net.off_road_kmh(task.profile));
-        a.shape_m = io::polygonize(geo::rasterize_lines(parts, study.isochrone_cell_m, service_area_radius_cells));
+        const auto parts = routing::reached_edge_parts_by_band(
+            net.roads(), profiles[task.profile], net.reverse_graph(task.profile),
+            {ev.facility_snaps[task.profile][task.kind][task.facility]}, bands, net.off_road_kmh(task.profile));
+        for (std::size_t b = 0; b < bands.size(); ++b) {
+            areas[task.area + b].shape_m =
+                geo::polygonize(geo::rasterize_lines(parts[b], study.isochrone_cell_m, service_area_radius_cells));
+        }
     });
     return areas;
 }
@@ -148,19 +150,28 @@ void evaluate_network(const PreparedStudy& prepared, Evaluation& ev, const Evalu
     } else if (options.service_areas && study.isochrones && !study.isochrone_minutes.empty()) {
         timings.start("service areas");
         const auto& bands = study.isochrone_minutes;
-        const std::size_t tasks = kinds * profiles.size() * bands.size();
-        std::vector<ServiceArea> areas(tasks);
-        parallel_for(tasks, threads, [&](std::size_t task) {
+        // Areas in kind x profile x band order. One search per kind x profile for all its bands
+        // (routing::reached_edge_parts_by_band gives each band's parts as its own search would);
+        // then one task per band draws and polygonizes its mask.
+        std::vector<ServiceArea> areas(kinds * profiles.size() * bands.size());
+        std::vector<std::vector<std::vector<LineString>>> parts(kinds * profiles.size());
+        parallel_for(parts.size(), threads, [&](std::size_t task) {
+            const std::size_t p = task % profiles.size();
+            const std::size_t k = task / profiles.size();
+            parts[task] = routing::reached_edge_parts_by_band(net.roads(), profiles[p], net.reverse_graph(p),
+                                                              fac_snaps[p][k], bands, net.off_road_kmh(p));
+        });
+        parallel_for(areas.size(), threads, [&](std::size_t task) {
             const std::size_t b = task % bands.size();
             const std::size_t p = (task / bands.size()) % profiles.size();
             const std::size_t k = task / (bands.size() * profiles.size());
-            const auto parts = routing::reached_edge_parts(net.roads(), profiles[p], net.reverse_graph(p),
-                                                           fac_snaps[p][k], bands[b], net.off_road_kmh(p));
             ServiceArea& a = areas[task];
             a.kind = ev.facilities[k].kind;
             a.profile = profiles[p];
             a.minutes = bands[b];
-            a.shape_m = io::polygonize(geo::rasterize_lines(parts, study.isochrone_cell_m, service_area_radius_cells));
+            auto& lines = parts[task / bands.size()][b];
+            a.shape_m = geo::polygonize(geo::rasterize_lines(lines, study.isochrone_cell_m, service_area_radius_cells));
+            std::vector<LineString>().swap(lines);  // drawn: free it
         });
         ev.service_areas = std::move(areas);
     }

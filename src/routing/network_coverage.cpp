@@ -112,22 +112,22 @@ std::vector<PointTime> travel_times(const RoadNetwork& network, network::Profile
     return out;
 }
 
-std::vector<LineString> reached_edge_parts(const RoadNetwork& network, network::Profile profile,
-                                           const network::Graph& reverse_graph,
-                                           const std::vector<std::optional<Snap>>& facility_snaps,
-                                           double minutes, double off_road_kmh) {
-    check_reverse_graph(network, reverse_graph);
-    check_off_road_speed(off_road_kmh);
-    const auto p = static_cast<std::size_t>(profile);
+namespace {
+
+// The edge parts within `minutes` of the facilities, from a search whose cutoff is at least
+// cutoff_ms_of(minutes): nodes beyond this band's cutoff count as unreached, so the parts are those
+// of a search bounded by the band itself (costs up to a cutoff do not depend on it).
+std::vector<LineString> edge_parts_within(const RoadNetwork& network, std::size_t p, const SearchResult& search,
+                                          const FacilitySources& fac, double minutes) {
     const std::uint32_t cutoff = cutoff_ms_of(minutes);
     const double budget_ms = minutes * ms_per_minute;  // exact, for fractional positions
-    const FacilitySources fac = facility_sources(network, p, facility_snaps, off_road_kmh);
-    const SearchResult search = multi_source_dijkstra(reverse_graph, fac.sources, cutoff);
+    const auto cost_ms = [&](network::NodeId v) { return search.cost_ms[v] <= cutoff ? search.cost_ms[v] : unreached; };
     // Metres covered at `kmh` in `ms` milliseconds.
     const auto reach_m = [](double ms, float kmh) { return ms * static_cast<double>(kmh) / 3600.0; };
 
     std::vector<LineString> out;
     std::vector<Interval> parts;
+    std::vector<Interval> merged;
     for (std::size_t ei = 0; ei < network.edges.size(); ++ei) {
         const RoadEdge& e = network.edges[ei];
         const double len = e.length_m;
@@ -135,11 +135,11 @@ std::vector<LineString> reached_edge_parts(const RoadNetwork& network, network::
         const float bwd = e.backward_kmh[p];
         parts.clear();
         // Position x on the edge: forwards to e.to in t_fwd(len - x), backwards to e.from in t_bwd(x).
-        if (fwd > 0.0F && search.cost_ms[e.to] != unreached) {
-            parts.push_back({std::max(0.0, len - reach_m(budget_ms - search.cost_ms[e.to], fwd)), len});
+        if (fwd > 0.0F && cost_ms(e.to) != unreached) {
+            parts.push_back({std::max(0.0, len - reach_m(budget_ms - cost_ms(e.to), fwd)), len});
         }
-        if (bwd > 0.0F && search.cost_ms[e.from] != unreached) {
-            parts.push_back({0.0, std::min(len, reach_m(budget_ms - search.cost_ms[e.from], bwd))});
+        if (bwd > 0.0F && cost_ms(e.from) != unreached) {
+            parts.push_back({0.0, std::min(len, reach_m(budget_ms - cost_ms(e.from), bwd))});
         }
         // Facilities on the edge: ahead of x (forwards) or behind it (backwards).
         if (const auto it = fac.on_edge.find(static_cast<EdgeId>(ei)); it != fac.on_edge.end()) {
@@ -153,7 +153,7 @@ std::vector<LineString> reached_edge_parts(const RoadNetwork& network, network::
         if (parts.empty()) continue;
         std::sort(parts.begin(), parts.end(), [](const Interval& a, const Interval& b) { return a.lo < b.lo; });
         // Union of the intervals; zero-length pieces (a node reached with no time left) are dropped.
-        std::vector<Interval> merged;
+        merged.clear();
         for (const Interval& iv : parts) {
             if (!merged.empty() && iv.lo <= merged.back().hi) {
                 merged.back().hi = std::max(merged.back().hi, iv.hi);
@@ -174,6 +174,38 @@ std::vector<LineString> reached_edge_parts(const RoadNetwork& network, network::
             }
         }
     }
+    return out;
+}
+
+}  // namespace
+
+std::vector<LineString> reached_edge_parts(const RoadNetwork& network, network::Profile profile,
+                                           const network::Graph& reverse_graph,
+                                           const std::vector<std::optional<Snap>>& facility_snaps,
+                                           double minutes, double off_road_kmh) {
+    check_reverse_graph(network, reverse_graph);
+    check_off_road_speed(off_road_kmh);
+    const auto p = static_cast<std::size_t>(profile);
+    const FacilitySources fac = facility_sources(network, p, facility_snaps, off_road_kmh);
+    const SearchResult search = multi_source_dijkstra(reverse_graph, fac.sources, cutoff_ms_of(minutes));
+    return edge_parts_within(network, p, search, fac, minutes);
+}
+
+std::vector<std::vector<LineString>> reached_edge_parts_by_band(const RoadNetwork& network, network::Profile profile,
+                                                                const network::Graph& reverse_graph,
+                                                                const std::vector<std::optional<Snap>>& facility_snaps,
+                                                                std::span<const double> minutes, double off_road_kmh) {
+    check_reverse_graph(network, reverse_graph);
+    check_off_road_speed(off_road_kmh);
+    std::vector<std::vector<LineString>> out;
+    if (minutes.empty()) return out;
+    std::uint32_t cutoff = 0;
+    for (double m : minutes) cutoff = std::max(cutoff, cutoff_ms_of(m));
+    const auto p = static_cast<std::size_t>(profile);
+    const FacilitySources fac = facility_sources(network, p, facility_snaps, off_road_kmh);
+    const SearchResult search = multi_source_dijkstra(reverse_graph, fac.sources, cutoff);
+    out.reserve(minutes.size());
+    for (double m : minutes) out.push_back(edge_parts_within(network, p, search, fac, m));
     return out;
 }
 

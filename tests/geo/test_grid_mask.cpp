@@ -1,5 +1,5 @@
 #include "kepu15/geo/grid_mask.hpp"
-#include "kepu15/io/polygonize.hpp"
+#include "kepu15/geo/lattice_outline.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -34,12 +34,12 @@ TEST_CASE("a diagonal line marks every cell it crosses", "[geo]") {
     }
 }
 
-TEST_CASE("polygonized square loop of streets keeps the block inside as a hole", "[geo][io]") {
+TEST_CASE("polygonized square loop of streets keeps the block inside as a hole", "[geo]") {
     // A square loop of streets 1 km on a side; cells of 50 m widened by one cell give a ring-shaped
     // corridor 150 m wide whose hole is the unreached block inside.
     const std::vector<LineString> loop{{{25, 25}, {1025, 25}, {1025, 1025}, {25, 1025}, {25, 25}}};
     const auto mask = rasterize_lines(loop, 50.0, 1);
-    const auto polygons = kepu15::io::polygonize(mask);
+    const auto polygons = kepu15::geo::polygonize(mask);
     REQUIRE(polygons.size() == 1);
     REQUIRE(polygons[0].holes.size() == 1);
     // Outer square: from -50 to 1100 (cells -1..21) = 1150 m; hole: from 100 to 950 = 850 m.
@@ -47,8 +47,8 @@ TEST_CASE("polygonized square loop of streets keeps the block inside as a hole",
     REQUIRE(mask.count() * 2500.0 == Approx(kepu15::area(polygons)));
 }
 
-TEST_CASE("no lines give an empty mask and no polygons", "[geo][io]") {
+TEST_CASE("no lines give an empty mask and no polygons", "[geo]") {
     const auto mask = rasterize_lines({}, 50.0, 1);
     REQUIRE(mask.width == 0);
-    REQUIRE(kepu15::io::polygonize(mask).empty());
+    REQUIRE(kepu15::geo::polygonize(mask).empty());
 }

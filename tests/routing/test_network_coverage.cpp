@@ -704,3 +704,57 @@ TEST_CASE("reached_edge_parts holds exactly the positions within the minutes on 
         }
     }
 }
+
+// One search for every isochrone band (pipeline::evaluate's service areas) must give each band's
+// parts exactly as its own search does: same parts, same order, same coordinates to the bit.
+void check_bands_equal_separate_searches(const network::RoadNetwork& net, Profile profile,
+                                         const std::vector<std::optional<Snap>>& facilities,
+                                         const std::vector<double>& bands, double off_road_kmh) {
+    const network::Graph g = reverse_graph(net, profile);
+    const auto together = routing::reached_edge_parts_by_band(net, profile, g, facilities, bands, off_road_kmh);
+    REQUIRE(together.size() == bands.size());
+    for (std::size_t b = 0; b < bands.size(); ++b) {
+        INFO("band " << bands[b] << " min, " << network::profile_name(profile));
+        const auto alone = routing::reached_edge_parts(net, profile, g, facilities, bands[b], off_road_kmh);
+        REQUIRE(together[b] == alone);
+    }
+}
+
+TEST_CASE("reached_edge_parts_by_band equals one search per band on map A", "[routing]") {
+    const network::RoadNetwork net = map_a();
+    // F snaps 100 m along e0, 30 m off the road; bands from inside the off-road leg (0.3 min walks
+    // 22.5 m) to beyond the whole map, unsorted and repeated.
+    const std::vector<std::optional<Snap>> f{snap_at(0, 100.0, 30.0)};
+    const std::vector<double> bands{15.0, 0.3, 5.0, 10.0, 1.0, 2.5, 5.0, 0.0};
+    for (const Profile p : {Profile::walk, Profile::elderly, Profile::bike, Profile::drive}) {
+        check_bands_equal_separate_searches(net, p, f, bands, 4.5);
+    }
+    const auto walk = routing::reached_edge_parts_by_band(net, Profile::walk, reverse_graph(net, Profile::walk), f,
+                                                          std::vector<double>{5.0}, 4.5);
+    // 5 min walk = 375 m; 30 m of it off the road leaves 345 m each way from 100 m along e0.
+    REQUIRE(walk[0].size() == 1);
+    check_line(walk[0][0], {{0, 0}, {445, 0}});
+    CHECK(routing::reached_edge_parts_by_band(net, Profile::walk, reverse_graph(net, Profile::walk), f, {}, 4.5).empty());
+}
+
+TEST_CASE("reached_edge_parts_by_band equals one search per band on random grids with one-way streets", "[routing]") {
+    std::uint32_t seed = 20261201;
+    for (int rep = 0; rep < 60; ++rep, ++seed) {
+        std::mt19937 rng(seed);
+        INFO("seed " << seed);
+        const network::RoadNetwork net = random_network(rng, 3 + rng() % 8, 3 + rng() % 8);
+        if (net.edges.empty()) continue;
+        std::vector<std::optional<Snap>> facilities;
+        for (std::size_t i = 0, k = 1 + rng() % 4; i < k; ++i) facilities.push_back(random_snap(rng, net, 60));
+        if (rng() % 3 == 0) facilities.push_back(std::nullopt);  // a facility without a road
+        // Bands in whole milliseconds too, where node costs fall exactly on a band's budget.
+        std::vector<double> bands;
+        for (std::size_t i = 0, k = 1 + rng() % 4; i < k; ++i) {
+            bands.push_back(rng() % 2 == 0 ? static_cast<double>(1 + rng() % 15)
+                                           : static_cast<double>(1000 + rng() % 900000) / 60000.0);
+        }
+        for (const Profile p : {Profile::walk, Profile::bike, Profile::drive}) {
+            check_bands_equal_separate_searches(net, p, facilities, bands, 4.5);
+        }
+    }
+}

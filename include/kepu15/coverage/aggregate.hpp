@@ -62,6 +62,47 @@ Aggregation aggregate(const std::vector<std::int32_t>& unit_of_cell, std::size_t
                       const std::vector<double>& population, const std::vector<std::vector<double>>& groups,
                       const std::vector<Measure>& measures, unsigned threads = 1);
 
+// One way of dividing the cells into units (区镇, villages).
+struct Partition {
+    std::span<const std::int32_t> unit_of_cell;  // [0, unit_count) or -1 (in no unit)
+    std::size_t unit_count = 0;
+};
+
+// The same cells and measures aggregated by several partitions at once (a run's 区镇 and villages):
+// one pass over the cells per measure serves every partition, and each measure's cells are sorted
+// by value once for all of them. Element p equals aggregate() on partitions[p] bit for bit (every
+// sum adds the cells in the same order). REQUIRES: as aggregate(), for every partition; at most two
+// partitions.
+std::vector<Aggregation> aggregate(std::span<const Partition> partitions, const std::vector<double>& population,
+                                   const std::vector<std::vector<double>>& groups,
+                                   const std::vector<Measure>& measures, unsigned threads = 1);
+
+// Recomputes in place, in aggregations that aggregate() made from the same cells and partitions
+// (aggs[p] for partitions[p]), the figures of the measures listed in `changed` and "covered by any
+// kind" of their methods, from `measures` (same kinds and methods, in the same order, as the ones
+// aggregated). The result equals a full aggregate() of `measures` bit for bit when the other
+// measures are unchanged. Used by an incremental summary (kepu15 compare).
+void reaggregate(std::span<Aggregation* const> aggs, std::span<const Partition> partitions,
+                 const std::vector<double>& population, const std::vector<std::vector<double>>& groups,
+                 const std::vector<Measure>& measures, std::span<const std::size_t> changed, unsigned threads = 1);
+
+namespace detail {
+
+// A reached cell in the quantile sweep: its value's bit pattern (ordered like the value for
+// doubles >= 0), its weight and its unit slot in (at most) two partitions.
+struct ReachedCell {
+    std::uint64_t key;
+    double weight;
+    std::uint32_t slot[2];
+};
+
+// Stable sort of `items` by key: an LSD radix sort on the top (at most 24) bits of the upper 32
+// key bits less their minimum (at most 2 passes), then a stable sort of each run of equal radix
+// digits by the whole key. `scratch` is reused storage. Exposed for tests.
+void sort_by_key(std::vector<ReachedCell>& items, std::vector<ReachedCell>& scratch);
+
+}  // namespace detail
+
 // Population-weighted statistics of `values` (NaN = unreached) with weights `weight`.
 // REQUIRES: values.size() == weight.size(). Exposed for tests.
 ValueStats weighted_stats(std::span<const double> values, std::span<const double> weight);

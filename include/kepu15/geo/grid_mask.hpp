@@ -1,5 +1,5 @@
 // A boolean grid over a planar CRS, used to turn reached street segments into service-area
-// polygons: lines are drawn into the grid, widened by a few cells, and polygonized (io/polygonize).
+// polygons: lines are drawn into the grid, widened by a few cells, and polygonized.
 #pragma once
 
 #include "kepu15/geo/geometry.hpp"
@@ -28,5 +28,10 @@ struct GridMask {
 // (radius_cells + 0.5) * cell_m. The grid covers the lines' bounding box plus the corridor.
 // An empty input gives an empty (0 x 0) mask. REQUIRES: cell_m > 0, radius_cells >= 0.
 GridMask rasterize_lines(const std::vector<LineString>& lines, double cell_m, int radius_cells);
+
+// Polygons of the filled cells in the mask's CRS: one per 4-connected region, with holes, exterior
+// rings counter-clockwise, collinear vertices merged, valid OGC geometry (geo::lattice_outline).
+// Covers exactly the filled cells: area = count() x cell_m². An empty mask gives none.
+MultiPolygon polygonize(const GridMask& mask);
 
 }  // namespace kepu15::geo

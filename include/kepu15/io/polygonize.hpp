@@ -1,11 +1,11 @@
-// Polygons of the filled cells of a grid mask, through GDAL's polygonizer (4-connected regions,
-// holes kept). Coordinates in the mask's CRS.
+// Kept for callers of the former GDAL polygonizer: service areas are now traced in the core
+// (geo::polygonize in geo/grid_mask.hpp), without GDAL.
 #pragma once
 
 #include "kepu15/geo/grid_mask.hpp"
 
 namespace kepu15::io {
 
-MultiPolygon polygonize(const geo::GridMask& mask);
+inline MultiPolygon polygonize(const geo::GridMask& mask) { return geo::polygonize(mask); }
 
 }  // namespace kepu15::io

@@ -25,11 +25,23 @@ struct StudyResult {
 coverage::Method primary_method(const study::Study& study);
 
 // The population- and group-weighted mean of access `score` (measure `m`) per unit and for the
-// region, into agg's access_mean / group_access (already sized). summarise uses it for every
-// measure; an incremental summary (kepu15 compare) for the measures whose access changed.
+// region, into agg's access_mean / group_access (already sized). Same figures as summarise.
 void set_access_means(coverage::Aggregation& agg, const std::vector<std::int32_t>& unit_of_cell,
                       const study::PopulationCells& cells, const std::vector<double>& score, std::size_t m);
 
 StudyResult summarise(const PreparedStudy& prepared, Evaluation evaluation, unsigned threads = 1);
+
+// What an incremental evaluation changed, per measure: its coverage and travel times, its access.
+struct Changes {
+    std::vector<std::uint8_t> measure;  // per measure: 1 = values changed
+    std::vector<std::uint8_t> access;   // per measure: 1 = access scores changed (empty without access)
+};
+
+// The summary of `evaluation`, which differs from before's evaluation only where `changes` says
+// (same measures, kinds and methods in the same order): before's summary with the changed
+// measures' figures, their methods' "covered by any kind" and the changed access means computed
+// again by summarise's own code. Equals summarise(prepared, evaluation) bit for bit.
+StudyResult summarise_changes(const PreparedStudy& prepared, const StudyResult& before, Evaluation evaluation,
+                              const Changes& changes, unsigned threads = 1);
 
 }  // namespace kepu15::pipeline

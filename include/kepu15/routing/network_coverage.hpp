@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <vector>
 
 namespace kepu15::routing {
@@ -51,5 +52,13 @@ std::vector<LineString> reached_edge_parts(const network::RoadNetwork& network, 
                                            const network::Graph& reverse_graph,
                                            const std::vector<std::optional<network::Snap>>& facility_snaps,
                                            double minutes, double off_road_kmh = 4.5);
+
+// reached_edge_parts for several budgets (isochrone bands) from one search up to the largest:
+// element b equals reached_edge_parts(..., minutes[b], off_road_kmh), since a bounded search gives
+// every node within a smaller cutoff the same cost. Empty `minutes`: nothing.
+std::vector<std::vector<LineString>> reached_edge_parts_by_band(
+    const network::RoadNetwork& network, network::Profile profile, const network::Graph& reverse_graph,
+    const std::vector<std::optional<network::Snap>>& facility_snaps, std::span<const double> minutes,
+    double off_road_kmh = 4.5);
 
 }  // namespace kepu15::routing
