@@ -107,9 +107,11 @@ int main(int argc, char** argv) {
         const char* name;
         std::function<void(const fs::path&)> write;
     };
-    const auto file_sink = [&](const std::string& file) {
-        return [&, file](const fs::path& d) {
-            auto sink = io::open_sink((d / file).string(), {});
+    const auto file_sink = [&](const std::string& file, unsigned threads = 0) {
+        return [&, file, threads](const fs::path& d) {
+            io::SinkOptions options;
+            options.threads = threads;
+            auto sink = io::open_sink((d / file).string(), options);
             sink->add_layer(layer);
             sink->commit();
         };
@@ -118,6 +120,7 @@ int main(int argc, char** argv) {
         {"GeoJSON text", file_sink("cells.geojson")},
         {"GeoPackage", file_sink("cells.gpkg")},
         {"FlatGeobuf", file_sink("cells.fgb")},
+        {"FlatGeobuf, 1 thread", file_sink("cells.fgb", 1)},
         {"Shapefile", file_sink("cells.shp")},
         {"CSV (WKT)", file_sink("cells.csv")},
     };
@@ -143,7 +146,7 @@ int main(int argc, char** argv) {
             geojson_wall = median_wall;
             geojson_cpu = median_cpu;
         }
-        std::printf("%-14s wall median %.3f s (min %.3f)  cpu median %.3f s  %.2fx GeoJSON wall, %.2fx cpu\n",
+        std::printf("%-20s wall median %.3f s (min %.3f)  cpu median %.3f s  %.2fx GeoJSON wall, %.2fx cpu\n",
                     w.name, median_wall, wall.front(), median_cpu, median_wall / geojson_wall,
                     median_cpu / geojson_cpu);
     }

@@ -9,6 +9,8 @@
 #include <limits>
 #include <memory>
 #include <numeric>
+#include <optional>
+#include <utility>
 
 namespace kepu15::io::detail {
 
@@ -96,6 +98,12 @@ std::uint32_t get_u32(const unsigned char* p) {
 std::uint64_t get_u64(const unsigned char* p) {
     return static_cast<std::uint64_t>(get_u32(p)) | static_cast<std::uint64_t>(get_u32(p + 4)) << 32;
 }
+double get_f64(const unsigned char* p) {
+    const std::uint64_t bits = get_u64(p);
+    double v = 0;
+    std::memcpy(&v, &bits, 8);
+    return v;
+}
 
 using File = std::unique_ptr<std::FILE, int (*)(std::FILE*)>;
 
@@ -171,20 +179,25 @@ std::string packed_rtree(const std::vector<Box>& boxes, const std::vector<std::u
     return out;
 }
 
-bool write_flatgeobuf_with_index(const unsigned char* data, std::size_t size, const std::vector<Box>& boxes,
-                                 const std::string& path, const std::string& shown) {
-    if (boxes.empty() || size < 12 || std::memcmp(data, "fgb\x03", 4) != 0) return false;
-    // Magic "fgb\3fgb\N", the size-prefixed header (a FlatBuffers table), then the features.
-    const std::uint64_t header_size = get_u32(data + 8);
-    if (header_size < 8 || 12 + header_size > size) return false;
-    std::string header(reinterpret_cast<const char*>(data) + 12, header_size);
+namespace {
+
+// Where GDAL's header (a FlatBuffers table after the 12 bytes of magic and size) keeps
+// features_count (uint64, field 8) and index_node_size (uint16, field 9), as offsets into the
+// header, and envelope (field 1: [min_x, min_y, max_x, max_y] float64) when present; nullopt when
+// the header is not shaped as expected. GDAL writes both counts even at 0.
+struct HeaderFields {
+    std::uint64_t count_at = 0;
+    std::uint64_t node_size_at = 0;
+    std::uint64_t envelope_at = 0;  // 0: none
+};
+
+std::optional<HeaderFields> header_fields(const std::string& header) {
+    const auto header_size = static_cast<std::uint64_t>(header.size());
     const auto* h = reinterpret_cast<const unsigned char*>(header.data());
-    // Header fields by FlatBuffers vtable: 8 features_count (uint64), 9 index_node_size (uint16).
-    // GDAL writes both even at 0; the index is possible only when they can be set in place.
     const std::uint32_t table = get_u32(h);
-    if (table + 4 > header_size) return false;
+    if (table + 4 > header_size) return std::nullopt;
     const auto vtable = static_cast<std::int64_t>(table) - static_cast<std::int32_t>(get_u32(h + table));
-    if (vtable < 0 || static_cast<std::uint64_t>(vtable) + 4 > header_size) return false;
+    if (vtable < 0 || static_cast<std::uint64_t>(vtable) + 4 > header_size) return std::nullopt;
     const auto vtable_size = static_cast<std::uint32_t>(h[vtable] | h[vtable + 1] << 8);
     const auto field = [&](std::uint32_t index) -> std::uint32_t {
         const std::uint64_t at = static_cast<std::uint64_t>(vtable) + 4 + 2 * index;
@@ -195,33 +208,92 @@ bool write_flatgeobuf_with_index(const unsigned char* data, std::size_t size, co
     const std::uint32_t node_size_at = field(9);
     if (count_at == 0 || node_size_at == 0 || table + node_size_at + 2 > header_size ||
         table + count_at + 8 > header_size) {
-        return false;
+        return std::nullopt;
     }
-    if (get_u64(h + table + count_at) != boxes.size()) return false;
-    if ((h[table + node_size_at] | h[table + node_size_at + 1] << 8) != 0) return false;  // has an index already
+    HeaderFields out{table + count_at, table + node_size_at, 0};
+    if (const std::uint32_t envelope = field(1); envelope != 0) {
+        // A vector: uoffset from the field to its length, then the values.
+        if (table + envelope + 4 > header_size) return std::nullopt;
+        const std::uint64_t vector = table + envelope + get_u32(h + table + envelope);
+        if (vector + 4 + 32 > header_size || get_u32(h + vector) != 4) return std::nullopt;
+        out.envelope_at = vector + 4;
+    }
+    return out;
+}
 
-    // Feature offsets in the features section, from their size prefixes.
-    const unsigned char* features = data + 12 + header_size;
-    const std::uint64_t features_size = size - 12 - header_size;
+}  // namespace
+
+bool write_flatgeobuf_with_index(const std::vector<FlatGeobufPart>& parts, const std::vector<Box>& boxes,
+                                 const std::string& path, const std::string& shown) {
+    if (boxes.empty() || parts.empty()) return false;
+    // Each part: magic "fgb\3fgb\N", the size-prefixed header, then its features. Every part must
+    // have the first part's header but for features_count, and no index.
+    std::string header;
+    HeaderFields at;
     std::vector<std::uint64_t> offsets(boxes.size());
-    std::uint64_t at = 0;
-    for (std::size_t i = 0; i < boxes.size(); ++i) {
-        offsets[i] = at;
-        if (at + 4 > features_size) return false;
-        at += 4 + static_cast<std::uint64_t>(get_u32(features + at));
+    std::size_t feature = 0;
+    std::uint64_t offset = 0;
+    std::vector<std::pair<const unsigned char*, std::uint64_t>> sections;
+    for (const auto& part : parts) {
+        const unsigned char* data = part.data;
+        if (part.size < 12 || std::memcmp(data, "fgb\x03", 4) != 0) return false;
+        const std::uint64_t header_size = get_u32(data + 8);
+        if (header_size < 8 || 12 + header_size > part.size) return false;
+        std::string this_header(reinterpret_cast<const char*>(data) + 12, header_size);
+        const auto fields = header_fields(this_header);
+        if (!fields) return false;
+        const auto* h = reinterpret_cast<const unsigned char*>(this_header.data());
+        if (get_u64(h + fields->count_at) != part.features) return false;
+        if ((h[fields->node_size_at] | h[fields->node_size_at + 1] << 8) != 0) return false;  // has an index already
+        if (header.empty()) {
+            header = this_header;
+            at = *fields;
+        } else {
+            // The count and envelope set equal, the headers must be byte for byte the same. The
+            // file's envelope is the union of the parts'.
+            if (fields->count_at != at.count_at || fields->envelope_at != at.envelope_at) return false;
+            std::memcpy(this_header.data() + at.count_at, header.data() + at.count_at, 8);
+            if (at.envelope_at != 0) {
+                const auto* mine_at = reinterpret_cast<const unsigned char*>(this_header.data()) + at.envelope_at;
+                const auto* file_at = reinterpret_cast<const unsigned char*>(header.data()) + at.envelope_at;
+                const double file[4] = {std::min(get_f64(file_at), get_f64(mine_at)),
+                                        std::min(get_f64(file_at + 8), get_f64(mine_at + 8)),
+                                        std::max(get_f64(file_at + 16), get_f64(mine_at + 16)),
+                                        std::max(get_f64(file_at + 24), get_f64(mine_at + 24))};
+                for (int k = 0; k < 4; ++k) {
+                    put_f64(header.data() + at.envelope_at + 8 * k, file[k]);
+                    put_f64(this_header.data() + at.envelope_at + 8 * k, file[k]);
+                }
+            }
+            if (this_header != header) return false;
+        }
+        // Feature offsets in the file's features section, from their size prefixes.
+        const unsigned char* features = data + 12 + header_size;
+        const std::uint64_t features_size = part.size - 12 - header_size;
+        std::uint64_t in_part = 0;
+        for (std::size_t i = 0; i < part.features; ++i, ++feature) {
+            if (feature >= boxes.size() || in_part + 4 > features_size) return false;
+            offsets[feature] = offset + in_part;
+            in_part += 4 + static_cast<std::uint64_t>(get_u32(features + in_part));
+        }
+        if (in_part != features_size) return false;
+        offset += features_size;
+        sections.emplace_back(features, features_size);
     }
-    if (at != features_size) return false;
+    if (feature != boxes.size()) return false;
 
-    header[table + node_size_at] = static_cast<char>(flatgeobuf_node_size & 0xFF);
-    header[table + node_size_at + 1] = static_cast<char>(flatgeobuf_node_size >> 8);
+    const std::uint64_t total = boxes.size();
+    for (int b = 0; b < 8; ++b) header[at.count_at + b] = static_cast<char>((total >> (8 * b)) & 0xFF);
+    header[at.node_size_at] = static_cast<char>(flatgeobuf_node_size & 0xFF);
+    header[at.node_size_at + 1] = static_cast<char>(flatgeobuf_node_size >> 8);
     const std::string index = packed_rtree(boxes, offsets, flatgeobuf_node_size);
 
     File out(std::fopen(path.c_str(), "wb"), &std::fclose);
     if (!out) throw output_error(shown + ": cannot create '" + path + "'");
-    bool ok = std::fwrite(data, 1, 12, out.get()) == 12 &&
+    bool ok = std::fwrite(parts.front().data, 1, 12, out.get()) == 12 &&
               std::fwrite(header.data(), 1, header.size(), out.get()) == header.size() &&
-              std::fwrite(index.data(), 1, index.size(), out.get()) == index.size() &&
-              std::fwrite(features, 1, features_size, out.get()) == features_size;
+              std::fwrite(index.data(), 1, index.size(), out.get()) == index.size();
+    for (const auto& [features, size] : sections) ok = ok && std::fwrite(features, 1, size, out.get()) == size;
     ok = std::fclose(out.release()) == 0 && ok;
     if (!ok) throw output_error(shown + ": write failed (disk full?)");
     return true;

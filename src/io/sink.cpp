@@ -108,7 +108,7 @@ class FolderSink final : public Sink {
 public:
     FolderSink(const std::string& target, VectorFormat format, const SinkOptions& options)
         : m_folder(target), m_format(format), m_crs(detail::make_output_crs(options.output_crs)),
-          m_precision(options.coordinate_precision) {}
+          m_precision(options.coordinate_precision), m_threads(options.threads) {}
 
     void add_layer(const Layer& layer) override {
         check_name(layer.name, describe());
@@ -122,7 +122,8 @@ public:
             if (m_tables.count(layer.name) != 0) file = layer.name + "_geometry.csv";
         }
         const std::string path = reserve(file);
-        detail::write_layer_file(path, format, layer, m_crs, m_precision, m_folder.target_dir() + "/" + file);
+        detail::write_layer_file(path, format, layer, m_crs, m_precision, m_folder.target_dir() + "/" + file,
+                                 m_threads);
     }
     void add_file(const std::string& name, const std::string& content) override {
         write_file(file_path(name), content, m_folder.target_dir() + "/" + name);
@@ -148,6 +149,7 @@ private:
     VectorFormat m_format;
     detail::OutputCrs m_crs;
     int m_precision;
+    unsigned m_threads;
     std::mutex m_mutex;
     std::set<std::string> m_names;
     std::set<std::string> m_tables;  // names given to add_table
@@ -181,7 +183,8 @@ public:
         const std::string name = m_options.layer_name.empty() ? fs::path(m_target).stem().string() : m_options.layer_name;
         const detail::LayerRef ref(name, layer.fields, layer.features, layer.geometry_kind);
         try {
-            detail::write_layer_file(tmp.string(), m_format, ref, m_crs, m_options.coordinate_precision, m_target);
+            detail::write_layer_file(tmp.string(), m_format, ref, m_crs, m_options.coordinate_precision, m_target,
+                                     m_options.threads);
         } catch (...) {
             remove_temporaries();
             throw;

@@ -13,6 +13,7 @@
 #include <limits>
 #include <memory>
 #include <set>
+#include <thread>
 
 #include "kepu15/error.hpp"
 #include "kepu15/geo/crs.hpp"
@@ -21,6 +22,7 @@
 #include "kepu15/io/detail/geojson_text.hpp"
 #include "kepu15/io/detail/layer_writer.hpp"
 #include "kepu15/io/output_folder.hpp"
+#include "kepu15/parallel.hpp"
 
 namespace kepu15::io {
 
@@ -487,8 +489,9 @@ void write_ogr_layer(GDALDataset& ds, const LayerRef& layer, const OutputCrs& cr
     FeatureGeometry moved;
     std::unique_ptr<OGRPolygon> reused;
     const int n_fields = static_cast<int>(fields.size());
-    if (envelopes != nullptr) envelopes->reserve(features.size());
-    for (std::size_t w = 0; w < features.size(); ++w) {
+    const std::size_t count = order != nullptr ? order->size() : features.size();
+    if (envelopes != nullptr) envelopes->reserve(count);
+    for (std::size_t w = 0; w < count; ++w) {
         const std::size_t i = order != nullptr ? (*order)[w] : w;
         const auto& in = features[i];
         for (int k = 0; k < n_fields; ++k) {
@@ -541,7 +544,7 @@ void write_ogr_layer(GDALDataset& ds, const LayerRef& layer, const OutputCrs& cr
 }
 
 void write_layer_file(const std::string& path, VectorFormat format, const LayerRef& layer, const OutputCrs& crs,
-                      int coordinate_precision, const std::string& shown) {
+                      int coordinate_precision, const std::string& shown, unsigned threads) {
     register_gdal();
     const int precision = coordinate_precision >= 0 ? coordinate_precision : crs.default_precision();
     if (format == VectorFormat::geojson) {
@@ -551,7 +554,6 @@ void write_layer_file(const std::string& path, VectorFormat format, const LayerR
     if (format == VectorFormat::postgis) throw output_error(shown + ": PostGIS is not a file format");
     GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(gdal_driver(format));
     if (driver == nullptr) throw output_error(shown + ": GDAL driver " + gdal_driver(format) + " is not available");
-    GdalErrorScope errors;
     std::vector<std::string> lco = layer_creation_options(format, layer.geometry_kind);
     if (format == VectorFormat::csv && layer.geometry_kind != GeometryKind::none) {
         lco.push_back("OGR_CSV_PRECISION=" + std::to_string(precision));  // ignored by GDAL < 3.7
@@ -562,48 +564,66 @@ void write_layer_file(const std::string& path, VectorFormat format, const LayerR
     const bool gpkg = format == VectorFormat::gpkg;
     // FlatGeobuf: kepu15 builds the spatial index itself (flatgeobuf_index.hpp): GDAL writes the
     // features in Hilbert order without an index into memory; the file is written once, with it.
+    // GDAL's per-feature encoding is most of the time, and a FlatGeobuf feature does not depend on
+    // the others: a large layer is encoded in consecutive parts of the Hilbert order, one GDAL
+    // dataset per part on its own thread, and the parts' features are concatenated.
     std::vector<std::size_t> order;
-    std::vector<OGREnvelope> envelopes;
     const bool own_index = format == VectorFormat::flatgeobuf && own_flatgeobuf_index(layer, order);
-    std::string gdal_path = path;
-    if (own_index) {
-        static std::atomic<unsigned> counter{0};
-        gdal_path = "/vsimem/kepu15-fgb-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".fgb";
-        std::replace(lco.begin(), lco.end(), std::string("SPATIAL_INDEX=YES"), std::string("SPATIAL_INDEX=NO"));
-    }
-    const auto write = [&](const std::string& target, const std::vector<std::string>& options, bool ordered) {
+    const auto write = [&](const std::string& target, const std::vector<std::string>& options,
+                           const std::vector<std::size_t>* part, std::vector<OGREnvelope>* envelopes) {
+        GdalErrorScope errors;  // per thread, as GDAL's error handlers are
         GDALDatasetUniquePtr ds(driver->Create(target.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
         if (!ds) detail::throw_gdal(ErrorKind::output, shown + ": cannot create", errors);
-        if (gpkg) detail::check(ds->StartTransaction(), ErrorKind::output, shown + ": cannot start a transaction", errors);
-        write_ogr_layer(*ds, layer, crs, options, names, shapefile, shown, ordered ? &order : nullptr,
-                        ordered ? &envelopes : nullptr);
+        if (gpkg) {
+            detail::check(ds->StartTransaction(), ErrorKind::output, shown + ": cannot start a transaction", errors);
+        }
+        write_ogr_layer(*ds, layer, crs, options, names, shapefile, shown, part, envelopes);
         if (gpkg) detail::check(ds->CommitTransaction(), ErrorKind::output, shown + ": commit failed", errors);
         errors.clear();
         ds.reset();  // closes and flushes
         if (errors.failed()) detail::throw_gdal(ErrorKind::output, shown + ": cannot close", errors);
     };
     if (!own_index) {
-        write(path, lco, false);
+        write(path, lco, nullptr, nullptr);
     } else {
+        std::replace(lco.begin(), lco.end(), std::string("SPATIAL_INDEX=YES"), std::string("SPATIAL_INDEX=NO"));
+        const unsigned cores = threads != 0 ? threads : std::max(1U, std::thread::hardware_concurrency());
+        const std::size_t part_count =
+            std::max<std::size_t>(1, std::min<std::size_t>(cores, order.size() / flatgeobuf_part_features));
+        std::vector<std::vector<std::size_t>> part_order(part_count);
+        std::vector<std::vector<OGREnvelope>> part_envelopes(part_count);
+        std::vector<std::string> part_path(part_count);
+        static std::atomic<unsigned> counter{0};
+        for (std::size_t p = 0; p < part_count; ++p) {
+            const auto begin = static_cast<std::ptrdiff_t>(order.size() * p / part_count);
+            const auto end = static_cast<std::ptrdiff_t>(order.size() * (p + 1) / part_count);
+            part_order[p].assign(order.begin() + begin, order.begin() + end);
+            part_path[p] = "/vsimem/kepu15-fgb-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".fgb";
+        }
         bool written = false;
         try {
-            write(gdal_path, lco, true);
-            std::vector<Box> boxes(envelopes.size());
-            for (std::size_t i = 0; i < envelopes.size(); ++i) {
-                boxes[i] = {envelopes[i].MinX, envelopes[i].MinY, envelopes[i].MaxX, envelopes[i].MaxY};
+            parallel_for(part_count, static_cast<unsigned>(part_count),
+                         [&](std::size_t p) { write(part_path[p], lco, &part_order[p], &part_envelopes[p]); });
+            std::vector<Box> boxes;
+            boxes.reserve(order.size());
+            std::vector<FlatGeobufPart> parts;
+            for (std::size_t p = 0; p < part_count; ++p) {
+                for (const auto& e : part_envelopes[p]) boxes.push_back({e.MinX, e.MinY, e.MaxX, e.MaxY});
+                vsi_l_offset size = 0;
+                const GByte* data = VSIGetMemFileBuffer(part_path[p].c_str(), &size, FALSE);
+                if (data == nullptr) break;
+                parts.push_back({data, static_cast<std::size_t>(size), part_order[p].size()});
             }
-            vsi_l_offset size = 0;
-            const GByte* data = VSIGetMemFileBuffer(gdal_path.c_str(), &size, FALSE);
-            written = data != nullptr && write_flatgeobuf_with_index(data, static_cast<std::size_t>(size), boxes, path, shown);
+            written = parts.size() == part_count && write_flatgeobuf_with_index(parts, boxes, path, shown);
         } catch (...) {
-            VSIUnlink(gdal_path.c_str());
+            for (const auto& p : part_path) VSIUnlink(p.c_str());
             throw;
         }
-        VSIUnlink(gdal_path.c_str());
+        for (const auto& p : part_path) VSIUnlink(p.c_str());
         if (!written) {
             // A file shaped otherwise than kepu15 expects (another GDAL version): GDAL's own index.
             std::replace(lco.begin(), lco.end(), std::string("SPATIAL_INDEX=NO"), std::string("SPATIAL_INDEX=YES"));
-            write(path, lco, false);
+            write(path, lco, nullptr, nullptr);
         }
     }
 
@@ -691,7 +711,8 @@ void write_vector(const std::string& path, const std::vector<FieldDef>& fields,
     try {
         const std::string layer_name = options.layer_name.empty() ? stem : options.layer_name;
         const detail::LayerRef layer(layer_name, fields, features, options.geometry_kind);
-        detail::write_layer_file(tmp_path.string(), format, layer, crs, options.coordinate_precision, shown);
+        detail::write_layer_file(tmp_path.string(), format, layer, crs, options.coordinate_precision, shown,
+                                 options.threads);
         const std::vector<std::string>* parts = format == VectorFormat::shapefile ? &shapefile_parts
                                                 : format == VectorFormat::csv     ? &csv_parts
                                                                                   : nullptr;

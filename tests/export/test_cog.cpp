@@ -3,6 +3,11 @@
 #include "kepu15/error.hpp"
 #include "kepu15/io/raster_writer.hpp"
 
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
 using namespace kepu15;
 
 TEST_CASE("A multi-band COG has one described Float32 band per measure, nodata and a COG layout", "[export]") {
@@ -54,4 +59,71 @@ TEST_CASE("A multi-band COG has one described Float32 band per measure, nodata a
     r.bands[1].values.pop_back();
     CHECK_THROWS_AS(io::write_cog(dir.file("bad.tif"), r), output_error);
     CHECK_FALSE(std::filesystem::exists(dir.file("bad.tif")));
+}
+
+namespace {
+
+io::MultiBandRaster patterned_raster(int width, int height, int bands) {
+    io::MultiBandRaster r;
+    r.crs = "EPSG:4549";
+    r.width = width;
+    r.height = height;
+    r.geotransform = {500000.0, 100.0, 0.0, 3480000.0, 0.0, -100.0};
+    for (int b = 0; b < bands; ++b) {
+        io::RasterBand band;
+        band.description = "band_" + std::to_string(b);
+        band.values.resize(static_cast<std::size_t>(width) * static_cast<std::size_t>(height));
+        for (std::size_t i = 0; i < band.values.size(); ++i) {
+            band.values[i] = (i % 5 == 0) ? r.nodata : static_cast<float>(b) * 0.5F + static_cast<float>(i % 613) / 7.0F;
+        }
+        r.bands.push_back(std::move(band));
+    }
+    return r;
+}
+
+std::string file_bytes(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+}  // namespace
+
+TEST_CASE("A COG gets overviews only above 512 pixels, keeps every value, and is the same file on 1 or 2 threads",
+          "[export]") {
+    kepu15::test::TempDir dir("export-cog-overviews");
+    GDALAllRegister();
+    struct Case {
+        int width, height, overviews;
+    };
+    // 340 x 486 is the Kunshan grid: 2 x 2 tiles, no overview. 700 x 300 gets GDAL's overviews down to
+    // one tile: 350 x 150 and 175 x 75.
+    for (const Case c : {Case{340, 486, 0}, Case{700, 300, 2}}) {
+        const auto r = patterned_raster(c.width, c.height, 3);
+        const std::string one = dir.file("one-" + std::to_string(c.width) + ".tif");
+        const std::string two = dir.file("two-" + std::to_string(c.width) + ".tif");
+        io::write_cog(one, r, {1});
+        io::write_cog(two, r, {2});
+        CHECK(file_bytes(one) == file_bytes(two));
+        GDALDatasetUniquePtr ds(GDALDataset::Open(one.c_str(), GDAL_OF_RASTER, nullptr, nullptr, nullptr));
+        REQUIRE(ds);
+        const char* layout = ds->GetMetadataItem("LAYOUT", "IMAGE_STRUCTURE");
+        REQUIRE(layout != nullptr);
+        CHECK(std::string(layout) == "COG");
+        const char* compression = ds->GetMetadataItem("COMPRESSION", "IMAGE_STRUCTURE");
+        REQUIRE(compression != nullptr);
+        CHECK(std::string(compression) == "DEFLATE");
+        for (int b = 0; b < 3; ++b) {
+            GDALRasterBand* band = ds->GetRasterBand(b + 1);
+            CHECK(band->GetOverviewCount() == c.overviews);
+            int bx = 0;
+            int by = 0;
+            band->GetBlockSize(&bx, &by);
+            CHECK(bx == 256);
+            CHECK(by == 256);
+            std::vector<float> back(r.bands[static_cast<std::size_t>(b)].values.size());
+            REQUIRE(band->RasterIO(GF_Read, 0, 0, c.width, c.height, back.data(), c.width, c.height, GDT_Float32, 0, 0,
+                                   nullptr) == CE_None);
+            CHECK(back == r.bands[static_cast<std::size_t>(b)].values);
+        }
+    }
 }

@@ -6,10 +6,14 @@
 #include <ogrsf_frmts.h>
 
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <random>
 #include <set>
 
 #include "kepu15/io/detail/flatgeobuf_index.hpp"
+#include "kepu15/io/detail/layer_writer.hpp"
 #include "kepu15/io/vector_writer.hpp"
 #include "test_support_io.hpp"
 
@@ -132,4 +136,74 @@ TEST_CASE("FlatGeobuf written by kepu15: GDAL's spatial filter through its index
         CAPTURE(q, x0, y0, w, h);
         CHECK(got == expected);
     }
+}
+
+TEST_CASE("FlatGeobuf encoded in parts on 3 threads is the file written on 1 thread, index and all", "[io]") {
+    TempDir dir("fgb-parts");
+    // 3 x flatgeobuf_part_features squares on a grid (3 parts), fields of each type with nulls.
+    const std::size_t n = 3 * detail::flatgeobuf_part_features + 7;
+    const std::vector<FieldDef> fields{
+        {"id", FieldType::integer}, {"minutes", FieldType::real}, {"name", FieldType::string}};
+    std::vector<OutputFeature> features;
+    for (std::size_t i = 0; i < n; ++i) {
+        const double x = 120.8 + 0.001 * static_cast<double>(i % 250);
+        const double y = 31.2 + 0.001 * static_cast<double>(i / 250);
+        OutputFeature f;
+        f.geometry.kind = GeometryKind::polygon;
+        f.geometry.polygons.push_back(box_polygon(x, y, x + 0.001, y + 0.001));
+        f.values = {static_cast<std::int64_t>(i),
+                    i % 9 == 0 ? FieldValue(std::monostate{}) : FieldValue(static_cast<double>(i % 600) / 10.0),
+                    std::string("村") + std::to_string(i % 77)};
+        features.push_back(std::move(f));
+    }
+    WriteOptions options;
+    options.geometry_kind = GeometryKind::polygon;
+    options.threads = 1;
+    // The layer name (file stem) is in the header: the same name in two folders.
+    std::filesystem::create_directories(dir.file("one"));
+    std::filesystem::create_directories(dir.file("three"));
+    const std::string one = dir.file("one/cells.fgb");
+    write_vector(one, fields, features, options);
+    options.threads = 3;
+    const std::string three = dir.file("three/cells.fgb");
+    write_vector(three, fields, features, options);
+    const auto bytes = [](const std::string& path) {
+        std::ifstream in(path, std::ios::binary);
+        return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    };
+    REQUIRE(bytes(one).size() > 40 * n);
+    CHECK(bytes(one) == bytes(three));
+
+    GDALDatasetUniquePtr ds(GDALDataset::Open(three.c_str(), GDAL_OF_VECTOR));
+    REQUIRE(ds);
+    OGRLayer* layer = ds->GetLayer(0);
+    CHECK(layer->GetFeatureCount() == static_cast<GIntBig>(n));
+    CHECK(layer->TestCapability(OLCFastSpatialFilter));
+    std::set<std::int64_t> seen;
+    for (auto& f : *layer) {
+        const auto id = static_cast<std::size_t>(f->GetFieldAsInteger64("id"));
+        REQUIRE(id < n);
+        CHECK(f->IsFieldSetAndNotNull(1) == (id % 9 != 0));
+        if (id % 9 != 0) CHECK(f->GetFieldAsDouble(1) == static_cast<double>(id % 600) / 10.0);
+        CHECK(std::string(f->GetFieldAsString(2)) == "村" + std::to_string(id % 77));
+        OGREnvelope e;
+        f->GetGeometryRef()->getEnvelope(&e);
+        CHECK(e.MinX == Approx(120.8 + 0.001 * static_cast<double>(id % 250)).margin(1e-9));
+        seen.insert(static_cast<std::int64_t>(id));
+    }
+    CHECK(seen.size() == n);
+    // A window in the middle rows (features of several parts): the index answers as a scan does.
+    layer->SetSpatialFilterRect(120.85, 31.25, 120.90, 31.30);
+    std::size_t got = 0;
+    for (auto& f : *layer) {
+        (void)f;
+        ++got;
+    }
+    std::size_t expected = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const double x = 120.8 + 0.001 * static_cast<double>(i % 250);
+        const double y = 31.2 + 0.001 * static_cast<double>(i / 250);
+        if (x + 0.001 >= 120.85 && x <= 120.90 && y + 0.001 >= 31.25 && y <= 31.30) ++expected;
+    }
+    CHECK(got == expected);
 }

@@ -18,8 +18,13 @@ struct RasterOutput {
     std::string description;               // band description, e.g. "minutes to the nearest station (walk)"
 };
 
+struct CogOptions {
+    // Threads GDAL may use to compress tiles (NUM_THREADS); the pixel values do not depend on it.
+    unsigned threads = 1;
+};
+
 // Throws output_error naming the path; leaves no file behind on failure.
-void write_raster(const std::string& path, const RasterOutput& raster);
+void write_raster(const std::string& path, const RasterOutput& raster, const CogOptions& options = {});
 
 }  // namespace kepu15::io
 
@@ -40,9 +45,10 @@ struct MultiBandRaster {
     std::vector<RasterBand> bands;
 };
 
-// A Cloud-Optimized GeoTIFF (GDAL's COG driver: tiled, DEFLATE with the floating-point predictor,
-// overviews by averaging, one Float32 band per measure with its description). Written to a
-// temporary file and renamed. Throws output_error naming the path.
-void write_cog(const std::string& path, const MultiBandRaster& raster);
+// A Cloud-Optimized GeoTIFF (GDAL's COG driver: 256-pixel tiles, DEFLATE level 1 with the
+// floating-point predictor, one Float32 band per measure with its description; overviews by
+// averaging only when the raster is wider or taller than 512 pixels). Written to a temporary file
+// and renamed. The bands are read in place, not copied. Throws output_error naming the path.
+void write_cog(const std::string& path, const MultiBandRaster& raster, const CogOptions& options = {});
 
 }  // namespace kepu15::io

@@ -43,6 +43,9 @@ struct SinkOptions {
     // as a whole (kepu15 run). DEFAULT: replace
     bool keep_other_layers = false;
     int coordinate_precision = -1;  // GeoJSON and CSV decimals. DEFAULT: 7 for degrees, 3 for metres
+    // Threads a FlatGeobuf writer may use for one large layer (the file does not depend on it).
+    // DEFAULT: 0, every core.
+    unsigned threads = 0;
 };
 
 class Sink {

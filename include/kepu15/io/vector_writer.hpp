@@ -28,6 +28,9 @@ struct WriteOptions {
     int coordinate_precision = -1;  // decimals (GeoJSON, CSV). DEFAULT: 7 for degrees, 3 for metres
     bool overwrite = true;
     std::string output_crs;         // DEFAULT: WGS84 (EPSG:4326); features are always given in WGS84
+    // Threads a FlatGeobuf writer may use for a large layer (the file does not depend on it).
+    // DEFAULT: 0, every core.
+    unsigned threads = 0;
 };
 
 // Throws output_error naming the path.

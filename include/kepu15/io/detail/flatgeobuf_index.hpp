@@ -33,12 +33,20 @@ std::uint64_t packed_rtree_nodes(std::uint64_t items, std::uint16_t node_size);
 std::string packed_rtree(const std::vector<Box>& boxes, const std::vector<std::uint64_t>& offsets,
                          std::uint16_t node_size);
 
-// Writes the FlatGeobuf file `path` from `data`, a FlatGeobuf file GDAL wrote (in memory) with
-// SPATIAL_INDEX=NO and its features in the order of `boxes` (their extents in the file's CRS), with
-// the index added. Returns false, writing nothing, when `data` does not have the expected shape
-// (another GDAL version: the caller then lets GDAL build the index). Throws output_error (starting
-// with `shown`) when it cannot write.
-bool write_flatgeobuf_with_index(const unsigned char* data, std::size_t size, const std::vector<Box>& boxes,
+// One FlatGeobuf file GDAL wrote in memory with SPATIAL_INDEX=NO: `features` features.
+struct FlatGeobufPart {
+    const unsigned char* data = nullptr;
+    std::size_t size = 0;
+    std::size_t features = 0;
+};
+
+// Writes the FlatGeobuf file `path` from `parts`, FlatGeobuf files GDAL wrote (in memory) with
+// SPATIAL_INDEX=NO, each with the same header but for the feature count: the first part's header
+// with the total count, the index, then every part's features in turn. Their features are in the
+// order of `boxes` (their extents in the file's CRS). Returns false, writing nothing, when a part
+// does not have the expected shape (another GDAL version: the caller then lets GDAL build the
+// index). Throws output_error (starting with `shown`) when it cannot write.
+bool write_flatgeobuf_with_index(const std::vector<FlatGeobufPart>& parts, const std::vector<Box>& boxes,
                                  const std::string& path, const std::string& shown);
 
 inline constexpr std::uint16_t flatgeobuf_node_size = 16;  // DEFAULT of FlatGeobuf and GDAL

@@ -52,16 +52,20 @@ std::vector<std::string> shapefile_field_names(const std::vector<FieldDef>& fiel
 
 // Writes one layer into an open dataset. `lco` are layer creation options. `names` (optional)
 // are the field names to create, parallel to layer.fields. `order` (optional): the feature indices
-// in the order to write them. `envelopes` (optional) receives each written geometry's extent in
+// in the order to write them (all or some of the layer's features). `envelopes` (optional) receives each written geometry's extent in
 // the output CRS, in write order. Throws output_error starting with `shown`.
 void write_ogr_layer(GDALDataset& ds, const LayerRef& layer, const OutputCrs& crs, const std::vector<std::string>& lco,
                      const std::vector<std::string>& names, bool shapefile, const std::string& shown,
                      const std::vector<std::size_t>* order = nullptr, std::vector<OGREnvelope>* envelopes = nullptr);
 
 // Writes one layer as a new file at `path` (no temporary: callers stage). Shapefile: also
-// `<stem>.fieldnames.csv` when a name was changed. CSV: `.csvt` and `.prj`.
+// `<stem>.fieldnames.csv` when a name was changed. CSV: `.csvt` and `.prj`. FlatGeobuf: a layer of
+// at least 2 x flatgeobuf_part_features features is encoded by GDAL in parts on up to `threads`
+// threads (0: every core); the file is the same for any number of threads.
 void write_layer_file(const std::string& path, VectorFormat format, const LayerRef& layer, const OutputCrs& crs,
-                      int coordinate_precision, const std::string& shown);
+                      int coordinate_precision, const std::string& shown, unsigned threads = 1);
+
+inline constexpr std::size_t flatgeobuf_part_features = 10000;
 
 // Layer creation options kepu15 uses for a format.
 std::vector<std::string> layer_creation_options(VectorFormat format, GeometryKind kind);
