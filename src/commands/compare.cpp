@@ -652,6 +652,7 @@ void write_run_folder(io::OutputFolder& out, const std::string& name, const pipe
                       unsigned threads, Diagnostics& diag) {
     io::SinkOptions so;
     so.working_crs = result.inputs().working_crs;
+    so.threads = threads;
     const std::string dir = (fs::path(out.staging_dir()) / name).string();
     {
         std::vector<std::string> names;

@@ -16,6 +16,7 @@ namespace kepu15::commands {
 nlohmann::json write_outputs(const pipeline::StudyResult& result, const RunOptions& options, Diagnostics& diag) {
     io::SinkOptions sink_options = options.sink;
     sink_options.working_crs = result.inputs().working_crs;
+    sink_options.threads = options.threads;
     const auto sink = io::open_sink(options.out_dir, sink_options);
     report::ReportOptions report_options;
     report_options.cells_vector = options.cells_vector;
