@@ -202,14 +202,25 @@ AccessResult compute_access(const coverage::CostTable& costs, std::span<const do
     return r;
 }
 
-AccessResult compute_access_by_supply(const CatchmentSource& catchments, std::span<const double> demand,
-                                      std::span<const double> capacity, const AccessOptions& options) {
+namespace {
+
+// check_inputs for catchments given by supply (searched or listed): their sizes and limit.
+template <class Catchments>
+void check_catchments(const Catchments& catchments, std::span<const double> demand, std::span<const double> capacity,
+                      const AccessOptions& options) {
     coverage::CostTable shape;  // sizes and limit only, for the shared checks
     shape.origin_count = catchments.supply_count;
     shape.destination_count = catchments.demand_count;
     shape.unit = catchments.unit;
     shape.limit = catchments.limit;
     check_inputs(shape, catchments.demand_count, catchments.supply_count, demand, capacity, options);
+}
+
+}  // namespace
+
+AccessResult compute_access_by_supply(const CatchmentSource& catchments, std::span<const double> demand,
+                                      std::span<const double> capacity, const AccessOptions& options) {
+    check_catchments(catchments, demand, capacity, options);
     AccessResult r;
     r.catchment_demand.assign(catchments.supply_count, 0.0);
     r.ratio.assign(catchments.supply_count, nan);
@@ -282,12 +293,7 @@ AccessResult compute_access_by_supply_from(const coverage::CostTable& catchments
 AccessResult compute_access_searched(const SearchedCatchments& catchments, std::span<const double> demand,
                                      std::span<const double> capacity, const AccessOptions& options,
                                      const SearchedOptions& searched) {
-    coverage::CostTable shape;  // sizes and limit only, for the shared checks
-    shape.origin_count = catchments.supply_count;
-    shape.destination_count = catchments.demand_count;
-    shape.unit = catchments.unit;
-    shape.limit = catchments.limit;
-    check_inputs(shape, catchments.demand_count, catchments.supply_count, demand, capacity, options);
+    check_catchments(catchments, demand, capacity, options);
     check_start(searched.start_access, catchments.demand_count);
     const std::size_t n = catchments.supply_count;
     const std::size_t points = catchments.demand_count;
