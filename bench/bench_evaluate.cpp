@@ -3,8 +3,7 @@
 // evaluated and summarised repeatedly: crow-fly plus 3 kinds x the study's 4 profiles, travel
 // times up to the horizon, aggregation by 区镇 and village. Service areas and writing are not part of
 // an evaluation (they are output stages). Prints the prepare time and per-evaluation times; with
-// [access], also the access stage alone (wall and CPU), alternating with the former way of
-// computing it (catchments searched twice, one thread per measure), and per measure on one thread.
+// [access], also the access stage alone (wall and CPU) and each measure's access on one thread.
 // Usage: bench_evaluate STUDY.toml [repetitions] [threads]
 #include "kepu15/parallel.hpp"
 #include "kepu15/pipeline/evaluate.hpp"
@@ -28,53 +27,6 @@ using namespace kepu15;
 using clock_type = std::chrono::steady_clock;
 
 namespace {
-
-// The access of measure m as it was computed before catchments were searched once and in parallel
-// (each measure on one thread, its catchments searched twice through routing::for_each_catchment):
-// kept here to compare the two in the same process under the same load.
-pipeline::AccessMeasure access_searched_twice(const pipeline::PreparedStudy& prepared, const pipeline::Evaluation& ev,
-                                              std::size_t m) {
-    const study::Study& study = prepared.study;
-    const study::AccessSpec& spec = *study.access;
-    const auto& cells = prepared.inputs.cells;
-    const coverage::Measure& me = ev.measures[m];
-    std::size_t k = 0;
-    while (ev.facilities[k].kind != me.kind) ++k;
-    const study::FacilitySet& fs = ev.facilities[k];
-    access::AccessOptions opt = spec.options;
-    std::vector<double> capacity(fs.capacity.size());
-    for (std::size_t j = 0; j < capacity.size(); ++j) {
-        capacity[j] = std::isfinite(fs.capacity[j]) ? fs.capacity[j] : 1.0;
-    }
-    access::AccessResult result;
-    pipeline::AccessMeasure a;
-    if (me.is_network()) {
-        const pipeline::PreparedNetwork& net = *prepared.network;
-        std::size_t p = 0;
-        while (net.profiles()[p] != me.method.profile) ++p;
-        a.catchment = spec.catchment_minutes.value_or(study.minutes_for(study.facilities[k]));
-        opt.catchment = a.catchment;
-        access::CatchmentSource source;
-        source.supply_count = fs.position_m.size();
-        source.demand_count = cells.size();
-        source.unit = coverage::CostUnit::minutes;
-        source.limit = a.catchment;
-        source.for_each = [&](const access::CatchmentSource::Visitor& visit) {
-            routing::for_each_catchment(net.roads(), net.profiles()[p], net.reverse_graph(p), ev.facility_snaps[p][k],
-                                        net.cell_snaps(p), a.catchment, net.off_road_kmh(p), visit);
-        };
-        result = access::compute_access_by_supply(source, cells.population, capacity, opt);
-    } else {
-        a.catchment = spec.catchment_m.value_or(study.radius_for(study.facilities[k]));
-        opt.catchment = a.catchment;
-        const coverage::CostTable table = coverage::crowfly_reach_table(cells.centre_m, fs.position_m, a.catchment);
-        result = access::compute_access(table, cells.population, capacity, opt);
-    }
-    a.score = std::move(result.access);
-    a.catchment_population = std::move(result.catchment_demand);
-    a.ratio = std::move(result.ratio);
-    return a;
-}
 
 struct Figures {
     std::vector<double> wall_ms, cpu_ms;
@@ -149,14 +101,11 @@ int main(int argc, char** argv) {
         checksum += result.by_unit.region.covered_any[0];
     }
     // The access stage alone (as pipeline::evaluate runs it: network measures one after another on
-    // every thread, crow-fly ones side by side), on one evaluation's measures and snaps, alternating
-    // with the former way (each measure on one thread, measures side by side, catchments searched
-    // twice) so both see the same load; the two must give the same bits.
+    // every thread, crow-fly ones side by side), on one evaluation's measures and snaps.
     if (s.access) {
         Timings t_eval;
         const auto ev = pipeline::evaluate(prepared, prepared.inputs.facilities, opt, threads, diag, t_eval);
-        Figures now, before;
-        bool same = true;
+        Figures now;
         for (int r = 0; r < reps; ++r) {
             auto t = clock_type::now();
             std::clock_t c = std::clock();
@@ -174,42 +123,20 @@ int main(int argc, char** argv) {
                              out[crowfly[i]] = pipeline::access_measure(prepared, ev, crowfly[i], 1);
                          });
             now.add(t, c);
-            t = clock_type::now();
-            c = std::clock();
-            std::vector<pipeline::AccessMeasure> old(ev.measures.size());
-            parallel_for(ev.measures.size(), threads,
-                         [&](std::size_t m) { old[m] = access_searched_twice(prepared, ev, m); });
-            before.add(t, c);
-            for (std::size_t m = 0; m < out.size(); ++m) {
-                const auto bytes = [](const std::vector<double>& v) { return v.size() * sizeof(double); };
-                same = same && out[m].score.size() == old[m].score.size() &&
-                       out[m].ratio.size() == old[m].ratio.size() &&
-                       std::memcmp(out[m].score.data(), old[m].score.data(), bytes(out[m].score)) == 0 &&
-                       std::memcmp(out[m].ratio.data(), old[m].ratio.data(), bytes(out[m].ratio)) == 0;
-            }
         }
-        {  // per measure on one thread, CPU time: once (now) and twice (before)
-            for (std::size_t m = 0; m < ev.measures.size(); ++m) {
-                std::clock_t c = std::clock();
-                auto a1 = pipeline::access_measure(prepared, ev, m, 1);
-                const double t1 = 1e3 * static_cast<double>(std::clock() - c) / CLOCKS_PER_SEC;
-                c = std::clock();
-                auto a2 = access_searched_twice(prepared, ev, m);
-                const double t2 = 1e3 * static_cast<double>(std::clock() - c) / CLOCKS_PER_SEC;
-                const auto& me = ev.measures[m];
-                std::printf("  measure %zu %s %s, one thread: %.1f ms CPU (searched twice: %.1f ms)\n", m,
-                            me.kind.c_str(), me.is_network() ? network::profile_name(me.method.profile) : "crowfly",
-                            t1, t2);
-            }
+        for (std::size_t m = 0; m < ev.measures.size(); ++m) {  // per measure on one thread, CPU time
+            const std::clock_t c = std::clock();
+            const auto a = pipeline::access_measure(prepared, ev, m, 1);
+            const double t1 = 1e3 * static_cast<double>(std::clock() - c) / CLOCKS_PER_SEC;
+            const auto& me = ev.measures[m];
+            std::printf("  measure %zu %s %s, one thread: %.1f ms CPU (checksum %.6g)\n", m, me.kind.c_str(),
+                        me.is_network() ? network::profile_name(me.method.profile) : "crowfly", t1,
+                        a.score.empty() ? 0.0 : a.score[0]);
         }
         std::printf("access stage alone (%zu measures, %d runs, %u threads): median %.1f ms wall (min %.1f), "
                     "median %.1f ms CPU (min %.1f)\n",
                     ev.measures.size(), reps, threads, Figures::median(now.wall_ms), Figures::min(now.wall_ms),
                     Figures::median(now.cpu_ms), Figures::min(now.cpu_ms));
-        std::printf("  searched twice, one thread per measure (before): median %.1f ms wall (min %.1f), "
-                    "median %.1f ms CPU (min %.1f); same bits: %s\n",
-                    Figures::median(before.wall_ms), Figures::min(before.wall_ms), Figures::median(before.cpu_ms),
-                    Figures::min(before.cpu_ms), same ? "yes" : "NO");
     }
     std::sort(ms.begin(), ms.end());
     std::sort(cpu_ms.begin(), cpu_ms.end());

@@ -254,21 +254,6 @@ coverage::CostTable reach_table(const network::RoadNetwork& network, network::Pr
     return table;
 }
 
-void for_each_catchment(const network::RoadNetwork& network, network::Profile profile,
-                        const network::Graph& reverse_graph, const std::vector<std::optional<Snap>>& facility_snaps,
-                        const std::vector<std::optional<Snap>>& point_snaps, double limit_minutes,
-                        double off_road_kmh, const CatchmentVisitor& visit) {
-    std::vector<coverage::CostEntry> entries;
-    reached_by_facility(network, profile, reverse_graph, facility_snaps, point_snaps, limit_minutes, off_road_kmh, 1,
-                        true, [&](std::size_t f, std::span<const Reached> reached) {
-                            entries.clear();
-                            for (const Reached& r : reached) {
-                                entries.push_back({r.point, static_cast<double>(r.ms) / ms_per_minute});
-                            }
-                            visit(f, std::span<const coverage::CostEntry>(entries));
-                        });
-}
-
 coverage::CostTable reach_table_by_facility(const network::RoadNetwork& network, network::Profile profile,
                                             const network::Graph& reverse_graph,
                                             const std::vector<std::optional<Snap>>& facility_snaps,

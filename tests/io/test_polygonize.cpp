@@ -1,7 +1,7 @@
-// The service-area polygonizer (geo::polygonize, reached through io::polygonize) against
+// The service-area polygonizer (geo::polygonize) against
 // GDALPolygonize, which it replaced: on the same random masks (fixed seeds) both give the same
 // regions with the same areas and cover the same cell centres. GDAL is the oracle here only.
-#include "kepu15/io/polygonize.hpp"
+#include "kepu15/geo/grid_mask.hpp"
 
 #include <catch2/catch.hpp>
 #include <gdal_alg.h>
@@ -84,7 +84,7 @@ TEST_CASE("polygonize gives the regions, areas and cover of GDALPolygonize on ra
         std::bernoulli_distribution set(std::uniform_real_distribution<double>(0.1, 0.9)(rng));
         m.cells.resize(static_cast<std::size_t>(m.width * m.height));
         for (auto& c : m.cells) c = set(rng) ? 1 : 0;
-        const MultiPolygon mp = kepu15::io::polygonize(m);
+        const MultiPolygon mp = kepu15::geo::polygonize(m);
         const GdalResult gdal = gdal_polygonize(m);
         std::vector<double> areas;
         for (const auto& p : mp) areas.push_back(kepu15::area(MultiPolygon{p}));

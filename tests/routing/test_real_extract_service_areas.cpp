@@ -3,7 +3,7 @@
 // smaller than the crow-fly circle (streets, hills and the sea make detours).
 #include "kepu15/geo/crs.hpp"
 #include "kepu15/geo/grid_mask.hpp"
-#include "kepu15/io/polygonize.hpp"
+#include "kepu15/geo/grid_mask.hpp"
 #include "kepu15/network/graph.hpp"
 #include "kepu15/network/osm_reader.hpp"
 #include "kepu15/network/snap.hpp"
@@ -52,7 +52,7 @@ void check_extract(const std::string& file, Point centre_lonlat) {
         REQUIRE(c.farthest_m <= budget_m + 1.0);
         // ... and the walk really goes some way: at least a fifth of the budget.
         REQUIRE(c.farthest_m >= budget_m / 5.0);
-        const auto polygons = io::polygonize(geo::rasterize_lines(parts, 50.0, 1));
+        const auto polygons = geo::polygonize(geo::rasterize_lines(parts, 50.0, 1));
         c.area_km2 = area(polygons) / 1e6;
         // Never more than the crow-fly circle widened by the 75 m corridor.
         const double circle_km2 = 3.14159265 * std::pow((budget_m + 100.0) / 1000.0, 2);

@@ -93,16 +93,5 @@ private:
     std::shared_ptr<Index> m_index;
 };
 
-// The same catchments one facility at a time, stored nowhere: visit(facility, entries) is called
-// for every facility in increasing order on the calling thread (one thread), entries sorted by
-// point with their minutes (empty for an unsnapped facility); the span is only valid during the
-// call. For a caller that needs every pair once or twice but never all at once: a table of the
-// millions of pairs of a 15-minute drive costs more in memory traffic than searching again.
-using CatchmentVisitor = std::function<void(std::size_t facility, std::span<const coverage::CostEntry> entries)>;
-void for_each_catchment(const network::RoadNetwork& network, network::Profile profile,
-                        const network::Graph& reverse_graph,
-                        const std::vector<std::optional<network::Snap>>& facility_snaps,
-                        const std::vector<std::optional<network::Snap>>& point_snaps, double limit_minutes,
-                        double off_road_kmh, const CatchmentVisitor& visit);
 
 }  // namespace kepu15::routing
