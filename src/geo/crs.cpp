@@ -289,17 +289,6 @@ Transformer::Transformer(const std::string& from_crs, const std::string& to_crs)
     m_impl->reversed = cached.reversed;
 }
 
-void Transformer::prepare(const std::string& from_crs, const std::string& to_crs) {
-    const std::string real_from = chinese_datum_of(from_crs) != ChineseDatum::none ? wgs84 : from_crs;
-    const std::string real_to = chinese_datum_of(to_crs) != ChineseDatum::none ? wgs84 : to_crs;
-    if (real_from == wgs84 && real_to == wgs84) return;
-    try {
-        detail::cached_operation(detail::thread_context(), real_from, real_to, from_crs, to_crs);
-    } catch (const crs_error&) {
-        // Reported by the Transformer that needs it.
-    }
-}
-
 Transformer::~Transformer() = default;
 Transformer::Transformer(Transformer&&) noexcept = default;
 Transformer& Transformer::operator=(Transformer&&) noexcept = default;

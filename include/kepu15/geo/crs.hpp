@@ -40,10 +40,6 @@ class Transformer {
 public:
     // Throws crs_error naming the CRS that PROJ does not know.
     Transformer(const std::string& from_crs, const std::string& to_crs);
-    // Chooses the operation for the pair ahead of time (kept for the process, see crs.cpp), e.g. on
-    // a thread while inputs are read, so later Transformers of the pair cost a copy. Never throws:
-    // a bad CRS is reported by the Transformer that needs it.
-    static void prepare(const std::string& from_crs, const std::string& to_crs);
     ~Transformer();
     Transformer(Transformer&&) noexcept;
     Transformer& operator=(Transformer&&) noexcept;
