@@ -399,7 +399,7 @@ public:
     // the rows and the R-tree with SQLite (gpkg_rows.hpp), GDAL's dataset closed meanwhile.
     // Attribute tables, and layers whose values GDAL would have to convert, go through GDAL.
     void add_layer(const Layer& layer) override {
-        if (!detail::gpkg_rows_supported(layer)) {
+        if (!detail::gpkg_rows_supported(layer, m_options.threads)) {
             DatasetSink::add_layer(layer);
             return;
         }

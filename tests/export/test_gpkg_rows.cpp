@@ -1,11 +1,6 @@
 // GeoPackage layers whose rows and R-tree kepu15 writes with SQLite (io/detail/gpkg_rows.hpp),
 // checked against the same layer written by GDAL's own GPKG driver (io::write_vector), against a
 // brute-force scan for the spatial index, and by GDAL's validator and ogrinfo.
-#include "export_fixtures.hpp"
-#include "kepu15/io/detail/gpkg_rows.hpp"
-#include "kepu15/io/sink.hpp"
-#include "kepu15/io/vector_writer.hpp"
-
 #include <sqlite3.h>
 #include <sys/wait.h>
 
@@ -15,6 +10,11 @@
 #include <limits>
 #include <random>
 #include <set>
+
+#include "export_fixtures.hpp"
+#include "kepu15/io/detail/gpkg_rows.hpp"
+#include "kepu15/io/sink.hpp"
+#include "kepu15/io/vector_writer.hpp"
 
 using namespace kepu15;
 using namespace kepu15::test;
@@ -64,16 +64,18 @@ io::Layer grid_layer(std::size_t n, std::uint64_t seed) {
             f.values.emplace_back(u(rng) * 1e5);
         }
         f.values.emplace_back(i % 11 == 0 ? io::FieldValue{} : io::FieldValue{names[rng() % names.size()]});
-        f.values.emplace_back(u(rng) < 0.2 ? io::FieldValue{} : io::FieldValue{std::round(u(rng) * 600.0) / 10.0});
-        f.values.emplace_back(u(rng) < 0.1 ? io::FieldValue{} : io::FieldValue{static_cast<std::int64_t>(rng() % 2)});
+        f.values.emplace_back(u(rng) < 0.2 ? io::FieldValue{}
+                                           : io::FieldValue{std::round(u(rng) * 600.0) / 10.0});
+        f.values.emplace_back(u(rng) < 0.1 ? io::FieldValue{}
+                                           : io::FieldValue{static_cast<std::int64_t>(rng() % 2)});
         f.values.emplace_back(std::to_string(320583000000 + rng() % 1000));
         l.features.push_back(std::move(f));
     }
     return l;
 }
 
-void write_with_sink(const std::string& path, const std::vector<io::Layer>& layers, const std::string& crs = "",
-                     unsigned threads = 0) {
+void write_with_sink(const std::string& path, const std::vector<io::Layer>& layers,
+                     const std::string& crs = "", unsigned threads = 0) {
     io::SinkOptions options;
     options.output_crs = crs;
     options.threads = threads;
@@ -187,12 +189,13 @@ std::string rtree_check(const std::string& path, const std::string& rtree) {
 
 // Fids whose bounding box meets [x0, x1] x [y0, y1], by GDAL's spatial filter (the R-tree) and by
 // a scan of every feature's geometry.
-std::pair<std::set<GIntBig>, std::set<GIntBig>> filtered_and_scanned(OGRLayer* layer, double x0, double y0, double x1,
-                                                                     double y1) {
+std::pair<std::set<GIntBig>, std::set<GIntBig>> filtered_and_scanned(OGRLayer* layer, double x0, double y0,
+                                                                     double x1, double y1) {
     std::set<GIntBig> filtered;
     layer->SetSpatialFilterRect(x0, y0, x1, y1);
     layer->ResetReading();
-    for (OGRFeatureUniquePtr f(layer->GetNextFeature()); f; f.reset(layer->GetNextFeature())) filtered.insert(f->GetFID());
+    for (OGRFeatureUniquePtr f(layer->GetNextFeature()); f; f.reset(layer->GetNextFeature()))
+        filtered.insert(f->GetFID());
     layer->SetSpatialFilter(nullptr);
     std::set<GIntBig> scanned;
     layer->ResetReading();
@@ -231,7 +234,8 @@ int run_quiet(const std::string& command, const fs::path& capture) {
 
 }  // namespace
 
-TEST_CASE("GeoPackage rows written with SQLite read back in GDAL as GDAL's own writer writes them", "[export]") {
+TEST_CASE("GeoPackage rows written with SQLite read back in GDAL as GDAL's own writer writes them",
+          "[export]") {
     TempDir dir("gpkg-rows");
     const io::Layer cells = grid_layer(2500, 20261201);
     REQUIRE(io::detail::gpkg_rows_supported(cells));
@@ -247,34 +251,38 @@ TEST_CASE("GeoPackage rows written with SQLite read back in GDAL as GDAL's own w
             write_with_gdal(reference, l, crs);
             check_same_as_gdal(ours, reference, l.name);
             // The geometry blobs themselves (header, envelope, WKB) are GDAL's, byte for byte.
-            const std::string blobs = "SELECT hex(group_concat(hex(geom), ',')) FROM (SELECT geom FROM \"" + l.name +
-                                      "\" ORDER BY fid)";
+            const std::string blobs = "SELECT hex(group_concat(hex(geom), ',')) FROM (SELECT geom FROM \"" +
+                                      l.name + "\" ORDER BY fid)";
             CHECK(sql_value(ours, blobs) == sql_value(reference, blobs));
             CHECK(rtree_check(ours, "rtree_" + l.name + "_geom") == "ok");
         }
         CHECK(sql_value(ours, "PRAGMA application_id") == "1196444487");  // 'GPKG'
         CHECK(sql_value(ours, "PRAGMA integrity_check") == "ok");
         CHECK(sql_value(ours, "PRAGMA foreign_key_check").empty());
-        CHECK(sql_value(ours, "PRAGMA user_version") == sql_value(dir.file("gdal-cells" + crs.substr(0, 4) + ".gpkg"),
-                                                                  "PRAGMA user_version"));
+        CHECK(sql_value(ours, "PRAGMA user_version") ==
+              sql_value(dir.file("gdal-cells" + crs.substr(0, 4) + ".gpkg"), "PRAGMA user_version"));
     }
 }
 
-TEST_CASE("GeoPackage: the same tables, triggers and extension rows as GDAL's spatial index makes", "[export]") {
+TEST_CASE("GeoPackage: the same tables, triggers and extension rows as GDAL's spatial index makes",
+          "[export]") {
     TempDir dir("gpkg-rows-schema");
     const io::Layer cells = grid_layer(300, 7);
     write_with_sink(dir.file("ours.gpkg"), {cells});
     write_with_gdal(dir.file("gdal.gpkg"), cells);
     const std::string schema =
-        "SELECT group_concat(type || ' ' || name || ' ' || tbl_name || ' ' || coalesce(sql, ''), char(10)) FROM "
+        "SELECT group_concat(type || ' ' || name || ' ' || tbl_name || ' ' || coalesce(sql, ''), char(10)) "
+        "FROM "
         "(SELECT * FROM sqlite_master ORDER BY type, name)";
     CHECK(sql_value(dir.file("ours.gpkg"), schema) == sql_value(dir.file("gdal.gpkg"), schema));
     const std::string extensions =
-        "SELECT group_concat(table_name || ' ' || column_name || ' ' || extension_name || ' ' || definition || ' ' || "
+        "SELECT group_concat(table_name || ' ' || column_name || ' ' || extension_name || ' ' || definition "
+        "|| ' ' || "
         "scope, char(10)) FROM gpkg_extensions";
     CHECK(sql_value(dir.file("ours.gpkg"), extensions) == sql_value(dir.file("gdal.gpkg"), extensions));
-    const std::string contents = "SELECT table_name || data_type || min_x || min_y || max_x || max_y || srs_id FROM "
-                                 "gpkg_contents WHERE table_name = 'cells'";
+    const std::string contents =
+        "SELECT table_name || data_type || min_x || min_y || max_x || max_y || srs_id FROM "
+        "gpkg_contents WHERE table_name = 'cells'";
     CHECK(sql_value(dir.file("ours.gpkg"), contents) == sql_value(dir.file("gdal.gpkg"), contents));
     CHECK(sql_value(dir.file("ours.gpkg"), "SELECT feature_count FROM gpkg_ogr_contents") == "300");
     // The same entries in the R-tree (packed otherwise: GDAL inserts them one by one, kepu15 packs
@@ -309,7 +317,8 @@ TEST_CASE("GeoPackage R-tree: spatial filters answer as a brute-force scan, also
     write_with_sink(path, {grid_layer(6000, 42)});
     CHECK(rtree_check(path, "rtree_cells_geom") == "ok");
     CHECK(sql_value(path, "SELECT count(*) FROM rtree_cells_geom") == std::to_string(6000 - 6000 / 97 - 1));
-    CHECK(sql_value(path, "SELECT substr(hex(data), 1, 4) FROM rtree_cells_geom_node WHERE nodeno = 1") == "0002");
+    CHECK(sql_value(path, "SELECT substr(hex(data), 1, 4) FROM rtree_cells_geom_node WHERE nodeno = 1") ==
+          "0002");
     {
         auto ds = open_vector(path);
         REQUIRE(ds);
@@ -317,7 +326,8 @@ TEST_CASE("GeoPackage R-tree: spatial filters answer as a brute-force scan, also
     }
     // Edits through GDAL (as QGIS would make them) go through the triggers into the index.
     {
-        GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE, nullptr, nullptr, nullptr));
+        GDALDatasetUniquePtr ds(
+            GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE, nullptr, nullptr, nullptr));
         REQUIRE(ds);
         OGRLayer* layer = ds->GetLayerByName("cells");
         for (GIntBig fid = 1; fid <= 400; fid += 20) REQUIRE(layer->DeleteFeature(fid) == OGRERR_NONE);
@@ -372,7 +382,8 @@ TEST_CASE("GeoPackage written with SQLite: an empty layer, then GDAL adds to it"
     CHECK(rtree_check(path, "rtree_cells_geom") == "ok");
     CHECK(sql_value(path, "SELECT count(*) FROM rtree_cells_geom") == "0");
     {
-        GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE, nullptr, nullptr, nullptr));
+        GDALDatasetUniquePtr ds(
+            GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE, nullptr, nullptr, nullptr));
         REQUIRE(ds);
         OGRLayer* layer = ds->GetLayerByName("cells");
         OGRFeature f(layer->GetLayerDefn());

@@ -18,15 +18,16 @@
 // Only src/io includes this header.
 #pragma once
 
-#include "kepu15/io/detail/layer_writer.hpp"
-
 #include <string>
+
+#include "kepu15/io/detail/layer_writer.hpp"
 
 namespace kepu15::io::detail {
 
 // True when fill_gpkg_rows can write `layer`: a layer with geometry whose every value is null or
 // of its field's type (GDAL converts mismatched values; kepu15 leaves those layers to GDAL).
-bool gpkg_rows_supported(const LayerRef& layer);
+// Checked on up to `threads` threads (0: every core).
+bool gpkg_rows_supported(const LayerRef& layer, unsigned threads = 1);
 
 // Fills table `layer.name` of GeoPackage `path`, which must be empty and have been created by
 // write_ogr_layer with SPATIAL_INDEX=NO (its columns: fid, geometry, then layer.fields in order).
