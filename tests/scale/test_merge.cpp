@@ -163,6 +163,12 @@ TEST_CASE("partitions that read the roads within their halo only merged equal th
         if (2 * network_edges(parts[p]) < whole_edges) ++under_half;
     }
     REQUIRE(under_half >= 5);
+
+    // Without the partition that read the whole network, the merge has no roads.geojson nor the
+    // network's size for summary.json: refused, nothing written.
+    fs::remove(fs::path(parts[0]) / "roads.geojson");
+    REQUIRE_THROWS_AS(merge(parts, dir.file("no-roads")), input_error);
+    REQUIRE(test::files_below(dir.path() / "no-roads").empty());
 }
 
 TEST_CASE("merging partitions that miss a unit or repeat one is refused, and nothing is written", "[scale]") {
