@@ -11,7 +11,7 @@ Dask worker, writing into DIR.parts/pNNN; then `kepu15 merge DIR DIR.parts/p*` w
 study's outputs into DIR (equal to one whole run without service areas). The first partition
 writes roads.geojson (the map background, which the merge copies) and so reads the whole road
 network; the others run with --no-roads and read only the roads within their cells' box widened by
-the halo. Partitions:
+the halo, and write only the partition file the merge reads (--partition-file-only). Partitions:
   DEFAULT          one partition per unit (county, 区镇)
   --partitions N   the units, sorted by code, in N groups of consecutive codes
   --group-by FIELD one partition per value of a field of the units layer (e.g. city_code)
@@ -81,7 +81,7 @@ def run_measured(cmd, stdout=subprocess.DEVNULL):
 def run_partition(kepu15, study, out, codes, halo_m, threads, roads, extra):
     """One partition (runs on a Dask worker): run_measured's figures."""
     cmd = [kepu15, "run", study, "--out", out, "--no-access", "--partition", ",".join(codes), "--halo-m", f"{halo_m:.0f}",
-           "--no-isochrones", "--threads", str(threads), "--quiet"] + ([] if roads else ["--no-roads"]) + list(extra)
+           "--no-isochrones", "--threads", str(threads), "--quiet"] + ([] if roads else ["--no-roads", "--partition-file-only"]) + list(extra)
     return run_measured(cmd)
 
 

@@ -207,12 +207,22 @@ TEST_CASE(
     }
     r = test::run_cli({"run", study_file, "--no-access", "--out", dir.file("whole"), "--methods", "crowfly"});
     REQUIRE(r.exit_code == 0);
-    for (const auto& [name, part] : {std::pair{"p1", first}, std::pair{"p2", rest}}) {
-        r = test::run_cli({"run", study_file, "--no-access", "--out", dir.file(name), "--methods", "crowfly", "--partition",
-                           part, "--halo-m", "120000"});
-        CAPTURE(r.err);
-        REQUIRE(r.exit_code == 0);
-    }
+    r = test::run_cli({"run", study_file, "--no-access", "--out", dir.file("p1"), "--methods", "crowfly", "--partition",
+                       first, "--halo-m", "120000"});
+    CAPTURE(r.err);
+    REQUIRE(r.exit_code == 0);
+    // The second partition as run-partitioned.py runs all but the first: no roads, no maps of its own.
+    r = test::run_cli({"run", study_file, "--no-access", "--out", dir.file("p2"), "--methods", "crowfly", "--partition",
+                       rest, "--halo-m", "120000", "--no-roads", "--partition-file-only"});
+    CAPTURE(r.err);
+    REQUIRE(r.exit_code == 0);
+    REQUIRE(fs::exists(dir.path() / "p2" / commands::partition_file_name));
+    REQUIRE_FALSE(fs::exists(dir.path() / "p2" / "summary.json"));
+    REQUIRE_FALSE(fs::exists(dir.path() / "p2" / "cells.tif"));
+    REQUIRE_FALSE(fs::exists(dir.path() / "p2" / "towns.csv"));
+    REQUIRE(test::run_cli({"run", study_file, "--no-access", "--out", dir.file("p3"), "--methods", "crowfly",
+                           "--partition-file-only"})
+                .exit_code == 6);
     r = test::run_cli({"merge", dir.file("merged"), dir.file("p1"), dir.file("p2")});
     CAPTURE(r.err);
     REQUIRE(r.exit_code == 0);
