@@ -8,12 +8,16 @@ Usage:
 
 Each partition is one `kepu15 run STUDY --partition CODES --halo-m M --no-isochrones` process on a
 Dask worker, writing into DIR.parts/pNNN; then `kepu15 merge DIR DIR.parts/p*` writes the whole
-study's outputs into DIR (equal to one whole run without service areas). Partitions:
+study's outputs into DIR (equal to one whole run without service areas). The first partition
+writes roads.geojson (the map background, which the merge copies) and so reads the whole road
+network; the others run with --no-roads and read only the roads within their cells' box widened by
+the halo, and write only the partition file the merge reads (--partition-file-only). Partitions:
   DEFAULT          one partition per unit (county, 区镇)
   --partitions N   the units, sorted by code, in N groups of consecutive codes
   --group-by FIELD one partition per value of a field of the units layer (e.g. city_code)
---halo-m DEFAULT: horizon minutes (--horizon or the study's horizon_minutes, 60) x 120 km/h, the
-fastest trip any profile measures. Without --scheduler a dask.distributed LocalCluster with
+--halo-m DEFAULT: horizon minutes (--horizon or the study's horizon_minutes, 60) x --fastest-kmh
+(DEFAULT: 120 km/h, the fastest drive speed kepu15 reads from maxspeed tags; give the fastest speed of
+the study's roads when it is known to be lower, for a narrower halo). Without --scheduler a dask.distributed LocalCluster with
 --workers processes (DEFAULT: the number of cores) runs here; with --scheduler any Dask cluster whose
 workers see the same paths (shared file system) and have kepu15 at --kepu15 runs the partitions.
 Options after `--` go to every `kepu15 run` (e.g. -- --methods crowfly --profiles walk,drive).
@@ -24,13 +28,13 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import tomllib
 
 from osgeo import ogr
 
 ogr.UseExceptions()
-FASTEST_KMH = 120.0  # the fastest drive speed kepu15 reads from maxspeed tags on Chinese expressways
 
 
 def units_of(study_path):
@@ -61,13 +65,24 @@ def partitions(units, args):
     return [[c] for c in codes]
 
 
-def run_partition(kepu15, study, out, codes, halo_m, threads, extra):
-    """One partition (runs on a Dask worker): returns (exit code, seconds, stderr tail)."""
+def run_measured(cmd, stdout=subprocess.DEVNULL):
+    """Runs cmd; returns (exit code, wall s, CPU s (user + system), peak RSS in MB, stderr tail)."""
     start = time.monotonic()
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, stdout=stdout, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)  # this child's own peak memory and CPU time
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        wall = time.monotonic() - start
+        err.seek(0)
+        tail = err.read()[-2000:].decode("utf-8", "replace")
+    return proc.returncode, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024.0, tail
+
+
+def run_partition(kepu15, study, out, codes, halo_m, threads, roads, extra):
+    """One partition (runs on a Dask worker): run_measured's figures."""
     cmd = [kepu15, "run", study, "--out", out, "--no-access", "--partition", ",".join(codes), "--halo-m", f"{halo_m:.0f}",
-           "--no-isochrones", "--threads", str(threads), "--quiet"] + list(extra)
-    p = subprocess.run(cmd, capture_output=True, text=True)
-    return p.returncode, time.monotonic() - start, p.stderr[-2000:]
+           "--no-isochrones", "--threads", str(threads), "--quiet"] + ([] if roads else ["--no-roads", "--partition-file-only"]) + list(extra)
+    return run_measured(cmd)
 
 
 def main():
@@ -79,6 +94,8 @@ def main():
     g.add_argument("--partitions", type=int)
     g.add_argument("--group-by")
     ap.add_argument("--halo-m", type=float)
+    ap.add_argument("--fastest-kmh", type=float, default=120.0,
+                    help="fastest speed of any trip, for the DEFAULT halo. DEFAULT: 120 (expressways)")
     c = ap.add_mutually_exclusive_group()
     c.add_argument("--scheduler", help="address of a running Dask scheduler (tcp://host:8786)")
     c.add_argument("--workers", type=int, default=os.cpu_count(), help="LocalCluster processes")
@@ -95,7 +112,7 @@ def main():
     horizon = float(toml.get("coverage", {}).get("horizon_minutes", 60))
     if "--horizon" in extra:
         horizon = float(extra[extra.index("--horizon") + 1])
-    halo_m = args.halo_m if args.halo_m is not None else horizon / 60.0 * FASTEST_KMH * 1000.0
+    halo_m = args.halo_m if args.halo_m is not None else horizon / 60.0 * args.fastest_kmh * 1000.0
     parts = partitions(units, args)
     work = out + ".parts"
     shutil.rmtree(work, ignore_errors=True)
@@ -114,30 +131,36 @@ def main():
           flush=True)
     start = time.monotonic()
     try:
-        futures = [client.submit(run_partition, kepu15, study, d, codes, halo_m, args.threads, extra,
-                                 key=f"kepu15-{os.path.basename(d)}", pure=False)
-                   for d, codes in zip(dirs, parts)]
+        # The first partition reads the whole network for roads.geojson: the longest, so it starts first.
+        futures = [client.submit(run_partition, kepu15, study, d, codes, halo_m, args.threads, i == 0, extra,
+                                 key=f"kepu15-{os.path.basename(d)}", pure=False, priority=len(parts) - i)
+                   for i, (d, codes) in enumerate(zip(dirs, parts))]
         results = client.gather(futures)
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
     failed = False
-    for d, codes, (rc, seconds, err) in zip(dirs, parts, results):
-        print(f"  {os.path.basename(d)}: {len(codes)} units, {seconds:.1f} s" + ("" if rc == 0 else f", exit {rc}"))
+    for d, codes, (rc, wall, cpu, rss_mb, err) in zip(dirs, parts, results):
+        print(f"  {os.path.basename(d)}: {len(codes)} units, {wall:.1f} s, CPU {cpu:.1f} s, peak {rss_mb:,.0f} MB"
+              + ("" if rc == 0 else f", exit {rc}"))
         if rc != 0:
             sys.stderr.write(err)
             failed = True
     if failed:
         return 3
     wall_parts = time.monotonic() - start
-    t = time.monotonic()
-    p = subprocess.run([kepu15, "merge", out] + dirs, capture_output=True, text=True)
-    sys.stdout.write(p.stdout)
-    sys.stderr.write(p.stderr)
-    if p.returncode != 0:
-        return p.returncode
-    print(f"partitions {wall_parts:.1f} s, merge {time.monotonic() - t:.1f} s")
+    walls = sorted(r[1] for r in results)
+    cpus = sorted(r[2] for r in results)
+    print(f"partitions: {wall_parts:.1f} s wall for {len(parts)}; each {walls[len(walls) // 2]:.1f} s median wall "
+          f"(max {walls[-1]:.1f}), CPU {cpus[len(cpus) // 2]:.1f} s median (sum {sum(cpus):.0f} s), peak "
+          f"{max(r[3] for r in results):,.0f} MB (first partition, whole network: {results[0][3]:,.0f} MB; others "
+          f"at most {max([r[3] for r in results[1:]] or [0]):,.0f} MB)", flush=True)
+    rc, wall, cpu, rss_mb, err = run_measured([kepu15, "merge", out] + dirs, stdout=None)
+    sys.stderr.write(err)
+    if rc != 0:
+        return rc
+    print(f"merge: {wall:.1f} s wall, CPU {cpu:.1f} s, peak {rss_mb:,.0f} MB; in all {time.monotonic() - start:.1f} s")
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     return 0

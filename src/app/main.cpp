@@ -89,6 +89,8 @@ struct RunArgs {
     std::vector<std::string> methods;
     std::vector<std::string> profiles;
     bool no_isochrones = false;
+    bool no_roads = false;
+    bool partition_file_only = false;
     bool no_access = false;
     std::vector<std::string> partition;  // unit codes of a partitioned run (docs/scale.md)
     double halo_m = -1.0;
@@ -189,6 +191,7 @@ int run_command(const RunArgs& args) {
         }
     }
     if (args.no_isochrones) s.isochrones = false;
+    if (args.no_roads) s.roads = false;
     if (args.no_access) s.access.reset();
     if (!args.partition.empty()) {
         if (args.halo_m < 0) throw config_error("--partition needs --halo-m (the farthest trip measured, in metres)");
@@ -225,6 +228,10 @@ int run_command(const RunArgs& args) {
     opt.cells_vector = args.cells_vector || args.render;  // the maps draw the cell layer
     opt.threads = args.threads > 0 ? args.threads : std::max(1U, std::thread::hardware_concurrency());
     opt.timings = args.timings;
+    if (args.partition_file_only) {
+        if (args.partition.empty()) throw config_error("--partition-file-only needs --partition");
+        opt.partition_file_only = true;
+    }
     Diagnostics diag = stderr_diagnostics();
     commands::run_study(s, opt, summary_stream(), diag);
     if (args.render) {
@@ -414,6 +421,12 @@ int main(int argc, char** argv) {
                         "Refuse a run estimated to need more memory, GB. DEFAULT: [study] memory_limit_gb, else 80 % of RAM")
         ->check(CLI::Range(0.0, 1e6));
     run_cmd->add_flag("--no-isochrones", run.no_isochrones, "Skip isochrones.geojson (service areas)");
+    run_cmd->add_flag("--partition-file-only", run.partition_file_only,
+                      "With --partition: write only partition_cells.bin (what kepu15 merge reads), not the "
+                      "partition's own maps and tables");
+    run_cmd->add_flag("--no-roads", run.no_roads,
+                      "Skip roads.geojson (the map background); with --partition, read only the roads within the "
+                      "partition's cells' box widened by --halo-m (docs/scale.md)");
     run_cmd->add_option("--service-areas", run.service_areas,
                         "per-kind (one service area per kind x profile x minutes, the union of its facilities') or "
                         "per-facility (one per facility, with the population inside). DEFAULT: [coverage] "

@@ -1,11 +1,13 @@
 #include "kepu15/commands/merge.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <unordered_map>
@@ -204,17 +206,51 @@ void write_partition_file(const pipeline::StudyResult& result, const std::string
     out.close();
 }
 
+namespace {
+
+// The populated cells by grid position (row * width + col), sorted: a binary search finds a cell.
+// 12 bytes per cell where a hash map took about 40 (the merge of a province holds 10 million).
+class CellIndex {
+public:
+    explicit CellIndex(const study::PopulationCells& cells) : m_width(static_cast<std::int64_t>(cells.width)) {
+        m_entries.reserve(cells.size());
+        for (std::size_t i = 0; i < cells.size(); ++i) {
+            m_entries.push_back({key(cells.col[i], cells.row[i]), static_cast<std::uint32_t>(i)});
+        }
+        std::sort(m_entries.begin(), m_entries.end(), [](const Entry& a, const Entry& b) { return a.key < b.key; });
+    }
+    // The index of the cell at (col, row), or nullopt when it is not a populated cell.
+    [[nodiscard]] std::optional<std::size_t> find(std::int32_t col, std::int32_t row) const {
+        const std::int64_t k = key(col, row);
+        auto it = std::lower_bound(m_entries.begin(), m_entries.end(), k,
+                                   [](const Entry& e, std::int64_t v) { return e.key < v; });
+        if (it == m_entries.end() || it->key != k) return std::nullopt;
+        return it->cell;
+    }
+
+private:
+#pragma pack(push, 4)
+    struct Entry {
+        std::int64_t key;
+        std::uint32_t cell;
+    };
+#pragma pack(pop)
+    [[nodiscard]] std::int64_t key(std::int32_t col, std::int32_t row) const { return row * m_width + col; }
+    std::int64_t m_width;
+    std::vector<Entry> m_entries;
+};
+
+}  // namespace
+
 MergeSummary run_merge(const MergeRequest& request, Diagnostics& diag) {
     if (request.part_dirs.empty()) throw config_error("merge: no partition folders given");
-    std::vector<Partition> parts;
-    for (const auto& dir : request.part_dirs) {
-        parts.push_back(read_partition((std::filesystem::path(dir) / partition_file_name).string()));
-        if (!(parts.back().header == parts.front().header)) {
-            throw input_error(dir + ": partition of another study or with other options than " +
-                              request.part_dirs.front() + " (study file, methods, profiles, horizon)");
-        }
-    }
-    const PartitionHeader& h = parts.front().header;
+    const auto partition_path = [&](std::size_t p) {
+        return (std::filesystem::path(request.part_dirs[p]) / partition_file_name).string();
+    };
+    // One partition in memory at a time: the study's cells are the large part (a province has 10
+    // million), a partition's are a share of them.
+    Partition part = read_partition(partition_path(0));
+    const PartitionHeader h = part.header;
     study::Study s = study::load_study(h.study_file);
     s.methods.clear();
     for (auto m : h.methods) s.methods.push_back(static_cast<study::Method>(m));
@@ -229,10 +265,7 @@ MergeSummary run_merge(const MergeRequest& request, Diagnostics& diag) {
     prepared.study = s;
     prepared.inputs = study::load_inputs(s, diag);
     const study::PopulationCells& cells = prepared.inputs.cells;
-    const auto width = static_cast<std::int64_t>(cells.width);
-    std::unordered_map<std::int64_t, std::size_t> cell_of;
-    cell_of.reserve(cells.size());
-    for (std::size_t i = 0; i < cells.size(); ++i) cell_of[cells.row[i] * width + cells.col[i]] = i;
+    const CellIndex cell_index(cells);
 
     pipeline::Evaluation ev;
     ev.facilities = prepared.inputs.facilities;
@@ -246,7 +279,7 @@ MergeSummary run_merge(const MergeRequest& request, Diagnostics& diag) {
         }
     }
     const std::size_t n = cells.size();
-    for (const PartitionMeasure& pm : parts.front().measures) {
+    for (const PartitionMeasure& pm : part.measures) {
         coverage::Measure me;
         me.kind = pm.kind;
         me.method.type = static_cast<coverage::Method::Type>(pm.method_type);
@@ -259,35 +292,39 @@ MergeSummary run_merge(const MergeRequest& request, Diagnostics& diag) {
         ev.measures.push_back(std::move(me));
     }
     std::vector<std::uint32_t> source(n, 0);  // 1 + index of the partition a cell came from
-    for (std::size_t p = 0; p < parts.size(); ++p) {
-        const Partition& part = parts[p];
+    for (std::size_t p = 0; p < request.part_dirs.size(); ++p) {
         const std::string& dir = request.part_dirs[p];
+        if (p > 0) {
+            part = read_partition(partition_path(p));
+            if (!(part.header == h)) {
+                throw input_error(dir + ": partition of another study or with other options than " +
+                                  request.part_dirs.front() + " (study file, methods, profiles, horizon)");
+            }
+        }
         if (part.measures.size() != ev.measures.size())
             throw input_error(dir + ": other measures than the first partition");
         std::vector<std::size_t> index(part.col.size());
         for (std::size_t j = 0; j < part.col.size(); ++j) {
-            auto it = cell_of.find(part.row[j] * width + part.col[j]);
-            if (it == cell_of.end()) {
+            const auto cell = cell_index.find(part.col[j], part.row[j]);
+            if (!cell) {
                 throw input_error(dir + ": cell col " + std::to_string(part.col[j]) + " row " +
                                   std::to_string(part.row[j]) + " is not a populated cell of " +
                                   s.population.path);
             }
-            if (source[it->second] != 0) {
+            if (source[*cell] != 0) {
                 throw input_error(dir + ": cell col " + std::to_string(part.col[j]) + " row " +
                                   std::to_string(part.row[j]) + " is also in " +
-                                  request.part_dirs[source[it->second] - 1] +
-                                  " (partitions must not share units)");
+                                  request.part_dirs[source[*cell] - 1] + " (partitions must not share units)");
             }
-            source[it->second] = static_cast<std::uint32_t>(p + 1);
-            index[j] = it->second;
+            source[*cell] = static_cast<std::uint32_t>(p + 1);
+            index[j] = *cell;
         }
         for (std::size_t k = 0; k < ev.measures.size(); ++k) {
             const PartitionMeasure& pm = part.measures[k];
             coverage::Measure& me = ev.measures[k];
             if (pm.kind != me.kind || pm.method_type != static_cast<std::uint8_t>(me.method.type) ||
                 pm.profile != static_cast<std::uint8_t>(me.method.profile)) {
-                throw input_error(dir + ": measure " + std::to_string(k) +
-                                  " differs from the first partition's");
+                throw input_error(dir + ": measure " + std::to_string(k) + " differs from the first partition's");
             }
             std::size_t set = 0;
             while (set < ev.facilities.size() && ev.facilities[set].kind != me.kind) ++set;
@@ -299,14 +336,15 @@ MergeSummary run_merge(const MergeRequest& request, Diagnostics& diag) {
                 if (!pm.facility_id[j].empty()) {
                     auto f = facility_index[set].find(pm.facility_id[j]);
                     if (f == facility_index[set].end()) {
-                        throw input_error(dir + ": facility id '" + pm.facility_id[j] + "' of kind " +
-                                          me.kind + " is not in the study");
+                        throw input_error(dir + ": facility id '" + pm.facility_id[j] + "' of kind " + me.kind +
+                                          " is not in the study");
                     }
                     me.facility[i] = f->second;
                 }
             }
         }
     }
+    part = Partition{};
     for (std::size_t i = 0; i < n; ++i) {
         if (source[i] == 0) {
             throw input_error("merge: populated cell col " + std::to_string(cells.col[i]) + " row " +
@@ -317,29 +355,39 @@ MergeSummary run_merge(const MergeRequest& request, Diagnostics& diag) {
                               ")");
         }
     }
+    source = {};
+    facility_index = {};
+    // The roads background and the network's size in summary.json come from the partition that
+    // read the whole network and wrote roads.geojson (the others ran with --no-roads and read the
+    // roads near their cells only); the merge reads no network.
+    std::optional<std::filesystem::path> roads_dir;
+    for (const auto& dir : request.part_dirs) {
+        if (std::filesystem::exists(std::filesystem::path(dir) / "roads.geojson")) {
+            roads_dir = dir;
+            break;
+        }
+    }
+    if (s.uses(study::Method::network) && !roads_dir) {
+        throw input_error("merge: no partition wrote roads.geojson (the map background and the network's size in "
+                          "summary.json): run one partition without --no-roads");
+    }
     const pipeline::StudyResult result = pipeline::summarise(prepared, std::move(ev), request.threads);
-    // The roads background does not depend on the cells: every partition read the whole network.
-    // The summary's network size and horizon come from the prepared network, which the merge does
-    // not build: they are taken from a partition (every partition read the whole network).
-    const std::filesystem::path first = request.part_dirs.front();
     report::ReportOptions options;
     options.cells_vector = request.cells_vector;
-    options.roads_added_by_caller = std::filesystem::exists(first / "roads.geojson");
+    options.roads_added_by_caller = roads_dir.has_value();
     if (s.uses(study::Method::network)) {
-        const auto part = nlohmann::json::parse(read_text((first / "summary.json").string()));
+        const auto summary = nlohmann::json::parse(read_text((*roads_dir / "summary.json").string()));
         for (const char* key : {"horizon_minutes", "network"}) {
-            if (part.contains(key)) options.summary_overrides[key] = part[key];
+            if (summary.contains(key)) options.summary_overrides[key] = summary[key];
         }
     }
     const auto sink = io::open_sink(request.out_dir, {});
     report::write_study_outputs(result, *sink, request.threads, options, diag);
-    if (options.roads_added_by_caller) {
-        std::filesystem::copy_file(first / "roads.geojson", sink->file_path("roads.geojson"));
-    }
+    if (roads_dir) std::filesystem::copy_file(*roads_dir / "roads.geojson", sink->file_path("roads.geojson"));
     sink->commit();
 
     MergeSummary summary;
-    summary.partitions = parts.size();
+    summary.partitions = request.part_dirs.size();
     summary.cells = n;
     summary.population = result.by_unit.region.population;
     return summary;

@@ -18,6 +18,11 @@ nlohmann::json write_outputs(const pipeline::StudyResult& result, const RunOptio
     sink_options.working_crs = result.inputs().working_crs;
     sink_options.threads = options.threads;
     const auto sink = io::open_sink(options.out_dir, sink_options);
+    if (options.partition_file_only && !result.study().partition_units.empty()) {
+        write_partition_file(result, sink->file_path(partition_file_name));
+        sink->commit();
+        return report::summary_json(result);  // without "gaps", which are not drawn
+    }
     report::ReportOptions report_options;
     report_options.cells_vector = options.cells_vector;
     auto summary = report::write_study_outputs(result, *sink, options.threads, report_options, diag);
@@ -96,7 +101,7 @@ void run_study(const study::Study& study, const RunOptions& options, std::ostrea
     }
     for (const auto& method : result.by_unit.methods) {
         const std::string key = "any_" + method.name();
-        if (summary["gaps"]["sets"].contains(key)) {
+        if (summary.contains("gaps") && summary["gaps"]["sets"].contains(key)) {
             log << "  " << std::left << std::setw(18) << key << " covered " << std::right << std::setw(5)
                 << std::setprecision(1) << 100.0 * r.any_share(result.by_unit.method_index(method)) << " %  (by any kind)\n";
             print_equity_and_gaps(log, summary, key);

@@ -122,6 +122,10 @@ LineScanResult scan_lines(const std::string& path, const LineScanOptions& option
     ignored.push_back(nullptr);
     layer->SetIgnoredFields(ignored.data());
 
+    if (options.spatial_filter && !options.spatial_filter->empty() && info.source_crs == options.spatial_filter_crs) {
+        const Box& b = *options.spatial_filter;
+        layer->SetSpatialFilterRect(b.min_x, b.min_y, b.max_x, b.max_y);
+    }
     begin(info);
     LineScanFeature feature;
     feature.values.resize(index.size());

@@ -1,5 +1,6 @@
 #include "kepu15/network/line_reader.hpp"
 
+#include "kepu15/network/clip.hpp"
 #include "kepu15/network/detail/split_ways.hpp"
 
 #include "kepu15/error.hpp"
@@ -327,6 +328,26 @@ public:
         }
     }
 
+    // Keeps the runs of segments whose envelopes meet `box` (clip.hpp), each as a part of its own;
+    // the points of the rest are dropped. REQUIRES: every point in the working CRS.
+    void clip(const Box& box) {
+        std::vector<Part> kept;
+        std::size_t next = 0;  // runs move forward only, so the points compact in place
+        for (const Part& part : m_parts) {
+            const std::span<const Point> line(points.data() + part.first, part.count);
+            for (const VertexRun& run : runs_in_box(line, box)) {
+                std::copy(line.begin() + static_cast<std::ptrdiff_t>(run.first),
+                          line.begin() + static_cast<std::ptrdiff_t>(run.first + run.count),
+                          points.begin() + static_cast<std::ptrdiff_t>(next));
+                kept.push_back(Part{part.row, next, run.count});
+                next += run.count;
+            }
+        }
+        points.resize(next);
+        points.shrink_to_fit();
+        m_parts = std::move(kept);
+    }
+
     std::vector<Point> points;  // every kept part's vertices, one after another
 
 private:
@@ -353,6 +374,10 @@ std::optional<RoadNetwork> read_streamed(const std::string& path, const LineNetw
     scan.crs = options.read.crs;
     scan.encoding = options.read.encoding;
     scan.attribute_filter = options.read.attribute_filter;
+    if (options.clip_m) {
+        scan.spatial_filter = *options.clip_m;
+        scan.spatial_filter_crs = wgs84_to_working.to_crs();
+    }
     for (const std::string* f : {&options.speed_field, &options.class_field, &options.oneway_field,
                                  &options.walk_field, &options.bike_field}) {
         if (!f->empty() && std::find(scan.fields.begin(), scan.fields.end(), *f) == scan.fields.end()) {
@@ -398,6 +423,7 @@ std::optional<RoadNetwork> read_streamed(const std::string& path, const LineNetw
         rows->check_finite(wgs84_to_working.to_crs());
     }
     rows->report_unknown_classes();
+    if (options.clip_m) rows->clip(*options.clip_m);
     return rows->build(path);
 }
 
@@ -441,6 +467,7 @@ RoadNetwork read_road_lines(const std::string& path, const LineNetworkOptions& o
     if (rows.points.empty()) throw input_error(layer.where() + ": no line features with at least two points");
     wgs84_to_working.forward(std::span<Point>(rows.points));
     rows.check_finite(wgs84_to_working.to_crs());
+    if (options.clip_m) rows.clip(*options.clip_m);
     return rows.build(path);
 }
 

@@ -1,5 +1,7 @@
 #include "kepu15/network/read_network.hpp"
 
+#include "kepu15/network/clip.hpp"
+
 namespace kepu15::network {
 
 bool is_osm_path(const std::string& path) {
@@ -11,7 +13,10 @@ bool is_osm_path(const std::string& path) {
 
 RoadNetwork read_network(const std::string& path, const LineNetworkOptions& line_options,
                          const geo::Transformer& wgs84_to_working, const ProfileSpeeds& speeds) {
-    if (is_osm_path(path)) return read_osm(path, wgs84_to_working, speeds, line_options.read.diagnostics);
+    if (is_osm_path(path)) {
+        RoadNetwork net = read_osm(path, wgs84_to_working, speeds, line_options.read.diagnostics);
+        return line_options.clip_m ? clip_network(std::move(net), *line_options.clip_m) : net;
+    }
     return read_road_lines(path, line_options, wgs84_to_working, speeds);
 }
 

@@ -2,6 +2,7 @@
 
 #include "kepu15/error.hpp"
 #include "kepu15/geo/crs.hpp"
+#include "kepu15/network/clip.hpp"
 #include "kepu15/network/read_network.hpp"
 #include "kepu15/parallel.hpp"
 #include "kepu15/pipeline/memory.hpp"
@@ -83,12 +84,13 @@ PreparedStudy prepare(const study::Study& study, unsigned threads, Diagnostics& 
     PreparedStudy prepared;
     prepared.study = study;
     const bool network = study.uses(study::Method::network);
-    const auto read_roads = [&study](const std::string& working_crs, Diagnostics& d) {
+    const auto read_roads = [&study](const std::string& working_crs, Diagnostics& d, std::optional<Box> clip_m) {
         const study::NetworkSpec& spec = *study.network;
         const geo::Transformer to_working(geo::wgs84, working_crs);
         try {
             network::LineNetworkOptions options = study::line_network_options(spec);
             options.read.diagnostics = &d;
+            options.clip_m = clip_m;
             return network::read_network(spec.path, options, to_working, spec.speeds);
         } catch (...) {
             rethrow_with_context("road network");
@@ -98,8 +100,10 @@ PreparedStudy prepare(const study::Study& study, unsigned threads, Diagnostics& 
     // the other inputs load; its messages follow theirs, and an input error still comes first.
     Diagnostics network_diag;
     std::future<network::RoadNetwork> early_roads;
-    if (network && !study.working_crs.empty()) {
-        early_roads = std::async(std::launch::async, read_roads, study.working_crs, std::ref(network_diag));
+    // A partition without roads.geojson reads the roads near its cells only, once they are known.
+    const bool clipped = !study.partition_units.empty() && !study.roads;
+    if (network && !study.working_crs.empty() && !clipped) {
+        early_roads = std::async(std::launch::async, read_roads, study.working_crs, std::ref(network_diag), std::nullopt);
     }
     timings.start("read");
     prepared.inputs = study::load_inputs(study, diag);
@@ -108,7 +112,11 @@ PreparedStudy prepare(const study::Study& study, unsigned threads, Diagnostics& 
 
     timings.start("read network");
     network::RoadNetwork roads =
-        early_roads.valid() ? early_roads.get() : read_roads(prepared.inputs.working_crs, network_diag);
+        early_roads.valid() ? early_roads.get()
+                            : read_roads(prepared.inputs.working_crs, network_diag,
+                                         clipped ? network::partition_clip_box(prepared.inputs.cells.centre_m,
+                                                                               study.partition_halo_m + study.network->max_snap_m)
+                                                 : std::nullopt);
     diag.append(network_diag);
     check_memory(study, prepared.inputs.cells.size(), roads.edges.size());
     const study::NetworkSpec& spec = *study.network;

@@ -858,7 +858,7 @@ bool write_cells_raster(const StudyResult& r, const std::string& path, unsigned 
 json write_study_outputs(const StudyResult& r, io::Sink& sink, unsigned threads, const ReportOptions& options,
                          Diagnostics& diag) {
     const study::Study& study = r.study();
-    const bool roads = r.prepared->network != nullptr;
+    const bool roads = r.prepared->network != nullptr && study.roads;
     std::map<std::string, std::string> raster_paths;  // taken from the sink up front, in this thread
     if (study.travel_time_rasters) {
         for (const auto& m : r.measures()) {

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "../support/cli.hpp"
 #include "../support/paths.hpp"
 #include "kepu15/commands/merge.hpp"
@@ -64,7 +66,10 @@ void run(const study::Study& s, const std::string& out) {
     commands::run_study(s, opt, log, diag);
 }
 
-// Runs `whole` whole, and as `parts` partitions of its units with `halo_m`; returns the folders.
+// Runs `whole` as `parts` partitions of its units (unit i in partition i % parts) with `halo_m`;
+// returns the folders. As scripts/run-partitioned.py does, the first partition writes
+// roads.geojson (and reads the whole network), the others run with --no-roads and read the roads
+// within their cells' box widened by the halo only.
 std::vector<std::string> run_partitions(const study::Study& whole, const test::TempDir& dir,
                                         std::size_t parts, double halo_m) {
     const auto codes = unit_codes(whole);
@@ -74,6 +79,7 @@ std::vector<std::string> run_partitions(const study::Study& whole, const test::T
         study::Study s = whole;
         for (std::size_t i = p; i < codes.size(); i += parts) s.partition_units.push_back(codes[i]);
         s.partition_halo_m = halo_m;
+        s.roads = p == 0;
         dirs.push_back(dir.file("part" + std::to_string(p)));
         run(s, dirs.back());
         REQUIRE(fs::exists(fs::path(dirs.back()) / commands::partition_file_name));
@@ -123,6 +129,48 @@ TEST_CASE("partitions with a narrow halo merged equal the whole run when the hal
             test::slurp(dir.file("whole") + "/facilities.geojson").size());
 }
 
+// The network's edge count a run wrote in summary.json.
+std::size_t network_edges(const std::string& dir) {
+    const auto j = nlohmann::json::parse(test::slurp(dir + "/summary.json"));
+    return j.at("network").at("edges").get<std::size_t>();
+}
+
+TEST_CASE("partitions that read the roads within their halo only merged equal the whole run", "[scale]") {
+    // One partition per unit, walking and cycling, 15-minute horizon: no trip is longer than
+    // 15 min x 15 km/h (the bundled study's cycling speed, its fastest here) = 3,750 m, so a
+    // 3,800 m halo covers every trip. Each partition but the first reads only the roads within
+    // its cells' box widened by 3,800 m + the 500 m snap distance: a share of the network.
+    test::TempDir dir("merge-clip");
+    study::Study s = bundled();
+    s.methods = {study::Method::network};
+    s.profiles = {network::Profile::walk, network::Profile::bike};
+    s.horizon_minutes = 15.0;
+    REQUIRE(s.network->speeds.bike_kmh == 15.0);
+    run(s, dir.file("whole"));
+    const auto parts = run_partitions(s, dir, 11, 3'800.0);
+    merge(parts, dir.file("merged"));
+    require_same_files(dir.path() / "whole", dir.path() / "merged");
+
+    // The clipping really removes roads: the first partition read the whole network, the others
+    // less, most of them less than half of it.
+    const std::size_t whole_edges = network_edges(dir.file("whole"));
+    REQUIRE(network_edges(parts[0]) == whole_edges);
+    REQUIRE_FALSE(fs::exists(parts[1] + "/roads.geojson"));
+    std::size_t under_half = 0;
+    for (std::size_t p = 1; p < parts.size(); ++p) {
+        CAPTURE(p);
+        REQUIRE(network_edges(parts[p]) < whole_edges);
+        if (2 * network_edges(parts[p]) < whole_edges) ++under_half;
+    }
+    REQUIRE(under_half >= 5);
+
+    // Without the partition that read the whole network, the merge has no roads.geojson nor the
+    // network's size for summary.json: refused, nothing written.
+    fs::remove(fs::path(parts[0]) / "roads.geojson");
+    REQUIRE_THROWS_AS(merge(parts, dir.file("no-roads")), input_error);
+    REQUIRE(test::files_below(dir.path() / "no-roads").empty());
+}
+
 TEST_CASE("merging partitions that miss a unit or repeat one is refused, and nothing is written", "[scale]") {
     test::TempDir dir("merge-bad");
     study::Study s = bundled();
@@ -159,12 +207,22 @@ TEST_CASE(
     }
     r = test::run_cli({"run", study_file, "--no-access", "--out", dir.file("whole"), "--methods", "crowfly"});
     REQUIRE(r.exit_code == 0);
-    for (const auto& [name, part] : {std::pair{"p1", first}, std::pair{"p2", rest}}) {
-        r = test::run_cli({"run", study_file, "--no-access", "--out", dir.file(name), "--methods", "crowfly", "--partition",
-                           part, "--halo-m", "120000"});
-        CAPTURE(r.err);
-        REQUIRE(r.exit_code == 0);
-    }
+    r = test::run_cli({"run", study_file, "--no-access", "--out", dir.file("p1"), "--methods", "crowfly", "--partition",
+                       first, "--halo-m", "120000"});
+    CAPTURE(r.err);
+    REQUIRE(r.exit_code == 0);
+    // The second partition as run-partitioned.py runs all but the first: no roads, no maps of its own.
+    r = test::run_cli({"run", study_file, "--no-access", "--out", dir.file("p2"), "--methods", "crowfly", "--partition",
+                       rest, "--halo-m", "120000", "--no-roads", "--partition-file-only"});
+    CAPTURE(r.err);
+    REQUIRE(r.exit_code == 0);
+    REQUIRE(fs::exists(dir.path() / "p2" / commands::partition_file_name));
+    REQUIRE_FALSE(fs::exists(dir.path() / "p2" / "summary.json"));
+    REQUIRE_FALSE(fs::exists(dir.path() / "p2" / "cells.tif"));
+    REQUIRE_FALSE(fs::exists(dir.path() / "p2" / "towns.csv"));
+    REQUIRE(test::run_cli({"run", study_file, "--no-access", "--out", dir.file("p3"), "--methods", "crowfly",
+                           "--partition-file-only"})
+                .exit_code == 6);
     r = test::run_cli({"merge", dir.file("merged"), dir.file("p1"), dir.file("p2")});
     CAPTURE(r.err);
     REQUIRE(r.exit_code == 0);

@@ -23,6 +23,9 @@ struct RunOptions {
     // working CRS (set from the loaded inputs). DEFAULT output CRS: the study's output_crs, else WGS84.
     io::SinkOptions sink;
     bool cells_vector = false;  // --cells-vector: also write the 100 m cell polygons as a vector layer
+    // --partition-file-only (docs/scale.md): a partitioned run writes only partition_cells.bin, what
+    // `kepu15 merge` reads, not its own maps and tables. DEFAULT: every output.
+    bool partition_file_only = false;
 };
 
 // Computes and writes all outputs into options.out_dir (all or nothing). The summary lines and

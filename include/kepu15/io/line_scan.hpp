@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,10 @@ struct LineScanOptions {
     std::string encoding;             // non-empty: read_vector decodes it
     std::string attribute_filter;     // non-empty: read_vector
     std::vector<std::string> fields;  // field names to read, in this order
+    // Features whose envelopes miss this box are skipped by the driver (its spatial index), when
+    // the layer's CRS is spatial_filter_crs. DEFAULT: none.
+    std::optional<Box> spatial_filter;
+    std::string spatial_filter_crs;
 };
 
 struct LineScanFeature {

@@ -7,6 +7,7 @@
 #include "kepu15/io/vector_reader.hpp"
 #include "kepu15/network/road_network.hpp"
 
+#include <optional>
 #include <string>
 
 namespace kepu15::network {
@@ -19,6 +20,9 @@ struct LineNetworkOptions {
     std::string walk_field;          // optional: a false value (no/0/false) excludes walking/elderly
     std::string bike_field;          // optional: a false value excludes cycling
     double snap_tolerance_m = 0.0;   // DEFAULT: 0 (exact shared vertices only)
+    // Partitioned runs (clip.hpp): keep only the runs of segments whose envelopes meet this box of
+    // the working CRS. DEFAULT: none (the whole layer).
+    std::optional<Box> clip_m;
 };
 
 // Throws input_error naming the file, layer and field: missing speed/oneway field, non-numeric

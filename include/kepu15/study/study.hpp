@@ -143,6 +143,10 @@ struct Study {
     // minutes x the fastest speed) and >= every kept cell's crow-fly distance to its nearest facility.
     std::vector<std::string> partition_units;
     double partition_halo_m = 0.0;
+    // roads.geojson, the map background (`run --no-roads`). DEFAULT: written when the network is on.
+    // A partition without it reads only the roads within its cells' box widened by halo_m and
+    // max_snap_m (network/clip.hpp); `kepu15 merge` copies roads.geojson from the one that has it.
+    bool roads = true;
 
     [[nodiscard]] bool uses(Method m) const;
     [[nodiscard]] double radius_for(const FacilityLayer& f) const { return f.radius_m.value_or(radius_m); }
