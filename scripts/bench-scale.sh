@@ -36,7 +36,9 @@ for size in "${sizes[@]}"; do
   grep -E 'populated cells|  time' "$out/run.log"
   wall="$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$out/time.log")"
   kb="$(awk -F': ' '/Maximum resident set size/ {print $2}' "$out/time.log")"
-  printf '  wall %s, peak RSS %.0f MB, CPU %s, outputs %s, load average after %s\n' "$wall" "$(echo "$kb/1024" | bc -l)" \
-    "$(awk -F': ' '/Percent of CPU/ {print $2}' "$out/time.log")" "$(du -sh "$out/maps" | cut -f1)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+  cpu_s="$(awk -F': ' '/User time|System time/ {s += $2} END {printf "%.1f", s}' "$out/time.log")"
+  printf '  wall %s, peak RSS %.0f MB, CPU %s (user + sys %s s), outputs %s, load average after %s\n' "$wall" \
+    "$(echo "$kb/1024" | bc -l)" "$(awk -F': ' '/Percent of CPU/ {print $2}' "$out/time.log")" "$cpu_s" \
+    "$(du -sh "$out/maps" | cut -f1)" "$(cut -d' ' -f1-3 /proc/loadavg)"
   rm -rf "$out/maps"
 done

@@ -451,12 +451,15 @@ void reaggregate(std::span<Aggregation* const> aggs, std::span<const Partition> 
 
 namespace detail {
 
-void sort_by_key(std::vector<ReachedCell>& items, std::vector<ReachedCell>& scratch) {
+namespace {
+
+template <class Item>
+void sort_items_by_key(std::vector<Item>& items, std::vector<Item>& scratch) {
     const std::size_t n = items.size();
     if (n < 2) return;
-    const auto hi = [](const ReachedCell& r) { return static_cast<std::uint32_t>(r.key >> 32); };
+    const auto hi = [](const Item& r) { return static_cast<std::uint32_t>(r.key >> 32); };
     std::uint32_t min_hi = hi(items[0]), max_hi = min_hi;
-    for (const ReachedCell& r : items) {
+    for (const Item& r : items) {
         min_hi = std::min(min_hi, hi(r));
         max_hi = std::max(max_hi, hi(r));
     }
@@ -466,7 +469,7 @@ void sort_by_key(std::vector<ReachedCell>& items, std::vector<ReachedCell>& scra
     const int range_bits = std::bit_width(max_hi - min_hi);
     const int drop = std::max(0, range_bits - 24);
     const int prefix_bits = range_bits - drop;
-    const auto prefix = [&](const ReachedCell& r) { return (hi(r) - min_hi) >> drop; };
+    const auto prefix = [&](const Item& r) { return (hi(r) - min_hi) >> drop; };
     const int passes = (prefix_bits + 11) / 12;
     if (passes > 0) {
         scratch.resize(n);
@@ -474,12 +477,12 @@ void sort_by_key(std::vector<ReachedCell>& items, std::vector<ReachedCell>& scra
         const std::size_t buckets = std::size_t{1} << digit;
         const std::uint32_t mask = static_cast<std::uint32_t>(buckets - 1);
         std::vector<std::uint32_t> count(static_cast<std::size_t>(passes) * buckets, 0U);
-        for (const ReachedCell& r : items) {
+        for (const Item& r : items) {
             const std::uint32_t h = prefix(r);
             for (int p = 0; p < passes; ++p) ++count[static_cast<std::size_t>(p) * buckets + ((h >> (p * digit)) & mask)];
         }
-        ReachedCell* a = items.data();
-        ReachedCell* b = scratch.data();
+        Item* a = items.data();
+        Item* b = scratch.data();
         for (int p = 0; p < passes; ++p) {
             std::uint32_t* c = &count[static_cast<std::size_t>(p) * buckets];
             const int shift = p * digit;
@@ -496,7 +499,7 @@ void sort_by_key(std::vector<ReachedCell>& items, std::vector<ReachedCell>& scra
         if (a != items.data()) std::copy(a, a + n, items.data());
     }
     // Runs of equal prefix, still in input order: a stable sort by the whole key.
-    const auto less = [](const ReachedCell& x, const ReachedCell& y) { return x.key < y.key; };
+    const auto less = [](const Item& x, const Item& y) { return x.key < y.key; };
     for (std::size_t i = 0; i < n;) {
         const std::uint32_t here = prefix(items[i]);
         std::size_t j = i + 1;
@@ -508,7 +511,7 @@ void sort_by_key(std::vector<ReachedCell>& items, std::vector<ReachedCell>& scra
         } else {
             for (std::size_t k = i + 1; k < j; ++k) {
                 if (!less(items[k], items[k - 1])) continue;
-                const ReachedCell x = items[k];
+                const Item x = items[k];
                 std::size_t h = k;
                 for (; h > i && less(x, items[h - 1]); --h) items[h] = items[h - 1];
                 items[h] = x;
@@ -517,6 +520,11 @@ void sort_by_key(std::vector<ReachedCell>& items, std::vector<ReachedCell>& scra
         i = j;
     }
 }
+
+}  // namespace
+
+void sort_by_key(std::vector<ReachedCell>& items, std::vector<ReachedCell>& scratch) { sort_items_by_key(items, scratch); }
+void sort_by_key(std::vector<KeyWeight>& items, std::vector<KeyWeight>& scratch) { sort_items_by_key(items, scratch); }
 
 }  // namespace detail
 

@@ -14,49 +14,50 @@ namespace kepu15::coverage {
 
 namespace {
 
-// Sorts (value, weight) pairs by value. Non-negative finite doubles order like their bit patterns,
-// so minutes and metres take the stable radix sort of the aggregation (coverage/aggregate.hpp: at
-// most 2 passes, several times faster than a comparison sort on the 88,000 cells of a study);
-// anything else, and short inputs, take std::sort.
-void sort_by_value(std::vector<std::pair<double, double>>& vw) {
-    bool radix = vw.size() > 256;
-    for (const auto& [x, w] : vw) {
-        if (!(x >= 0.0) || !std::isfinite(x) || std::signbit(x)) {
-            radix = false;
-            break;
-        }
-    }
-    if (!radix) {
-        std::sort(vw.begin(), vw.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-        return;
-    }
-    std::vector<detail::ReachedCell> items(vw.size()), scratch;
-    for (std::size_t i = 0; i < vw.size(); ++i) items[i] = {std::bit_cast<std::uint64_t>(vw[i].first), vw[i].second, {0, 0}};
-    detail::sort_by_key(items, scratch);
-    for (std::size_t i = 0; i < vw.size(); ++i) vw[i] = {std::bit_cast<double>(items[i].key), items[i].weight};
-}
-
-}  // namespace
-
-double weighted_gini(std::span<const double> value, std::span<const double> weight) {
-    std::vector<std::pair<double, double>> vw;
-    vw.reserve(value.size());
+// The Gini of the cells with weight > 0, valued value(i), by the formula of the header: the totals
+// in cell order, the sum in increasing value. Non-negative finite doubles order like their bit
+// patterns, so minutes and metres take the stable radix sort of the aggregation (coverage/
+// aggregate.hpp: at most 2 passes, several times faster than a comparison sort); anything else,
+// and short inputs, take std::sort. The (bit pattern, weight) pairs are built once, in place.
+template <class Value>
+double gini_of(std::size_t n, Value value, std::span<const double> weight) {
+    std::vector<detail::KeyWeight> items(n);
+    std::size_t count = 0;
     double total = 0.0, weighted = 0.0;
-    for (std::size_t i = 0; i < value.size(); ++i) {
-        if (!(weight[i] > 0)) continue;  // no people: no part in the sums
-        vw.emplace_back(value[i], weight[i]);
-        total += weight[i];
-        weighted += weight[i] * value[i];
+    bool radix = true;
+    for (std::size_t i = 0; i < n; ++i) {
+        const double w = weight[i];
+        if (!(w > 0)) continue;  // no people: no part in the sums
+        const double x = value(i);
+        items[count++] = {std::bit_cast<std::uint64_t>(x), w};
+        total += w;
+        weighted += w * x;
+        radix = radix && x >= 0.0 && std::isfinite(x) && !std::signbit(x);
     }
     if (!(total > 0) || !(weighted > 0)) return 0.0;
-    sort_by_value(vw);
+    items.resize(count);
+    if (radix && count > 256) {
+        std::vector<detail::KeyWeight> scratch;
+        detail::sort_by_key(items, scratch);
+    } else {
+        std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) {
+            return std::bit_cast<double>(a.key) < std::bit_cast<double>(b.key);
+        });
+    }
     double cumulative = 0.0, sum = 0.0;
-    for (const auto& [x, w] : vw) {
+    for (const auto& [key, w] : items) {
+        const double x = std::bit_cast<double>(key);
         const double before = cumulative;
         cumulative += w;
         sum += w * x * (cumulative + before - total);
     }
     return sum / (total * weighted);
+}
+
+}  // namespace
+
+double weighted_gini(std::span<const double> value, std::span<const double> weight) {
+    return gini_of(value.size(), [&](std::size_t i) { return value[i]; }, weight);
 }
 
 Equity equity(const EquityCells& c) {
@@ -66,7 +67,6 @@ Equity equity(const EquityCells& c) {
     double total = 0.0, covered = 0.0, urban_cov = 0.0, rural_cov = 0.0;
     std::vector<double> unit_pop(c.unit_count, 0.0), unit_cov(c.unit_count, 0.0);
     std::vector<double> group_pop(c.groups.size(), 0.0), group_cov(c.groups.size(), 0.0);
-    std::vector<double> minutes(n);
     for (std::size_t i = 0; i < n; ++i) {
         const double pop = c.population[i];
         const bool cov = c.covered[i] != 0;
@@ -87,7 +87,6 @@ Equity equity(const EquityCells& c) {
             unit_pop[static_cast<std::size_t>(c.unit[i])] += pop;
             if (cov) unit_cov[static_cast<std::size_t>(c.unit[i])] += pop;
         }
-        minutes[i] = std::isfinite(c.minutes[i]) ? std::min(c.minutes[i], c.horizon) : c.horizon;
     }
     e.covered_share = total > 0 ? covered / total : nan;
     e.urban_share = e.urban_population > 0 ? urban_cov / e.urban_population : nan;
@@ -109,7 +108,10 @@ Equity equity(const EquityCells& c) {
         }
     }
     if (e.best_unit >= 0) e.best_worst_gap = e.best_share - e.worst_share;
-    e.gini_minutes = weighted_gini(minutes, c.population);
+    // Minutes capped at the horizon; cells that reach nothing count as the horizon.
+    e.gini_minutes = gini_of(
+        n, [&](std::size_t i) { return std::isfinite(c.minutes[i]) ? std::min(c.minutes[i], c.horizon) : c.horizon; },
+        c.population);
     return e;
 }
 

@@ -15,14 +15,24 @@ double equity_horizon(const pipeline::StudyResult& r, std::size_t m) {
     return me.is_network() ? r.study().horizon_minutes : 3 * me.threshold.value;
 }
 
-coverage::Equity measure_equity(const pipeline::StudyResult& r, std::size_t m, double horizon) {
+std::vector<std::int8_t> urban_of_cells(const pipeline::StudyResult& r) {
     const auto& in = r.inputs();
-    const auto& me = r.measures()[m];
     std::vector<std::int8_t> urban(in.cells.size(), -1);
     for (std::size_t i = 0; i < in.cells.size(); ++i) {
         const auto v = in.cells.village[i];
         if (v >= 0) urban[i] = static_cast<std::int8_t>(in.villages[static_cast<std::size_t>(v)].urban);
     }
+    return urban;
+}
+
+coverage::Equity measure_equity(const pipeline::StudyResult& r, std::size_t m, double horizon) {
+    return measure_equity(r, m, horizon, urban_of_cells(r));
+}
+
+coverage::Equity measure_equity(const pipeline::StudyResult& r, std::size_t m, double horizon,
+                                std::span<const std::int8_t> urban) {
+    const auto& in = r.inputs();
+    const auto& me = r.measures()[m];
     coverage::EquityCells c;
     c.population = in.cells.population;
     for (const auto& g : in.cells.groups) c.groups.emplace_back(g);

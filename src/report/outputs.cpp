@@ -731,9 +731,9 @@ json totals_json(const StudyResult& r, const coverage::Totals& t) {
     return j;
 }
 
-}  // namespace
-
-json summary_json(const StudyResult& r) {
+// summary_json with each measure's equity given (computed on the writers' threads), or computed
+// here when `equities` is empty.
+json summary_json_of(const StudyResult& r, std::span<const coverage::Equity> equities) {
     const study::Study& study = r.study();
     json j;
     j["study"] = study.name;
@@ -770,12 +770,21 @@ json summary_json(const StudyResult& r) {
     j["units"] = units;
     // Per kind x method (measure key): who is covered and how unequal travel is (report/equity.hpp).
     json equity = json::object();
-    for (std::size_t m = 0; m < r.measures().size(); ++m) {
-        equity[r.measures()[m].key()] = equity_json(r, measure_equity(r, m, equity_horizon(r, m)));
+    if (equities.empty()) {
+        const std::vector<std::int8_t> urban = urban_of_cells(r);
+        for (std::size_t m = 0; m < r.measures().size(); ++m) {
+            equity[r.measures()[m].key()] = equity_json(r, measure_equity(r, m, equity_horizon(r, m), urban));
+        }
+    } else {
+        for (std::size_t m = 0; m < r.measures().size(); ++m) equity[r.measures()[m].key()] = equity_json(r, equities[m]);
     }
     j["equity"] = equity;
     return j;
 }
+
+}  // namespace
+
+json summary_json(const StudyResult& r) { return summary_json_of(r, {}); }
 
 io::CsvTable towns_table(const StudyResult& r) {
     const TableColumns shared = table_columns(r, r.by_unit);
@@ -890,6 +899,12 @@ json write_study_outputs(const StudyResult& r, io::Sink& sink, unsigned threads,
     if (options.cells_vector) jobs.emplace_back([&] { write_cells(r, sink); });
     if (!r.evaluation.service_areas.empty()) jobs.emplace_back([&] { write_isochrones(r, sink); });
     jobs.emplace_back([&] { write_cells_raster(r, cells_tif, threads, diag); });
+    // Each measure's equity (a sort of every cell, for the Gini) on its own, for summary.json.
+    const std::vector<std::int8_t> urban = urban_of_cells(r);
+    std::vector<coverage::Equity> equities(r.measures().size());
+    for (std::size_t m = 0; m < r.measures().size(); ++m) {
+        jobs.emplace_back([&, m] { equities[m] = measure_equity(r, m, equity_horizon(r, m), urban); });
+    }
     for (std::size_t t = 0; t < gaps.task_count(); ++t) jobs.emplace_back([&gaps, t] { gaps.run(t); });
     if (roads) jobs.emplace_back([&] { write_roads(r, sink, diag); });
     jobs.emplace_back([&] { write_villages(r, sink); });
@@ -901,11 +916,9 @@ json write_study_outputs(const StudyResult& r, io::Sink& sink, unsigned threads,
         }
     }
     if (!study.water_path.empty()) jobs.emplace_back([&] { write_water(study, sink); });
-    jobs.emplace_back([&] {
-        summary = summary_json(r);
-        for (const auto& [key, value] : options.summary_overrides.items()) summary[key] = value;
-    });
     parallel_for(jobs.size(), threads, [&](std::size_t i) { jobs[i](); });
+    summary = summary_json_of(r, equities);
+    for (const auto& [key, value] : options.summary_overrides.items()) summary[key] = value;
     sink.add_layer(gaps.layer());
     summary["gaps"] = gaps.summary();
     sink.add_file("summary.json", summary.dump(2) + "\n");

@@ -127,3 +127,49 @@ TEST_CASE("A COG gets overviews only above 512 pixels, keeps every value, and is
         }
     }
 }
+
+TEST_CASE("A large COG's overviews are the averages of the valid pixels beneath, at the driver's levels", "[export]") {
+    // The overviews are computed in memory before the COG driver copies them: same levels as the
+    // driver's own (halving until one 256-pixel tile holds the image), nodata left out of averages.
+    kepu15::test::TempDir dir("export-cog-overview-values");
+    GDALAllRegister();
+    const int width = 1100, height = 600;  // 550 x 300, 275 x 150, 137 x 75: three levels
+    const auto r = patterned_raster(width, height, 2);
+    const std::string path = dir.file("large.tif");
+    io::write_cog(path, r, {2});
+    GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER, nullptr, nullptr, nullptr));
+    REQUIRE(ds);
+    for (int b = 0; b < 2; ++b) {
+        GDALRasterBand* band = ds->GetRasterBand(b + 1);
+        REQUIRE(band->GetOverviewCount() == 3);
+        GDALRasterBand* half = band->GetOverview(0);
+        REQUIRE(half->GetXSize() == 550);
+        REQUIRE(half->GetYSize() == 300);
+        CHECK(band->GetOverview(1)->GetXSize() == 275);
+        CHECK(band->GetOverview(2)->GetXSize() <= 256);
+        std::vector<float> ovr(550 * 300);
+        REQUIRE(half->RasterIO(GF_Read, 0, 0, 550, 300, ovr.data(), 550, 300, GDT_Float32, 0, 0, nullptr) == CE_None);
+        const auto& v = r.bands[static_cast<std::size_t>(b)].values;
+        for (int y = 0; y < 300; y += 37) {
+            for (int x = 0; x < 550; x += 41) {
+                double sum = 0.0;
+                int valid = 0;
+                for (int dy = 0; dy < 2; ++dy) {
+                    for (int dx = 0; dx < 2; ++dx) {
+                        const float s = v[static_cast<std::size_t>((2 * y + dy) * width + 2 * x + dx)];
+                        if (s == r.nodata) continue;
+                        sum += s;
+                        ++valid;
+                    }
+                }
+                CAPTURE(b, x, y);
+                const float got = ovr[static_cast<std::size_t>(y * 550 + x)];
+                if (valid == 0) {
+                    CHECK(got == r.nodata);
+                } else {
+                    CHECK(got == Approx(sum / valid).epsilon(1e-5));
+                }
+            }
+        }
+    }
+}

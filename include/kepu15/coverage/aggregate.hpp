@@ -96,10 +96,17 @@ struct ReachedCell {
     std::uint32_t slot[2];
 };
 
+// A value's bit pattern and its weight (the Gini of coverage/equity.hpp): 16 bytes instead of 24.
+struct KeyWeight {
+    std::uint64_t key;
+    double weight;
+};
+
 // Stable sort of `items` by key: an LSD radix sort on the top (at most 24) bits of the upper 32
 // key bits less their minimum (at most 2 passes), then a stable sort of each run of equal radix
 // digits by the whole key. `scratch` is reused storage. Exposed for tests.
 void sort_by_key(std::vector<ReachedCell>& items, std::vector<ReachedCell>& scratch);
+void sort_by_key(std::vector<KeyWeight>& items, std::vector<KeyWeight>& scratch);
 
 }  // namespace detail
 

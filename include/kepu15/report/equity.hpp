@@ -9,6 +9,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
+#include <span>
+#include <vector>
+
 namespace kepu15::report {
 
 // The value charged to people who reach no facility in the Gini: the study's horizon (network), or
@@ -16,6 +20,11 @@ namespace kepu15::report {
 double equity_horizon(const pipeline::StudyResult& result, std::size_t measure);
 
 coverage::Equity measure_equity(const pipeline::StudyResult& result, std::size_t measure, double horizon);
+// The same with the cells' urban flags given (urban_of_cells), shared by every measure of a run.
+coverage::Equity measure_equity(const pipeline::StudyResult& result, std::size_t measure, double horizon,
+                                std::span<const std::int8_t> urban);
+// Per cell, from its village: 1 urban, 0 rural, -1 unknown (no village, or no urban flag).
+std::vector<std::int8_t> urban_of_cells(const pipeline::StudyResult& result);
 
 // {covered_share, urban_share, rural_share, urban_population, rural_population, best_worst_gap,
 //  best_share, worst_share, gini, best_unit / worst_unit (names), best_unit_code / worst_unit_code,
