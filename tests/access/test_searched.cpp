@@ -54,9 +54,13 @@ struct Catchments {
         s.demand_count = demands;
         s.limit = 20.0;
         s.make_search = [this, first, searches]() -> access::CatchmentSearchFn {
-            return [this, first, searches](std::size_t j, std::vector<access::CompactEntry>& out) {
+            return [this, first, searches](std::size_t j, std::vector<access::CompactEntry>& scratch)
+                       -> std::span<const access::CompactEntry> {
                 if (searches != nullptr) ++*searches;
-                out = of[first + j];
+                // Odd supplies from storage (as a cache gives them), even ones through the scratch list.
+                if (j % 2 == 1) return of[first + j];
+                scratch = of[first + j];
+                return scratch;
             };
         };
         return s;
@@ -196,9 +200,10 @@ TEST_CASE("compute_access_searched: wrong sizes are refused and a failing search
                     input_error);
     auto failing = c.searched(0, 30);
     failing.make_search = []() -> access::CatchmentSearchFn {
-        return [](std::size_t j, std::vector<access::CompactEntry>& out) {
-            out.clear();
+        return [](std::size_t j, std::vector<access::CompactEntry>& scratch) -> std::span<const access::CompactEntry> {
+            scratch.clear();
             if (j == 13) throw std::runtime_error("search 13 failed");
+            return scratch;
         };
     };
     for (const unsigned threads : {1U, 2U, 4U}) {
