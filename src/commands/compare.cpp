@@ -689,6 +689,9 @@ void run_compare(const CompareRequest& req, std::ostream& log, Diagnostics& diag
     const pipeline::StudyResult before = pipeline::summarise(
         prepared, pipeline::evaluate(prepared, prepared.inputs.facilities, eo, req.threads, diag, timings), req.threads);
 
+    // The scenario is evaluated once: its new catchments are searched, not stored.
+    prepared.catchments->set_storing(false);
+
     // Equity of the baseline (part of preparing the comparison, like the baseline's evaluation).
     std::vector<nlohmann::json> equity_before;
     const auto horizon_of = [&](const coverage::Measure& me) {

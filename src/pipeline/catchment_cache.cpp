@@ -37,6 +37,7 @@ const std::vector<access::CompactEntry>* CatchmentCache::insert(const Key& key,
     const std::size_t bytes = pairs.size() * sizeof(access::CompactEntry);
     const std::lock_guard<std::mutex> lock(m_mutex);
     if (const auto it = m_map.find(key); it != m_map.end()) return &it->second;
+    if (!m_storing) return nullptr;
     if (bytes > m_budget || m_bytes > m_budget - bytes) {
         ++m_refused;
         return nullptr;
@@ -44,6 +45,20 @@ const std::vector<access::CompactEntry>* CatchmentCache::insert(const Key& key,
     m_bytes += bytes;
     const auto [it, inserted] = m_map.emplace(key, std::vector<access::CompactEntry>(pairs.begin(), pairs.end()));
     return &it->second;
+}
+
+void CatchmentCache::set_storing(bool on) {
+    const std::lock_guard<std::mutex> lock(m_mutex);
+    m_storing = on;
+}
+
+std::shared_ptr<const routing::CatchmentPoints> CatchmentCache::points(
+    std::size_t profile, double limit_minutes,
+    const std::function<std::shared_ptr<const routing::CatchmentPoints>()>& build) {
+    const std::lock_guard<std::mutex> lock(m_mutex);
+    auto& slot = m_points[{profile, std::bit_cast<std::uint64_t>(limit_minutes)}];
+    if (!slot) slot = build();
+    return slot;
 }
 
 CatchmentCache::Stats CatchmentCache::stats() const {

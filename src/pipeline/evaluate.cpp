@@ -273,8 +273,15 @@ AccessMeasure access_of_facilities(const PreparedStudy& prepared, const Evaluati
         // The search's index (per node, the cells leaving through it) only when something is searched.
         std::optional<routing::CatchmentSearch> search;
         if (cache == nullptr || !all_cached) {
+            std::shared_ptr<const routing::CatchmentPoints> points;
+            if (cache != nullptr) {
+                points = cache->points(p, a.catchment, [&] {
+                    return routing::catchment_points(net.roads(), net.profiles()[p], net.reverse_graph(p),
+                                                     net.cell_snaps(p), a.catchment, net.off_road_kmh(p));
+                });
+            }
             search.emplace(net.roads(), net.profiles()[p], net.reverse_graph(p), snaps, net.cell_snaps(p), a.catchment,
-                           net.off_road_kmh(p));
+                           net.off_road_kmh(p), std::move(points));
         }
         access::SearchedCatchments source;
         source.supply_count = snaps.size();

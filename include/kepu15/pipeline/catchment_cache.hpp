@@ -10,9 +10,13 @@
 
 #include "kepu15/access/searched.hpp"
 #include "kepu15/network/snap.hpp"
+#include "kepu15/routing/reach_table.hpp"
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <span>
 #include <unordered_map>
@@ -23,7 +27,7 @@ namespace kepu15::pipeline {
 class CatchmentCache {
 public:
     // DEFAULT: 512 MB of pairs (8 bytes each: 67 M pairs; the bundled study's network catchments
-    // hold about 7 M).
+    // hold about 7 M). The points' indexes (a few MB per profile and limit) are not counted.
     static constexpr std::size_t default_budget_bytes = std::size_t{512} << 20;
 
     // What identifies a catchment: profile index, limit and snap fields, bit for bit.
@@ -45,9 +49,21 @@ public:
     // removed while the cache lives, so the pointer stays valid. Thread-safe.
     [[nodiscard]] const std::vector<access::CompactEntry>* find(const Key& key) const;
     // Stores `pairs` under `key` unless that would take the cache beyond its budget (then nothing
-    // is stored and nullptr returned: the caller searches again next time, results unchanged).
+    // is stored and nullptr returned: the caller searches again next time, results unchanged) or
+    // storing is off (nullptr, not counted as refused).
     // A key already stored keeps its list. Thread-safe.
     const std::vector<access::CompactEntry>* insert(const Key& key, std::span<const access::CompactEntry> pairs);
+
+    // Whether insert stores (DEFAULT: true). Off, the cache is only read: for an evaluation whose
+    // new catchments will not be needed again (the scenario of kepu15 compare), so that they cost no
+    // copy into fresh memory.
+    void set_storing(bool on);
+
+    // The points' side of catchment searches (routing::catchment_points) for profile index p and
+    // this limit: `build` is called on first use, then the same index is handed out. Thread-safe.
+    std::shared_ptr<const routing::CatchmentPoints> points(
+        std::size_t profile, double limit_minutes,
+        const std::function<std::shared_ptr<const routing::CatchmentPoints>()>& build);
 
     struct Stats {
         std::size_t catchments = 0;  // stored
@@ -66,6 +82,8 @@ private:
     std::unordered_map<Key, std::vector<access::CompactEntry>, Hash> m_map;  // node-based: lists never move
     std::size_t m_bytes = 0;
     std::size_t m_refused = 0;
+    bool m_storing = true;
+    std::map<std::pair<std::size_t, std::uint64_t>, std::shared_ptr<const routing::CatchmentPoints>> m_points;
 };
 
 }  // namespace kepu15::pipeline
