@@ -9,6 +9,7 @@
 #include <bit>
 #include <memory>
 #include <span>
+#include <unordered_set>
 
 namespace kepu15::routing {
 
@@ -80,14 +81,38 @@ struct CatchmentPoints {
     std::size_t point_count = 0;
     std::vector<std::uint32_t> first;  // per node, into legs
     std::vector<PointLeg> legs;
-    std::vector<std::uint32_t> edge_first;  // per edge, into inside
-    std::vector<PointOnEdge> inside;
+    // Points strictly inside an edge, sorted by edge then point: every edge's, or only those of the
+    // edges of the facility set it was built for.
+    std::vector<std::pair<network::EdgeId, PointOnEdge>> inside;
 };
+
+namespace {
+
+std::shared_ptr<const CatchmentPoints> build_catchment_points(const network::RoadNetwork& network,
+                                                              network::Profile profile,
+                                                              const network::Graph& reverse_graph,
+                                                              const std::vector<std::optional<Snap>>& point_snaps,
+                                                              double limit_minutes, double off_road_kmh,
+                                                              const std::vector<std::optional<Snap>>* facility_snaps);
+
+}  // namespace
 
 std::shared_ptr<const CatchmentPoints> catchment_points(const network::RoadNetwork& network, network::Profile profile,
                                                         const network::Graph& reverse_graph,
                                                         const std::vector<std::optional<Snap>>& point_snaps,
                                                         double limit_minutes, double off_road_kmh) {
+    return build_catchment_points(network, profile, reverse_graph, point_snaps, limit_minutes, off_road_kmh, nullptr);
+}
+
+namespace {
+
+// facility_snaps: keep only the points inside these facilities' edges (null: inside every edge).
+std::shared_ptr<const CatchmentPoints> build_catchment_points(const network::RoadNetwork& network,
+                                                              network::Profile profile,
+                                                              const network::Graph& reverse_graph,
+                                                              const std::vector<std::optional<Snap>>& point_snaps,
+                                                              double limit_minutes, double off_road_kmh,
+                                                              const std::vector<std::optional<Snap>>* facility_snaps) {
     check_reverse_graph(network, reverse_graph);
     check_off_road_speed(off_road_kmh);
     auto out = std::make_shared<CatchmentPoints>();
@@ -101,10 +126,14 @@ std::shared_ptr<const CatchmentPoints> catchment_points(const network::RoadNetwo
     const std::uint32_t cutoff = ix.cutoff;
     const std::size_t node_count = network.nodes_m.size();
     ix.first.assign(node_count + 1, 0);
-    ix.edge_first.assign(network.edges.size() + 1, 0);
+    std::unordered_set<network::EdgeId> facility_edges;
+    if (facility_snaps != nullptr) {
+        for (const auto& s : *facility_snaps) {
+            if (s) facility_edges.insert(s->edge);
+        }
+    }
     std::vector<std::pair<NodeId, PointLeg>> legs;
     legs.reserve(point_snaps.size() * 2);
-    std::vector<std::pair<network::EdgeId, PointOnEdge>> inside;
     for (std::size_t i = 0; i < point_snaps.size(); ++i) {
         if (!point_snaps[i]) continue;
         const Snap& s = *point_snaps[i];
@@ -120,21 +149,21 @@ std::shared_ptr<const CatchmentPoints> catchment_points(const network::RoadNetwo
             legs.push_back({exits[k].node, {point, static_cast<std::uint32_t>(leg)}});
             ++ix.first[exits[k].node + 1];
         }
-        if (inside_edge(e, q)) {
-            inside.push_back({s.edge, {point, q, off_ms}});
-            ++ix.edge_first[s.edge + 1];
+        if (inside_edge(e, q) && (facility_snaps == nullptr || facility_edges.count(s.edge) != 0)) {
+            ix.inside.push_back({s.edge, {point, q, off_ms}});
         }
     }
     for (std::size_t v = 0; v < node_count; ++v) ix.first[v + 1] += ix.first[v];
     ix.legs.resize(legs.size());
     std::vector<std::uint32_t> next(ix.first.begin(), ix.first.end() - 1);
     for (const auto& [v, leg] : legs) ix.legs[next[v]++] = leg;
-    for (std::size_t e = 0; e + 1 < ix.edge_first.size(); ++e) ix.edge_first[e + 1] += ix.edge_first[e];
-    ix.inside.resize(inside.size());
-    next.assign(ix.edge_first.begin(), ix.edge_first.end() - 1);
-    for (const auto& [e, pt] : inside) ix.inside[next[e]++] = pt;
+    // Pushed in point order: a stable sort by edge keeps each edge's points in point order.
+    std::stable_sort(ix.inside.begin(), ix.inside.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
     return out;
 }
+
+}  // namespace
 
 // Facilities (their edge, offset and off-road leg) and the points' side: built once, read by
 // every worker.
@@ -159,7 +188,10 @@ CatchmentSearch::CatchmentSearch(const network::RoadNetwork& network, network::P
                                  const std::vector<std::optional<Snap>>& point_snaps, double limit_minutes,
                                  double off_road_kmh, std::shared_ptr<const CatchmentPoints> points)
     : m_index(std::make_shared<Index>()) {
-    if (!points) points = catchment_points(network, profile, reverse_graph, point_snaps, limit_minutes, off_road_kmh);
+    if (!points) {
+        points = build_catchment_points(network, profile, reverse_graph, point_snaps, limit_minutes, off_road_kmh,
+                                        &facility_snaps);
+    }
     if (points->network != &network || points->reverse_graph != &reverse_graph ||
         points->profile != static_cast<std::size_t>(profile) || points->cutoff != cutoff_ms_of(limit_minutes) ||
         points->point_count != point_snaps.size()) {
@@ -228,8 +260,11 @@ std::span<const ReachedPoint> CatchmentSearch::Worker::search(std::size_t f, boo
     const FacilityOnEdge here{static_cast<std::uint32_t>(f), at.offset_m, at.off_road_ms};
     const float fwd = at.edge->forward_kmh[ix.profile];
     const float bwd = at.edge->backward_kmh[ix.profile];
-    for (std::uint32_t k = pts.edge_first[at.edge_id], end = pts.edge_first[at.edge_id + 1]; k < end; ++k) {
-        const PointOnEdge& pt = pts.inside[k];
+    const auto on_edge = std::equal_range(
+        pts.inside.begin(), pts.inside.end(), std::pair<network::EdgeId, PointOnEdge>{at.edge_id, {}},
+        [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (auto it = on_edge.first; it != on_edge.second; ++it) {
+        const PointOnEdge& pt = it->second;
         if (const auto ms = same_edge_ms(here, pt.offset_m, fwd, bwd)) consider(pt.point, *ms + pt.off_road_ms);
     }
     m_out.reserve(m_touched.size());
