@@ -119,6 +119,7 @@ int main(int argc, char** argv) {
     const std::vector<Writer> writers{
         {"GeoJSON text", file_sink("cells.geojson")},
         {"GeoPackage", file_sink("cells.gpkg")},
+        {"GeoPackage, 1 thread", file_sink("cells.gpkg", 1)},
         {"FlatGeobuf", file_sink("cells.fgb")},
         {"FlatGeobuf, 1 thread", file_sink("cells.fgb", 1)},
         {"Shapefile", file_sink("cells.shp")},

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds Release and runs the vector writing benchmark (bench/bench_write.cpp): an 88,000-polygon,
 # 40-field layer like the Kunshan cells, written as GeoJSON text, GeoPackage, FlatGeobuf,
-# Shapefile and CSV (FlatGeobuf twice: on every core, DEFAULT, and on 1 thread). Target: GeoPackage
+# Shapefile and CSV (GeoPackage and FlatGeobuf twice: on every core, DEFAULT, and on 1 thread). Target: GeoPackage
 # and FlatGeobuf within 1.5x the GeoJSON text writer's wall time.
 # Usage: scripts/bench-write.sh [repetitions] [cells] [writer]   (DEFAULT: 5 repetitions, 88,000 cells,
 # every writer; writer: a name prefix such as FlatGeobuf)

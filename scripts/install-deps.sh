@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake pkg-config ccache
-  libgdal-dev gdal-bin libproj-dev proj-bin libgeos-dev
+  libgdal-dev libsqlite3-dev gdal-bin libproj-dev proj-bin libgeos-dev
   libboost-dev libnanoflann-dev catch2
   libosmium2-dev libprotozero-dev zlib1g-dev libbz2-dev libexpat1-dev liblz4-dev
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev coinor-libcbc-dev

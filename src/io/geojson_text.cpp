@@ -4,6 +4,8 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 
 namespace kepu15::io::detail {
 
@@ -56,11 +58,57 @@ void append_integer(std::string& out, std::int64_t v) {
     out.append(buf, r.ptr);
 }
 
+// std::to_chars(v, fixed, precision) through integer arithmetic: |v| * 10^precision rounded to
+// the nearest integer, then its digits. The product carries at most half an ulp of error, so the
+// rounding is the same as to_chars's (correct rounding of the exact value) unless the product lies
+// within that error of a half-way point; those, and values too large for the integer, return
+// false for to_chars to format. Writes no sign: `negative` says whether the digits are not all 0.
+bool fixed_digits(char* buf, char*& end, double v, int precision) {
+    static constexpr double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+    if (precision < 0 || precision > 9) return false;
+    const double scaled = std::fabs(v) * pow10[precision];
+    if (!(scaled < 4e15)) return false;  // also NaN and infinities
+    const double whole = std::floor(scaled);
+    const double frac = scaled - whole;  // exact below 2^52
+    if (std::fabs(frac - 0.5) <= scaled * 1e-15 + 1e-300) return false;
+    std::uint64_t n = static_cast<std::uint64_t>(whole) + (frac > 0.5 ? 1U : 0U);
+    // Digits backwards: the decimals (precision of them), then the integer part (at least "0").
+    char tmp[32];
+    char* p = tmp + sizeof tmp;
+    for (int i = 0; i < precision; ++i) {
+        *--p = static_cast<char>('0' + n % 10);
+        n /= 10;
+    }
+    do {
+        *--p = static_cast<char>('0' + n % 10);
+        n /= 10;
+    } while (n != 0);
+    const auto len = static_cast<std::size_t>(tmp + sizeof tmp - p);
+    const std::size_t int_len = len - static_cast<std::size_t>(precision);
+    std::memcpy(buf, p, int_len);
+    end = buf + int_len;
+    if (precision > 0) {
+        *end++ = '.';
+        std::memcpy(end, p + int_len, static_cast<std::size_t>(precision));
+        end += precision;
+    }
+    return true;
+}
+
+}  // namespace
+
 // Fixed decimals without trailing zeros: 120.9540000 -> 120.954, 3.0000000 -> 3.
 void append_coordinate(std::string& out, double v, int precision) {
-    char buf[48];
-    auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, precision);
-    char* end = r.ptr;
+    char buf[400];  // room for to_chars of the largest double with a few dozen decimals
+    char* end = nullptr;
+    if (fixed_digits(buf + 1, end, v, precision)) {
+        char* begin = buf + 1;
+        if (std::signbit(v)) *--begin = '-';  // as to_chars writes it, -0 included
+        std::memmove(buf, begin, static_cast<std::size_t>(end - begin));
+        end = buf + (end - begin);
+    } else {
+        end = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, precision).ptr;
+    }
     if (precision > 0) {
         while (end > buf && end[-1] == '0') --end;
         if (end > buf && end[-1] == '.') --end;
@@ -71,6 +119,8 @@ void append_coordinate(std::string& out, double v, int precision) {
     }
     out.append(buf, end);
 }
+
+namespace {
 
 void append_position(std::string& out, Point p, int precision) {
     out += '[';

@@ -2,6 +2,7 @@
 
 #include "kepu15/error.hpp"
 #include "kepu15/io/detail/gdal_util.hpp"
+#include "kepu15/io/detail/gpkg_rows.hpp"
 #include "kepu15/io/detail/layer_writer.hpp"
 #include "kepu15/io/output_folder.hpp"
 
@@ -260,6 +261,7 @@ public:
     void add_layer(const Layer& layer) override {
         check_name(layer.name, describe());
         std::lock_guard lock(m_mutex);
+        require_open();
         prepare_layer(layer.name);
         auto lco = detail::layer_creation_options(m_format, layer.geometry_kind);
         extra_layer_options(lco);
@@ -300,6 +302,7 @@ protected:
     }
 
     void insert_file(const std::string& name, const std::string& content) {
+        require_open();
         GdalErrorScope errors;
         if (m_files == nullptr) {
             prepare_layer(files_table);
@@ -309,6 +312,7 @@ protected:
             for (const auto& o : lco) options.AddString(o.c_str());
             m_files = m_ds->CreateLayer(files_table, nullptr, wkbNone, options.List());
             if (m_files == nullptr) fail("cannot create table " + std::string(files_table), errors);
+            m_files_created = true;
             OGRFieldDefn name_field("name", OFTString);
             OGRFieldDefn content_field("content", OFTBinary);
             if (m_files->CreateField(&name_field) != OGRERR_NONE || m_files->CreateField(&content_field) != OGRERR_NONE) {
@@ -322,6 +326,11 @@ protected:
         if (m_files->CreateFeature(&f) != OGRERR_NONE) fail("cannot store " + name, errors);
     }
 
+    // After a failed write the dataset may be closed: the sink is then of no further use.
+    void require_open() const {
+        if (!m_ds) throw output_error(describe() + ": an earlier write to this output failed");
+    }
+
     [[noreturn]] void fail(const std::string& what, const GdalErrorScope& errors) const {
         throw output_error(describe() + ": " + what + detail::redact(errors.reason()));
     }
@@ -331,6 +340,7 @@ protected:
     detail::OutputCrs m_crs;
     GDALDatasetUniquePtr m_ds;
     OGRLayer* m_files = nullptr;
+    bool m_files_created = false;  // m_files is this sink's (a reopened dataset finds it by name)
     ScratchFolder m_scratch;
     std::mutex m_mutex;
     bool m_committed = false;
@@ -355,36 +365,12 @@ public:
         tmp_name += ".gpkg";
         m_tmp = m_dir / tmp_name;
         m_slot = detail::register_cleanup(m_tmp.string());
-        GdalErrorScope errors;
-        // The file is private until renamed, so SQLite needs no durable journal: a crash leaves a
-        // temporary file that is deleted, never a half-written target.
-        CPLSetThreadLocalConfigOption("OGR_SQLITE_SYNCHRONOUS", "OFF");
-        CPLSetThreadLocalConfigOption("OGR_SQLITE_JOURNAL", "MEMORY");
         const bool update = options.keep_other_layers && fs::exists(p, ec);
         if (update) {
             fs::copy_file(p, m_tmp, ec);
             if (ec) throw output_error(target + ": cannot copy to a temporary file (" + ec.message() + ")");
-            m_ds.reset(GDALDataset::Open(m_tmp.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE, nullptr, nullptr, nullptr));
-        } else {
-            // 64 KiB pages instead of SQLite's 4 KiB: the cell layer's rows and R-tree are written
-            // with a sixteenth of the page writes (scripts/bench-write.sh: less wall time, slightly
-            // less CPU); a new file only, since an existing one keeps its page size.
-            CPLSetThreadLocalConfigOption("OGR_SQLITE_PRAGMA", "page_size=65536");
-            GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
-            if (driver != nullptr) m_ds.reset(driver->Create(m_tmp.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
         }
-        CPLSetThreadLocalConfigOption("OGR_SQLITE_SYNCHRONOUS", nullptr);
-        CPLSetThreadLocalConfigOption("OGR_SQLITE_JOURNAL", nullptr);
-        CPLSetThreadLocalConfigOption("OGR_SQLITE_PRAGMA", nullptr);
-        if (!m_ds) {
-            remove_tmp();
-            detail::throw_gdal(ErrorKind::output, target + (update ? ": cannot open" : ": cannot create"), errors);
-        }
-        if (m_ds->StartTransaction() != OGRERR_NONE) {
-            m_ds.reset();
-            remove_tmp();
-            detail::throw_gdal(ErrorKind::output, target + ": cannot start a transaction", errors);
-        }
+        open_tmp(!update);
     }
     ~GpkgSink() override {
         if (!m_committed) {
@@ -395,6 +381,7 @@ public:
     }
     void commit() override {
         std::lock_guard lock(m_mutex);
+        require_open();
         GdalErrorScope errors;
         insert_scratch_files();
         if (m_ds->CommitTransaction() != OGRERR_NONE) fail("commit failed", errors);
@@ -408,7 +395,65 @@ public:
     }
     [[nodiscard]] std::string describe() const override { return m_target; }
 
+    // A layer with geometry: GDAL creates the table (columns, SRS, gpkg_contents), kepu15 writes
+    // the rows and the R-tree with SQLite (gpkg_rows.hpp), GDAL's dataset closed meanwhile.
+    // Attribute tables, and layers whose values GDAL would have to convert, go through GDAL.
+    void add_layer(const Layer& layer) override {
+        if (!detail::gpkg_rows_supported(layer, m_options.threads)) {
+            DatasetSink::add_layer(layer);
+            return;
+        }
+        check_name(layer.name, describe());
+        std::lock_guard lock(m_mutex);
+        require_open();
+        const std::string shown = describe() + ", layer " + layer.name;
+        prepare_layer(layer.name);
+        auto lco = detail::layer_creation_options(m_format, layer.geometry_kind);
+        lco.emplace_back("SPATIAL_INDEX=NO");
+        static const std::vector<std::size_t> no_features;
+        detail::write_ogr_layer(*m_ds, layer, m_crs, lco, {}, false, shown, &no_features);
+        GdalErrorScope errors;
+        if (m_ds->CommitTransaction() != OGRERR_NONE) fail("commit failed", errors);
+        errors.clear();
+        m_ds.reset();
+        m_files = nullptr;
+        if (errors.failed()) fail("cannot close", errors);
+        detail::fill_gpkg_rows(m_tmp.string(), layer, m_crs, m_options.threads, shown);
+        open_tmp(false);
+        if (m_files_created) m_files = m_ds->GetLayerByName(files_table);
+    }
+
 private:
+    // Opens the temporary file with GDAL (creates it when `create`) and starts a transaction.
+    void open_tmp(bool create) {
+        GdalErrorScope errors;
+        // The file is private until renamed, so SQLite needs no durable journal: a crash leaves a
+        // temporary file that is deleted, never a half-written target.
+        CPLSetThreadLocalConfigOption("OGR_SQLITE_SYNCHRONOUS", "OFF");
+        CPLSetThreadLocalConfigOption("OGR_SQLITE_JOURNAL", "MEMORY");
+        if (!create) {
+            m_ds.reset(GDALDataset::Open(m_tmp.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE, nullptr, nullptr, nullptr));
+        } else {
+            // 64 KiB pages instead of SQLite's 4 KiB: the cell layer's rows and R-tree are written
+            // with a sixteenth of the page writes (scripts/bench-write.sh: less wall time, less
+            // CPU); a new file only, since an existing one keeps its page size.
+            CPLSetThreadLocalConfigOption("OGR_SQLITE_PRAGMA", "page_size=65536");
+            GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
+            if (driver != nullptr) m_ds.reset(driver->Create(m_tmp.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+        }
+        CPLSetThreadLocalConfigOption("OGR_SQLITE_SYNCHRONOUS", nullptr);
+        CPLSetThreadLocalConfigOption("OGR_SQLITE_JOURNAL", nullptr);
+        CPLSetThreadLocalConfigOption("OGR_SQLITE_PRAGMA", nullptr);
+        if (!m_ds) {
+            remove_tmp();
+            detail::throw_gdal(ErrorKind::output, m_target + (create ? ": cannot create" : ": cannot open"), errors);
+        }
+        if (m_ds->StartTransaction() != OGRERR_NONE) {
+            m_ds.reset();
+            remove_tmp();
+            detail::throw_gdal(ErrorKind::output, m_target + ": cannot start a transaction", errors);
+        }
+    }
     void prepare_layer(const std::string& name) override {
         OGRLayer* existing = m_ds->GetLayerByName(name.c_str());
         if (existing == nullptr) return;

@@ -35,7 +35,7 @@ PreparedNetwork::PreparedNetwork(network::RoadNetwork roads, std::vector<Profile
                                  const network::ProfileSpeeds& speeds, double max_snap_m,
                                  const std::vector<Point>& cells_m, unsigned threads, Timings& timings)
     : m_roads(std::move(roads)), m_profiles(std::move(profiles)), m_graphs(m_profiles.size()),
-      m_max_snap_m(max_snap_m), m_source(m_profiles.size()), m_snappers(m_profiles.size()),
+      m_max_snap_m(max_snap_m), m_source(m_profiles.size()), m_snap_index(m_profiles.size()),
       m_cell_snaps(m_profiles.size()) {
     timings.start("build graph");
     for (Profile p : m_profiles) m_off_road_kmh.push_back(speeds.off_road_kmh(p));
@@ -55,19 +55,27 @@ PreparedNetwork::PreparedNetwork(network::RoadNetwork roads, std::vector<Profile
         }
         if (m_source[p] == p) distinct.push_back(p);
     }
-    parallel_for(distinct.size(), threads, [&](std::size_t i) {
-        const std::size_t p = distinct[i];
-        m_snappers[p] = std::make_unique<network::Snapper>(m_roads, m_profiles[p], m_max_snap_m);
-    });
-    // Cells in spatial order, in chunks over the threads (Snapper::snap_all).
-    for (std::size_t p : distinct) m_cell_snaps[p] = m_snappers[p]->snap_all(cells_m, threads);
+    if (distinct.empty()) return;
+    // One index for the distinct profiles; its graphs' components are those of the reverse graphs
+    // (weak connectivity does not depend on the direction of the arcs).
+    std::vector<Profile> indexed;
+    std::vector<const network::Graph*> graphs;
+    for (std::size_t i = 0; i < distinct.size(); ++i) {
+        indexed.push_back(m_profiles[distinct[i]]);
+        graphs.push_back(&m_graphs[distinct[i]]);
+        m_snap_index[distinct[i]] = i;
+    }
+    for (std::size_t p = 0; p < m_profiles.size(); ++p) m_snap_index[p] = m_snap_index[m_source[p]];
+    m_snapper = std::make_unique<network::Snapper>(m_roads, indexed, m_max_snap_m, 50, graphs);
+    // Cells in spatial order, in chunks over the threads, every distinct profile in one pass.
+    auto snaps = m_snapper->snap_all_profiles(cells_m, threads);
+    for (std::size_t i = 0; i < distinct.size(); ++i) m_cell_snaps[distinct[i]] = std::move(snaps[i]);
 }
 
 SnapList PreparedNetwork::snap(std::size_t p, const std::vector<Point>& points_m) const {
-    const network::Snapper& s = *m_snappers[m_source[p]];
     SnapList out;
     out.reserve(points_m.size());
-    for (const Point& pt : points_m) out.push_back(s.snap(pt));
+    for (const Point& pt : points_m) out.push_back(m_snapper->snap(pt, m_snap_index[p]));
     return out;
 }
 

@@ -6,7 +6,14 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <bit>
+#include <charconv>
+#include <cmath>
 #include <fstream>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
 
 using namespace kepu15;
 using namespace kepu15::io;
@@ -83,4 +90,49 @@ TEST_CASE("written GeoJSON with many parts and holes reads back through GDAL unc
     REQUIRE(area(g.polygons) == Approx(0.01 - 0.0004 + 0.01).epsilon(1e-9));
     REQUIRE(as_text(back.features[0].values[0]) == "两部分");
     REQUIRE(*as_number(back.features[0].values[1]) == 2.5);
+}
+
+TEST_CASE("Coordinates are written as std::to_chars writes them in fixed notation, trailing zeros dropped",
+          "[io]") {
+    // The oracle: to_chars (correctly rounded, ties to even), then the same trimming.
+    const auto expected = [](double v, int precision) {
+        char buf[400];
+        char* end = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, precision).ptr;
+        if (precision > 0) {
+            while (end > buf && end[-1] == '0') --end;
+            if (end > buf && end[-1] == '.') --end;
+        }
+        std::string s(buf, end);
+        return s == "-0" ? std::string("0") : s;
+    };
+    std::vector<double> values{0.0, -0.0, 1.0, -1.0, 0.5, 2.5, -2.5, 120.954, 31.25, 1e-8, -1e-8, 4e-8, -6e-8,
+                               5e-8, 0.00000005, 120.00000005, 120.00000015, 1e15, 4e15, 9.5e15, 1e300, -1e300,
+                               std::numeric_limits<double>::denorm_min(), std::numeric_limits<double>::infinity(),
+                               -std::numeric_limits<double>::infinity(), std::numeric_limits<double>::quiet_NaN()};
+    std::mt19937_64 rng{20261201};
+    std::uniform_real_distribution<double> lon{-180.0, 180.0};
+    std::uniform_real_distribution<double> metres{-1e7, 1e7};
+    std::uniform_int_distribution<std::int64_t> steps{-1'800'000'000, 1'800'000'000};
+    for (int i = 0; i < 40'000; ++i) {
+        values.push_back(lon(rng));
+        values.push_back(metres(rng));
+        // Near half-way points of 7 decimals: k / 1e7 + 0.5e-7, and its neighbours.
+        const double tie = (static_cast<double>(steps(rng)) + 0.5) / 1e7;
+        values.push_back(tie);
+        values.push_back(std::nextafter(tie, 1e9));
+        values.push_back(std::nextafter(tie, -1e9));
+        values.push_back(std::bit_cast<double>(rng()));  // any bit pattern
+    }
+    std::size_t mismatches = 0;
+    for (const int precision : {0, 1, 3, 6, 7, 9, 12}) {
+        for (const double v : values) {
+            std::string got;
+            io::detail::append_coordinate(got, v, precision);
+            if (got != expected(v, precision)) {
+                ++mismatches;
+                if (mismatches < 5) FAIL_CHECK(std::hexfloat << v << " precision " << precision << ": " << got);
+            }
+        }
+    }
+    CHECK(mismatches == 0);
 }

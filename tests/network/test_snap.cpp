@@ -307,3 +307,116 @@ TEST_CASE("Snap picks the same segment as an exhaustive scan: islands, ties at s
         }
     }
 }
+
+TEST_CASE("One index for several profiles snaps each profile as an exhaustive scan of its own edges",
+          "[network]") {
+    // Edges usable by different sets of profiles (walk-only paths, drive-only roads, one-way bike
+    // lanes, shared streets) and islands that are small for some profiles only. For every profile,
+    // the multi-profile index (snap and snap_all_profiles), a single-profile index and the oracle of
+    // the previous test agree to the bit.
+    constexpr std::array<float, profile_count> walk_only{4.5F, 2.7F, 0.0F, 0.0F};
+    constexpr std::array<float, profile_count> bike_only{0.0F, 0.0F, 15.0F, 0.0F};
+    constexpr std::array<float, profile_count> no_walk{0.0F, 0.0F, 15.0F, 30.0F};
+    const std::array<std::array<float, profile_count>, 5> kinds{all_ways, walk_only, bike_only, no_walk, drive_only};
+    const std::vector<Profile> profiles{Profile::drive, Profile::walk, Profile::bike};
+    for (const unsigned seed : {11U, 12U, 13U}) {
+        INFO("seed " << seed);
+        std::mt19937 rng{seed};
+        std::uniform_real_distribution<double> coord{0.0, 2000.0};
+        RoadNetwork net;
+        for (int i = 0; i < 150; ++i) net.nodes_m.push_back({coord(rng), coord(rng)});
+        for (NodeId i = 1; i < 150; ++i) {
+            const auto j = static_cast<NodeId>(rng() % i);
+            const auto& k = kinds[rng() % kinds.size()];
+            // One-way bike lanes: usable in one direction only, still snappable.
+            net.edges.push_back(make_edge(j, i, {net.nodes_m[j], net.nodes_m[i]}, k, k == bike_only ? nobody : k));
+        }
+        for (int k = 0; k < 80; ++k) {
+            const auto a = static_cast<NodeId>(rng() % 150);
+            const auto b = static_cast<NodeId>(rng() % 150);
+            const Point mid{(net.nodes_m[a].x + net.nodes_m[b].x) / 2 + 30, (net.nodes_m[a].y + net.nodes_m[b].y) / 2};
+            const auto& kind = kinds[rng() % kinds.size()];
+            net.edges.push_back(make_edge(a, b, {net.nodes_m[a], mid, net.nodes_m[b]}, kind, kind));
+        }
+        const double max_snap_m = 120.0;
+        const std::size_t min_nodes = 8;
+        const Snapper multi{net, profiles, max_snap_m, min_nodes};
+        const std::vector<Graph> reverse{build_graph(net, profiles[0], Direction::reverse),
+                                         build_graph(net, profiles[1], Direction::reverse),
+                                         build_graph(net, profiles[2], Direction::reverse)};
+        const std::vector<const Graph*> graphs{&reverse[0], &reverse[1], &reverse[2]};
+        const Snapper with_graphs{net, profiles, max_snap_m, min_nodes, graphs};
+        std::vector<Point> queries;
+        for (int q = 0; q < 500; ++q) queries.push_back({coord(rng) * 1.2 - 200.0, coord(rng) * 1.2 - 200.0});
+        for (NodeId n = 0; n < net.nodes_m.size(); n += 2) queries.push_back(net.nodes_m[n]);  // ties
+        queries.push_back({-1e7, 5e6});
+        queries.push_back({std::nan(""), 0.0});
+        const auto all = multi.snap_all_profiles(queries, 2);
+        REQUIRE(all.size() == profiles.size());
+        std::size_t snapped = 0;
+        std::size_t differ = 0;  // points whose snap differs between profiles: the index is shared
+        for (std::size_t i = 0; i < profiles.size(); ++i) {
+            INFO("profile " << profile_name(profiles[i]));
+            const auto pi = static_cast<std::size_t>(profiles[i]);
+            const Snapper single{net, profiles[i], max_snap_m, min_nodes};
+            const Components comp = connected_components(build_graph(net, profiles[i]));
+            struct Segment {
+                EdgeId edge;
+                Point a;
+                Point b;
+                double start_m;
+                bool large;
+            };
+            std::vector<Segment> segments;
+            for (EdgeId e = 0; e < net.edges.size(); ++e) {
+                const RoadEdge& edge = net.edges[e];
+                if (edge.forward_kmh[pi] == 0.0F && edge.backward_kmh[pi] == 0.0F) continue;
+                const bool large = comp.size[comp.component_of[edge.from]] >= min_nodes;
+                double start = 0.0;
+                for (std::size_t s = 0; s + 1 < edge.geometry_m.size(); ++s) {
+                    segments.push_back({e, edge.geometry_m[s], edge.geometry_m[s + 1], start, large});
+                    start += distance(edge.geometry_m[s], edge.geometry_m[s + 1]);
+                }
+            }
+            REQUIRE(all[i].size() == queries.size());
+            for (std::size_t k = 0; k < queries.size(); ++k) {
+                const Point p = queries[k];
+                CAPTURE(p.x, p.y);
+                std::optional<Snap> best_large;
+                std::optional<Snap> best_any;
+                if (is_finite(p)) {
+                    for (const Segment& s : segments) {
+                        const double vx = s.b.x - s.a.x;
+                        const double vy = s.b.y - s.a.y;
+                        const double len2 = vx * vx + vy * vy;
+                        const double t =
+                            len2 > 0 ? std::clamp(((p.x - s.a.x) * vx + (p.y - s.a.y) * vy) / len2, 0.0, 1.0) : 0.0;
+                        const Point q{s.a.x + t * vx, s.a.y + t * vy};
+                        const double d = distance(p, q);
+                        if (d > max_snap_m) continue;
+                        const Snap snap{s.edge, s.start_m + t * std::sqrt(len2), d, q};
+                        if (s.large && (!best_large || d < best_large->off_road_m)) best_large = snap;
+                        if (!best_any || d < best_any->off_road_m) best_any = snap;
+                    }
+                }
+                const std::optional<Snap> expected = best_large ? best_large : best_any;
+                for (const auto& got : {multi.snap(p, i), with_graphs.snap(p, i), single.snap(p), all[i][k]}) {
+                    REQUIRE(got.has_value() == expected.has_value());
+                    if (!got) continue;
+                    CHECK(got->edge == expected->edge);
+                    CHECK(got->offset_m == expected->offset_m);
+                    CHECK(got->off_road_m == expected->off_road_m);
+                    CHECK(got->snapped_m.x == expected->snapped_m.x);
+                    CHECK(got->snapped_m.y == expected->snapped_m.y);
+                }
+                if (expected) ++snapped;
+                if (i > 0 && all[i][k].has_value() != all[0][k].has_value()) ++differ;
+                if (i > 0 && all[i][k] && all[0][k] && all[i][k]->edge != all[0][k]->edge) ++differ;
+            }
+        }
+        // The fixture exercises what it claims: most points snap, and profiles disagree often.
+        CHECK(snapped > queries.size());
+        CHECK(differ > 50);
+    }
+    CHECK_THROWS(Snapper{test_network(), std::vector<Profile>{}});
+}

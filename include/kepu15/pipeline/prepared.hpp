@@ -23,8 +23,8 @@ using SnapList = std::vector<std::optional<network::Snap>>;
 
 // Reverse graphs: one search from the facilities over reversed arcs gives every home's time *to*
 // its nearest facility (one-way streets count in the direction residents travel).
-// Profiles allowed on exactly the same edges (walk and elderly) share one snapper and one list of
-// cell snaps.
+// Profiles allowed on exactly the same edges (walk and elderly) share one list of cell snaps; the
+// distinct profiles share one snapping index, which snaps every cell for all of them in one pass.
 class PreparedNetwork {
 public:
     PreparedNetwork(network::RoadNetwork roads, std::vector<network::Profile> profiles, const network::ProfileSpeeds& speeds,
@@ -48,9 +48,10 @@ private:
     std::vector<network::Graph> m_graphs;
     std::vector<double> m_off_road_kmh;
     double m_max_snap_m;
-    std::vector<std::size_t> m_source;                          // profile whose snaps profile p shares
-    std::vector<std::unique_ptr<network::Snapper>> m_snappers;  // set for distinct profiles
-    std::vector<SnapList> m_cell_snaps;                         // set for distinct profiles
+    std::vector<std::size_t> m_source;           // profile whose snaps profile p shares
+    std::unique_ptr<network::Snapper> m_snapper;  // one index for the distinct profiles
+    std::vector<std::size_t> m_snap_index;       // profile p's index in m_snapper
+    std::vector<SnapList> m_cell_snaps;          // set for distinct profiles
 };
 
 // Everything a study needs before facilities are evaluated. Not copyable (the network holds

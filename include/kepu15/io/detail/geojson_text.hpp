@@ -19,4 +19,8 @@ void append_geojson_feature(std::string& out, const std::vector<FieldDef>& field
                             int coordinate_precision, bool first);
 void append_geojson_footer(std::string& out);
 
+// A coordinate as std::to_chars(v, fixed, precision) writes it, without trailing zeros or a
+// trailing point, and "0" for a negative value that rounds to zero: 120.9540000 -> 120.954.
+void append_coordinate(std::string& out, double v, int precision);
+
 }  // namespace kepu15::io::detail
