@@ -2,11 +2,15 @@
 // graphs, cell snaps), then a changed facility set (every second station removed, then restored) is
 // evaluated and summarised repeatedly: crow-fly plus 3 kinds x the study's 4 profiles, travel
 // times up to the horizon, aggregation by 区镇 and village. Service areas and writing are not part of
-// an evaluation (they are output stages). Prints the prepare time and per-evaluation times; with
-// [access], also the access stage alone (wall and CPU) and each measure's access on one thread.
+// an evaluation (they are output stages). Prints the prepare time and per-evaluation times without
+// the catchment cache (every catchment searched, as in a single run), the first evaluation with it
+// (cold: searched and stored) and the re-evaluations on the warm cache (the target figure), also
+// with stations moved to new places; with [access], also the access stage alone without the cache
+// (wall and CPU) and each measure's access on one thread.
 // Usage: bench_evaluate STUDY.toml [repetitions] [threads]
 #include "kepu15/parallel.hpp"
 #include "kepu15/pipeline/evaluate.hpp"
+#include "kepu15/pipeline/catchment_cache.hpp"
 #include "kepu15/pipeline/prepared.hpp"
 #include "kepu15/pipeline/result.hpp"
 #include "kepu15/study/study.hpp"
@@ -54,7 +58,7 @@ int main(int argc, char** argv) {
     Diagnostics diag;
     Timings timings;
     const auto t0 = clock_type::now();
-    const pipeline::PreparedStudy prepared = pipeline::prepare(s, threads, diag, timings);
+    pipeline::PreparedStudy prepared = pipeline::prepare(s, threads, diag, timings);
     const double prepare_s = std::chrono::duration<double>(clock_type::now() - t0).count();
     std::printf("prepare (read, network, graphs, cell snaps): %.3f s, %zu cells, %zu kinds x %zu profiles\n",
                 prepare_s, prepared.inputs.cells.size(), prepared.inputs.facilities.size(), s.profiles.size());
@@ -79,13 +83,20 @@ int main(int argc, char** argv) {
     }
     last = half;
 
+    // The changed set again with 10 of its stations moved 40 m further east at every repetition:
+    // their catchments are new (searched and stored), the others are read from the cache.
+    const auto moved = [&](int r) {
+        auto set = changed;
+        auto& st = set.back();
+        for (std::size_t i = 0; i < st.position_m.size() && i < 20; i += 2) st.position_m[i].x += 40.0 * (r + 1);
+        return set;
+    };
+
     pipeline::EvaluateOptions opt;
     opt.service_areas = false;
-    std::vector<double> ms;
-    std::vector<double> cpu_ms;  // CPU time of all threads: a figure the machine's load does not inflate
     double checksum = 0.0;
-    for (int r = 0; r < reps; ++r) {
-        auto set = (r % 2 == 0) ? changed : prepared.inputs.facilities;
+    // One evaluation + summary of `set`: wall and CPU (all threads: a figure the load does not inflate).
+    const auto evaluate_once = [&](std::vector<study::FacilitySet> set, Figures& fig, bool print_stages) {
         const auto t = clock_type::now();
         const std::clock_t c = std::clock();
         Timings t_eval;
@@ -93,56 +104,87 @@ int main(int argc, char** argv) {
         t_eval.start("summarise");
         const auto result = pipeline::summarise(prepared, std::move(ev), threads);
         t_eval.stop();
-        if (r == 0) {
-            for (const auto& [name, sec] : t_eval.stages()) std::printf("  first run: %-16s %.1f ms wall\n", name.c_str(), sec * 1e3);
+        fig.add(t, c);
+        if (print_stages) {
+            for (const auto& [name, sec] : t_eval.stages()) std::printf("    %-16s %.1f ms wall\n", name.c_str(), sec * 1e3);
         }
-        ms.push_back(std::chrono::duration<double, std::milli>(clock_type::now() - t).count());
-        cpu_ms.push_back(1e3 * static_cast<double>(std::clock() - c) / CLOCKS_PER_SEC);
         checksum += result.by_unit.region.covered_any[0];
-    }
+    };
+    const auto report = [&](const char* what, const Figures& f) {
+        std::printf("%s (%zu runs, %u threads): median %.1f ms wall (min %.1f, max %.1f), median %.1f ms CPU\n", what,
+                    f.wall_ms.size(), threads, Figures::median(f.wall_ms), Figures::min(f.wall_ms),
+                    *std::max_element(f.wall_ms.begin(), f.wall_ms.end()), Figures::median(f.cpu_ms));
+    };
+
+    // Without the catchment cache: every evaluation searches every catchment (as a single run does).
+    Figures uncached;
+    for (int r = 0; r < reps; ++r) evaluate_once((r % 2 == 0) ? changed : prepared.inputs.facilities, uncached, false);
+    report("without the catchment cache: evaluate + summarise, half the stations / all of them", uncached);
+
+    // With the cache: the first evaluation (cold: every catchment searched and stored), then
+    // re-evaluations of changed sets on the warm cache.
+    prepared.catchments = std::make_unique<pipeline::CatchmentCache>();
+    Figures cold;
+    std::printf("first evaluation with the cache (cold: every catchment searched and stored), stages:\n");
+    evaluate_once(prepared.inputs.facilities, cold, true);
+    const auto st = prepared.catchments->stats();
+    report("  cold evaluate + summarise", cold);
+    std::printf("  cache: %zu catchments, %.1f MB of pairs\n", st.catchments, static_cast<double>(st.bytes) / 1048576.0);
+    Figures warm;
+    for (int r = 0; r < reps; ++r) evaluate_once((r % 2 == 0) ? changed : prepared.inputs.facilities, warm, r == 0);
+    report("RE-EVALUATION (target figure): evaluate + summarise on the warm cache, half the stations / all of them", warm);
+    Figures warm_moved;
+    for (int r = 0; r < reps; ++r) evaluate_once(moved(r), warm_moved, false);
+    report("re-evaluation on the warm cache, half the stations with 10 of them moved (new catchments)", warm_moved);
     // The access stage alone (as pipeline::evaluate runs it: network measures one after another on
-    // every thread, crow-fly ones side by side), on one evaluation's measures and snaps.
+    // every thread, crow-fly ones side by side), on one evaluation's measures and snaps, with the
+    // warm cache and without it; then each measure on one thread with and without it.
     if (s.access) {
         Timings t_eval;
         const auto ev = pipeline::evaluate(prepared, prepared.inputs.facilities, opt, threads, diag, t_eval);
-        Figures now;
-        for (int r = 0; r < reps; ++r) {
-            auto t = clock_type::now();
-            std::clock_t c = std::clock();
-            std::vector<pipeline::AccessMeasure> out(ev.measures.size());
-            std::vector<std::size_t> crowfly;
-            for (std::size_t m = 0; m < ev.measures.size(); ++m) {
-                if (ev.measures[m].is_network()) {
-                    out[m] = pipeline::access_measure(prepared, ev, m, threads);
-                } else {
-                    crowfly.push_back(m);
+        auto cache = std::move(prepared.catchments);
+        for (const bool with_cache : {true, false}) {
+            if (with_cache) prepared.catchments = std::move(cache);
+            else cache = std::move(prepared.catchments);
+            Figures now;
+            for (int r = 0; r < reps; ++r) {
+                auto t = clock_type::now();
+                std::clock_t c = std::clock();
+                std::vector<pipeline::AccessMeasure> out(ev.measures.size());
+                std::vector<std::size_t> crowfly;
+                for (std::size_t m = 0; m < ev.measures.size(); ++m) {
+                    if (ev.measures[m].is_network()) {
+                        out[m] = pipeline::access_measure(prepared, ev, m, threads);
+                    } else {
+                        crowfly.push_back(m);
+                    }
                 }
+                parallel_for(crowfly.size(), threads, [&](std::size_t i) {
+                    out[crowfly[i]] = pipeline::access_measure(prepared, ev, crowfly[i], 1);
+                });
+                now.add(t, c);
             }
-            parallel_for(crowfly.size(), threads,
-                         [&](std::size_t i) {
-                             out[crowfly[i]] = pipeline::access_measure(prepared, ev, crowfly[i], 1);
-                         });
-            now.add(t, c);
+            std::printf("access stage alone, %s (%zu measures, %d runs, %u threads): median %.1f ms wall (min %.1f), "
+                        "median %.1f ms CPU (min %.1f)\n",
+                        with_cache ? "warm cache" : "no cache (searched)", ev.measures.size(), reps, threads,
+                        Figures::median(now.wall_ms), Figures::min(now.wall_ms), Figures::median(now.cpu_ms),
+                        Figures::min(now.cpu_ms));
         }
         for (std::size_t m = 0; m < ev.measures.size(); ++m) {  // per measure on one thread, CPU time
-            const std::clock_t c = std::clock();
-            const auto a = pipeline::access_measure(prepared, ev, m, 1);
-            const double t1 = 1e3 * static_cast<double>(std::clock() - c) / CLOCKS_PER_SEC;
+            double cpu[2];
+            for (const bool with_cache : {true, false}) {
+                if (with_cache) prepared.catchments = std::move(cache);
+                else cache = std::move(prepared.catchments);
+                const std::clock_t c = std::clock();
+                const auto a = pipeline::access_measure(prepared, ev, m, 1);
+                cpu[with_cache ? 0 : 1] = 1e3 * static_cast<double>(std::clock() - c) / CLOCKS_PER_SEC;
+                checksum += a.score.empty() ? 0.0 : a.score[0];
+            }
             const auto& me = ev.measures[m];
-            std::printf("  measure %zu %s %s, one thread: %.1f ms CPU (checksum %.6g)\n", m, me.kind.c_str(),
-                        me.is_network() ? network::profile_name(me.method.profile) : "crowfly", t1,
-                        a.score.empty() ? 0.0 : a.score[0]);
+            std::printf("  measure %zu %s %s, one thread: %.1f ms CPU warm cache, %.1f ms searched\n", m, me.kind.c_str(),
+                        me.is_network() ? network::profile_name(me.method.profile) : "crowfly", cpu[0], cpu[1]);
         }
-        std::printf("access stage alone (%zu measures, %d runs, %u threads): median %.1f ms wall (min %.1f), "
-                    "median %.1f ms CPU (min %.1f)\n",
-                    ev.measures.size(), reps, threads, Figures::median(now.wall_ms), Figures::min(now.wall_ms),
-                    Figures::median(now.cpu_ms), Figures::min(now.cpu_ms));
     }
-    std::sort(ms.begin(), ms.end());
-    std::sort(cpu_ms.begin(), cpu_ms.end());
-    std::printf("CPU time per evaluation (all threads): median %.1f ms\n", cpu_ms[cpu_ms.size() / 2]);
-    std::printf("evaluate + summarise a facility set (%d runs, %u threads): min %.1f ms, median %.1f ms, max %.1f ms "
-                "(checksum %.0f)\n",
-                reps, threads, ms.front(), ms[ms.size() / 2], ms.back(), checksum);
+    std::printf("(checksum %.0f)\n", checksum);
     return 0;
 }

@@ -110,19 +110,26 @@ void check_options(const AccessOptions& o) {
     }
 }
 
+namespace {
+
+// The 0-based zone of cost d (0 <= d <= d0) under stepped decay; nondecreasing in d.
+std::size_t stepped_zone(const AccessOptions& o, double d) {
+    const auto n = o.step_weights.size();
+    // Zone r (1-based) holds (r-1) d0/n < d <= r d0/n.
+    const double r = std::ceil(d * static_cast<double>(n) / o.catchment);
+    return r < 1.0 ? 0 : std::min(n - 1, static_cast<std::size_t>(r) - 1);
+}
+
+}  // namespace
+
 double decay_weight(const AccessOptions& o, double d) {
     const double d0 = o.catchment;
     if (!(d >= 0.0) || d > d0) return 0.0;
     switch (o.decay) {
         case Decay::none:
             return 1.0;
-        case Decay::stepped: {
-            const auto n = o.step_weights.size();
-            // Zone r (1-based) holds (r-1) d0/n < d <= r d0/n.
-            const double r = std::ceil(d * static_cast<double>(n) / d0);
-            const std::size_t zone = r < 1.0 ? 0 : std::min(n - 1, static_cast<std::size_t>(r) - 1);
-            return o.step_weights[zone];
-        }
+        case Decay::stepped:
+            return o.step_weights[stepped_zone(o, d)];
         case Decay::gaussian: {
             const double edge = std::exp(-0.5);
             const double x = d / d0;
@@ -290,6 +297,67 @@ AccessResult compute_access_by_supply_from(const coverage::CostTable& catchments
     return r;
 }
 
+namespace {
+
+// w(units / units_per_cost) of integer costs, equal to decay_weight's: for the decays that are
+// constant over zones (none, stepped), the last cost of each zone is found once by bisection of the
+// zone formula itself (nondecreasing in the cost), so a pair costs a comparison or two instead of a
+// division and a ceil; the other decays call decay_weight.
+class UnitDecay {
+public:
+    UnitDecay(const AccessOptions& o, double units_per_cost) : m_options(o), m_units(units_per_cost) {
+        const auto cost = [this](std::uint64_t u) { return static_cast<double>(u) / m_units; };
+        // The last unit within the catchment: cost(u) is nondecreasing, so those within form a prefix.
+        m_last = last_where(0, [&](std::uint64_t u) { return cost(u) <= m_options.catchment; });
+        if (o.decay == Decay::none) {
+            m_zone_last = {m_last};
+            m_zone_weight = {1.0};
+        } else if (o.decay == Decay::stepped) {
+            for (std::size_t z = 0; z < o.step_weights.size(); ++z) {
+                m_zone_last.push_back(last_where(z == 0 ? 0 : m_zone_last.back(), [&](std::uint64_t u) {
+                    return u <= m_last && stepped_zone(m_options, cost(u)) <= z;
+                }));
+                m_zone_weight.push_back(o.step_weights[z]);
+            }
+        }
+    }
+    // False beyond the catchment.
+    bool weight(std::uint32_t u, double& w) const {
+        if (u > m_last) return false;
+        if (m_zone_last.empty()) {
+            w = decay_weight(m_options, static_cast<double>(u) / m_units);
+            return true;
+        }
+        std::size_t z = 0;
+        while (u > m_zone_last[z]) ++z;
+        w = m_zone_weight[z];
+        return true;
+    }
+
+private:
+    // The largest u in [from, 2^32) with pred(u), pred true up to some u and false after; from - 1
+    // when pred(from) is false.
+    template <class Pred>
+    static std::uint64_t last_where(std::uint64_t from, Pred pred) {
+        if (!pred(from)) return from == 0 ? 0 : from - 1;  // REQUIRES of callers: pred(0) or from > 0
+        std::uint64_t lo = from;                 // pred(lo)
+        std::uint64_t hi = std::uint64_t{1} << 32;  // !pred(hi) or out of range
+        while (hi - lo > 1) {
+            const std::uint64_t mid = lo + (hi - lo) / 2;
+            (pred(mid) ? lo : hi) = mid;
+        }
+        return lo;
+    }
+
+    const AccessOptions& m_options;
+    double m_units;
+    std::uint64_t m_last = 0;
+    std::vector<std::uint64_t> m_zone_last;  // per zone, its last unit (none: one zone)
+    std::vector<double> m_zone_weight;
+};
+
+}  // namespace
+
 AccessResult compute_access_searched(const SearchedCatchments& catchments, std::span<const double> demand,
                                      std::span<const double> capacity, const AccessOptions& options,
                                      const SearchedOptions& searched) {
@@ -297,7 +365,7 @@ AccessResult compute_access_searched(const SearchedCatchments& catchments, std::
     check_start(searched.start_access, catchments.demand_count);
     const std::size_t n = catchments.supply_count;
     const std::size_t points = catchments.demand_count;
-    const double units = catchments.units_per_cost;
+    const UnitDecay decay(options, catchments.units_per_cost);
     AccessResult r;
     r.catchment_demand.assign(n, 0.0);
     r.ratio.assign(n, nan);
@@ -330,7 +398,7 @@ AccessResult compute_access_searched(const SearchedCatchments& catchments, std::
     double* access = r.access.data();
     parallel_for(workers, static_cast<unsigned>(workers), [&](std::size_t w) {
         try {
-            std::vector<CompactEntry> list;
+            std::vector<CompactEntry> scratch;
             for (std::size_t j = claim.fetch_add(1); j < n; j = claim.fetch_add(1)) {
                 {
                     std::unique_lock<std::mutex> lock(mutex);
@@ -341,12 +409,13 @@ AccessResult compute_access_searched(const SearchedCatchments& catchments, std::
                 Slot& slot = slots[j % ring];
                 slot.demand.clear();
                 slot.weight.clear();
-                search[w](j, list);
+                const std::span<const CompactEntry> list = search[w](j, scratch);
+                slot.demand.reserve(list.size());
+                slot.weight.reserve(list.size());
                 double v = 0.0;
                 for (const CompactEntry& e : list) {
-                    const double cost = static_cast<double>(e.cost_units) / units;
-                    if (cost > options.catchment) continue;
-                    const double wt = decay_weight(options, cost);
+                    double wt = 0.0;
+                    if (!decay.weight(e.cost_units, wt)) continue;
                     slot.demand.push_back(e.demand);
                     slot.weight.push_back(wt);
                     if (demand[e.demand] == 0.0) continue;

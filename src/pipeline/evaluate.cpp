@@ -12,6 +12,7 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <span>
 
 namespace kepu15::pipeline {
@@ -180,22 +181,43 @@ void evaluate_network(const PreparedStudy& prepared, Evaluation& ev, const Evalu
     }
 }
 
+// True when every catchment of network measure m is in the prepared study's cache (nothing to
+// search: its access is only additions).
+bool catchments_cached(const PreparedStudy& prepared, const Evaluation& ev, std::size_t m) {
+    const CatchmentCache* cache = prepared.catchments.get();
+    const coverage::Measure& me = ev.measures[m];
+    if (cache == nullptr || !me.is_network()) return false;
+    std::size_t k = 0;
+    while (ev.facilities[k].kind != me.kind) ++k;
+    const PreparedNetwork& net = *prepared.network;
+    std::size_t p = 0;
+    while (net.profiles()[p] != me.method.profile) ++p;
+    const double catchment =
+        prepared.study.access->catchment_minutes.value_or(prepared.study.minutes_for(prepared.study.facilities[k]));
+    for (const auto& snap : ev.facility_snaps[p][k]) {
+        if (snap && cache->find(CatchmentCache::key(p, catchment, *snap)) == nullptr) return false;
+    }
+    return true;
+}
+
 // Per measure: 2SFCA / E2SFCA / gravity within the kind's catchment (crow-fly metres, or minutes by
-// the measure's profile) with the facilities' capacities (1 when absent). A network measure uses
-// every thread itself (its catchments searched in parallel), so the network measures run one after
-// another; the crow-fly measures (one k-d tree query per cell, single-threaded) run side by side.
+// the measure's profile) with the facilities' capacities (1 when absent). A network measure with
+// catchments to search uses every thread itself (its catchments searched in parallel), so those
+// measures run one after another; the crow-fly measures (one k-d tree query per cell,
+// single-threaded) and the network measures whose catchments are all cached (only additions) run
+// side by side, one thread each.
 void evaluate_access(const PreparedStudy& prepared, Evaluation& ev, unsigned threads) {
     ev.access.resize(ev.measures.size());
-    std::vector<std::size_t> crowfly;
+    std::vector<std::size_t> side_by_side;
     for (std::size_t m = 0; m < ev.measures.size(); ++m) {
-        if (ev.measures[m].is_network()) {
+        if (ev.measures[m].is_network() && !catchments_cached(prepared, ev, m)) {
             ev.access[m] = access_measure(prepared, ev, m, threads);
         } else {
-            crowfly.push_back(m);
+            side_by_side.push_back(m);
         }
     }
-    parallel_for(crowfly.size(), threads,
-                 [&](std::size_t i) { ev.access[crowfly[i]] = access_measure(prepared, ev, crowfly[i], 1); });
+    parallel_for(side_by_side.size(), threads,
+                 [&](std::size_t i) { ev.access[side_by_side[i]] = access_measure(prepared, ev, side_by_side[i], 1); });
 }
 
 // The capacities of a kind's facilities [first, end): 1 where absent.
@@ -230,23 +252,58 @@ AccessMeasure access_of_facilities(const PreparedStudy& prepared, const Evaluati
         opt.catchment = a.catchment;
         // One bounded search per facility, in parallel; each catchment gives its facility's ratio
         // and is added to the cells' scores in facility order: the same sums in the same order as
-        // compute_access on the reach table, so the same bits.
+        // compute_access on the reach table, so the same bits. With the prepared study's cache, a
+        // catchment searched before is read from it (the same list) and a new one is stored.
         const auto& all_snaps = ev.facility_snaps[p][k];
         const SnapList snaps(all_snaps.begin() + static_cast<std::ptrdiff_t>(first),
                              all_snaps.begin() + static_cast<std::ptrdiff_t>(end));
-        const routing::CatchmentSearch search(net.roads(), net.profiles()[p], net.reverse_graph(p), snaps,
-                                              net.cell_snaps(p), a.catchment, net.off_road_kmh(p));
+        CatchmentCache* cache = prepared.catchments.get();
+        std::vector<const std::vector<access::CompactEntry>*> cached(snaps.size(), nullptr);
+        std::vector<CatchmentCache::Key> keys;
+        bool all_cached = true;
+        if (cache != nullptr) {
+            keys.resize(snaps.size());
+            for (std::size_t j = 0; j < snaps.size(); ++j) {
+                if (!snaps[j]) continue;
+                keys[j] = CatchmentCache::key(p, a.catchment, *snaps[j]);
+                cached[j] = cache->find(keys[j]);
+                all_cached = all_cached && cached[j] != nullptr;
+            }
+        }
+        // The search's index (per node, the cells leaving through it) only when something is searched.
+        std::optional<routing::CatchmentSearch> search;
+        if (cache == nullptr || !all_cached) {
+            std::shared_ptr<const routing::CatchmentPoints> points;
+            if (cache != nullptr) {
+                points = cache->points(p, a.catchment, [&] {
+                    return routing::catchment_points(net.roads(), net.profiles()[p], net.reverse_graph(p),
+                                                     net.cell_snaps(p), a.catchment, net.off_road_kmh(p));
+                });
+            }
+            search.emplace(net.roads(), net.profiles()[p], net.reverse_graph(p), snaps, net.cell_snaps(p), a.catchment,
+                           net.off_road_kmh(p), std::move(points));
+        }
         access::SearchedCatchments source;
         source.supply_count = snaps.size();
         source.demand_count = cells.size();
         source.unit = coverage::CostUnit::minutes;
         source.limit = a.catchment;
         source.units_per_cost = 60000.0;  // milliseconds per minute
-        source.make_search = [&search]() -> access::CatchmentSearchFn {
-            auto worker = std::make_shared<routing::CatchmentSearch::Worker>(search.worker());
-            return [worker](std::size_t j, std::vector<access::CompactEntry>& out) {
-                out.clear();
-                for (const routing::ReachedPoint& r : worker->search(j, true)) out.push_back({r.point, r.ms});
+        source.make_search = [&]() -> access::CatchmentSearchFn {
+            std::shared_ptr<routing::CatchmentSearch::Worker> worker;
+            if (search) worker = std::make_shared<routing::CatchmentSearch::Worker>(search->worker());
+            return [worker, cache, &cached, &keys, &snaps](std::size_t j, std::vector<access::CompactEntry>& scratch)
+                       -> std::span<const access::CompactEntry> {
+                if (cached[j] != nullptr) return *cached[j];
+                if (!snaps[j]) return {};
+                // ReachedPoint and CompactEntry are the same pair (point, whole milliseconds).
+                const std::span<const routing::ReachedPoint> reached = worker->search(j, true);
+                scratch.resize(reached.size());
+                for (std::size_t e = 0; e < reached.size(); ++e) scratch[e] = {reached[e].point, reached[e].ms};
+                if (cache != nullptr) {
+                    if (const auto* stored = cache->insert(keys[j], scratch)) return *stored;
+                }
+                return scratch;
             };
         };
         access::SearchedOptions so;

@@ -1,5 +1,6 @@
 #include "kepu15/routing/reach_table.hpp"
 
+#include "kepu15/error.hpp"
 #include "kepu15/parallel.hpp"
 #include "kepu15/routing/detail/snap_legs.hpp"
 #include "kepu15/routing/dijkstra.hpp"
@@ -8,7 +9,7 @@
 #include <bit>
 #include <memory>
 #include <span>
-#include <unordered_map>
+#include <unordered_set>
 
 namespace kepu15::routing {
 
@@ -70,52 +71,67 @@ void reached_by_facility(const network::RoadNetwork& network, network::Profile p
 
 }  // namespace
 
-// Facilities (their edge, offset and off-road leg), per node the points leaving through it (CSR),
-// per facility edge the points inside it: built once, read by every worker.
-struct CatchmentSearch::Index {
-    struct FacilityAt {
-        const RoadEdge* edge = nullptr;
-        network::EdgeId edge_id = 0;
-        double offset_m = 0.0;
-        std::uint32_t off_road_ms = 0;
-    };
+// Per node the points leaving through it within the cutoff (CSR), per edge the points strictly
+// inside it (CSR, in point order).
+struct CatchmentPoints {
+    const network::RoadNetwork* network = nullptr;
     const network::Graph* reverse_graph = nullptr;
     std::size_t profile = 0;
     std::uint32_t cutoff = 0;
     std::size_t point_count = 0;
-    std::vector<FacilityAt> fac;
-    std::unordered_map<network::EdgeId, std::vector<PointOnEdge>> on_facility_edge;
     std::vector<std::uint32_t> first;  // per node, into legs
     std::vector<PointLeg> legs;
+    // Points strictly inside an edge, sorted by edge then point: every edge's, or only those of the
+    // edges of the facility set it was built for.
+    std::vector<std::pair<network::EdgeId, PointOnEdge>> inside;
 };
 
-CatchmentSearch::CatchmentSearch(const network::RoadNetwork& network, network::Profile profile,
-                                 const network::Graph& reverse_graph,
-                                 const std::vector<std::optional<Snap>>& facility_snaps,
-                                 const std::vector<std::optional<Snap>>& point_snaps, double limit_minutes,
-                                 double off_road_kmh)
-    : m_index(std::make_shared<Index>()) {
+namespace {
+
+std::shared_ptr<const CatchmentPoints> build_catchment_points(const network::RoadNetwork& network,
+                                                              network::Profile profile,
+                                                              const network::Graph& reverse_graph,
+                                                              const std::vector<std::optional<Snap>>& point_snaps,
+                                                              double limit_minutes, double off_road_kmh,
+                                                              const std::vector<std::optional<Snap>>* facility_snaps);
+
+}  // namespace
+
+std::shared_ptr<const CatchmentPoints> catchment_points(const network::RoadNetwork& network, network::Profile profile,
+                                                        const network::Graph& reverse_graph,
+                                                        const std::vector<std::optional<Snap>>& point_snaps,
+                                                        double limit_minutes, double off_road_kmh) {
+    return build_catchment_points(network, profile, reverse_graph, point_snaps, limit_minutes, off_road_kmh, nullptr);
+}
+
+namespace {
+
+// facility_snaps: keep only the points inside these facilities' edges (null: inside every edge).
+std::shared_ptr<const CatchmentPoints> build_catchment_points(const network::RoadNetwork& network,
+                                                              network::Profile profile,
+                                                              const network::Graph& reverse_graph,
+                                                              const std::vector<std::optional<Snap>>& point_snaps,
+                                                              double limit_minutes, double off_road_kmh,
+                                                              const std::vector<std::optional<Snap>>* facility_snaps) {
     check_reverse_graph(network, reverse_graph);
     check_off_road_speed(off_road_kmh);
-    Index& ix = *m_index;
+    auto out = std::make_shared<CatchmentPoints>();
+    CatchmentPoints& ix = *out;
     const auto p = static_cast<std::size_t>(profile);
+    ix.network = &network;
     ix.reverse_graph = &reverse_graph;
     ix.profile = p;
     ix.cutoff = cutoff_ms_of(limit_minutes);
     ix.point_count = point_snaps.size();
     const std::uint32_t cutoff = ix.cutoff;
     const std::size_t node_count = network.nodes_m.size();
-
-    ix.fac.resize(facility_snaps.size());
-    for (std::size_t f = 0; f < facility_snaps.size(); ++f) {
-        if (!facility_snaps[f]) continue;
-        const Snap& s = *facility_snaps[f];
-        const RoadEdge& e = edge_of(network, s, "facility", f);
-        ix.fac[f] = {&e, s.edge, clamped_offset(e, s), travel_ms(s.off_road_m, off_road_kmh)};
-        ix.on_facility_edge.try_emplace(s.edge);
-    }
-
     ix.first.assign(node_count + 1, 0);
+    std::unordered_set<network::EdgeId> facility_edges;
+    if (facility_snaps != nullptr) {
+        for (const auto& s : *facility_snaps) {
+            if (s) facility_edges.insert(s->edge);
+        }
+    }
     std::vector<std::pair<NodeId, PointLeg>> legs;
     legs.reserve(point_snaps.size() * 2);
     for (std::size_t i = 0; i < point_snaps.size(); ++i) {
@@ -133,16 +149,68 @@ CatchmentSearch::CatchmentSearch(const network::RoadNetwork& network, network::P
             legs.push_back({exits[k].node, {point, static_cast<std::uint32_t>(leg)}});
             ++ix.first[exits[k].node + 1];
         }
-        if (inside_edge(e, q)) {
-            if (const auto it = ix.on_facility_edge.find(s.edge); it != ix.on_facility_edge.end()) {
-                it->second.push_back({point, q, off_ms});
-            }
+        if (inside_edge(e, q) && (facility_snaps == nullptr || facility_edges.count(s.edge) != 0)) {
+            ix.inside.push_back({s.edge, {point, q, off_ms}});
         }
     }
     for (std::size_t v = 0; v < node_count; ++v) ix.first[v + 1] += ix.first[v];
     ix.legs.resize(legs.size());
     std::vector<std::uint32_t> next(ix.first.begin(), ix.first.end() - 1);
     for (const auto& [v, leg] : legs) ix.legs[next[v]++] = leg;
+    // Pushed in point order: a stable sort by edge keeps each edge's points in point order.
+    std::stable_sort(ix.inside.begin(), ix.inside.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    return out;
+}
+
+}  // namespace
+
+// Facilities (their edge, offset and off-road leg) and the points' side: built once, read by
+// every worker.
+struct CatchmentSearch::Index {
+    struct FacilityAt {
+        const RoadEdge* edge = nullptr;
+        network::EdgeId edge_id = 0;
+        double offset_m = 0.0;
+        std::uint32_t off_road_ms = 0;
+    };
+    const network::Graph* reverse_graph = nullptr;
+    std::size_t profile = 0;
+    std::uint32_t cutoff = 0;
+    std::size_t point_count = 0;
+    std::vector<FacilityAt> fac;
+    std::shared_ptr<const CatchmentPoints> points;
+};
+
+CatchmentSearch::CatchmentSearch(const network::RoadNetwork& network, network::Profile profile,
+                                 const network::Graph& reverse_graph,
+                                 const std::vector<std::optional<Snap>>& facility_snaps,
+                                 const std::vector<std::optional<Snap>>& point_snaps, double limit_minutes,
+                                 double off_road_kmh, std::shared_ptr<const CatchmentPoints> points)
+    : m_index(std::make_shared<Index>()) {
+    if (!points) {
+        points = build_catchment_points(network, profile, reverse_graph, point_snaps, limit_minutes, off_road_kmh,
+                                        &facility_snaps);
+    }
+    if (points->network != &network || points->reverse_graph != &reverse_graph ||
+        points->profile != static_cast<std::size_t>(profile) || points->cutoff != cutoff_ms_of(limit_minutes) ||
+        points->point_count != point_snaps.size()) {
+        throw config_error("catchment search: the points' index was built for another graph, profile, limit or point set");
+    }
+    Index& ix = *m_index;
+    const auto p = static_cast<std::size_t>(profile);
+    ix.reverse_graph = &reverse_graph;
+    ix.profile = p;
+    ix.cutoff = points->cutoff;
+    ix.point_count = point_snaps.size();
+    ix.points = std::move(points);
+    ix.fac.resize(facility_snaps.size());
+    for (std::size_t f = 0; f < facility_snaps.size(); ++f) {
+        if (!facility_snaps[f]) continue;
+        const Snap& s = *facility_snaps[f];
+        const RoadEdge& e = edge_of(network, s, "facility", f);
+        ix.fac[f] = {&e, s.edge, clamped_offset(e, s), travel_ms(s.off_road_m, off_road_kmh)};
+    }
 }
 
 CatchmentSearch::~CatchmentSearch() = default;
@@ -181,8 +249,9 @@ std::span<const ReachedPoint> CatchmentSearch::Worker::search(std::size_t f, boo
         if (ms < best[point]) best[point] = static_cast<std::uint32_t>(ms);
     };
     const std::uint32_t* cost = m_search->run(sources, cutoff).cost_ms.data();
-    const std::uint32_t* first = ix.first.data();
-    const PointLeg* legs = ix.legs.data();
+    const CatchmentPoints& pts = *ix.points;
+    const std::uint32_t* first = pts.first.data();
+    const PointLeg* legs = pts.legs.data();
     for (const NodeId v : m_search->reached()) {
         const std::uint64_t cv = cost[v];
         for (std::uint32_t k = first[v], end = first[v + 1]; k < end; ++k) consider(legs[k].point, cv + legs[k].leg_ms);
@@ -191,7 +260,11 @@ std::span<const ReachedPoint> CatchmentSearch::Worker::search(std::size_t f, boo
     const FacilityOnEdge here{static_cast<std::uint32_t>(f), at.offset_m, at.off_road_ms};
     const float fwd = at.edge->forward_kmh[ix.profile];
     const float bwd = at.edge->backward_kmh[ix.profile];
-    for (const PointOnEdge& pt : ix.on_facility_edge.at(at.edge_id)) {
+    const auto on_edge = std::equal_range(
+        pts.inside.begin(), pts.inside.end(), std::pair<network::EdgeId, PointOnEdge>{at.edge_id, {}},
+        [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (auto it = on_edge.first; it != on_edge.second; ++it) {
+        const PointOnEdge& pt = it->second;
         if (const auto ms = same_edge_ms(here, pt.offset_m, fwd, bwd)) consider(pt.point, *ms + pt.off_road_ms);
     }
     m_out.reserve(m_touched.size());

@@ -54,9 +54,13 @@ struct Catchments {
         s.demand_count = demands;
         s.limit = 20.0;
         s.make_search = [this, first, searches]() -> access::CatchmentSearchFn {
-            return [this, first, searches](std::size_t j, std::vector<access::CompactEntry>& out) {
+            return [this, first, searches](std::size_t j, std::vector<access::CompactEntry>& scratch)
+                       -> std::span<const access::CompactEntry> {
                 if (searches != nullptr) ++*searches;
-                out = of[first + j];
+                // Odd supplies from storage (as a cache gives them), even ones through the scratch list.
+                if (j % 2 == 1) return of[first + j];
+                scratch = of[first + j];
+                return scratch;
             };
         };
         return s;
@@ -73,7 +77,9 @@ Catchments random_catchments(std::mt19937& rng, std::size_t demands, std::size_t
         for (std::uint32_t i = 0; i < demands; ++i) {
             if (keep == 0 || rng() % 3 == 0) continue;
             // Some costs exactly on a zone boundary (5, 10, 15 min) or on the catchment.
-            const std::uint32_t cost = rng() % 10 == 0 ? 5 * 60000 * (1 + rng() % 3) : ms(rng);
+            // and a millisecond either side (the integer zone bounds of compute_access_searched).
+            const std::uint32_t cost =
+                rng() % 10 == 0 ? 5 * 60000 * (1 + rng() % 3) + rng() % 3 - 1 : ms(rng);
             list.push_back({i, cost});
         }
     }
@@ -110,7 +116,10 @@ TEST_CASE("compute_access_searched equals compute_access to the last bit, each c
         const auto table = c.by_demand(0, supplies);
         for (const auto& [m, dec] : every_method) {
             CAPTURE(access::method_name(m), access::decay_name(dec));
-            const auto opt = options(m, dec);
+            for (const double catchment : {15.0, 13.7}) {  // zone bounds on and between whole milliseconds
+            CAPTURE(catchment);
+            auto opt = options(m, dec);
+            opt.catchment = catchment;
             const auto expected = access::compute_access(table, pop, cap, opt);
             for (const unsigned threads : {1U, 2U, 3U, 8U}) {
                 for (const std::size_t held : {std::size_t{1}, std::size_t{4}}) {
@@ -126,6 +135,7 @@ TEST_CASE("compute_access_searched equals compute_access to the last bit, each c
                     same_bits(got.ratio, expected.ratio);
                     same_bits(got.catchment_demand, expected.catchment_demand);
                 }
+            }
             }
         }
     }
@@ -196,9 +206,10 @@ TEST_CASE("compute_access_searched: wrong sizes are refused and a failing search
                     input_error);
     auto failing = c.searched(0, 30);
     failing.make_search = []() -> access::CatchmentSearchFn {
-        return [](std::size_t j, std::vector<access::CompactEntry>& out) {
-            out.clear();
+        return [](std::size_t j, std::vector<access::CompactEntry>& scratch) -> std::span<const access::CompactEntry> {
+            scratch.clear();
             if (j == 13) throw std::runtime_error("search 13 failed");
+            return scratch;
         };
     };
     for (const unsigned threads : {1U, 2U, 4U}) {

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <vector>
 
 namespace kepu15::access {
 
@@ -25,9 +26,11 @@ struct CompactEntry {
     std::uint32_t cost_units;
 };
 
-// A search of one supply's catchment, for one thread: fills `out` (cleared first) with every
-// demand point within `limit` of the supply, sorted by demand id, each once.
-using CatchmentSearchFn = std::function<void(std::size_t supply, std::vector<CompactEntry>& out)>;
+// A search of one supply's catchment, for one thread: returns every demand point within `limit` of
+// the supply, sorted by demand id, each once; either in `scratch` (which it may overwrite) or in
+// storage that stays valid and unchanged during compute_access_searched (a cache of catchments).
+using CatchmentSearchFn =
+    std::function<std::span<const CompactEntry>(std::size_t supply, std::vector<CompactEntry>& scratch)>;
 
 struct SearchedCatchments {
     std::size_t supply_count = 0;

@@ -50,6 +50,8 @@ struct EvaluateOptions {
     bool service_areas = true;  // DEFAULT: per the study (isochrones on)
 };
 
+// With prepared.catchments set, access catchments already searched on this prepared study are read
+// from it and new ones stored (the same results to the last bit; pipeline/catchment_cache.hpp).
 // REQUIRES: facilities has one set per study kind, in study order, in the prepared working CRS.
 Evaluation evaluate(const PreparedStudy& prepared, std::vector<study::FacilitySet> facilities,
                     const EvaluateOptions& options, unsigned threads, Diagnostics& diag, Timings& timings);

@@ -8,6 +8,7 @@
 #include "kepu15/network/graph.hpp"
 #include "kepu15/network/road_network.hpp"
 #include "kepu15/network/snap.hpp"
+#include "kepu15/pipeline/catchment_cache.hpp"
 #include "kepu15/study/inputs.hpp"
 #include "kepu15/study/study.hpp"
 #include "kepu15/timings.hpp"
@@ -59,6 +60,9 @@ struct PreparedStudy {
     study::Study study;
     study::Inputs inputs;                       // units, villages, populated cells, baseline facilities
     std::unique_ptr<PreparedNetwork> network;   // null when the study has no network method
+    // Access catchments kept across evaluations (pipeline/catchment_cache.hpp). DEFAULT: null, off
+    // (a single run); set it where several facility sets are evaluated (compare, benchmarks).
+    std::unique_ptr<CatchmentCache> catchments;
 };
 
 // Stages 1 and 2: loads every layer and, when the study uses the network, reads it, builds the

@@ -53,17 +53,30 @@ struct ReachedPoint {
 
 class DijkstraSearch;
 
+// The points' side of catchment searches: per node, the points leaving through it within the
+// limit; per edge, the points strictly inside it. It depends only on the points' snaps, the
+// profile, the limit and the off-road speed, so one is built per profile and limit and shared by
+// the CatchmentSearch of every facility set (pipeline::CatchmentCache keeps them for a prepared
+// study). Throws as reach_table.
+struct CatchmentPoints;
+std::shared_ptr<const CatchmentPoints> catchment_points(const network::RoadNetwork& network, network::Profile profile,
+                                                        const network::Graph& reverse_graph,
+                                                        const std::vector<std::optional<network::Snap>>& point_snaps,
+                                                        double limit_minutes, double off_road_kmh);
+
 // The catchments of a facility set searched one facility at a time, on as many threads as the
 // caller likes: the shared part (facilities, per node the points leaving through it) is built once
 // by the constructor; each thread takes its own Worker (search buffers and a per-point best,
-// O(nodes + points)). Same pairs and minutes as reach_table.
+// O(nodes + points)). Same pairs and minutes as reach_table. `points`, when given, is the points'
+// side built by catchment_points from the same network, profile, graph, point snaps, limit and
+// off-road speed (null: built here).
 // REQUIRES: as reach_table. Throws as reach_table (from the constructor).
 class CatchmentSearch {
 public:
     CatchmentSearch(const network::RoadNetwork& network, network::Profile profile, const network::Graph& reverse_graph,
                     const std::vector<std::optional<network::Snap>>& facility_snaps,
                     const std::vector<std::optional<network::Snap>>& point_snaps, double limit_minutes,
-                    double off_road_kmh);
+                    double off_road_kmh, std::shared_ptr<const CatchmentPoints> points = nullptr);
     ~CatchmentSearch();
     [[nodiscard]] std::size_t facility_count() const;
     [[nodiscard]] std::size_t point_count() const;
