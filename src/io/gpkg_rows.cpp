@@ -20,6 +20,7 @@
 #include "kepu15/error.hpp"
 #include "kepu15/geo/crs.hpp"
 #include "kepu15/io/detail/flatgeobuf_index.hpp"
+#include "kepu15/io/detail/part_count.hpp"
 #include "kepu15/parallel.hpp"
 
 namespace kepu15::io::detail {
@@ -203,19 +204,6 @@ void put_wkb(std::string& out, const FeatureGeometry& g, GeometryKind kind, bool
     }
 }
 
-std::size_t parts(const FeatureGeometry& g, GeometryKind kind) {
-    switch (kind) {
-        case GeometryKind::point:
-            return g.points.size();
-        case GeometryKind::line:
-            return g.lines.size();
-        case GeometryKind::polygon:
-            return g.polygons.size();
-        default:
-            return 0;
-    }
-}
-
 void transform_geometry(FeatureGeometry& g, const geo::Transformer& t) {
     t.forward(std::span<Point>(g.points));
     for (auto& l : g.lines) t.forward(std::span<Point>(l));
@@ -246,7 +234,7 @@ Blobs encode(const LayerRef& layer, std::size_t begin, std::size_t stop, const O
     for (std::size_t i = begin; i < stop; ++i) {
         const FeatureGeometry* g = &layer.features[i].geometry;
         Envelope env;
-        if (parts(*g, layer.geometry_kind) > 0) {
+        if (part_count(*g, layer.geometry_kind) > 0) {
             if (t) {
                 moved = *g;
                 transform_geometry(moved, *t);

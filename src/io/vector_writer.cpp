@@ -21,6 +21,7 @@
 #include "kepu15/io/detail/gdal_util.hpp"
 #include "kepu15/io/detail/geojson_text.hpp"
 #include "kepu15/io/detail/layer_writer.hpp"
+#include "kepu15/io/detail/part_count.hpp"
 #include "kepu15/io/output_folder.hpp"
 #include "kepu15/parallel.hpp"
 
@@ -30,6 +31,7 @@ namespace fs = std::filesystem;
 using detail::ErrorKind;
 using detail::GdalErrorScope;
 using detail::VectorFormat;
+using detail::part_count;
 
 namespace {
 
@@ -79,19 +81,6 @@ OGRwkbGeometryType layer_type(GeometryKind kind, bool multi) {
             return multi ? wkbMultiPolygon : wkbPolygon;
         default:
             return wkbNone;
-    }
-}
-
-std::size_t part_count(const FeatureGeometry& g, GeometryKind kind) {
-    switch (kind) {
-        case GeometryKind::point:
-            return g.points.size();
-        case GeometryKind::line:
-            return g.lines.size();
-        case GeometryKind::polygon:
-            return g.polygons.size();
-        default:
-            return 0;
     }
 }
 
