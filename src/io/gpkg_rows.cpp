@@ -20,7 +20,7 @@
 #include "kepu15/error.hpp"
 #include "kepu15/geo/crs.hpp"
 #include "kepu15/io/detail/flatgeobuf_index.hpp"
-#include "kepu15/io/detail/part_count.hpp"
+#include "kepu15/io/detail/feature_geometry.hpp"
 #include "kepu15/parallel.hpp"
 
 namespace kepu15::io::detail {
@@ -201,15 +201,6 @@ void put_wkb(std::string& out, const FeatureGeometry& g, GeometryKind kind, bool
             return;
         default:
             return;
-    }
-}
-
-void transform_geometry(FeatureGeometry& g, const geo::Transformer& t) {
-    t.forward(std::span<Point>(g.points));
-    for (auto& l : g.lines) t.forward(std::span<Point>(l));
-    for (auto& p : g.polygons) {
-        t.forward(std::span<Point>(p.outer));
-        for (auto& h : p.holes) t.forward(std::span<Point>(h));
     }
 }
 

@@ -21,7 +21,7 @@
 #include "kepu15/io/detail/gdal_util.hpp"
 #include "kepu15/io/detail/geojson_text.hpp"
 #include "kepu15/io/detail/layer_writer.hpp"
-#include "kepu15/io/detail/part_count.hpp"
+#include "kepu15/io/detail/feature_geometry.hpp"
 #include "kepu15/io/output_folder.hpp"
 #include "kepu15/parallel.hpp"
 
@@ -32,6 +32,7 @@ using detail::ErrorKind;
 using detail::GdalErrorScope;
 using detail::VectorFormat;
 using detail::part_count;
+using detail::transform_geometry;
 
 namespace {
 
@@ -153,15 +154,6 @@ bool validate_features(const std::vector<FieldDef>& fields, const std::vector<Ou
         multi = multi || part_count(g, kind) > 1;
     }
     return multi;
-}
-
-void transform_geometry(FeatureGeometry& g, const geo::Transformer& t) {
-    t.forward(std::span<Point>(g.points));
-    for (auto& l : g.lines) t.forward(std::span<Point>(l));
-    for (auto& p : g.polygons) {
-        t.forward(std::span<Point>(p.outer));
-        for (auto& h : p.holes) t.forward(std::span<Point>(h));
-    }
 }
 
 // The GeoJSON "crs" member (GeoJSON 2008) for outputs in another CRS than WGS84, which RFC 7946

@@ -88,24 +88,6 @@ struct CatchmentPoints {
 
 namespace {
 
-std::shared_ptr<const CatchmentPoints> build_catchment_points(const network::RoadNetwork& network,
-                                                              network::Profile profile,
-                                                              const network::Graph& reverse_graph,
-                                                              const std::vector<std::optional<Snap>>& point_snaps,
-                                                              double limit_minutes, double off_road_kmh,
-                                                              const std::vector<std::optional<Snap>>* facility_snaps);
-
-}  // namespace
-
-std::shared_ptr<const CatchmentPoints> catchment_points(const network::RoadNetwork& network, network::Profile profile,
-                                                        const network::Graph& reverse_graph,
-                                                        const std::vector<std::optional<Snap>>& point_snaps,
-                                                        double limit_minutes, double off_road_kmh) {
-    return build_catchment_points(network, profile, reverse_graph, point_snaps, limit_minutes, off_road_kmh, nullptr);
-}
-
-namespace {
-
 // facility_snaps: keep only the points inside these facilities' edges (null: inside every edge).
 std::shared_ptr<const CatchmentPoints> build_catchment_points(const network::RoadNetwork& network,
                                                               network::Profile profile,
@@ -164,6 +146,13 @@ std::shared_ptr<const CatchmentPoints> build_catchment_points(const network::Roa
 }
 
 }  // namespace
+
+std::shared_ptr<const CatchmentPoints> catchment_points(const network::RoadNetwork& network, network::Profile profile,
+                                                        const network::Graph& reverse_graph,
+                                                        const std::vector<std::optional<Snap>>& point_snaps,
+                                                        double limit_minutes, double off_road_kmh) {
+    return build_catchment_points(network, profile, reverse_graph, point_snaps, limit_minutes, off_road_kmh, nullptr);
+}
 
 // Facilities (their edge, offset and off-road leg) and the points' side: built once, read by
 // every worker.
