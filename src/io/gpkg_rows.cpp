@@ -502,6 +502,10 @@ constexpr std::size_t max_batch_rows = 32;
 // then copies in): per row, inserting into the scratch database cost about 1.3x inserting into
 // the file (page writes into a growing memory buffer), so a little over half balances the two.
 constexpr double own_rows_share = 0.55;
+// At most this many rows go through the scratch database, which is memory (about 75 MB for the
+// 40-field cells): a province-size layer gains little from the split and must not double its
+// footprint.
+constexpr std::size_t max_part_rows = 131072;
 static_assert(run_features % max_batch_rows == 0);
 
 bool gpkg_run_supported(const LayerRef& layer, std::size_t begin, std::size_t stop) {
@@ -694,8 +698,11 @@ bool fill_gpkg_rows(const std::string& path, const LayerRef& layer, const Output
     std::vector<Envelope> envelopes(n);
     std::vector<char> has_geometry(n, 0);
     const bool split_rows = cores > 1 && n >= 2 * run_features && sqlite3_vfs_find("memdb") != nullptr;
-    const std::size_t split =
-        split_rows ? static_cast<std::size_t>(static_cast<double>(n) * own_rows_share) / run_features * run_features : n;
+    std::size_t split = n;
+    if (split_rows) {
+        const std::size_t own = static_cast<std::size_t>(static_cast<double>(n) * own_rows_share) / run_features * run_features;
+        split = n - std::min(n - own, max_part_rows);
+    }
 
     std::string part_uri;
     std::string table_sql;
@@ -736,6 +743,9 @@ bool fill_gpkg_rows(const std::string& path, const LayerRef& layer, const Output
         // The file's page size, so that the copy moves records page for page; no journal: the
         // scratch database is thrown away if anything fails.
         part->exec("PRAGMA page_size = " + page_size + "; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF");
+        // memdb stops at 1 GiB by default; the rows above are bounded by max_part_rows instead.
+        sqlite3_int64 no_limit = std::numeric_limits<sqlite3_int64>::max();
+        sqlite3_file_control(part->get(), "main", SQLITE_FCNTL_SIZE_LIMIT, &no_limit);
         part->exec(table_sql);
         // Attached before the other thread starts writing (attaching reads its schema).
         db.exec("ATTACH " + quoted_literal(part_uri) + " AS kepu15_part");

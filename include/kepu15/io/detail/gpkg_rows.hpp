@@ -12,8 +12,9 @@
 //     triggers on the table dropped meanwhile and recreated; each run of 8,192 features has its
 //     GeoPackage geometry blobs (header, envelope, WKB) encoded just before its rows;
 //   - on two threads or more, with at least two runs: writes 55 % of the rows itself while another
-//     thread writes the rest into a scratch database in memory (memdb), then copies those with one
-//     INSERT ... SELECT, which SQLite runs as a raw transfer of the records;
+//     thread writes the rest (at most 131,072 rows) into a scratch database in memory (memdb),
+//     then copies those with one INSERT ... SELECT, which SQLite runs as a raw transfer of the
+//     records;
 //   - checks every value against its field's type on the way (a value GDAL would convert rolls the
 //     transaction back: the caller then leaves the layer to GDAL);
 //   - sets gpkg_contents' extent and last_change and gpkg_ogr_contents' feature count;
