@@ -12,6 +12,7 @@
 #include "kepu15/geo/crs.hpp"
 #include "kepu15/huge_pages.hpp"
 #include "kepu15/io/sink.hpp"
+#include "kepu15/module_loader.hpp"
 #include "kepu15/network/profile.hpp"
 #include "kepu15/range.hpp"
 #include "kepu15/study/study.hpp"
@@ -776,6 +777,9 @@ int main(int argc, char** argv) {
     } catch (const output_error& e) {
         terminal.error(exit_code::output, "output", e.what());
         return exit_code::output;
+    } catch (const module_error& e) {
+        terminal.error(exit_code::internal, "installation", e.what());
+        return exit_code::internal;
     } catch (const std::bad_alloc&) {
         const std::size_t size = g_failed_allocation.load();
         std::cerr << "kepu15: out of memory";
