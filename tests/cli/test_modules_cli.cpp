@@ -55,7 +55,7 @@ private:
 
 }  // namespace
 
-TEST_CASE("the kepu15 executable links no rendering or solver library; the modules do", "[cli]") {
+TEST_CASE("the kepu15 executable links no rendering or solver library, the modules do", "[cli]") {
     const auto exe = needed_libraries(cli_path());
     INFO("kepu15 NEEDED: " << [&] {
         std::string s;
