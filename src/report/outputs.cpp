@@ -185,6 +185,11 @@ struct GroupColumn {
     std::size_t group;
 };
 
+// The key of a group's columns for one kind: pop_<group>_<kind> (pop_elderly_venue_share), beside the
+// group's population pop_<group>. Not <kind>_<group>: a group may share its name with a profile (the
+// elderly group and the elderly walking profile), and venue_elderly_share is the measure's column.
+std::string group_key(const std::string& kind, const std::string& group) { return "pop_" + group + "_" + kind; }
+
 std::vector<GroupColumn> group_columns_of(const StudyResult& r) {
     const auto& groups = r.inputs().cells.group_names;
     std::vector<GroupColumn> columns;
@@ -219,7 +224,7 @@ UnitColumns unit_columns(const StudyResult& r, const coverage::Aggregation& agg)
     }
     const std::vector<GroupColumn> group_columns = group_columns_of(r);
     for (const auto& gc : group_columns) {
-        const std::string key = gc.kind + "_" + groups[gc.group];
+        const std::string key = group_key(gc.kind, groups[gc.group]);
         c.fields.push_back({key + "_share", FieldType::real});
         c.fields.push_back({key + "_mean" + stat_unit(r.measures()[gc.measure]), FieldType::real});
         if (has_access(r)) c.fields.push_back({key + "_access", FieldType::real});
@@ -390,7 +395,7 @@ TableColumns table_columns(const StudyResult& r, const coverage::Aggregation& ag
     const std::vector<GroupColumn> group_columns = group_columns_of(r);
     for (const auto& gc : group_columns) {
         const auto& me = r.measures()[gc.measure];
-        const std::string key = gc.kind + "_" + groups[gc.group];
+        const std::string key = group_key(gc.kind, groups[gc.group]);
         const std::string group_zh = group_label_zh(groups[gc.group]);
         cols.push_back({key + "_covered_pct", group_zh + measure_label_zh(r, me) + "覆盖率(%)",
                         io::CsvColumnKind::percent, 1});

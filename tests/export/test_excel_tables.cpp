@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <limits>
 #include <map>
+#include <set>
 
 using namespace kepu15;
 using namespace kepu15::test;
@@ -272,4 +273,44 @@ TEST_CASE("csv_table_layer gives the values the CSV shows, typed, for databases"
     CHECK(std::holds_alternative<std::monostate>(l.features[2].values[3]));
     t.rows[0].pop_back();
     CHECK_THROWS_AS(io::csv_table_layer("towns_table", t), output_error);
+}
+
+TEST_CASE("A GeoPackage run of the bundled study: the elderly group's columns and the elderly profile's are apart",
+          "[export]") {
+    // The bundled study has an elderly population group and, here, the elderly walking profile:
+    // venue_elderly_* is the profile's measure, pop_elderly_venue_* the group's share of it. They
+    // once shared one name, which GeoPackage refused ("duplicate column name").
+    TempDir dir("excel-groups");
+    const auto study = (source_dir() / "geodata" / "kunshan" / "study.toml").string();
+    const auto r = run_cli({"run", study, "--profiles", "elderly", "--out", dir.file("results.gpkg")});
+    CAPTURE(r.err);
+    REQUIRE(r.exit_code == 0);
+    auto ds = open_vector(dir.file("results.gpkg"));
+    REQUIRE(ds);
+    for (const char* name : {"towns_table", "villages_table", "villages", "towns"}) {
+        OGRLayer* layer = ds->GetLayerByName(name);
+        REQUIRE(layer != nullptr);
+        OGRFeatureDefn* defn = layer->GetLayerDefn();
+        std::set<std::string> seen;
+        for (int i = 0; i < defn->GetFieldCount(); ++i) {
+            CAPTURE(name, defn->GetFieldDefn(i)->GetNameRef());
+            CHECK(seen.insert(defn->GetFieldDefn(i)->GetNameRef()).second);
+        }
+    }
+    OGRLayer* towns = ds->GetLayerByName("towns_table");
+    OGRFeatureDefn* defn = towns->GetLayerDefn();
+    REQUIRE(defn->GetFieldIndex("venue_elderly_covered_pct") >= 0);
+    REQUIRE(defn->GetFieldIndex("pop_elderly_venue_covered_pct") >= 0);
+    REQUIRE(defn->GetFieldIndex("pop_youth_venue_covered_pct") >= 0);
+    CHECK(ds->GetLayerByName("villages")->GetLayerDefn()->GetFieldIndex("pop_elderly_venue_share") >= 0);
+    // Whole region: the elderly's share lies within [0, 100] and both shares are read back as numbers.
+    for (auto& f : *towns) {
+        if (std::string(f->GetFieldAsString("town_code")) != "ALL") continue;
+        const double all = f->GetFieldAsDouble("venue_elderly_covered_pct");
+        const double elderly = f->GetFieldAsDouble("pop_elderly_venue_covered_pct");
+        CHECK(all > 0);
+        CHECK(all <= 100);
+        CHECK(elderly > 0);
+        CHECK(elderly <= 100);
+    }
 }
