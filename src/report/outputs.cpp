@@ -15,6 +15,7 @@
 #include "kepu15/parallel.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -530,6 +531,72 @@ void write_facilities(const StudyResult& r, io::Sink& outputs) {
 
 // ---- isochrones.geojson ---------------------------------------------------------------------
 
+// The shapes in WGS84, each distinct vertex transformed once. Service-area rings run along one
+// lattice of isochrone_cell_m cells, so bands, profiles and kinds share most vertices (the bundled
+// study: 525,000 vertices, 75,000 distinct); a vertex is the same point (the same bits) wherever
+// it appears, and PROJ transforms every point on its own, so the result is the same to the bit as
+// transforming every vertex.
+std::vector<MultiPolygon> to_wgs84_shared_vertices(const std::vector<pipeline::ServiceArea>& areas,
+                                                   const geo::Transformer& to_wgs84) {
+    std::vector<MultiPolygon> shapes;
+    shapes.reserve(areas.size());
+    std::size_t vertices = 0;
+    for (const auto& a : areas) {
+        shapes.push_back(a.shape_m);
+        for (const auto& poly : a.shape_m) {
+            vertices += poly.outer.size();
+            for (const auto& h : poly.holes) vertices += h.size();
+        }
+    }
+    // Open addressing on the coordinates' bits; a slot holds an index into `distinct`.
+    constexpr std::uint32_t empty = 0xFFFFFFFFU;
+    std::size_t capacity = 1024;
+    while (capacity < 2 * vertices) capacity *= 2;
+    std::vector<std::uint32_t> slots(capacity, empty);
+    std::vector<Point> distinct;
+    std::vector<std::uint32_t> index_of_vertex;
+    index_of_vertex.reserve(vertices);
+    const auto bits = [](double v) { return std::bit_cast<std::uint64_t>(v); };
+    const auto visit = [&](const Ring& ring) {
+        for (const Point& p : ring) {
+            const std::uint64_t x = bits(p.x);
+            const std::uint64_t y = bits(p.y);
+            std::uint64_t h = (x * 0x9E3779B97F4A7C15ULL) ^ (std::rotl(y * 0xC2B2AE3D27D4EB4FULL, 31));
+            h ^= h >> 29;
+            std::size_t i = static_cast<std::size_t>(h) & (capacity - 1);
+            while (true) {
+                if (slots[i] == empty) {
+                    slots[i] = static_cast<std::uint32_t>(distinct.size());
+                    distinct.push_back(p);
+                    break;
+                }
+                const Point& q = distinct[slots[i]];
+                if (bits(q.x) == x && bits(q.y) == y) break;
+                i = (i + 1) & (capacity - 1);
+            }
+            index_of_vertex.push_back(slots[i]);
+        }
+    };
+    for (const auto& shape : shapes) {
+        for (const auto& poly : shape) {
+            visit(poly.outer);
+            for (const auto& h : poly.holes) visit(h);
+        }
+    }
+    to_wgs84.forward(std::span<Point>(distinct));
+    std::size_t next = 0;
+    const auto place = [&](Ring& ring) {
+        for (Point& p : ring) p = distinct[index_of_vertex[next++]];
+    };
+    for (auto& shape : shapes) {
+        for (auto& poly : shape) {
+            place(poly.outer);
+            for (auto& h : poly.holes) place(h);
+        }
+    }
+    return shapes;
+}
+
 // Per kind (DEFAULT): kind, profile, minutes, area_km2. Per facility (service_areas =
 // "per-facility"): also facility_id, facility_name, population and pop_<group> inside (the cells
 // whose travel time to the facility is within the minutes).
@@ -547,8 +614,10 @@ void write_isochrones(const pipeline::PreparedStudy& prepared, const std::vector
         fields.push_back({"population", FieldType::real});
         for (const auto& g : prepared.inputs.cells.group_names) fields.push_back({"pop_" + g, FieldType::real});
     }
+    std::vector<MultiPolygon> shapes = to_wgs84_shared_vertices(service_areas, to_wgs84);
     std::vector<OutputFeature> features;
-    for (const auto& a : service_areas) {
+    for (std::size_t ai = 0; ai < service_areas.size(); ++ai) {
+        const auto& a = service_areas[ai];
         if (a.shape_m.empty()) continue;
         OutputFeature f;
         f.values = {a.kind, std::string(network::profile_name(a.profile)), a.minutes,
@@ -562,7 +631,7 @@ void write_isochrones(const pipeline::PreparedStudy& prepared, const std::vector
             f.values.emplace_back(round_to(a.population, 100));
             for (double g : a.groups) f.values.emplace_back(round_to(g, 100));
         }
-        f.geometry = polygon_geometry(geo::transform(a.shape_m, to_wgs84));
+        f.geometry = polygon_geometry(std::move(shapes[ai]));
         features.push_back(std::move(f));
     }
     write_layer(outputs, "isochrones", fields, features, io::GeometryKind::polygon);
