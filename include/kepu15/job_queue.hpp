@@ -15,7 +15,11 @@ namespace kepu15 {
 
 class JobQueue {
 public:
-    JobQueue() : m_worker([this] { work(); }) {}
+    // `workers` 0: no thread; every job runs on the caller of finish() (a run limited to one
+    // thread). DEFAULT: one background thread.
+    explicit JobQueue(unsigned workers = 1) {
+        if (workers > 0) m_worker = std::thread([this] { work(); });
+    }
     JobQueue(const JobQueue&) = delete;
     JobQueue& operator=(const JobQueue&) = delete;
     // Jobs not started are dropped; a running one is waited for. Never throws: a failure that
@@ -27,7 +31,7 @@ public:
             m_jobs.clear();
         }
         m_wake.notify_all();
-        m_worker.join();
+        if (m_worker.joinable()) m_worker.join();
     }
 
     void push(std::function<void()> job) {
@@ -95,7 +99,7 @@ private:
     std::exception_ptr m_error;
     bool m_running = false;
     bool m_closing = false;
-    std::thread m_worker;  // last: starts once the members above exist
+    std::thread m_worker;  // last: started once the members above exist
 };
 
 }  // namespace kepu15

@@ -166,7 +166,7 @@ void run_study(const study::Study& study, const RunOptions& options, std::ostrea
     std::vector<std::pair<std::string, double>> beside;  // seconds per background job, for --timings
     // Declared after everything its jobs use, so that when a stage throws it stops (dropping the
     // jobs not started, waiting for the running one) before any of it goes.
-    JobQueue background;
+    JobQueue background(options.threads == 1 ? 0 : 1);  // --threads 1: the jobs run at the end, on this thread
     const auto push = [&](const char* name, std::function<void()> job) {
         background.push([&, name, job = std::move(job)] {
             const auto started = Timings::clock::now();

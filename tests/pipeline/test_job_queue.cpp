@@ -118,3 +118,20 @@ TEST_CASE("job queue: the destructor waits for the running job and drops the res
     REQUIRE(first_done);
     REQUIRE(ran == 0);
 }
+
+TEST_CASE("job queue without workers runs every job on the caller of finish, in order", "[pipeline][jobs]") {
+    JobQueue q(0);
+    std::vector<int> order;
+    const auto caller = std::this_thread::get_id();
+    bool all_on_caller = true;
+    for (int i = 0; i < 5; ++i) {
+        q.push([&, i] {
+            order.push_back(i);
+            all_on_caller = all_on_caller && std::this_thread::get_id() == caller;
+        });
+    }
+    REQUIRE(order.empty());  // nothing runs before finish
+    q.finish();
+    REQUIRE(order == std::vector<int>{0, 1, 2, 3, 4});
+    REQUIRE(all_on_caller);
+}
