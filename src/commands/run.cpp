@@ -121,8 +121,6 @@ void print_run(std::ostream& log, const study::Study& study, const pipeline::Stu
 
 }  // namespace
 
-
-
 // The run's stages on the main thread, and beside them, on one background thread, the outputs
 // whose inputs are ready: roads.geojson and water.geojson once the study is prepared; the service
 // areas, isochrones.geojson and cells.tif once the searches have given every measure (they need
@@ -192,8 +190,12 @@ void run_study(const study::Study& study, const RunOptions& options, std::ostrea
             report_options.written_by_caller.insert("isochrones.geojson");
             area_facilities = ev.facilities;
             area_snaps = ev.facility_snaps;
-            push("service areas", [&] {
-                const auto areas = pipeline::service_areas(prepared, area_facilities, area_snaps, 1);
+            // Per kind (DEFAULT), 36 masks on the bundled study: one thread, beside access's two.
+            // Per facility, the job is the run's longest (a reach table and masks per facility):
+            // the run's threads, so that it does not keep the end of the run on one core.
+            const unsigned area_threads = study.service_areas_per_facility ? options.threads : 1;
+            push("service areas", [&, area_threads] {
+                const auto areas = pipeline::service_areas(prepared, area_facilities, area_snaps, area_threads);
                 report::write_isochrones_layer(prepared, area_facilities, areas, *sink);
             });
         }
