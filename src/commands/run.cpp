@@ -144,6 +144,7 @@ void run_study(const study::Study& study, const RunOptions& options, std::ostrea
         const nlohmann::json summary = write_outputs(result, options, diag);
         timings.stop();
         print_run(log, study, result, summary, options, timings, {});
+        if (options.finished) options.finished();
         return;
     }
     io::SinkOptions sink_options = options.sink;
@@ -214,6 +215,7 @@ void run_study(const study::Study& study, const RunOptions& options, std::ostrea
     sink->commit();
     timings.stop();
     print_run(log, study, result, summary, options, timings, beside);
+    if (options.finished) options.finished();  // the background thread is idle: finish() returned
 }
 
 }  // namespace kepu15::commands
