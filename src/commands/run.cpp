@@ -2,14 +2,22 @@
 
 #include "kepu15/commands/merge.hpp"
 #include "kepu15/io/vector_writer.hpp"
+#include "kepu15/job_queue.hpp"
 #include "kepu15/pipeline/evaluate.hpp"
 #include "kepu15/pipeline/memory.hpp"
 #include "kepu15/pipeline/prepared.hpp"
+#include "kepu15/pipeline/service_areas.hpp"
 #include "kepu15/report/outputs.hpp"
 
+#include <chrono>
+#include <functional>
 #include <iomanip>
+#include <mutex>
 #include <ostream>
+#include <span>
 #include <sstream>
+#include <utility>
+#include <vector>
 
 namespace kepu15::commands {
 
@@ -69,23 +77,12 @@ void print_equity_and_gaps(std::ostream& log, const nlohmann::json& summary, con
     }
 }
 
-}  // namespace
-
-void run_study(const study::Study& study, const RunOptions& options, std::ostream& log, Diagnostics& diag) {
-    Timings timings(&diag);
-    const pipeline::PreparedStudy prepared = pipeline::prepare(study, options.threads, diag, timings);
-    if (options.cells_vector) {  // prepare checked the budget without the cell polygons
-        pipeline::check_memory(study, prepared.inputs.cells.size(),
-                               prepared.network ? prepared.network->roads().edges.size() : 0, true);
-    }
-    pipeline::Evaluation ev =
-        pipeline::evaluate(prepared, prepared.inputs.facilities, {}, options.threads, diag, timings);
-    timings.start("aggregate");
-    const pipeline::StudyResult result = pipeline::summarise(prepared, std::move(ev), options.threads);
-    timings.start("write");
-    const nlohmann::json summary = write_outputs(result, options, diag);
-    timings.stop();
-
+// The terminal summary: per measure its share, equity and gaps; with --timings the seconds per stage
+// on the main thread (their sum: the run's wall time from reading to commit) and, below, the jobs
+// that ran beside them on the background thread.
+void print_run(std::ostream& log, const study::Study& study, const pipeline::StudyResult& result,
+               const nlohmann::json& summary, const RunOptions& options, const Timings& timings,
+               const std::vector<std::pair<std::string, double>>& beside) {
     const auto& in = result.inputs();
     const auto& r = result.by_unit.region;
     log << "kepu15: " << study.name << ": " << in.cells.size() << " populated cells, population " << std::fixed
@@ -116,8 +113,109 @@ void run_study(const study::Study& study, const RunOptions& options, std::ostrea
         }
         log << "  time " << std::left << std::setw(16) << "total" << std::right << std::setprecision(3) << total
             << " s\n";
+        for (const auto& [name, s] : beside) {
+            log << "  beside " << std::left << std::setw(14) << name << std::right << std::setprecision(3) << s << " s\n";
+        }
     }
-    if (options.finished) options.finished();
+}
+
+}  // namespace
+
+// The run's stages on the main thread, and beside them, on one background thread, the outputs
+// whose inputs are ready: roads.geojson and water.geojson once the study is prepared; the service
+// areas, isochrones.geojson and cells.tif once the searches have given every measure (they need
+// neither access nor the summaries). What the background thread has not started when the main
+// thread has written the rest, the main thread runs itself, so both cores stay busy to the end.
+// The sink is the same all-or-nothing staging folder: nothing appears before commit, and a failure
+// on either thread removes it.
+void run_study(const study::Study& study, const RunOptions& options, std::ostream& log, Diagnostics& diag) {
+    Timings timings(&diag);
+    const pipeline::PreparedStudy prepared = pipeline::prepare(study, options.threads, diag, timings);
+    if (options.cells_vector) {  // prepare checked the budget without the cell polygons
+        pipeline::check_memory(study, prepared.inputs.cells.size(),
+                               prepared.network ? prepared.network->roads().edges.size() : 0, true);
+    }
+    if (options.partition_file_only && !study.partition_units.empty()) {
+        pipeline::Evaluation ev =
+            pipeline::evaluate(prepared, prepared.inputs.facilities, {}, options.threads, diag, timings);
+        timings.start("aggregate");
+        const pipeline::StudyResult result = pipeline::summarise(prepared, std::move(ev), options.threads);
+        timings.start("write");
+        const nlohmann::json summary = write_outputs(result, options, diag);
+        timings.stop();
+        print_run(log, study, result, summary, options, timings, {});
+        if (options.finished) options.finished();
+        return;
+    }
+    io::SinkOptions sink_options = options.sink;
+    sink_options.working_crs = prepared.inputs.working_crs;
+    sink_options.threads = options.threads;
+    const auto sink = io::open_sink(options.out_dir, sink_options);
+    report::ReportOptions report_options;
+    report_options.cells_vector = options.cells_vector;
+    const std::string cells_tif = sink->file_path("cells.tif");
+    report_options.written_by_caller.insert("cells.tif");
+    // What the background jobs read, set on the main thread before their job is pushed. The
+    // measures stay where they are while the evaluation is moved into the result (moving a vector
+    // keeps its elements in place), and nothing changes them after the searches.
+    std::vector<study::FacilitySet> area_facilities;
+    std::vector<std::vector<pipeline::SnapList>> area_snaps;
+    std::span<const coverage::Measure> measures;
+    std::mutex beside_mutex;
+    std::vector<std::pair<std::string, double>> beside;  // seconds per background job, for --timings
+    // Declared after everything its jobs use, so that when a stage throws it stops (dropping the
+    // jobs not started, waiting for the running one) before any of it goes.
+    JobQueue background(options.threads == 1 ? 0 : 1);  // --threads 1: the jobs run at the end, on this thread
+    const auto push = [&](const char* name, std::function<void()> job) {
+        background.push([&, name, job = std::move(job)] {
+            const auto started = Timings::clock::now();
+            job();
+            const double s = std::chrono::duration<double>(Timings::clock::now() - started).count();
+            const std::lock_guard lock(beside_mutex);
+            beside.emplace_back(name, s);
+        });
+    };
+    if (prepared.network && study.roads) {
+        report_options.written_by_caller.insert("roads.geojson");
+        push("roads.geojson", [&] { report::write_roads_layer(prepared, *sink, diag); });
+    }
+    if (!study.water_path.empty()) {
+        report_options.written_by_caller.insert("water.geojson");
+        push("water.geojson", [&] { report::write_water_layer(study, *sink); });
+    }
+    pipeline::EvaluateOptions evaluate_options;
+    evaluate_options.service_areas = false;  // drawn beside access
+    evaluate_options.after_search = [&](const pipeline::Evaluation& ev) {
+        measures = ev.measures;
+        if (pipeline::wants_service_areas(prepared)) {
+            report_options.written_by_caller.insert("isochrones.geojson");
+            area_facilities = ev.facilities;
+            area_snaps = ev.facility_snaps;
+            // Per kind (DEFAULT), 36 masks on the bundled study: one thread, beside access's two.
+            // Per facility, the job is the run's longest (a reach table and masks per facility):
+            // the run's threads, so that it does not keep the end of the run on one core.
+            const unsigned area_threads = study.service_areas_per_facility ? options.threads : 1;
+            push("service areas", [&, area_threads] {
+                const auto areas = pipeline::service_areas(prepared, area_facilities, area_snaps, area_threads);
+                report::write_isochrones_layer(prepared, area_facilities, areas, *sink);
+            });
+        }
+        push("cells.tif", [&] {
+            report::write_cells_raster(prepared.inputs.cells, measures, cells_tif, options.threads, diag);
+        });
+    };
+    pipeline::Evaluation ev =
+        pipeline::evaluate(prepared, prepared.inputs.facilities, evaluate_options, options.threads, diag, timings);
+    timings.start("aggregate");
+    const pipeline::StudyResult result = pipeline::summarise(prepared, std::move(ev), options.threads);
+    timings.start("write");
+    const nlohmann::json summary = report::write_study_outputs(result, *sink, options.threads, report_options, diag);
+    if (!study.partition_units.empty()) write_partition_file(result, sink->file_path(partition_file_name));
+    background.finish();
+    sink->commit();
+    timings.stop();
+    print_run(log, study, result, summary, options, timings, beside);
+    if (options.finished) options.finished();  // the background thread is idle: finish() returned
 }
 
 }  // namespace kepu15::commands

@@ -15,6 +15,7 @@
 #include "kepu15/parallel.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -450,9 +451,9 @@ void write_towns(const StudyResult& r, io::Sink& outputs) {
 // The study's roads as a map background: `class` is "major" (drive speed of 50 km/h or more),
 // "minor" (other drivable roads) or "path" (walking and cycling only). Above
 // full_roads_max_edges edges, the major roads only (roads_layer.hpp).
-void write_roads(const StudyResult& r, io::Sink& outputs, Diagnostics& diag) {
-    const auto& roads = r.prepared->network->roads();
-    const geo::Transformer to_wgs84(r.inputs().working_crs, geo::wgs84);
+void write_roads(const pipeline::PreparedStudy& prepared, io::Sink& outputs, Diagnostics& diag) {
+    const auto& roads = prepared.network->roads();
+    const geo::Transformer to_wgs84(prepared.inputs.working_crs, geo::wgs84);
     const auto drive = static_cast<std::size_t>(network::Profile::drive);
     std::vector<FieldDef> fields{{"class", FieldType::string}, {"drive_kmh", FieldType::real}};
     std::vector<OutputFeature> features;
@@ -535,12 +536,79 @@ void write_facilities(const StudyResult& r, io::Sink& outputs) {
 
 // ---- isochrones.geojson ---------------------------------------------------------------------
 
+// The shapes in WGS84, each distinct vertex transformed once. Service-area rings run along one
+// lattice of isochrone_cell_m cells, so bands, profiles and kinds share most vertices (the bundled
+// study: 525,000 vertices, 75,000 distinct); a vertex is the same point (the same bits) wherever
+// it appears, and PROJ transforms every point on its own, so the result is the same to the bit as
+// transforming every vertex.
+std::vector<MultiPolygon> to_wgs84_shared_vertices(const std::vector<pipeline::ServiceArea>& areas,
+                                                   const geo::Transformer& to_wgs84) {
+    std::vector<MultiPolygon> shapes;
+    shapes.reserve(areas.size());
+    std::size_t vertices = 0;
+    for (const auto& a : areas) {
+        shapes.push_back(a.shape_m);
+        for (const auto& poly : a.shape_m) {
+            vertices += poly.outer.size();
+            for (const auto& h : poly.holes) vertices += h.size();
+        }
+    }
+    // Open addressing on the coordinates' bits; a slot holds an index into `distinct`.
+    constexpr std::uint32_t empty = 0xFFFFFFFFU;
+    std::size_t capacity = 1024;
+    while (capacity < 2 * vertices) capacity *= 2;
+    std::vector<std::uint32_t> slots(capacity, empty);
+    std::vector<Point> distinct;
+    std::vector<std::uint32_t> index_of_vertex;
+    index_of_vertex.reserve(vertices);
+    const auto bits = [](double v) { return std::bit_cast<std::uint64_t>(v); };
+    const auto visit = [&](const Ring& ring) {
+        for (const Point& p : ring) {
+            const std::uint64_t x = bits(p.x);
+            const std::uint64_t y = bits(p.y);
+            std::uint64_t h = (x * 0x9E3779B97F4A7C15ULL) ^ (std::rotl(y * 0xC2B2AE3D27D4EB4FULL, 31));
+            h ^= h >> 29;
+            std::size_t i = static_cast<std::size_t>(h) & (capacity - 1);
+            while (true) {
+                if (slots[i] == empty) {
+                    slots[i] = static_cast<std::uint32_t>(distinct.size());
+                    distinct.push_back(p);
+                    break;
+                }
+                const Point& q = distinct[slots[i]];
+                if (bits(q.x) == x && bits(q.y) == y) break;
+                i = (i + 1) & (capacity - 1);
+            }
+            index_of_vertex.push_back(slots[i]);
+        }
+    };
+    for (const auto& shape : shapes) {
+        for (const auto& poly : shape) {
+            visit(poly.outer);
+            for (const auto& h : poly.holes) visit(h);
+        }
+    }
+    to_wgs84.forward(std::span<Point>(distinct));
+    std::size_t next = 0;
+    const auto place = [&](Ring& ring) {
+        for (Point& p : ring) p = distinct[index_of_vertex[next++]];
+    };
+    for (auto& shape : shapes) {
+        for (auto& poly : shape) {
+            place(poly.outer);
+            for (auto& h : poly.holes) place(h);
+        }
+    }
+    return shapes;
+}
+
 // Per kind (DEFAULT): kind, profile, minutes, area_km2. Per facility (service_areas =
 // "per-facility"): also facility_id, facility_name, population and pop_<group> inside (the cells
 // whose travel time to the facility is within the minutes).
-void write_isochrones(const StudyResult& r, io::Sink& outputs) {
-    const geo::Transformer to_wgs84(r.inputs().working_crs, geo::wgs84);
-    const bool per_facility = r.study().service_areas_per_facility;
+void write_isochrones(const pipeline::PreparedStudy& prepared, const std::vector<study::FacilitySet>& facilities,
+                      const std::vector<pipeline::ServiceArea>& service_areas, io::Sink& outputs) {
+    const geo::Transformer to_wgs84(prepared.inputs.working_crs, geo::wgs84);
+    const bool per_facility = prepared.study.service_areas_per_facility;
     std::vector<FieldDef> fields{{"kind", FieldType::string},
                                  {"profile", FieldType::string},
                                  {"minutes", FieldType::real},
@@ -549,16 +617,18 @@ void write_isochrones(const StudyResult& r, io::Sink& outputs) {
         fields.push_back({"facility_id", FieldType::string});
         fields.push_back({"facility_name", FieldType::string});
         fields.push_back({"population", FieldType::real});
-        for (const auto& g : r.inputs().cells.group_names) fields.push_back({"pop_" + g, FieldType::real});
+        for (const auto& g : prepared.inputs.cells.group_names) fields.push_back({"pop_" + g, FieldType::real});
     }
+    std::vector<MultiPolygon> shapes = to_wgs84_shared_vertices(service_areas, to_wgs84);
     std::vector<OutputFeature> features;
-    for (const auto& a : r.evaluation.service_areas) {
+    for (std::size_t ai = 0; ai < service_areas.size(); ++ai) {
+        const auto& a = service_areas[ai];
         if (a.shape_m.empty()) continue;
         OutputFeature f;
         f.values = {a.kind, std::string(network::profile_name(a.profile)), a.minutes,
                     round_to(area(a.shape_m) / 1e6, 1e4)};
         if (per_facility) {
-            const auto& fs = *std::find_if(r.facilities().begin(), r.facilities().end(),
+            const auto& fs = *std::find_if(facilities.begin(), facilities.end(),
                                            [&](const auto& s) { return s.kind == a.kind; });
             const auto i = static_cast<std::size_t>(a.facility);
             f.values.emplace_back(fs.id[i]);
@@ -566,7 +636,7 @@ void write_isochrones(const StudyResult& r, io::Sink& outputs) {
             f.values.emplace_back(round_to(a.population, 100));
             for (double g : a.groups) f.values.emplace_back(round_to(g, 100));
         }
-        f.geometry = polygon_geometry(geo::transform(a.shape_m, to_wgs84));
+        f.geometry = polygon_geometry(std::move(shapes[ai]));
         features.push_back(std::move(f));
     }
     write_layer(outputs, "isochrones", fields, features, io::GeometryKind::polygon);
@@ -791,6 +861,17 @@ json summary_json_of(const StudyResult& r, std::span<const coverage::Equity> equ
 
 json summary_json(const StudyResult& r) { return summary_json_of(r, {}); }
 
+void write_roads_layer(const pipeline::PreparedStudy& prepared, io::Sink& sink, Diagnostics& diag) {
+    write_roads(prepared, sink, diag);
+}
+
+void write_water_layer(const study::Study& study, io::Sink& sink) { write_water(study, sink); }
+
+void write_isochrones_layer(const pipeline::PreparedStudy& prepared, const std::vector<study::FacilitySet>& facilities,
+                            const std::vector<pipeline::ServiceArea>& service_areas, io::Sink& sink) {
+    write_isochrones(prepared, facilities, service_areas, sink);
+}
+
 io::CsvTable towns_table(const StudyResult& r) {
     const TableColumns shared = table_columns(r, r.by_unit);
     io::CsvTable table;
@@ -837,14 +918,14 @@ std::string towns_csv(const StudyResult& r) { return io::format_csv_table(towns_
 // warning when the grid is too large to hold (the cell vector layer still has every value).
 constexpr double max_cog_bytes = 2e9;
 
-bool write_cells_raster(const StudyResult& r, const std::string& path, unsigned threads, Diagnostics& diag) {
-    const auto& cells = r.inputs().cells;
+bool write_cells_raster(const study::PopulationCells& cells, std::span<const coverage::Measure> measures,
+                        const std::string& path, unsigned threads, Diagnostics& diag) {
     const double bytes = 4.0 * static_cast<double>(cells.width) * static_cast<double>(cells.height) *
-                         static_cast<double>(r.measures().size());
+                         static_cast<double>(measures.size());
     if (bytes > max_cog_bytes) {
         diag.warn("cells.tif not written: the population grid (" + std::to_string(cells.width) + " x " +
                   std::to_string(cells.height) + " cells) would need " + std::to_string(bytes / 1e9).substr(0, 4) +
-                  " GB for " + std::to_string(r.measures().size()) +
+                  " GB for " + std::to_string(measures.size()) +
                   " bands; use --cells-vector for per-cell results, or clip the population raster");
         return false;
     }
@@ -854,7 +935,7 @@ bool write_cells_raster(const StudyResult& r, const std::string& path, unsigned 
     out.width = cells.width;
     out.height = cells.height;
     const std::size_t n = static_cast<std::size_t>(cells.width) * static_cast<std::size_t>(cells.height);
-    for (const auto& m : r.measures()) {
+    for (const auto& m : measures) {
         io::RasterBand band;
         band.description = m.key() + (m.is_network() ? "_min" : "_dist_m");
         band.values.assign(n, out.nodata);
@@ -872,14 +953,18 @@ bool write_cells_raster(const StudyResult& r, const std::string& path, unsigned 
 json write_study_outputs(const StudyResult& r, io::Sink& sink, unsigned threads, const ReportOptions& options,
                          Diagnostics& diag) {
     const study::Study& study = r.study();
-    const bool roads = r.prepared->network != nullptr && study.roads;
+    const auto by_caller = [&](const char* file) { return options.written_by_caller.count(file) != 0; };
+    const bool roads = r.prepared->network != nullptr && study.roads && !by_caller("roads.geojson");
+    const bool isochrones = !r.evaluation.service_areas.empty() && !by_caller("isochrones.geojson");
+    const bool water = !study.water_path.empty() && !by_caller("water.geojson");
+    const bool cells_raster = !by_caller("cells.tif");
     std::map<std::string, std::string> raster_paths;  // taken from the sink up front, in this thread
     if (study.travel_time_rasters) {
         for (const auto& m : r.measures()) {
             if (m.is_network()) raster_paths[raster_name(m)] = sink.file_path(raster_name(m));
         }
     }
-    const std::string cells_tif = sink.file_path("cells.tif");
+    const std::string cells_tif = cells_raster ? sink.file_path("cells.tif") : std::string();
     // manifest.json: what the viewer and `kepu15 render` read (layers as GeoJSON files of a folder).
     std::vector<std::string> files{"gaps.geojson", "villages.geojson", "towns.geojson", "facilities.geojson",
                                    "summary.json", "towns.csv", "towns.csvt", "villages.csv", "villages.csvt",
@@ -889,7 +974,9 @@ json write_study_outputs(const StudyResult& r, io::Sink& sink, unsigned threads,
     if (!r.evaluation.service_areas.empty()) files.push_back("isochrones.geojson");
     if (!study.water_path.empty()) files.push_back("water.geojson");
     for (const auto& [name, path] : raster_paths) files.push_back(name);
+    files.insert(files.end(), options.written_by_caller.begin(), options.written_by_caller.end());
     std::sort(files.begin(), files.end());
+    files.erase(std::unique(files.begin(), files.end()), files.end());
     sink.add_file("manifest.json", manifest_json(study, r, files, utc_date_today()).dump(2) + "\n");
     // The tables first, in this thread: they are small, and a CSV folder then knows that towns.csv
     // and villages.csv are the Excel tables (the polygons go beside them as *_geometry.csv).
@@ -902,8 +989,10 @@ json write_study_outputs(const StudyResult& r, io::Sink& sink, unsigned threads,
     // each gap task 0.01-0.06 s; the cell layer, when asked for, is longer than all of them).
     std::vector<std::function<void()>> jobs;
     if (options.cells_vector) jobs.emplace_back([&] { write_cells(r, sink); });
-    if (!r.evaluation.service_areas.empty()) jobs.emplace_back([&] { write_isochrones(r, sink); });
-    jobs.emplace_back([&] { write_cells_raster(r, cells_tif, threads, diag); });
+    if (isochrones) {
+        jobs.emplace_back([&] { write_isochrones(*r.prepared, r.facilities(), r.evaluation.service_areas, sink); });
+    }
+    if (cells_raster) jobs.emplace_back([&] { write_cells_raster(r.inputs().cells, r.measures(), cells_tif, threads, diag); });
     // Each measure's equity (a sort of every cell, for the Gini) on its own, for summary.json.
     const std::vector<std::int8_t> urban = urban_of_cells(r);
     std::vector<coverage::Equity> equities(r.measures().size());
@@ -911,7 +1000,7 @@ json write_study_outputs(const StudyResult& r, io::Sink& sink, unsigned threads,
         jobs.emplace_back([&, m] { equities[m] = measure_equity(r, m, equity_horizon(r, m), urban); });
     }
     for (std::size_t t = 0; t < gaps.task_count(); ++t) jobs.emplace_back([&gaps, t] { gaps.run(t); });
-    if (roads) jobs.emplace_back([&] { write_roads(r, sink, diag); });
+    if (roads) jobs.emplace_back([&] { write_roads(*r.prepared, sink, diag); });
     jobs.emplace_back([&] { write_villages(r, sink); });
     jobs.emplace_back([&] { write_towns(r, sink); });
     jobs.emplace_back([&] { write_facilities(r, sink); });
@@ -920,7 +1009,7 @@ json write_study_outputs(const StudyResult& r, io::Sink& sink, unsigned threads,
             jobs.emplace_back([&] { write_travel_time_raster(r, m, raster_paths.at(raster_name(m)), threads); });
         }
     }
-    if (!study.water_path.empty()) jobs.emplace_back([&] { write_water(study, sink); });
+    if (water) jobs.emplace_back([&] { write_water(study, sink); });
     parallel_for(jobs.size(), threads, [&](std::size_t i) { jobs[i](); });
     summary = summary_json_of(r, equities);
     for (const auto& [key, value] : options.summary_overrides.items()) summary[key] = value;

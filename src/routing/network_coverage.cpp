@@ -128,6 +128,7 @@ std::vector<LineString> edge_parts_within(const RoadNetwork& network, std::size_
     std::vector<LineString> out;
     std::vector<Interval> parts;
     std::vector<Interval> merged;
+    LineString ends;  // an edge without geometry: its two nodes
     for (std::size_t ei = 0; ei < network.edges.size(); ++ei) {
         const RoadEdge& e = network.edges[ei];
         const double len = e.length_m;
@@ -161,16 +162,21 @@ std::vector<LineString> edge_parts_within(const RoadNetwork& network, std::size_
                 merged.push_back(iv);
             }
         }
-        LineString line = e.geometry_m;
-        if (line.size() < 2) line = {network.nodes_m[e.from], network.nodes_m[e.to]};
-        const double geom_len = polyline_length(line);
-        const double scale = len > 0.0 ? geom_len / len : 0.0;  // length_m may differ slightly from the geometry
+        // The edge's own geometry, not a copy: most reached edges are reached whole.
+        const LineString* line = &e.geometry_m;
+        if (line->size() < 2) {
+            ends = {network.nodes_m[e.from], network.nodes_m[e.to]};
+            line = &ends;
+        }
+        double scale = -1.0;  // measured on the first cut only
         for (const Interval& iv : merged) {
             if (iv.hi <= iv.lo) continue;
             if (iv.lo <= 0.0 && iv.hi >= len) {
-                out.push_back(line);
+                out.push_back(*line);
             } else {
-                out.push_back(cut(line, iv.lo * scale, iv.hi * scale));
+                // length_m may differ slightly from the geometry
+                if (scale < 0.0) scale = len > 0.0 ? polyline_length(*line) / len : 0.0;
+                out.push_back(cut(*line, iv.lo * scale, iv.hi * scale));
             }
         }
     }

@@ -10,6 +10,7 @@
 #include "kepu15/routing/network_coverage.hpp"
 #include "kepu15/timings.hpp"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,10 @@ struct Evaluation {
 
 struct EvaluateOptions {
     bool service_areas = true;  // DEFAULT: per the study (isochrones on)
+    // Called with the evaluation once its measures and facility snaps are complete, before the
+    // access stage: `kepu15 run` starts the service areas and early outputs there, beside access.
+    // DEFAULT: none.
+    std::function<void(const Evaluation&)> after_search;
 };
 
 // With prepared.catchments set, access catchments already searched on this prepared study are read
