@@ -109,25 +109,29 @@ struct OperationCache {
     std::vector<Entry> entries;
 };
 
-// The direction in which the operation between two CRSs is created: from the geographic one, else
-// from the smaller authority code (or name). An operation and its inverse give results that differ in
-// the last bits (2,729 of 20,000 facilities of the jiangsu-like study, by up to 3e-9 m, after their
-// round trip through WGS84), so a pair must not be created in the direction asked for first: the
-// road reader's thread and the inputs' loader race for it, and a partition (which reads its roads
-// after its inputs) got other crow-fly distances than the whole run in the last float32 bit.
-std::pair<int, std::string> creation_key(PJ_CONTEXT* c, const PJ* crs) {
+// The direction in which the operation between two CRSs is created, whichever direction is asked
+// for first: from a geographic CRS to WGS84, and from either to a projected one (the directions the
+// readers and the loaders ask for); otherwise from the smaller authority code (or name). An operation
+// applied inverted gives results that differ from the reverse operation's in the last bits (2,729 of
+// the 20,000 facilities of the jiangsu-like study moved by up to 3e-9 m on their round trip through
+// WGS84), and the road reader's thread and the inputs' loader race to ask first, so a whole run and
+// a partition (which reads its roads after its inputs) measured other crow-fly distances.
+std::pair<int, std::string> creation_key(PJ_CONTEXT* c, const PJ* crs, const PJ* wgs84_crs) {
     PjPtr base;
     const PJ* p = crs;
     if (proj_get_type(crs) == PJ_TYPE_BOUND_CRS) {
         base.reset(proj_get_source_crs(c, crs));
         if (base) p = base.get();
     }
+    const int rank = !is_geographic_type(proj_get_type(p))                                 ? 2
+                     : proj_is_equivalent_to_with_ctx(c, p, wgs84_crs, PJ_COMP_EQUIVALENT) ? 1
+                                                                                            : 0;
     const char* auth = proj_get_id_auth_name(p, 0);
     const char* code = proj_get_id_code(p, 0);
     const char* name = proj_get_name(p);
     std::string id = auth != nullptr && code != nullptr ? std::string(auth) + ":" + code
                                                         : std::string(name != nullptr ? name : "");
-    return {is_geographic_type(proj_get_type(p)) ? 0 : 1, std::move(id)};
+    return {rank, std::move(id)};
 }
 
 // Throws crs_error naming `from_crs` and `to_crs` (the user's names).
@@ -151,7 +155,8 @@ CachedOperation cached_operation(PJ_CONTEXT* ctx, const std::string& real_from, 
         }
         if (!found) {
             // Created in the canonical direction whichever is asked for first (see creation_key).
-            const bool flip = creation_key(c, dst.get()) < creation_key(c, src.get());
+            const PjPtr wgs84_crs = create_crs(c, wgs84);
+            const bool flip = creation_key(c, dst.get(), wgs84_crs.get()) < creation_key(c, src.get(), wgs84_crs.get());
             if (flip) std::swap(src, dst);
             PjPtr op(proj_create_crs_to_crs_from_pj(c, src.get(), dst.get(), nullptr, nullptr));
             if (!op) {
