@@ -156,7 +156,8 @@ CachedOperation cached_operation(PJ_CONTEXT* ctx, const std::string& real_from, 
         if (!found) {
             // Created in the canonical direction whichever is asked for first (see creation_key).
             const PjPtr wgs84_crs = create_crs(c, wgs84);
-            const bool flip = creation_key(c, dst.get(), wgs84_crs.get()) < creation_key(c, src.get(), wgs84_crs.get());
+            const bool flip =
+                creation_key(c, dst.get(), wgs84_crs.get()) < creation_key(c, src.get(), wgs84_crs.get());
             if (flip) std::swap(src, dst);
             PjPtr op(proj_create_crs_to_crs_from_pj(c, src.get(), dst.get(), nullptr, nullptr));
             if (!op) {
