@@ -93,34 +93,7 @@ private:
     std::ifstream m_in;
 };
 
-// What a partition measured: the study and the options given on the command line.
-struct PartitionHeader {
-    std::string study_file;
-    std::vector<std::uint8_t> methods;
-    std::vector<std::uint8_t> profiles;
-    double horizon_minutes = 0;
-    std::uint8_t travel_time_rasters = 0;
-    bool operator==(const PartitionHeader&) const = default;
-};
-
-struct PartitionMeasure {
-    std::string kind;
-    std::uint8_t method_type = 0;
-    std::uint8_t profile = 0;
-    double threshold = 0;
-    std::uint8_t threshold_unit = 0;
-    std::vector<double> value;
-    std::vector<std::uint8_t> covered;
-    std::vector<std::uint8_t> no_road_access;
-    std::vector<std::string> facility_id;  // "" when none
-};
-
-struct Partition {
-    PartitionHeader header;
-    std::vector<std::int32_t> col;
-    std::vector<std::int32_t> row;
-    std::vector<PartitionMeasure> measures;
-};
+using Partition = PartitionCells;
 
 std::string read_text(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
@@ -130,7 +103,9 @@ std::string read_text(const std::string& path) {
     return text.str();
 }
 
-Partition read_partition(const std::string& path) {
+}  // namespace
+
+PartitionCells read_partition_file(const std::string& path) {
     Reader in(path);
     char m[8];
     for (char& c : m) c = in.get<char>();
@@ -164,8 +139,6 @@ Partition read_partition(const std::string& path) {
     }
     return p;
 }
-
-}  // namespace
 
 void write_partition_file(const pipeline::StudyResult& result, const std::string& path) {
     const study::Study& s = result.study();
@@ -249,7 +222,7 @@ MergeSummary run_merge(const MergeRequest& request, Diagnostics& diag) {
     };
     // One partition in memory at a time: the study's cells are the large part (a province has 10
     // million), a partition's are a share of them.
-    Partition part = read_partition(partition_path(0));
+    Partition part = read_partition_file(partition_path(0));
     const PartitionHeader h = part.header;
     study::Study s = study::load_study(h.study_file);
     s.methods.clear();
@@ -295,7 +268,7 @@ MergeSummary run_merge(const MergeRequest& request, Diagnostics& diag) {
     for (std::size_t p = 0; p < request.part_dirs.size(); ++p) {
         const std::string& dir = request.part_dirs[p];
         if (p > 0) {
-            part = read_partition(partition_path(p));
+            part = read_partition_file(partition_path(p));
             if (!(part.header == h)) {
                 throw input_error(dir + ": partition of another study or with other options than " +
                                   request.part_dirs.front() + " (study file, methods, profiles, horizon)");

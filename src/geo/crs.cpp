@@ -16,7 +16,9 @@
 #include <optional>
 #include <mutex>
 #include <vector>
+#include <string>
 #include <string_view>
+#include <utility>
 
 namespace kepu15::geo {
 
@@ -117,6 +119,31 @@ struct OperationCache {
     std::vector<Entry> entries;
 };
 
+// The direction in which the operation between two CRSs is created, whichever direction is asked
+// for first: from a geographic CRS to WGS84, and from either to a projected one (the directions the
+// readers and the loaders ask for); otherwise from the smaller authority code (or name). An operation
+// applied inverted gives results that differ from the reverse operation's in the last bits (2,729 of
+// the 20,000 facilities of the jiangsu-like study moved by up to 3e-9 m on their round trip through
+// WGS84), and the road reader's thread and the inputs' loader race to ask first, so a whole run and
+// a partition (which reads its roads after its inputs) measured other crow-fly distances.
+std::pair<int, std::string> creation_key(PJ_CONTEXT* c, const PJ* crs, const PJ* wgs84_crs) {
+    PjPtr base;
+    const PJ* p = crs;
+    if (proj_get_type(crs) == PJ_TYPE_BOUND_CRS) {
+        base.reset(proj_get_source_crs(c, crs));
+        if (base) p = base.get();
+    }
+    const int rank = !is_geographic_type(proj_get_type(p))                                 ? 2
+                     : proj_is_equivalent_to_with_ctx(c, p, wgs84_crs, PJ_COMP_EQUIVALENT) ? 1
+                                                                                            : 0;
+    const char* auth = proj_get_id_auth_name(p, 0);
+    const char* code = proj_get_id_code(p, 0);
+    const char* name = proj_get_name(p);
+    std::string id = auth != nullptr && code != nullptr ? std::string(auth) + ":" + code
+                                                        : std::string(name != nullptr ? name : "");
+    return {rank, std::move(id)};
+}
+
 // A normalised operation that leaves coordinates as they are: one operation (not a set of candidates
 // chosen per point) whose PROJ pipeline is a no-op.
 bool is_single_noop(const PJ* op) {
@@ -161,6 +188,10 @@ std::pair<std::size_t, bool> entry_for(OperationCache& cache, PjPtr src, PjPtr d
                                        const std::string& to_crs) {
     if (auto found = find_entry(cache, src, dst)) return *found;
     PJ_CONTEXT* c = cache.ctx.get();
+    // Created in the canonical direction whichever is asked for first (see creation_key).
+    const PjPtr wgs84_crs = create_crs(c, wgs84);
+    const bool flip = creation_key(c, dst.get(), wgs84_crs.get()) < creation_key(c, src.get(), wgs84_crs.get());
+    if (flip) std::swap(src, dst);
     PjPtr op;
     // Geographic -> projected on another base (or the reverse): through the base when that leg is a no-op.
     const bool src_projected = proj_get_type(src.get()) == PJ_TYPE_PROJECTED_CRS;
@@ -185,7 +216,7 @@ std::pair<std::size_t, bool> entry_for(OperationCache& cache, PjPtr src, PjPtr d
     }
     if (!op) op = search_operation(cache, src, dst, from_crs, to_crs);
     cache.entries.push_back({std::move(src), std::move(dst), std::move(op)});
-    return {cache.entries.size() - 1, false};
+    return {cache.entries.size() - 1, flip};
 }
 
 // Throws crs_error naming `from_crs` and `to_crs` (the user's names).

@@ -3,8 +3,12 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <map>
 #include <sstream>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -259,4 +263,92 @@ TEST_CASE("scripts/run-partitioned.py runs two partitions on a local Dask cluste
         REQUIRE(test::slurp(dir.file("whole") + "/" + name) == test::slurp(dir.file("merged") + "/" + name));
     }
     REQUIRE_FALSE(fs::exists(dir.file("merged") + ".parts"));
+}
+
+TEST_CASE("partitions read in other processes measure crow-fly distances bit for bit as the whole run",
+          "[scale]") {
+    // Regression (issue 11 §4): on the jiangsu-like province, whose layers are in the working CRS
+    // (EPSG:4549), merged partitions differed from the whole run in 13 crow-fly cells by one float32
+    // step. A facility is read into WGS84 and projected back: the whole run's road thread asked for
+    // WGS84 -> EPSG:4549 first and the units' reader EPSG:4549 -> WGS84 got that operation inverted;
+    // a partition that reads its roads after its inputs created the operation the other way round,
+    // and an operation and its inverse differ in the last bits. The bundled layers are in WGS84 and
+    // CGCS2000 degrees, and one process shares PROJ's operations among its runs, so the other tests
+    // could not see it: here the units and the stations are in EPSG:4549, and every run is a process.
+    if (std::system("command -v ogr2ogr >/dev/null 2>&1") != 0) {
+        WARN("skipped: ogr2ogr (Debian gdal-bin) not found");
+        return;
+    }
+    test::TempDir dir("merge-crs");
+    const fs::path kunshan = test::source_dir() / "geodata" / "kunshan";
+    for (const auto& [layer, source] : {std::pair<std::string, std::string>{"towns", "towns.shp"},
+                                        std::pair<std::string, std::string>{"stations", "stations.geojson"}}) {
+        const std::string cmd = "ogr2ogr -f GPKG -t_srs EPSG:4549 -nln " + layer + " " +
+                                test::shell_quote(dir.file(layer + ".gpkg")) + " " +
+                                test::shell_quote((kunshan / source).string()) + " >/dev/null 2>&1";
+        REQUIRE(std::system(cmd.c_str()) == 0);
+    }
+    std::string toml = test::slurp((kunshan / "study.toml").string());
+    const auto replace = [&](const std::string& from, const std::string& to) {
+        const auto at = toml.find(from);
+        REQUIRE(at != std::string::npos);
+        toml.replace(at, from.size(), to);
+    };
+    replace("path = \"towns.shp\"\nencoding = \"GBK\"", "path = \"" + dir.file("towns.gpkg") + "\"");
+    replace("path = \"stations.geojson\"", "path = \"" + dir.file("stations.gpkg") + "\"");
+    for (const char* file : {"villages.gpkg", "population.tif", "venues.csv", "schools.gpkg", "roads.osm.pbf"}) {
+        replace(std::string("path = \"") + file + "\"", "path = \"" + (kunshan / file).string() + "\"");
+    }
+    const std::string study_file = dir.file("study.toml");
+    {
+        std::ofstream out(study_file);
+        out << toml;
+    }
+    const auto codes = unit_codes(study::load_study(study_file));
+    std::string all;
+    std::vector<std::string> halves(2);
+    for (std::size_t i = 0; i < codes.size(); ++i) {
+        all += (all.empty() ? "" : ",") + codes[i];
+        halves[i % 2] += (halves[i % 2].empty() ? "" : ",") + codes[i];
+    }
+    const std::vector<std::string> common = {"--no-access", "--no-isochrones", "--profiles", "walk", "--horizon", "15",
+                                             "--quiet", "--halo-m", "120000", "--partition-file-only"};
+    const auto run_cli = [&](const std::string& out, const std::string& units, bool roads) {
+        std::vector<std::string> args = {"run", study_file, "--out", dir.file(out), "--partition", units};
+        args.insert(args.end(), common.begin(), common.end());
+        if (!roads) args.push_back("--no-roads");
+        const auto r = test::run_cli(args);
+        CAPTURE(out, r.err);
+        REQUIRE(r.exit_code == 0);
+        return commands::read_partition_file(dir.file(out) + "/" + commands::partition_file_name);
+    };
+    // The whole study as one partition that writes roads.geojson: it reads the roads on their own
+    // thread while the inputs load, as a whole run does. The halves read theirs afterwards.
+    const auto whole = run_cli("whole", all, true);
+    std::size_t compared = 0;
+    for (std::size_t h = 0; h < 2; ++h) {
+        const auto part = run_cli("half" + std::to_string(h), halves[h], false);
+        REQUIRE(part.measures.size() == whole.measures.size());
+        std::map<std::pair<std::int32_t, std::int32_t>, std::size_t> at;
+        for (std::size_t i = 0; i < whole.col.size(); ++i) at[{whole.col[i], whole.row[i]}] = i;
+        for (std::size_t k = 0; k < whole.measures.size(); ++k) {
+            const auto& pm = part.measures[k];
+            const auto& wm = whole.measures[k];
+            REQUIRE(pm.kind == wm.kind);
+            if (pm.method_type != 0) continue;  // crow-fly only: network minutes never differed
+            std::size_t different = 0;
+            for (std::size_t i = 0; i < part.col.size(); ++i) {
+                const std::size_t w = at.at({part.col[i], part.row[i]});
+                // Exact: the bits of the double, not a tolerance.
+                if (std::memcmp(&pm.value[i], &wm.value[w], sizeof(double)) != 0 ||
+                    pm.facility_id[i] != wm.facility_id[w]) {
+                    ++different;
+                }
+                ++compared;
+            }
+            CAPTURE(h, pm.kind);
+            REQUIRE(different == 0);
+        }
+    }
+    REQUIRE(compared == 3 * whole.col.size());
 }

@@ -6,6 +6,7 @@
 // draw whole).
 #pragma once
 
+#include <cstdint>
 #include <iosfwd>
 #include <string>
 #include <vector>
@@ -22,6 +23,39 @@ inline constexpr const char* partition_file_name = "partition_cells.bin";
 // change what is measured (methods, profiles, horizon, rasters), then per kept cell its column,
 // row and, per measure, value, covered, no-road-access flag and nearest facility id.
 void write_partition_file(const pipeline::StudyResult& result, const std::string& path);
+
+// What a partition file holds: per kept cell its grid position and, per measure, the exact values.
+struct PartitionMeasure {
+    std::string kind;
+    std::uint8_t method_type = 0;  // coverage::Method::Type
+    std::uint8_t profile = 0;      // network::Profile (network only)
+    double threshold = 0;
+    std::uint8_t threshold_unit = 0;
+    std::vector<double> value;
+    std::vector<std::uint8_t> covered;
+    std::vector<std::uint8_t> no_road_access;
+    std::vector<std::string> facility_id;  // "" when none
+};
+
+struct PartitionHeader {
+    std::string study_file;
+    std::vector<std::uint8_t> methods;
+    std::vector<std::uint8_t> profiles;
+    double horizon_minutes = 0;
+    std::uint8_t travel_time_rasters = 0;
+    bool operator==(const PartitionHeader&) const = default;
+};
+
+struct PartitionCells {
+    PartitionHeader header;
+    std::vector<std::int32_t> col;
+    std::vector<std::int32_t> row;
+    std::vector<PartitionMeasure> measures;
+};
+
+// Reads a partition file (`<folder>/partition_cells.bin`). Throws input_error naming it when it is
+// missing, not a partition file or truncated.
+PartitionCells read_partition_file(const std::string& path);
 
 struct MergeRequest {
     std::string out_dir;                 // REQUIRED
