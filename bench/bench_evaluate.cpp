@@ -25,6 +25,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <limits>
+#include <string>
 #include <vector>
 
 using namespace kepu15;
@@ -150,18 +152,8 @@ int main(int argc, char** argv) {
             for (int r = 0; r < reps; ++r) {
                 auto t = clock_type::now();
                 std::clock_t c = std::clock();
-                std::vector<pipeline::AccessMeasure> out(ev.measures.size());
-                std::vector<std::size_t> crowfly;
-                for (std::size_t m = 0; m < ev.measures.size(); ++m) {
-                    if (ev.measures[m].is_network()) {
-                        out[m] = pipeline::access_measure(prepared, ev, m, threads);
-                    } else {
-                        crowfly.push_back(m);
-                    }
-                }
-                parallel_for(crowfly.size(), threads, [&](std::size_t i) {
-                    out[crowfly[i]] = pipeline::access_measure(prepared, ev, crowfly[i], 1);
-                });
+                const std::vector<pipeline::AccessMeasure> out = pipeline::access_stage(prepared, ev, threads);
+                checksum += out.back().score.empty() ? 0.0 : out.back().score[0];
                 now.add(t, c);
             }
             std::printf("access stage alone, %s (%zu measures, %d runs, %u threads): median %.1f ms wall (min %.1f), "
@@ -170,6 +162,48 @@ int main(int argc, char** argv) {
                         Figures::median(now.wall_ms), Figures::min(now.wall_ms), Figures::median(now.cpu_ms),
                         Figures::min(now.cpu_ms));
         }
+        // The access part of `kepu15 compare` adding 50 venues (scripts/bench-compare.sh): the first
+        // kind gains 50 sites 300 m east of the first 50 facilities of the last kind; its measures'
+        // access continues the baseline's (pipeline::access_measure_appended) on the warm cache,
+        // which stores nothing (as compare's scenario): network measures one after another on
+        // every thread, then crow-fly.
+        prepared.catchments = std::move(cache);
+        {
+            auto added = prepared.inputs.facilities;
+            auto& first = added.front();
+            const auto& from = prepared.inputs.facilities.back();
+            for (std::size_t i = 0; i < 50 && i < from.position_m.size(); ++i) {
+                first.position_m.push_back({from.position_m[i].x + 300.0, from.position_m[i].y});
+                first.position_lonlat.push_back(from.position_lonlat[i]);
+                first.id.push_back("BENCH-" + std::to_string(i + 1));
+                first.name.push_back("");
+                first.capacity.push_back(std::numeric_limits<double>::quiet_NaN());
+                first.unit.push_back(from.unit[i]);
+            }
+            Timings t_added;
+            prepared.catchments->set_storing(false);
+            const auto ev_added = pipeline::evaluate(prepared, added, opt, threads, diag, t_added);
+            Figures appended;
+            for (int r = 0; r < reps; ++r) {
+                auto t = clock_type::now();
+                std::clock_t c = std::clock();
+                for (std::size_t m = 0; m < ev.measures.size(); ++m) {
+                    if (ev.measures[m].kind != first.kind || !ev.measures[m].is_network()) continue;
+                    checksum += pipeline::access_measure_appended(prepared, ev_added, m, ev.access[m], threads).score[0];
+                }
+                for (std::size_t m = 0; m < ev.measures.size(); ++m) {
+                    if (ev.measures[m].kind != first.kind || ev.measures[m].is_network()) continue;
+                    checksum += pipeline::access_measure_appended(prepared, ev_added, m, ev.access[m], 1).score[0];
+                }
+                appended.add(t, c);
+            }
+            prepared.catchments->set_storing(true);
+            std::printf("access of 50 added %s sites, continuing the baseline's (as kepu15 compare; %d runs, %u threads): "
+                        "median %.1f ms wall (min %.1f), median %.1f ms CPU (min %.1f)\n",
+                        first.kind.c_str(), reps, threads, Figures::median(appended.wall_ms), Figures::min(appended.wall_ms),
+                        Figures::median(appended.cpu_ms), Figures::min(appended.cpu_ms));
+        }
+        cache = std::move(prepared.catchments);
         for (std::size_t m = 0; m < ev.measures.size(); ++m) {  // per measure on one thread, CPU time
             double cpu[2];
             for (const bool with_cache : {true, false}) {

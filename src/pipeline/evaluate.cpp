@@ -181,6 +181,38 @@ void evaluate_network(const PreparedStudy& prepared, Evaluation& ev, const Evalu
     }
 }
 
+AccessMeasure access_of_facilities(const PreparedStudy& prepared, const Evaluation& ev, std::size_t m,
+                                   std::size_t first, std::size_t end, std::span<const double> start,
+                                   unsigned threads, CatchmentCache* cache);
+
+std::size_t facility_count(const Evaluation& ev, std::size_t m) {
+    std::size_t k = 0;
+    while (ev.facilities[k].kind != ev.measures[m].kind) ++k;
+    return ev.facilities[k].position_m.size();
+}
+
+// Network measure m's profile index and catchment minutes.
+std::pair<std::size_t, double> profile_and_catchment(const PreparedStudy& prepared, const Evaluation& ev,
+                                                     std::size_t m) {
+    const coverage::Measure& me = ev.measures[m];
+    std::size_t k = 0;
+    while (ev.facilities[k].kind != me.kind) ++k;
+    std::size_t p = 0;
+    while (prepared.network->profiles()[p] != me.method.profile) ++p;
+    const study::Study& study = prepared.study;
+    return {p, study.access->catchment_minutes.value_or(study.minutes_for(study.facilities[k]))};
+}
+
+std::shared_ptr<const routing::CatchmentPoints> catchment_points_of(const PreparedStudy& prepared,
+                                                                    CatchmentCache& cache, std::size_t p,
+                                                                    double catchment) {
+    const PreparedNetwork& net = *prepared.network;
+    return cache.points(p, catchment, [&] {
+        return routing::catchment_points(net.roads(), net.profiles()[p], net.reverse_graph(p), net.cell_snaps(p),
+                                         catchment, net.off_road_kmh(p));
+    });
+}
+
 // True when every catchment of network measure m is in the prepared study's cache (nothing to
 // search: its access is only additions).
 bool catchments_cached(const PreparedStudy& prepared, const Evaluation& ev, std::size_t m) {
@@ -206,18 +238,45 @@ bool catchments_cached(const PreparedStudy& prepared, const Evaluation& ev, std:
 // measures run one after another; the crow-fly measures (one k-d tree query per cell,
 // single-threaded) and the network measures whose catchments are all cached (only additions) run
 // side by side, one thread each.
-void evaluate_access(const PreparedStudy& prepared, Evaluation& ev, unsigned threads) {
-    ev.access.resize(ev.measures.size());
-    std::vector<std::size_t> side_by_side;
+// Without the prepared study's cache (a single run), a cache of this evaluation alone that stores no
+// catchment: the measures of one profile and limit share the points' index (built once per
+// profile, all profiles side by side, instead of once per measure on the calling thread) and every
+// measure's search workers reuse the buffers of the one before.
+std::vector<AccessMeasure> evaluate_access(const PreparedStudy& prepared, const Evaluation& ev, unsigned threads) {
+    std::vector<AccessMeasure> access(ev.measures.size());
+    std::optional<CatchmentCache> local;
+    CatchmentCache* cache = prepared.catchments.get();
+    if (cache == nullptr) {
+        cache = &local.emplace(0);
+        cache->set_storing(false);
+    }
+    std::vector<std::size_t> searched, side_by_side;
     for (std::size_t m = 0; m < ev.measures.size(); ++m) {
         if (ev.measures[m].is_network() && !catchments_cached(prepared, ev, m)) {
-            ev.access[m] = access_measure(prepared, ev, m, threads);
+            searched.push_back(m);
         } else {
             side_by_side.push_back(m);
         }
     }
-    parallel_for(side_by_side.size(), threads,
-                 [&](std::size_t i) { ev.access[side_by_side[i]] = access_measure(prepared, ev, side_by_side[i], 1); });
+    // The points' indexes the searched measures need, one task per profile and limit.
+    std::vector<std::pair<std::size_t, double>> indexes;
+    for (const std::size_t m : searched) {
+        const auto [p, catchment] = profile_and_catchment(prepared, ev, m);
+        if (std::find(indexes.begin(), indexes.end(), std::pair{p, catchment}) == indexes.end()) {
+            indexes.emplace_back(p, catchment);
+        }
+    }
+    parallel_for(indexes.size(), threads, [&](std::size_t i) {
+        (void)catchment_points_of(prepared, *cache, indexes[i].first, indexes[i].second);
+    });
+    for (const std::size_t m : searched) {
+        access[m] = access_of_facilities(prepared, ev, m, 0, facility_count(ev, m), {}, threads, cache);
+    }
+    parallel_for(side_by_side.size(), threads, [&](std::size_t i) {
+        const std::size_t m = side_by_side[i];
+        access[m] = access_of_facilities(prepared, ev, m, 0, facility_count(ev, m), {}, 1, cache);
+    });
+    return access;
 }
 
 // The capacities of a kind's facilities [first, end): 1 where absent.
@@ -232,7 +291,7 @@ std::vector<double> capacities(const study::FacilitySet& fs, std::size_t first, 
 // (empty: from 0).
 AccessMeasure access_of_facilities(const PreparedStudy& prepared, const Evaluation& ev, std::size_t m,
                                    std::size_t first, std::size_t end, std::span<const double> start,
-                                   unsigned threads) {
+                                   unsigned threads, CatchmentCache* cache) {
     const study::Study& study = prepared.study;
     const study::AccessSpec& spec = *study.access;
     const auto& cells = prepared.inputs.cells;
@@ -257,7 +316,6 @@ AccessMeasure access_of_facilities(const PreparedStudy& prepared, const Evaluati
         const auto& all_snaps = ev.facility_snaps[p][k];
         const SnapList snaps(all_snaps.begin() + static_cast<std::ptrdiff_t>(first),
                              all_snaps.begin() + static_cast<std::ptrdiff_t>(end));
-        CatchmentCache* cache = prepared.catchments.get();
         std::vector<const std::vector<access::CompactEntry>*> cached(snaps.size(), nullptr);
         std::vector<CatchmentCache::Key> keys;
         bool all_cached = true;
@@ -274,12 +332,7 @@ AccessMeasure access_of_facilities(const PreparedStudy& prepared, const Evaluati
         std::optional<routing::CatchmentSearch> search;
         if (cache == nullptr || !all_cached) {
             std::shared_ptr<const routing::CatchmentPoints> points;
-            if (cache != nullptr) {
-                points = cache->points(p, a.catchment, [&] {
-                    return routing::catchment_points(net.roads(), net.profiles()[p], net.reverse_graph(p),
-                                                     net.cell_snaps(p), a.catchment, net.off_road_kmh(p));
-                });
-            }
+            if (cache != nullptr) points = catchment_points_of(prepared, *cache, p, a.catchment);
             search.emplace(net.roads(), net.profiles()[p], net.reverse_graph(p), snaps, net.cell_snaps(p), a.catchment,
                            net.off_road_kmh(p), std::move(points));
         }
@@ -290,8 +343,20 @@ AccessMeasure access_of_facilities(const PreparedStudy& prepared, const Evaluati
         source.limit = a.catchment;
         source.units_per_cost = 60000.0;  // milliseconds per minute
         source.make_search = [&]() -> access::CatchmentSearchFn {
+            // With a cache, the worker is one of its spares (buffers of an earlier measure) and
+            // goes back to it when the summation drops this function.
             std::shared_ptr<routing::CatchmentSearch::Worker> worker;
-            if (search) worker = std::make_shared<routing::CatchmentSearch::Worker>(search->worker());
+            if (search && cache != nullptr) {
+                routing::CatchmentWorkers* spares = &cache->workers();
+                worker = std::shared_ptr<routing::CatchmentSearch::Worker>(
+                    new routing::CatchmentSearch::Worker(spares->take(*search)),
+                    [spares](routing::CatchmentSearch::Worker* w) {
+                        spares->give(std::move(*w));
+                        delete w;
+                    });
+            } else if (search) {
+                worker = std::make_shared<routing::CatchmentSearch::Worker>(search->worker());
+            }
             return [worker, cache, &cached, &keys, &snaps](std::size_t j, std::vector<access::CompactEntry>& scratch)
                        -> std::span<const access::CompactEntry> {
                 if (cached[j] != nullptr) return *cached[j];
@@ -331,7 +396,12 @@ AccessMeasure access_of_facilities(const PreparedStudy& prepared, const Evaluati
 AccessMeasure access_measure(const PreparedStudy& prepared, const Evaluation& ev, std::size_t m, unsigned threads) {
     std::size_t k = 0;
     while (ev.facilities[k].kind != ev.measures[m].kind) ++k;
-    return access_of_facilities(prepared, ev, m, 0, ev.facilities[k].position_m.size(), {}, threads);
+    return access_of_facilities(prepared, ev, m, 0, ev.facilities[k].position_m.size(), {}, threads,
+                                prepared.catchments.get());
+}
+
+std::vector<AccessMeasure> access_stage(const PreparedStudy& prepared, const Evaluation& ev, unsigned threads) {
+    return evaluate_access(prepared, ev, threads);
 }
 
 AccessMeasure access_measure_appended(const PreparedStudy& prepared, const Evaluation& ev, std::size_t m,
@@ -344,7 +414,8 @@ AccessMeasure access_measure_appended(const PreparedStudy& prepared, const Evalu
         throw config_error("access: the baseline's access of " + ev.measures[m].kind + " does not fit the scenario (" +
                            std::to_string(base_count) + " baseline facilities, " + std::to_string(count) + " now)");
     }
-    AccessMeasure added = access_of_facilities(prepared, ev, m, base_count, count, base.score, threads);
+    AccessMeasure added =
+        access_of_facilities(prepared, ev, m, base_count, count, base.score, threads, prepared.catchments.get());
     AccessMeasure a;
     a.catchment = added.catchment;
     a.score = std::move(added.score);
@@ -408,7 +479,7 @@ Evaluation evaluate(const PreparedStudy& prepared, std::vector<study::FacilitySe
     if (prepared.network) evaluate_network(prepared, ev, options, threads, diag, timings);
     if (study.access) {
         timings.start("access");
-        evaluate_access(prepared, ev, threads);
+        ev.access = evaluate_access(prepared, ev, threads);
     }
     timings.stop();
     return ev;
