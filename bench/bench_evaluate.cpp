@@ -34,6 +34,13 @@ using clock_type = std::chrono::steady_clock;
 
 namespace {
 
+// CPU time of the calling thread.
+double thread_cpu_ms() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
 struct Figures {
     std::vector<double> wall_ms, cpu_ms;
     void add(clock_type::time_point t, std::clock_t c) {
@@ -204,6 +211,35 @@ int main(int argc, char** argv) {
                         Figures::median(appended.cpu_ms), Figures::min(appended.cpu_ms));
         }
         cache = std::move(prepared.catchments);
+        // The searches alone, per profile on one thread (thread CPU, the least of the repetitions,
+        // the figure least disturbed by other processes): the points' index built for every cell
+        // (as the cache and a run now share it), then every facility of the last kind searched.
+        {
+            const pipeline::PreparedNetwork& net = *prepared.network;
+            const double limit = s.access->catchment_minutes.value_or(s.minutes_for(s.facilities.back()));
+            for (std::size_t p = 0; p < net.profiles().size(); ++p) {
+                const auto& snaps = ev.facility_snaps[p].back();
+                std::vector<double> build_ms, search_ms;
+                std::size_t pairs = 0;
+                for (int r = 0; r < std::max(reps, 5); ++r) {
+                    double t = thread_cpu_ms();
+                    auto points = routing::catchment_points(net.roads(), net.profiles()[p], net.reverse_graph(p),
+                                                            net.cell_snaps(p), limit, net.off_road_kmh(p));
+                    build_ms.push_back(thread_cpu_ms() - t);
+                    const routing::CatchmentSearch search(net.roads(), net.profiles()[p], net.reverse_graph(p), snaps,
+                                                          net.cell_snaps(p), limit, net.off_road_kmh(p), points);
+                    auto worker = search.worker();
+                    t = thread_cpu_ms();
+                    pairs = 0;
+                    for (std::size_t f = 0; f < snaps.size(); ++f) pairs += worker.search(f, true).size();
+                    search_ms.push_back(thread_cpu_ms() - t);
+                }
+                std::printf("  %s catchments of the %zu %s (%zu pairs), one thread: points' index %.1f ms, searches "
+                            "%.1f ms CPU (least of %zu)\n",
+                            network::profile_name(net.profiles()[p]), snaps.size(), ev.facilities.back().kind.c_str(),
+                            pairs, Figures::min(build_ms), Figures::min(search_ms), search_ms.size());
+            }
+        }
         for (std::size_t m = 0; m < ev.measures.size(); ++m) {  // per measure on one thread, CPU time
             double cpu[2];
             for (const bool with_cache : {true, false}) {
