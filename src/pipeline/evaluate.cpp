@@ -191,18 +191,6 @@ std::size_t facility_count(const Evaluation& ev, std::size_t m) {
     return ev.facilities[k].position_m.size();
 }
 
-// Network measure m's profile index and catchment minutes.
-std::pair<std::size_t, double> profile_and_catchment(const PreparedStudy& prepared, const Evaluation& ev,
-                                                     std::size_t m) {
-    const coverage::Measure& me = ev.measures[m];
-    std::size_t k = 0;
-    while (ev.facilities[k].kind != me.kind) ++k;
-    std::size_t p = 0;
-    while (prepared.network->profiles()[p] != me.method.profile) ++p;
-    const study::Study& study = prepared.study;
-    return {p, study.access->catchment_minutes.value_or(study.minutes_for(study.facilities[k]))};
-}
-
 std::shared_ptr<const routing::CatchmentPoints> catchment_points_of(const PreparedStudy& prepared,
                                                                     CatchmentCache& cache, std::size_t p,
                                                                     double catchment) {
@@ -235,42 +223,21 @@ bool catchments_cached(const PreparedStudy& prepared, const Evaluation& ev, std:
 // Per measure: 2SFCA / E2SFCA / gravity within the kind's catchment (crow-fly metres, or minutes by
 // the measure's profile) with the facilities' capacities (1 when absent). A network measure with
 // catchments to search uses every thread itself (its catchments searched in parallel), so those
-// measures run one after another; the crow-fly measures (one k-d tree query per cell,
-// single-threaded) and the network measures whose catchments are all cached (only additions) run
-// side by side, one thread each.
-// Without the prepared study's cache (a single run), a cache of this evaluation alone that stores no
-// catchment: the measures of one profile and limit share the points' index (built once per
-// profile, all profiles side by side, instead of once per measure on the calling thread) and every
-// measure's search workers reuse the buffers of the one before.
+// measures run one after another; the crow-fly measures and the network measures whose catchments
+// are all cached (only additions) run side by side, one thread each. A single run has no cache
+// (each measure builds its points' index for its own facilities' edges): a cache of the run alone,
+// storing nothing but sharing the index per profile and the workers' buffers between measures,
+// measured no cheaper (docs/performance.md "Access").
 std::vector<AccessMeasure> evaluate_access(const PreparedStudy& prepared, const Evaluation& ev, unsigned threads) {
     std::vector<AccessMeasure> access(ev.measures.size());
-    std::optional<CatchmentCache> local;
     CatchmentCache* cache = prepared.catchments.get();
-    if (cache == nullptr) {
-        cache = &local.emplace(0);
-        cache->set_storing(false);
-    }
-    std::vector<std::size_t> searched, side_by_side;
+    std::vector<std::size_t> side_by_side;
     for (std::size_t m = 0; m < ev.measures.size(); ++m) {
         if (ev.measures[m].is_network() && !catchments_cached(prepared, ev, m)) {
-            searched.push_back(m);
+            access[m] = access_of_facilities(prepared, ev, m, 0, facility_count(ev, m), {}, threads, cache);
         } else {
             side_by_side.push_back(m);
         }
-    }
-    // The points' indexes the searched measures need, one task per profile and limit.
-    std::vector<std::pair<std::size_t, double>> indexes;
-    for (const std::size_t m : searched) {
-        const auto [p, catchment] = profile_and_catchment(prepared, ev, m);
-        if (std::find(indexes.begin(), indexes.end(), std::pair{p, catchment}) == indexes.end()) {
-            indexes.emplace_back(p, catchment);
-        }
-    }
-    parallel_for(indexes.size(), threads, [&](std::size_t i) {
-        (void)catchment_points_of(prepared, *cache, indexes[i].first, indexes[i].second);
-    });
-    for (const std::size_t m : searched) {
-        access[m] = access_of_facilities(prepared, ev, m, 0, facility_count(ev, m), {}, threads, cache);
     }
     parallel_for(side_by_side.size(), threads, [&](std::size_t i) {
         const std::size_t m = side_by_side[i];
@@ -288,7 +255,8 @@ std::vector<double> capacities(const study::FacilitySet& fs, std::size_t first, 
 }
 
 // Access of measure m over the kind's facilities [first, end), the scores continuing `start`
-// (empty: from 0).
+// (empty: from 0). With a cache, its catchments are read from it (new ones stored when it stores),
+// its points' index and its workers' buffers are the cache's.
 AccessMeasure access_of_facilities(const PreparedStudy& prepared, const Evaluation& ev, std::size_t m,
                                    std::size_t first, std::size_t end, std::span<const double> start,
                                    unsigned threads, CatchmentCache* cache) {
