@@ -249,9 +249,13 @@ CatchmentSearch::Worker CatchmentWorkers::take(const CatchmentSearch& search) {
     return spare ? search.worker(std::move(*spare)) : search.worker();
 }
 
-void CatchmentWorkers::give(CatchmentSearch::Worker&& worker) {
-    const std::lock_guard<std::mutex> lock(m_mutex);
-    m_spare.push_back(std::move(worker));
+void CatchmentWorkers::give(CatchmentSearch::Worker&& worker) noexcept {
+    try {
+        const std::lock_guard<std::mutex> lock(m_mutex);
+        m_spare.push_back(std::move(worker));
+    } catch (...) {
+        // Out of memory or a failed lock: the worker is dropped (its buffers freed), nothing lost.
+    }
 }
 
 std::span<const ReachedPoint> CatchmentSearch::Worker::search(std::size_t f, bool sorted) {

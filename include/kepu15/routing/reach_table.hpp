@@ -125,7 +125,8 @@ public:
     // A worker for `search`, on the buffers of a spare one made for the same graph and point count
     // when there is one.
     [[nodiscard]] CatchmentSearch::Worker take(const CatchmentSearch& search);
-    void give(CatchmentSearch::Worker&& worker);
+    // Keeps `worker` as a spare (never throws: called from deleters; dropped when it cannot be kept).
+    void give(CatchmentSearch::Worker&& worker) noexcept;
 
 private:
     std::mutex m_mutex;
