@@ -23,7 +23,9 @@ Terminal::Terminal(bool quiet, LogFormat format)
     if (m_tty && !m_quiet && m_format == LogFormat::text) m_ticker = std::thread([this] { tick(); });
 }
 
-Terminal::~Terminal() {
+Terminal::~Terminal() { close(); }
+
+void Terminal::close() {
     {
         const std::lock_guard<std::mutex> lock(m_mutex);
         m_stop = true;

@@ -29,6 +29,9 @@ public:
     void error(int exit_code, const std::string& kind, const std::string& message);
     // Ends the progress line of the last stage (call when the command is done).
     void done();
+    // Stops the progress ticker and clears its line (idempotent; the destructor calls it). Call it
+    // before ending the process without destructors.
+    void close();
     [[nodiscard]] bool quiet() const { return m_quiet; }
 
 private:

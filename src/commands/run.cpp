@@ -117,6 +117,7 @@ void run_study(const study::Study& study, const RunOptions& options, std::ostrea
         log << "  time " << std::left << std::setw(16) << "total" << std::right << std::setprecision(3) << total
             << " s\n";
     }
+    if (options.finished) options.finished();
 }
 
 }  // namespace kepu15::commands

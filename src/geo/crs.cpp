@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <limits>
 #include <map>
+#include <optional>
 #include <mutex>
 #include <vector>
 #include <string_view>
@@ -90,6 +91,15 @@ void nan_if_not_finite(Point& p) {
 // candidate operation, so points transform as through a fresh proj_create_crs_to_crs. A pair whose
 // CRSs are equivalent to a cached pair's (a .prj's WKT for an EPSG code), or to its reverse, shares
 // that operation (the reverse applied inverted). Failures are not cached.
+//
+// A geographic CRS to a projected CRS on another datum (WGS84 -> EPSG:4549, CGCS2000's Gauss-Kruger
+// zone) is searched as geographic -> the projection's base CRS first (WGS84 -> CGCS2000, the one
+// search, shared with the readers' CGCS2000 -> WGS84). When PROJ answers that with a single no-op
+// (a ballpark offset between the datums: the same degrees), its answer for the projected CRS is that
+// no-op followed by the projection's own conversion, i.e. exactly the base -> projected operation,
+// which needs no database search (0.4 ms instead of 60-80 ms). Any other answer (a datum shift, grids,
+// several candidates) falls back to the full search, so points always transform as PROJ's own
+// proj_create_crs_to_crs would, to the last bit (tests/geo "bit for bit").
 struct CachedOperation {
     PjPtr op;
     bool reversed = false;
@@ -107,6 +117,77 @@ struct OperationCache {
     std::vector<Entry> entries;
 };
 
+// A normalised operation that leaves coordinates as they are: one operation (not a set of candidates
+// chosen per point) whose PROJ pipeline is a no-op.
+bool is_single_noop(const PJ* op) {
+    if (op == nullptr || proj_get_type(op) == PJ_TYPE_UNKNOWN) return false;
+    const PJ_PROJ_INFO info = proj_pj_info(const_cast<PJ*>(op));
+    if (info.definition == nullptr) return false;
+    const std::string_view def(info.definition);
+    return def == "proj=noop" || def.rfind("proj=noop ", 0) == 0;
+}
+
+std::optional<std::pair<std::size_t, bool>> find_entry(OperationCache& cache, const PjPtr& src, const PjPtr& dst) {
+    PJ_CONTEXT* c = cache.ctx.get();
+    const auto same = [&](const PjPtr& a, const PjPtr& b) {
+        return proj_is_equivalent_to_with_ctx(c, a.get(), b.get(), PJ_COMP_EQUIVALENT) != 0;
+    };
+    for (std::size_t e = 0; e < cache.entries.size(); ++e) {
+        const auto& entry = cache.entries[e];
+        if (same(src, entry.src) && same(dst, entry.dst)) return std::make_pair(e, false);
+        if (same(src, entry.dst) && same(dst, entry.src)) return std::make_pair(e, true);
+    }
+    return std::nullopt;
+}
+
+// PROJ's operation from src to dst, normalised to easting/northing (longitude/latitude) order.
+// REQUIRES: cache.mutex held. Throws crs_error naming `from_crs` and `to_crs`.
+PjPtr search_operation(OperationCache& cache, const PjPtr& src, const PjPtr& dst, const std::string& from_crs,
+                       const std::string& to_crs) {
+    PJ_CONTEXT* c = cache.ctx.get();
+    PjPtr op(proj_create_crs_to_crs_from_pj(c, src.get(), dst.get(), nullptr, nullptr));
+    if (!op) throw crs_error("no transformation from '" + from_crs + "' to '" + to_crs + "': " + last_error(c));
+    PjPtr normalised(proj_normalize_for_visualization(c, op.get()));
+    if (!normalised) {
+        throw crs_error("cannot normalise the axis order of the transformation from '" + from_crs + "' to '" +
+                        to_crs + "': " + last_error(c));
+    }
+    return normalised;
+}
+
+// The cached entry of src -> dst (or of its reverse), searching and caching it when missing.
+// REQUIRES: cache.mutex held.
+std::pair<std::size_t, bool> entry_for(OperationCache& cache, PjPtr src, PjPtr dst, const std::string& from_crs,
+                                       const std::string& to_crs) {
+    if (auto found = find_entry(cache, src, dst)) return *found;
+    PJ_CONTEXT* c = cache.ctx.get();
+    PjPtr op;
+    // Geographic -> projected on another base (or the reverse): through the base when that leg is a no-op.
+    const bool src_projected = proj_get_type(src.get()) == PJ_TYPE_PROJECTED_CRS;
+    const bool dst_projected = proj_get_type(dst.get()) == PJ_TYPE_PROJECTED_CRS;
+    const PjPtr& geographic = dst_projected ? src : dst;
+    const PjPtr& projected = dst_projected ? dst : src;
+    if (src_projected != dst_projected && is_geographic_type(proj_get_type(geographic.get()))) {
+        PjPtr base(proj_get_source_crs(c, projected.get()));
+        if (base && is_geographic_type(proj_get_type(base.get())) &&
+            proj_is_equivalent_to_with_ctx(c, base.get(), geographic.get(), PJ_COMP_EQUIVALENT) == 0) {
+            PjPtr base_copy(proj_clone(c, base.get()));
+            PjPtr geographic_copy(proj_clone(c, geographic.get()));
+            const auto [leg, leg_reversed] =
+                dst_projected ? entry_for(cache, std::move(geographic_copy), std::move(base), from_crs, to_crs)
+                              : entry_for(cache, std::move(base), std::move(geographic_copy), from_crs, to_crs);
+            (void)leg_reversed;  // a no-op is its own inverse
+            if (is_single_noop(cache.entries[leg].op.get())) {
+                op = dst_projected ? search_operation(cache, base_copy, dst, from_crs, to_crs)
+                                   : search_operation(cache, src, base_copy, from_crs, to_crs);
+            }
+        }
+    }
+    if (!op) op = search_operation(cache, src, dst, from_crs, to_crs);
+    cache.entries.push_back({std::move(src), std::move(dst), std::move(op)});
+    return {cache.entries.size() - 1, false};
+}
+
 // Throws crs_error naming `from_crs` and `to_crs` (the user's names).
 CachedOperation cached_operation(PJ_CONTEXT* ctx, const std::string& real_from, const std::string& real_to,
                                  const std::string& from_crs, const std::string& to_crs) {
@@ -115,31 +196,8 @@ CachedOperation cached_operation(PJ_CONTEXT* ctx, const std::string& real_from, 
     PJ_CONTEXT* c = cache.ctx.get();
     auto named = cache.by_name.find({real_from, real_to});
     if (named == cache.by_name.end()) {
-        PjPtr src = create_crs(c, real_from);
-        PjPtr dst = create_crs(c, real_to);
-        std::optional<std::pair<std::size_t, bool>> found;
-        for (std::size_t e = 0; e < cache.entries.size() && !found; ++e) {
-            const auto& entry = cache.entries[e];
-            const auto same = [&](const PjPtr& a, const PjPtr& b) {
-                return proj_is_equivalent_to_with_ctx(c, a.get(), b.get(), PJ_COMP_EQUIVALENT) != 0;
-            };
-            if (same(src, entry.src) && same(dst, entry.dst)) found = std::make_pair(e, false);
-            else if (same(src, entry.dst) && same(dst, entry.src)) found = std::make_pair(e, true);
-        }
-        if (!found) {
-            PjPtr op(proj_create_crs_to_crs_from_pj(c, src.get(), dst.get(), nullptr, nullptr));
-            if (!op) {
-                throw crs_error("no transformation from '" + from_crs + "' to '" + to_crs + "': " + last_error(c));
-            }
-            PjPtr normalised(proj_normalize_for_visualization(c, op.get()));
-            if (!normalised) {
-                throw crs_error("cannot normalise the axis order of the transformation from '" + from_crs +
-                                "' to '" + to_crs + "': " + last_error(c));
-            }
-            cache.entries.push_back({std::move(src), std::move(dst), std::move(normalised)});
-            found = std::make_pair(cache.entries.size() - 1, false);
-        }
-        named = cache.by_name.emplace(std::make_pair(real_from, real_to), *found).first;
+        const auto found = entry_for(cache, create_crs(c, real_from), create_crs(c, real_to), from_crs, to_crs);
+        named = cache.by_name.emplace(std::make_pair(real_from, real_to), found).first;
     }
     const auto [index, reversed] = named->second;
     PjPtr clone(proj_clone(ctx, cache.entries[index].op.get()));

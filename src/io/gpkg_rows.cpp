@@ -15,6 +15,8 @@
 #include <mutex>
 #include <span>
 #include <thread>
+
+#include <unistd.h>
 #include <vector>
 
 #include "kepu15/error.hpp"
@@ -39,11 +41,24 @@ std::string quoted(const std::string& identifier) {
     return out + "\"";
 }
 
+std::string quoted_literal(const std::string& text) {
+    std::string out = "'";
+    for (char c : text) {
+        if (c == '\'') out += '\'';
+        out += c;
+    }
+    return out + "'";
+}
+
 // One connection to the GeoPackage; every failure becomes an output_error naming `shown`.
 class Connection {
 public:
-    Connection(const std::string& path, std::string shown) : m_shown(std::move(shown)) {
-        if (sqlite3_open_v2(path.c_str(), &m_db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+    // `extra_flags`: e.g. SQLITE_OPEN_CREATE for a scratch database.
+    Connection(const std::string& path, std::string shown, int extra_flags = 0) : m_shown(std::move(shown)) {
+        // One thread at a time uses a connection: no mutex around every bind and step. URIs: the
+        // scratch databases of other threads are attached by name (file:/...?vfs=memdb).
+        const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX | extra_flags;
+        if (sqlite3_open_v2(path.c_str(), &m_db, flags, nullptr) != SQLITE_OK) {
             const std::string reason = m_db != nullptr ? sqlite3_errmsg(m_db) : "out of memory";
             sqlite3_close(m_db);
             throw output_error(m_shown + ": cannot open with SQLite (" + reason + ")");
@@ -209,14 +224,16 @@ void put_wkb(std::string& out, const FeatureGeometry& g, GeometryKind kind, bool
 struct Blobs {
     std::string bytes;
     std::vector<std::size_t> end;  // per feature: end offset in bytes (begin: the previous end)
-    std::vector<Envelope> envelopes;
 };
 
-Blobs encode(const LayerRef& layer, std::size_t begin, std::size_t stop, const OutputCrs& crs,
-             std::int32_t srs_id, bool multi) {
-    Blobs b;
+// Fills `b` (cleared first; its buffers are reused) with the blobs of features [begin, stop), and
+// envelopes[i], has_geometry[i] for each of them.
+void encode(const LayerRef& layer, std::size_t begin, std::size_t stop, const OutputCrs& crs,
+            std::int32_t srs_id, bool multi, Blobs& b, std::vector<Envelope>& envelopes,
+            std::vector<char>& has_geometry) {
+    b.bytes.clear();
+    b.end.clear();
     b.end.reserve(stop - begin);
-    b.envelopes.reserve(stop - begin);
     std::unique_ptr<geo::Transformer> t;
     if (!crs.is_wgs84) t = std::make_unique<geo::Transformer>(geo::wgs84, crs.crs);
     const bool with_envelope = layer.geometry_kind != GeometryKind::point || multi;
@@ -244,11 +261,11 @@ Blobs encode(const LayerRef& layer, std::size_t begin, std::size_t stop, const O
                 put(b.bytes, env.max_y);
             }
             b.bytes += wkb;
+            has_geometry[i] = 1;
         }
         b.end.push_back(b.bytes.size());
-        b.envelopes.push_back(env);
+        envelopes[i] = env;
     }
-    return b;
 }
 
 // ---- R-tree ----------------------------------------------------------------------------------
@@ -277,10 +294,10 @@ void put_be(std::string& out, std::uint64_t v, int bytes) {
 void put_be(std::string& out, float f) { put_be(out, std::bit_cast<std::uint32_t>(f), 4); }
 
 // A node as SQLite's rtree module stores it: depth (root only, else 0) and cell count as 16-bit
-// big-endian, then cells {id: int64; minx, maxx, miny, maxy: float32} big-endian, zero-padded.
-std::string node_blob(std::span<const Cell> cells, int depth, std::size_t node_size) {
-    std::string out;
-    out.reserve(node_size);
+// big-endian, then cells {id: int64; minx, maxx, miny, maxy: float32} big-endian, zero-padded to
+// `node_size` bytes; appended to `out`.
+void put_node(std::string& out, std::span<const Cell> cells, int depth, std::size_t node_size) {
+    const std::size_t begin = out.size();
     put_be(out, static_cast<std::uint64_t>(depth), 2);
     put_be(out, cells.size(), 2);
     for (const auto& c : cells) {
@@ -290,33 +307,42 @@ std::string node_blob(std::span<const Cell> cells, int depth, std::size_t node_s
         put_be(out, c.min_y);
         put_be(out, c.max_y);
     }
-    out.resize(node_size, '\0');
-    return out;
+    out.resize(begin + node_size, '\0');
 }
 
-// Bulk-loads the R-tree `rtree` (just created, holding only its empty root node 1) with the
-// features' boxes, packed in Hilbert order: every node full but the last of each level.
-void fill_rtree(Connection& db, const std::string& rtree, const std::vector<std::int64_t>& ids,
-                const std::vector<Envelope>& boxes, const std::string& shown) {
-    if (ids.empty()) return;
+// The rows of SQLite's rtree shadow tables for a packed R-tree, computed without the database
+// (on an encoder thread while the rows are inserted).
+struct RtreePlan {
     std::size_t node_size = 0;
-    {
-        Statement s(db, "SELECT length(data) FROM " + quoted(rtree + "_node") + " WHERE nodeno = 1");
-        if (s.step()) node_size = static_cast<std::size_t>(sqlite3_column_int64(s.get(), 0));
-    }
-    const std::size_t capacity = node_size > 4 ? (node_size - 4) / 24 : 0;
-    if (capacity < 2)
-        throw output_error(shown + ": unexpected R-tree node size " + std::to_string(node_size));
+    std::vector<std::int64_t> node_numbers;  // _node rows, in order; their data: node_size bytes each
+    std::string nodes;
+    std::vector<std::pair<std::int64_t, std::int64_t>> parents;  // _parent (nodeno, parentnode)
+    std::vector<std::int64_t> ids;       // _rowid: feature ids, increasing ...
+    std::vector<std::int64_t> leaf_of;   // ... and the leaf node of each
+    Envelope extent;                     // of every feature with geometry
+};
 
-    std::vector<Box> hilbert_boxes(ids.size());
-    for (std::size_t i = 0; i < ids.size(); ++i) {
-        hilbert_boxes[i] = {boxes[i].min_x, boxes[i].min_y, boxes[i].max_x, boxes[i].max_y};
+// Packs the boxes of the features with geometry (`has_geometry`, fids i + 1) in Hilbert order
+// into nodes of `capacity` cells: every node full but the last of each level.
+RtreePlan plan_rtree(const std::vector<Envelope>& envelopes, const std::vector<char>& has_geometry,
+                     std::size_t capacity) {
+    RtreePlan plan;
+    plan.node_size = 4 + 24 * capacity;
+    std::vector<Box> hilbert_boxes;
+    for (std::size_t i = 0; i < envelopes.size(); ++i) {
+        if (has_geometry[i] == 0) continue;
+        const Envelope& e = envelopes[i];
+        plan.ids.push_back(static_cast<std::int64_t>(i + 1));
+        hilbert_boxes.push_back({e.min_x, e.min_y, e.max_x, e.max_y});
+        plan.extent.add(e);
     }
+    if (plan.ids.empty()) return plan;
+    const std::vector<std::size_t> order = hilbert_order(hilbert_boxes);
     std::vector<Cell> level;
-    level.reserve(ids.size());
-    for (const std::size_t i : hilbert_order(hilbert_boxes)) {
-        level.push_back({ids[i], round_down(boxes[i].min_x), round_up(boxes[i].max_x),
-                         round_down(boxes[i].min_y), round_up(boxes[i].max_y)});
+    level.reserve(order.size());
+    for (const std::size_t k : order) {
+        const Box& b = hilbert_boxes[k];
+        level.push_back({plan.ids[k], round_down(b.min_x), round_up(b.max_x), round_down(b.min_y), round_up(b.max_y)});
     }
     // levels[0] = leaf cells; a level's node k holds cells [k * capacity, (k + 1) * capacity).
     std::vector<std::vector<Cell>> levels{std::move(level)};
@@ -339,7 +365,6 @@ void fill_rtree(Connection& db, const std::string& rtree, const std::vector<std:
     // Node numbers: the root is 1 (its cells: the top level), then the nodes of each level from
     // the top down. Node k of level l (l < top) holds cells [k * capacity, ...) of level l.
     const std::size_t top = levels.size() - 1;
-    const int depth = static_cast<int>(top);
     std::vector<std::int64_t> first_number(levels.size(), 0);  // number of node 0 of level l (l < top)
     std::int64_t next = 2;
     for (std::size_t l = top; l-- > 0;) {
@@ -352,38 +377,91 @@ void fill_rtree(Connection& db, const std::string& rtree, const std::vector<std:
             levels[l][k].id = first_number[l - 1] + static_cast<std::int64_t>(k);
         }
     }
-    Statement node(db, "INSERT OR REPLACE INTO " + quoted(rtree + "_node") + " (nodeno, data) VALUES (?, ?)");
-    Statement rowid(db, "INSERT INTO " + quoted(rtree + "_rowid") + " (rowid, nodeno) VALUES (?, ?)");
-    Statement parent(db, "INSERT INTO " + quoted(rtree + "_parent") + " (nodeno, parentnode) VALUES (?, ?)");
-    const auto write_node = [&](std::int64_t number, std::span<const Cell> cells, int node_depth) {
-        const std::string blob = node_blob(cells, node_depth, node_size);
-        sqlite3_bind_int64(node.get(), 1, number);
-        sqlite3_bind_blob(node.get(), 2, blob.data(), static_cast<int>(blob.size()), SQLITE_TRANSIENT);
-        node.run("cannot write R-tree node " + std::to_string(number));
-    };
-    write_node(1, levels[top], depth);
+    plan.nodes.reserve(static_cast<std::size_t>(next - 1) * plan.node_size);
+    plan.node_numbers.push_back(1);
+    put_node(plan.nodes, levels[top], static_cast<int>(top), plan.node_size);
     for (std::size_t l = 0; l < top; ++l) {
         const auto& cells = levels[l];
         for (std::size_t first = 0, k = 0; first < cells.size(); first += capacity, ++k) {
             const std::int64_t number = first_number[l] + static_cast<std::int64_t>(k);
             const std::size_t count = std::min(capacity, cells.size() - first);
-            write_node(number, std::span<const Cell>(cells).subspan(first, count), 0);
+            plan.node_numbers.push_back(number);
+            put_node(plan.nodes, std::span<const Cell>(cells).subspan(first, count), 0, plan.node_size);
             // The parent: node k is cell k of level l + 1, which is in node k / capacity of that level.
-            const std::int64_t parent_number =
-                l + 1 == top ? 1 : first_number[l + 1] + static_cast<std::int64_t>(k / capacity);
-            sqlite3_bind_int64(parent.get(), 1, number);
-            sqlite3_bind_int64(parent.get(), 2, parent_number);
-            parent.run("cannot write the R-tree");
+            plan.parents.emplace_back(number, l + 1 == top ? 1 : first_number[l + 1] + static_cast<std::int64_t>(k / capacity));
         }
     }
-    // Every feature's leaf.
-    const auto& leaves = levels.front();
-    for (std::size_t k = 0; k < leaves.size(); ++k) {
-        sqlite3_bind_int64(rowid.get(), 1, leaves[k].id);
-        sqlite3_bind_int64(rowid.get(), 2,
-                           top == 0 ? 1 : first_number[0] + static_cast<std::int64_t>(k / capacity));
-        rowid.run("cannot write the R-tree");
+    // Every feature's leaf, by position in ids (increasing), so that the _rowid rows are appended.
+    plan.leaf_of.resize(plan.ids.size());
+    for (std::size_t k = 0; k < order.size(); ++k) {
+        plan.leaf_of[order[k]] = top == 0 ? 1 : first_number[0] + static_cast<std::int64_t>(k / capacity);
     }
+    return plan;
+}
+
+// Runs `one` (a statement of one row of `width` values) for each of `count` rows, or `batch_rows`
+// rows at a time through `many` (the same statement with batch_rows rows); bind(st, column, row)
+// binds the values of a row from `column` (1-based) on.
+template <class Bind>
+void insert_rows(Statement& many, std::size_t batch_rows, Statement& one, int width, std::size_t count, Bind bind,
+                 const std::string& what) {
+    const std::size_t batched = count - count % batch_rows;
+    for (std::size_t i = 0; i < count; ++i) {
+        const bool in_batch = i < batched;
+        Statement& st = in_batch ? many : one;
+        bind(st.get(), in_batch ? static_cast<int>(i % batch_rows) * width + 1 : 1, i);
+        if (!in_batch || i % batch_rows == batch_rows - 1) st.run(what);
+    }
+}
+
+std::string values_sql(const std::string& head, int width, std::size_t rows) {
+    std::string sql = head + " VALUES ";
+    for (std::size_t r = 0; r < rows; ++r) {
+        sql += r == 0 ? "(?" : ", (?";
+        for (int k = 1; k < width; ++k) sql += ", ?";
+        sql += ")";
+    }
+    return sql;
+}
+
+// Writes `plan` into the R-tree `rtree` (just created, holding only its empty root node 1): the
+// rows its module would have written for these entries, as a bulk load.
+void write_rtree(Connection& db, const std::string& rtree, const RtreePlan& plan, const std::string& shown) {
+    if (plan.ids.empty()) return;
+    std::size_t node_size = 0;
+    {
+        Statement s(db, "SELECT length(data) FROM " + quoted(rtree + "_node") + " WHERE nodeno = 1");
+        if (s.step()) node_size = static_cast<std::size_t>(sqlite3_column_int64(s.get(), 0));
+    }
+    if (node_size != plan.node_size)
+        throw output_error(shown + ": unexpected R-tree node size " + std::to_string(node_size));
+    const std::string node_head = "INSERT OR REPLACE INTO " + quoted(rtree + "_node") + " (nodeno, data)";
+    const std::string verb = "INSERT OR FAIL INTO ";
+    const std::string parent_head = verb + quoted(rtree + "_parent") + " (nodeno, parentnode)";
+    const std::string rowid_head = verb + quoted(rtree + "_rowid") + " (rowid, nodeno)";
+    constexpr std::size_t batch_rows = 256;
+    {
+        Statement many(db, values_sql(node_head, 2, batch_rows));
+        Statement one(db, values_sql(node_head, 2, 1));
+        insert_rows(many, batch_rows, one, 2, plan.node_numbers.size(), [&](sqlite3_stmt* st, int c, std::size_t i) {
+            sqlite3_bind_int64(st, c, plan.node_numbers[i]);
+            sqlite3_bind_blob(st, c + 1, plan.nodes.data() + i * node_size, static_cast<int>(node_size), SQLITE_STATIC);
+        }, "cannot write the R-tree's nodes");
+    }
+    {
+        Statement many(db, values_sql(parent_head, 2, batch_rows));
+        Statement one(db, values_sql(parent_head, 2, 1));
+        insert_rows(many, batch_rows, one, 2, plan.parents.size(), [&](sqlite3_stmt* st, int c, std::size_t i) {
+            sqlite3_bind_int64(st, c, plan.parents[i].first);
+            sqlite3_bind_int64(st, c + 1, plan.parents[i].second);
+        }, "cannot write the R-tree's parents");
+    }
+    Statement many(db, values_sql(rowid_head, 2, batch_rows));
+    Statement one(db, values_sql(rowid_head, 2, 1));
+    insert_rows(many, batch_rows, one, 2, plan.ids.size(), [&](sqlite3_stmt* st, int c, std::size_t i) {
+        sqlite3_bind_int64(st, c, plan.ids[i]);
+        sqlite3_bind_int64(st, c + 1, plan.leaf_of[i]);
+    }, "cannot write the R-tree's rowids");
 }
 
 // The gpkg_rtree_index triggers as GDAL 3.6 writes them (GeoPackage 1.2), for table t, geometry g.
@@ -416,6 +494,20 @@ std::vector<std::string> rtree_triggers(const std::string& t, const std::string&
     };
 }
 
+// Features per run of blobs encoded together; rows per multi-row INSERT (at most, within SQLite's
+// limit on bound variables). run_features is a multiple of max_batch_rows.
+constexpr std::size_t run_features = gpkg_rows_run_features;
+constexpr std::size_t max_batch_rows = 32;
+// Share of the rows this thread writes itself when another writes the rest (which this thread
+// then copies in): per row, inserting into the scratch database cost about 1.3x inserting into
+// the file (page writes into a growing memory buffer), so a little over half balances the two.
+constexpr double own_rows_share = 0.55;
+// At most this many rows go through the scratch database, which is memory (about 75 MB for the
+// 40-field cells): a province-size layer gains little from the split and must not double its
+// footprint.
+constexpr std::size_t max_part_rows = 131072;
+static_assert(run_features % max_batch_rows == 0);
+
 bool gpkg_run_supported(const LayerRef& layer, std::size_t begin, std::size_t stop) {
     for (std::size_t i = begin; i < stop; ++i) {
         const auto& f = layer.features[i];
@@ -440,12 +532,88 @@ bool gpkg_run_supported(const LayerRef& layer, std::size_t begin, std::size_t st
     return true;
 }
 
+// What every thread needs to write rows of `layer`: the INSERT's head, the geometry encoding and
+// the variant alternative each field's values must hold.
+struct RowFormat {
+    std::string head;  // INSERT OR FAIL INTO "t" ("fid", "geom", ...)
+    int width = 0;     // values per row
+    std::size_t batch_rows = 1;
+    std::int32_t srs_id = 0;
+    bool multi = false;
+    std::vector<std::size_t> expected;  // per field: 1 int64, 2 double, 3 string (0, null, always fits)
+};
+
+// Inserts the rows of features [begin, stop) through `db` (in its open transaction), each run of
+// run_features encoded just before its rows into one reused buffer; fills envelopes[i] and
+// has_geometry[i]. Rows go in batch_rows at a time through one multi-row INSERT: SQLite's
+// per-statement work (and the AUTOINCREMENT bookkeeping of GDAL's fid column: sqlite_sequence is
+// written at the end of every statement) is paid once per batch; OR FAIL, since a row that fails
+// fails the whole write, spares SQLite a statement journal of every page each batch touches.
+// Batches never straddle two runs, so the blobs bound without a copy (SQLITE_STATIC) stay alive
+// until the statement runs; the last rows that do not fill a batch go one at a time. False (and
+// nothing more written) at the first value that does not hold its field's type; `stop` ends the
+// loop early (another thread failed).
+bool insert_rows(Connection& db, const LayerRef& layer, const OutputCrs& crs, const RowFormat& format,
+                 std::size_t begin, std::size_t stop, std::vector<Envelope>& envelopes,
+                 std::vector<char>& has_geometry, const std::atomic<bool>& stopped) {
+    Statement batch_insert(db, values_sql(format.head, format.width, format.batch_rows));
+    Statement single_insert(db, values_sql(format.head, format.width, 1));
+    const std::size_t batch_rows = format.batch_rows;
+    const std::size_t batched = begin + (stop - begin) / batch_rows * batch_rows;
+    const int width = format.width;
+    Blobs b;
+    for (std::size_t run = begin; run < stop && !stopped; run += run_features) {
+        const std::size_t run_stop = std::min(stop, run + run_features);
+        encode(layer, run, run_stop, crs, format.srs_id, format.multi, b, envelopes, has_geometry);
+        for (std::size_t i = run; i < run_stop; ++i) {
+            const std::size_t j = i - run;
+            const bool in_batch = i < batched;
+            sqlite3_stmt* st = in_batch ? batch_insert.get() : single_insert.get();
+            const int base = in_batch ? static_cast<int>((i - begin) % batch_rows) * width : 0;
+            sqlite3_bind_int64(st, base + 1, static_cast<std::int64_t>(i + 1));  // fid
+            const std::size_t blob_begin = j == 0 ? 0 : b.end[j - 1];
+            if (b.end[j] > blob_begin) {
+                sqlite3_bind_blob(st, base + 2, b.bytes.data() + blob_begin, static_cast<int>(b.end[j] - blob_begin),
+                                  SQLITE_STATIC);
+            } else {
+                sqlite3_bind_null(st, base + 2);
+            }
+            const auto& values = layer.features[i].values;
+            for (std::size_t k = 0; k < values.size(); ++k) {
+                const int column = base + static_cast<int>(k) + 3;
+                const FieldValue& v = values[k];
+                switch (v.index()) {
+                    case 1: sqlite3_bind_int64(st, column, *std::get_if<std::int64_t>(&v)); break;
+                    case 2:
+                        if (const double d = *std::get_if<double>(&v); std::isfinite(d)) {
+                            sqlite3_bind_double(st, column, d);
+                        } else {
+                            sqlite3_bind_null(st, column);  // NaN and infinity, as GDAL writes them
+                        }
+                        break;
+                    case 3: {
+                        const auto& text = *std::get_if<std::string>(&v);
+                        sqlite3_bind_text(st, column, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
+                        break;
+                    }
+                    default: sqlite3_bind_null(st, column); break;
+                }
+                if (v.index() != 0 && v.index() != format.expected[k]) return false;
+            }
+            if (!in_batch || (i - begin) % batch_rows == batch_rows - 1) {
+                if (sqlite3_step(st) != SQLITE_DONE) db.fail("cannot write feature " + std::to_string(i));
+                sqlite3_reset(st);
+            }
+        }
+    }
+    return true;
+}
+
 }  // namespace
 
 bool gpkg_rows_supported(const LayerRef& layer, unsigned threads) {
     if (layer.geometry_kind == GeometryKind::none) return false;
     // A pass over every value (140 MB for the 88,000-cell layer): in runs, on threads.
-    constexpr std::size_t run_features = 8192;
     const std::size_t n = layer.features.size();
     const unsigned cores = threads != 0 ? threads : std::max(1U, std::thread::hardware_concurrency());
     std::atomic<bool> supported{true};
@@ -457,13 +625,15 @@ bool gpkg_rows_supported(const LayerRef& layer, unsigned threads) {
     return supported;
 }
 
-void fill_gpkg_rows(const std::string& path, const LayerRef& layer, const OutputCrs& crs, unsigned threads,
+bool fill_gpkg_rows(const std::string& path, const LayerRef& layer, const OutputCrs& crs, unsigned threads,
                     const std::string& shown) {
     Connection db(path, shown);
-    // A private temporary file, renamed into place when complete: no journal, no fsync. SQLite's
-    // page cache stays at its default 2 MiB: a cache holding the whole file cost more in page
-    // faults than the inserts themselves (docs/exports.md).
-    db.exec("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF");
+    // A private temporary file, renamed into place when complete: no fsync. The journal is kept in
+    // memory, so that a value of the wrong type found halfway can be rolled back; it holds only
+    // pages that existed before (a few: the table's rows go to new pages, which are not
+    // journaled). SQLite's page cache stays at its default 2 MiB: a cache holding the whole file
+    // cost more in page faults than the inserts themselves (docs/exports.md).
+    db.exec("PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF");
 
     // What GDAL created: the geometry column, its type and SRS, and the columns in order.
     std::string geom_column;
@@ -495,113 +665,166 @@ void fill_gpkg_rows(const std::string& path, const LayerRef& layer, const Output
     }
     const bool multi = type_name.rfind("MULTI", 0) == 0;
 
-    db.exec("BEGIN");
-    // GDAL's triggers on the table (feature count) would run once per row: dropped meanwhile.
     std::vector<std::pair<std::string, std::string>> triggers;
     {
         Statement s(db, "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?");
         sqlite3_bind_text(s.get(), 1, layer.name.data(), static_cast<int>(layer.name.size()), SQLITE_STATIC);
         while (s.step()) triggers.emplace_back(s.text(0), s.text(1));
     }
-    for (const auto& t : triggers) db.exec("DROP TRIGGER " + quoted(t.first));
 
-    // Blobs encoded in runs of features by other threads (threads - 1 of them) while this thread
-    // inserts the rows of the runs already encoded; on one thread, each run just before its rows.
+    // On more than one thread the rows are split: this thread writes the first `split` rows into
+    // the file while another writes the rest into a scratch database in memory (SQLite's memdb,
+    // shared by name within the process) with the same table; this thread then copies those rows
+    // with one INSERT ... SELECT, which SQLite runs as a transfer of the stored records, without
+    // decoding them (its "xfer optimization", as VACUUM uses): a fraction of what binding and
+    // inserting costs. The other thread then packs the R-tree (plan_rtree) while this one copies.
     const std::size_t n = layer.features.size();
     const unsigned cores = threads != 0 ? threads : std::max(1U, std::thread::hardware_concurrency());
-    constexpr std::size_t run_features = 8192;
-    const std::size_t runs = (n + run_features - 1) / run_features;
-    std::vector<Blobs> blobs(runs);
-    std::vector<char> ready(runs, 0);
-    std::exception_ptr encode_error;
+    RowFormat format;
+    format.width = static_cast<int>(layer.fields.size()) + 2;
+    format.srs_id = srs_id;
+    format.multi = multi;
+    format.head = "INSERT OR FAIL INTO " + quoted(layer.name) + " (" + quoted("fid") + ", " + quoted(geom_column);
+    for (const auto& f : layer.fields) format.head += ", " + quoted(f.name);
+    format.head += ")";
+    const auto variable_limit = static_cast<std::size_t>(sqlite3_limit(db.get(), SQLITE_LIMIT_VARIABLE_NUMBER, -1));
+    while (format.batch_rows * 2 <= max_batch_rows &&
+           format.batch_rows * 2 * static_cast<std::size_t>(format.width) <= variable_limit) {
+        format.batch_rows *= 2;
+    }
+    for (const auto& f : layer.fields) {
+        format.expected.push_back(f.type == FieldType::integer ? 1 : f.type == FieldType::real ? 2 : 3);
+    }
+    std::vector<Envelope> envelopes(n);
+    std::vector<char> has_geometry(n, 0);
+    const bool split_rows = cores > 1 && n >= 2 * run_features && sqlite3_vfs_find("memdb") != nullptr;
+    std::size_t split = n;
+    if (split_rows) {
+        const std::size_t own = static_cast<std::size_t>(static_cast<double>(n) * own_rows_share) / run_features * run_features;
+        split = n - std::min(n - own, max_part_rows);
+    }
+
+    std::string part_uri;
+    std::string table_sql;
+    std::string page_size = "65536";
+    if (split < n) {
+        static std::atomic<unsigned> counter{0};
+        part_uri = "file:/kepu15-gpkg-rows-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) +
+                   "?vfs=memdb";
+        Statement s(db, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?");
+        sqlite3_bind_text(s.get(), 1, layer.name.data(), static_cast<int>(layer.name.size()), SQLITE_STATIC);
+        if (!s.step()) throw output_error(shown + ": table '" + layer.name + "' not found");
+        table_sql = s.text(0);
+        Statement page(db, "PRAGMA page_size");
+        if (page.step()) page_size = page.text(0);
+    }
+    std::atomic<bool> stopped{false};
     std::mutex mutex;
-    std::condition_variable encoded;
-    std::atomic<std::size_t> next_run{0};
-    std::atomic<bool> stop{false};
-    const auto encode_runs = [&] {
-        for (std::size_t r = next_run++; r < runs && !stop; r = next_run++) {
-            Blobs b;
+    std::condition_variable changed;
+    bool part_done = false;     // the other thread's rows are in its scratch database
+    bool part_fits = true;      // ... all of them held their fields' types
+    bool rows_done = false;     // this thread's rows are in (envelopes complete)
+    bool planned = false;
+    std::exception_ptr part_error;
+    RtreePlan plan;
+    std::thread part_thread;
+    std::unique_ptr<Connection> part;  // kept open until the rows are copied (memdb lives as long)
+    const auto join_part = [&] {
+        stopped = true;
+        {
+            const std::lock_guard lock(mutex);
+            rows_done = true;  // releases a thread waiting to plan
+        }
+        changed.notify_all();
+        if (part_thread.joinable()) part_thread.join();
+    };
+    if (split < n) {
+        part = std::make_unique<Connection>(part_uri, shown + " (scratch)", SQLITE_OPEN_CREATE);
+        // The file's page size, so that the copy moves records page for page; no journal: the
+        // scratch database is thrown away if anything fails.
+        part->exec("PRAGMA page_size = " + page_size + "; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF");
+        // memdb stops at 1 GiB by default; the rows above are bounded by max_part_rows instead.
+        sqlite3_int64 no_limit = std::numeric_limits<sqlite3_int64>::max();
+        sqlite3_file_control(part->get(), "main", SQLITE_FCNTL_SIZE_LIMIT, &no_limit);
+        part->exec(table_sql);
+        // Attached before the other thread starts writing (attaching reads its schema).
+        db.exec("ATTACH " + quoted_literal(part_uri) + " AS kepu15_part");
+        part_thread = std::thread([&] {
             std::exception_ptr error;
+            bool fits = true;
             try {
-                b = encode(layer, r * run_features, std::min(n, (r + 1) * run_features), crs, srs_id, multi);
+                part->exec("BEGIN");
+                fits = insert_rows(*part, layer, crs, format, split, n, envelopes, has_geometry, stopped);
+                part->exec("COMMIT");
             } catch (...) {
                 error = std::current_exception();
             }
-            const std::lock_guard lock(mutex);
-            blobs[r] = std::move(b);
-            ready[r] = 1;
-            if (error && !encode_error) encode_error = error;
-            encoded.notify_all();
-        }
-    };
-    std::vector<std::thread> encoders;
-    const auto join_encoders = [&] {
-        stop = true;
-        for (auto& t : encoders) t.join();
-        encoders.clear();
-    };
-    const std::size_t encoder_count = cores > 1 ? std::min<std::size_t>(cores - 1, runs) : 0;
-    for (std::size_t t = 0; t < encoder_count; ++t) encoders.emplace_back(encode_runs);
-
-    std::string sql = "INSERT INTO " + quoted(layer.name) + " (" + quoted("fid") + ", " + quoted(geom_column);
-    for (const auto& f : layer.fields) sql += ", " + quoted(f.name);
-    sql += ") VALUES (?, ?";
-    for (std::size_t k = 0; k < layer.fields.size(); ++k) sql += ", ?";
-    sql += ")";
-    Statement insert(db, sql);
-    sqlite3_stmt* st = insert.get();
-    std::vector<std::int64_t> ids;
-    std::vector<Envelope> boxes;
-    Envelope extent;
-    try {
-        for (std::size_t r = 0; r < runs; ++r) {
-            if (encoder_count == 0) {
-                blobs[r] =
-                    encode(layer, r * run_features, std::min(n, (r + 1) * run_features), crs, srs_id, multi);
-            } else {
+            {
+                const std::lock_guard lock(mutex);
+                part_done = true;
+                part_fits = fits;
+                part_error = error;
+            }
+            changed.notify_all();
+            if (error || !fits) return;
+            {
                 std::unique_lock lock(mutex);
-                encoded.wait(lock, [&] { return ready[r] != 0 || encode_error; });
-                if (encode_error) std::rethrow_exception(encode_error);
+                changed.wait(lock, [&] { return rows_done; });
             }
-            const Blobs& b = blobs[r];
-            for (std::size_t j = 0; j < b.end.size(); ++j) {
-                const std::size_t i = r * run_features + j;
-                const auto fid = static_cast<std::int64_t>(i + 1);
-                sqlite3_bind_int64(st, 1, fid);
-                const std::size_t begin = j == 0 ? 0 : b.end[j - 1];
-                if (b.end[j] > begin) {
-                    sqlite3_bind_blob(st, 2, b.bytes.data() + begin, static_cast<int>(b.end[j] - begin),
-                                      SQLITE_STATIC);
-                    ids.push_back(fid);
-                    boxes.push_back(b.envelopes[j]);
-                    extent.add(b.envelopes[j]);
-                } else {
-                    sqlite3_bind_null(st, 2);
-                }
-                const auto& values = layer.features[i].values;
-                for (std::size_t k = 0; k < values.size(); ++k) {
-                    const int column = static_cast<int>(k) + 3;
-                    const FieldValue& v = values[k];
-                    if (const auto* integer = std::get_if<std::int64_t>(&v)) {
-                        sqlite3_bind_int64(st, column, *integer);
-                    } else if (const auto* d = std::get_if<double>(&v); d != nullptr && std::isfinite(*d)) {
-                        sqlite3_bind_double(st, column, *d);
-                    } else if (const auto* s = std::get_if<std::string>(&v)) {
-                        sqlite3_bind_text(st, column, s->data(), static_cast<int>(s->size()), SQLITE_STATIC);
-                    } else {
-                        sqlite3_bind_null(st, column);  // null, NaN and infinity, as GDAL writes them
-                    }
-                }
-                if (sqlite3_step(st) != SQLITE_DONE) db.fail("cannot write feature " + std::to_string(i));
-                sqlite3_reset(st);
+            if (stopped) return;
+            RtreePlan p;
+            try {
+                p = plan_rtree(envelopes, has_geometry, gpkg_rtree_node_cells);
+            } catch (...) {
+                error = std::current_exception();
             }
-            blobs[r] = Blobs{};  // memory back as the rows are written
+            {
+                const std::lock_guard lock(mutex);
+                plan = std::move(p);
+                planned = true;
+                part_error = error;
+            }
+            changed.notify_all();
+        });
+    }
+    bool fits = true;
+    try {
+        db.exec("BEGIN");
+        // GDAL's triggers on the table (feature count) would run once per row: dropped meanwhile.
+        for (const auto& t : triggers) db.exec("DROP TRIGGER " + quoted(t.first));
+        fits = insert_rows(db, layer, crs, format, 0, split, envelopes, has_geometry, stopped);
+        {
+            const std::lock_guard lock(mutex);
+            rows_done = fits;
+        }
+        changed.notify_all();
+        if (fits && split < n) {
+            {
+                std::unique_lock lock(mutex);
+                changed.wait(lock, [&] { return part_done; });
+                if (part_error) std::rethrow_exception(part_error);
+                fits = part_fits;
+            }
+            if (fits) {
+                db.exec("INSERT INTO main." + quoted(layer.name) + " SELECT * FROM kepu15_part." + quoted(layer.name));
+                std::unique_lock lock(mutex);
+                changed.wait(lock, [&] { return planned; });
+                if (part_error) std::rethrow_exception(part_error);
+            }
         }
     } catch (...) {
-        join_encoders();
+        join_part();
         throw;
     }
-    join_encoders();
+    join_part();
+    part.reset();
+    if (!fits) {
+        db.exec("ROLLBACK");  // GDAL's empty table and triggers, as GDAL left them
+        if (split < n) db.exec("DETACH kepu15_part");
+        return false;
+    }
+    if (split == n) plan = plan_rtree(envelopes, has_geometry, gpkg_rtree_node_cells);
+    const Envelope& extent = plan.extent;
 
     {
         Statement s(db,
@@ -631,7 +854,7 @@ void fill_gpkg_rows(const std::string& path, const LayerRef& layer, const Output
     // The spatial index, as GDAL's SPATIAL_INDEX=YES makes it.
     const std::string rtree = "rtree_" + layer.name + "_" + geom_column;
     db.exec("CREATE VIRTUAL TABLE " + quoted(rtree) + " USING rtree(id, minx, maxx, miny, maxy)");
-    fill_rtree(db, rtree, ids, boxes, shown);
+    write_rtree(db, rtree, plan, shown);
     db.exec(
         "CREATE TABLE IF NOT EXISTS gpkg_extensions (table_name TEXT,column_name TEXT,extension_name TEXT "
         "NOT "
@@ -652,6 +875,8 @@ void fill_gpkg_rows(const std::string& path, const LayerRef& layer, const Output
     for (const auto& t : rtree_triggers(layer.name, geom_column)) db.exec(t);
     for (const auto& t : triggers) db.exec(t.second);
     db.exec("COMMIT");
+    if (split < n) db.exec("DETACH kepu15_part");
+    return true;
 }
 
 }  // namespace kepu15::io::detail

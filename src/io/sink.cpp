@@ -397,30 +397,36 @@ public:
 
     // A layer with geometry: GDAL creates the table (columns, SRS, gpkg_contents), kepu15 writes
     // the rows and the R-tree with SQLite (gpkg_rows.hpp), GDAL's dataset closed meanwhile.
-    // Attribute tables, and layers whose values GDAL would have to convert, go through GDAL.
+    // Attribute tables, and layers with a value GDAL would have to convert (found while the rows
+    // are written; the rows are then rolled back), go through GDAL.
     void add_layer(const Layer& layer) override {
-        if (!detail::gpkg_rows_supported(layer, m_options.threads)) {
+        if (layer.geometry_kind == GeometryKind::none) {
             DatasetSink::add_layer(layer);
             return;
         }
         check_name(layer.name, describe());
-        std::lock_guard lock(m_mutex);
-        require_open();
-        const std::string shown = describe() + ", layer " + layer.name;
-        prepare_layer(layer.name);
-        auto lco = detail::layer_creation_options(m_format, layer.geometry_kind);
-        lco.emplace_back("SPATIAL_INDEX=NO");
-        static const std::vector<std::size_t> no_features;
-        detail::write_ogr_layer(*m_ds, layer, m_crs, lco, {}, false, shown, &no_features);
-        GdalErrorScope errors;
-        if (m_ds->CommitTransaction() != OGRERR_NONE) fail("commit failed", errors);
-        errors.clear();
-        m_ds.reset();
-        m_files = nullptr;
-        if (errors.failed()) fail("cannot close", errors);
-        detail::fill_gpkg_rows(m_tmp.string(), layer, m_crs, m_options.threads, shown);
-        open_tmp(false);
-        if (m_files_created) m_files = m_ds->GetLayerByName(files_table);
+        {
+            std::lock_guard lock(m_mutex);
+            require_open();
+            const std::string shown = describe() + ", layer " + layer.name;
+            prepare_layer(layer.name);
+            auto lco = detail::layer_creation_options(m_format, layer.geometry_kind);
+            lco.emplace_back("SPATIAL_INDEX=NO");
+            static const std::vector<std::size_t> no_features;
+            detail::write_ogr_layer(*m_ds, layer, m_crs, lco, {}, false, shown, &no_features);
+            GdalErrorScope errors;
+            if (m_ds->CommitTransaction() != OGRERR_NONE) fail("commit failed", errors);
+            errors.clear();
+            m_ds.reset();
+            m_files = nullptr;
+            if (errors.failed()) fail("cannot close", errors);
+            const bool filled = detail::fill_gpkg_rows(m_tmp.string(), layer, m_crs, m_options.threads, shown);
+            open_tmp(false);
+            if (m_files_created) m_files = m_ds->GetLayerByName(files_table);
+            if (filled) return;
+            delete_layer(layer.name);  // the empty table, for GDAL to create again
+        }
+        DatasetSink::add_layer(layer);
     }
 
 private:
@@ -455,11 +461,14 @@ private:
         }
     }
     void prepare_layer(const std::string& name) override {
-        OGRLayer* existing = m_ds->GetLayerByName(name.c_str());
-        if (existing == nullptr) return;
+        if (m_ds->GetLayerByName(name.c_str()) == nullptr) return;
         if (!m_options.overwrite) {
             throw output_error(m_target + ": layer '" + name + "' exists; use --overwrite to replace it");
         }
+        delete_layer(name);
+    }
+    void delete_layer(const std::string& name) {
+        OGRLayer* existing = m_ds->GetLayerByName(name.c_str());
         for (int i = 0; i < m_ds->GetLayerCount(); ++i) {
             if (m_ds->GetLayer(i) == existing) {
                 GdalErrorScope errors;

@@ -3,6 +3,9 @@
 // surfaces are scaled to points so that the same code draws all three formats.
 #include "kepu15/render/sheet.hpp"
 
+#include "kepu15/module_loader.hpp"
+#include "kepu15/render/detail/sheet_backend.hpp"
+
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <cairo.h>
@@ -382,35 +385,31 @@ void draw_north_arrow(const Page& p, const Layout& l) {
 
 }  // namespace
 
-// ---- PageSpec -------------------------------------------------------------------------------
+// SheetRenderer's implementation inside kepu15-render.so (render/detail/sheet_backend.hpp).
+class MapnikSheets final : public detail::SheetBackend {
+public:
+    explicit MapnikSheets(const std::string& folder);
+    ~MapnikSheets() override;
+    MapnikSheets(const MapnikSheets&) = delete;
+    MapnikSheets& operator=(const MapnikSheets&) = delete;
 
-double PageSpec::width_mm() const {
-    const double longer = paper == Paper::a4 ? 297 : 420;
-    const double shorter = paper == Paper::a4 ? 210 : 297;
-    return orientation == Orientation::landscape ? longer : shorter;
-}
-double PageSpec::height_mm() const {
-    const double longer = paper == Paper::a4 ? 297 : 420;
-    const double shorter = paper == Paper::a4 ? 210 : 297;
-    return orientation == Orientation::landscape ? shorter : longer;
-}
-int PageSpec::width_px() const { return static_cast<int>(std::lround(width_mm() / 25.4 * dpi)); }
-int PageSpec::height_px() const { return static_cast<int>(std::lround(height_mm() / 25.4 * dpi)); }
-const char* PageSpec::extension() const {
-    switch (format) {
-        case Format::png:
-            return ".png";
-        case Format::svg:
-            return ".svg";
-        case Format::pdf:
-            return ".pdf";
-    }
-    return ".png";
-}
+    [[nodiscard]] const nlohmann::json& manifest() const override;
+    [[nodiscard]] const nlohmann::json& summary() const override;
+    RenderedSheet travel_time_map(const std::string& kind, const std::string& method, const PageSpec& page,
+                                  const std::string& path) const override;
+    RenderedSheet coverage_map(const std::string& method, const std::string& town_code, const PageSpec& page,
+                               const std::string& path) const override;
+    RenderedSheet coverage_chart(const PageSpec& page, const std::string& path) const override;
+    RenderedSheet minutes_chart(const PageSpec& page, const std::string& path) const override;
 
-// ---- SheetRenderer --------------------------------------------------------------------------
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
 
-struct SheetRenderer::Impl {
+// ---- MapnikSheets (the module's SheetBackend) ---------------------------------------------
+
+struct MapnikSheets::Impl {
     std::string folder;
     json manifest;
     json summary;
@@ -501,7 +500,7 @@ struct SheetRenderer::Impl {
     }
 };
 
-SheetRenderer::SheetRenderer(const std::string& folder) : m_impl(std::make_unique<Impl>()) {
+MapnikSheets::MapnikSheets(const std::string& folder) : m_impl(std::make_unique<Impl>()) {
     m_impl->folder = folder;
     m_impl->manifest = read_json(fs::path(folder) / "manifest.json");
     if (m_impl->manifest.value("format", std::string()) != "kepu15-manifest") {
@@ -512,12 +511,12 @@ SheetRenderer::SheetRenderer(const std::string& folder) : m_impl(std::make_uniqu
     m_impl->layers = std::make_unique<detail::MapLayers>(folder, m_impl->manifest);
 }
 
-SheetRenderer::~SheetRenderer() = default;
+MapnikSheets::~MapnikSheets() = default;
 
-const json& SheetRenderer::manifest() const { return m_impl->manifest; }
-const json& SheetRenderer::summary() const { return m_impl->summary; }
+const json& MapnikSheets::manifest() const { return m_impl->manifest; }
+const json& MapnikSheets::summary() const { return m_impl->summary; }
 
-RenderedSheet SheetRenderer::travel_time_map(const std::string& kind, const std::string& method,
+RenderedSheet MapnikSheets::travel_time_map(const std::string& kind, const std::string& method,
                                              const PageSpec& spec, const std::string& path) const {
     const auto& d = *m_impl;
     const json& m = d.measure(kind, method);
@@ -558,7 +557,7 @@ RenderedSheet SheetRenderer::travel_time_map(const std::string& kind, const std:
     return d.map_sheet(content, title, subtitle, {classes, other}, spec, path);
 }
 
-RenderedSheet SheetRenderer::coverage_map(const std::string& method, const std::string& town_code,
+RenderedSheet MapnikSheets::coverage_map(const std::string& method, const std::string& town_code,
                                           const PageSpec& spec, const std::string& path) const {
     const auto& d = *m_impl;
     const json me = d.method_entry(method);
@@ -632,7 +631,7 @@ void percent_grid(const Page& p, double x, double y, double w, double h, bool ho
 }  // namespace
 
 // The method of the standard charts and maps: the primary method.
-RenderedSheet SheetRenderer::coverage_chart(const PageSpec& spec, const std::string& path) const {
+RenderedSheet MapnikSheets::coverage_chart(const PageSpec& spec, const std::string& path) const {
     const auto& d = *m_impl;
     const std::string method = d.manifest.value("primary_method", std::string("crowfly"));
     const json me = d.method_entry(method);
@@ -692,7 +691,7 @@ RenderedSheet SheetRenderer::coverage_chart(const PageSpec& spec, const std::str
     return {path, title, std::nullopt};
 }
 
-RenderedSheet SheetRenderer::minutes_chart(const PageSpec& spec, const std::string& path) const {
+RenderedSheet MapnikSheets::minutes_chart(const PageSpec& spec, const std::string& path) const {
     const auto& d = *m_impl;
     const std::string method = d.manifest.value("primary_method", std::string("crowfly"));
     const json me = d.method_entry(method);
@@ -799,3 +798,9 @@ RenderedSheet SheetRenderer::minutes_chart(const PageSpec& spec, const std::stri
 }
 
 }  // namespace kepu15::render
+
+KEPU15_DEFINE_MODULE_VERSION
+
+KEPU15_MODULE_EXPORT kepu15::render::detail::SheetBackend* kepu15_render_open(const std::string* folder) {
+    return new kepu15::render::MapnikSheets(*folder);
+}

@@ -1,8 +1,10 @@
 // The exact path: the siting models as mixed-integer programs solved by COIN-OR CBC through its C
-// interface (the C++ API differs between releases; the C one is stable).
+// interface (the C++ API differs between releases; the C one is stable). Built into the module
+// kepu15-cbc.so (kepu15/module_loader.hpp), with benefit.cpp; the library's cbc_module.cpp loads it.
 #include "kepu15/siting/detail/benefit.hpp"
 
 #include "kepu15/error.hpp"
+#include "kepu15/module_loader.hpp"
 
 #include <coin/Cbc_C_Interface.h>
 
@@ -141,3 +143,15 @@ ExactSolution cbc_min_sites(const BenefitInstance& inst, double required, double
 }
 
 }  // namespace kepu15::siting::detail
+
+KEPU15_DEFINE_MODULE_VERSION
+
+KEPU15_MODULE_EXPORT void kepu15_cbc_max_benefit(const kepu15::siting::detail::BenefitInstance* inst, std::size_t k,
+                                                 double time_limit_s, kepu15::siting::detail::ExactSolution* out) {
+    *out = kepu15::siting::detail::cbc_max_benefit(*inst, k, time_limit_s);
+}
+
+KEPU15_MODULE_EXPORT void kepu15_cbc_min_sites(const kepu15::siting::detail::BenefitInstance* inst, double required,
+                                               double time_limit_s, kepu15::siting::detail::ExactSolution* out) {
+    *out = kepu15::siting::detail::cbc_min_sites(*inst, required, time_limit_s);
+}

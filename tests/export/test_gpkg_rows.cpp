@@ -181,6 +181,28 @@ std::string sql_value(const std::string& path, const std::string& sql) {
     return out;
 }
 
+// Every row of a query, each column as its storage class and bytes (so 1 and 1.0 differ).
+std::vector<std::string> sql_rows(const std::string& path, const std::string& sql) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    std::vector<std::string> rows;
+    REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        std::string row;
+        for (int c = 0; c < sqlite3_column_count(st); ++c) {
+            row += std::to_string(sqlite3_column_type(st, c)) + ":";
+            const auto* bytes = static_cast<const char*>(sqlite3_column_blob(st, c));
+            row.append(bytes != nullptr ? bytes : "", static_cast<std::size_t>(sqlite3_column_bytes(st, c)));
+            row += '|';
+        }
+        rows.push_back(std::move(row));
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return rows;
+}
+
 // SQLite's own consistency check of an R-tree (parents contain children, _rowid and _parent agree
 // with the nodes).
 std::string rtree_check(const std::string& path, const std::string& rtree) {
@@ -450,4 +472,76 @@ TEST_CASE("GeoPackage: a layer whose values GDAL must convert is written by GDAL
     REQUIRE(f);
     CHECK(f->GetFieldAsInteger64("population") == 125);
     CHECK(rtree_check(dir.file("mixed.gpkg"), "rtree_places_geom") == "ok");
+}
+
+TEST_CASE("GeoPackage rows split over two threads (scratch database copied in) equal the rows written on one",
+          "[export]") {
+    TempDir dir("gpkg-rows-split");
+    // 20,000 features: more than two runs of encoding, so that two threads split the rows.
+    const io::Layer cells = grid_layer(20000, 9);
+    REQUIRE(cells.features.size() >= 2 * io::detail::gpkg_rows_run_features);
+    const std::string one = dir.file("one.gpkg");
+    const std::string two = dir.file("two.gpkg");
+    write_with_sink(one, {cells}, "EPSG:4549", 1);
+    write_with_sink(two, {cells}, "EPSG:4549", 2);
+    write_with_gdal(dir.file("gdal.gpkg"), cells, "EPSG:4549");
+    check_same_as_gdal(two, dir.file("gdal.gpkg"), "cells");
+    // Every row's values and blob, the contents rows and the R-tree's shadow tables, as written on one thread.
+    for (const std::string& sql :
+         {std::string("SELECT * FROM cells ORDER BY fid"), std::string("SELECT * FROM rtree_cells_geom_node ORDER BY nodeno"),
+          std::string("SELECT * FROM rtree_cells_geom_rowid ORDER BY rowid"),
+          std::string("SELECT * FROM rtree_cells_geom_parent ORDER BY nodeno"),
+          std::string("SELECT table_name, data_type, min_x, min_y, max_x, max_y, srs_id FROM gpkg_contents"),
+          std::string("SELECT * FROM gpkg_ogr_contents"), std::string("SELECT * FROM sqlite_sequence")}) {
+        INFO(sql);
+        const auto a = sql_rows(one, sql);
+        CHECK_FALSE(a.empty());
+        CHECK(sql_rows(two, sql) == a);
+    }
+    CHECK(sql_value(two, "SELECT seq FROM sqlite_sequence WHERE name = 'cells'") == "20000");
+    CHECK(rtree_check(two, "rtree_cells_geom") == "ok");
+    CHECK(sql_value(two, "PRAGMA integrity_check") == "ok");
+    // No scratch database left attached or on disk: the folder holds the GeoPackages only.
+    std::size_t files = 0;
+    for (const auto& e : fs::directory_iterator(dir.path())) {
+        INFO(e.path().filename().string());
+        CHECK(e.path().extension() == ".gpkg");
+        ++files;
+    }
+    CHECK(files == 3);
+}
+
+TEST_CASE("GeoPackage rows split over two threads: a value GDAL must convert in either part leaves the layer to GDAL",
+          "[export]") {
+    TempDir dir("gpkg-rows-split-mixed");
+    for (const std::size_t bad : {std::size_t{3}, std::size_t{19990}}) {
+        INFO("text in an integer field at feature " << bad);
+        io::Layer cells = grid_layer(20000, 5);
+        cells.features[bad].values[4] = std::string("1");  // "covered", an integer field
+        CHECK_FALSE(io::detail::gpkg_rows_supported(cells));
+        const std::string path = dir.file("mixed" + std::to_string(bad) + ".gpkg");
+        write_with_sink(path, {cells, places_layer()}, "", 2);
+        auto ds = open_vector(path);
+        REQUIRE(ds);
+        OGRLayer* layer = ds->GetLayerByName("cells");
+        REQUIRE(layer != nullptr);
+        CHECK(layer->GetFeatureCount() == 20000);
+        OGRFeatureUniquePtr f(layer->GetFeature(static_cast<GIntBig>(bad) + 1));
+        REQUIRE(f);
+        CHECK(f->GetFieldAsInteger64("covered") == 1);
+        CHECK(rtree_check(path, "rtree_cells_geom") == "ok");
+        CHECK(rtree_check(path, "rtree_places_geom") == "ok");
+        CHECK(sql_value(path, "SELECT count(*) FROM rtree_cells_geom") == std::to_string(20000 - 20000 / 97 - 1));
+    }
+}
+
+TEST_CASE("GeoPackage R-tree of a layer split over two threads answers random boxes as a brute-force scan",
+          "[export]") {
+    TempDir dir("gpkg-rows-split-rtree");
+    const std::string path = dir.file("cells.gpkg");
+    write_with_sink(path, {grid_layer(20000, 77)}, "", 2);
+    CHECK(rtree_check(path, "rtree_cells_geom") == "ok");
+    auto ds = open_vector(path);
+    REQUIRE(ds);
+    check_filters(ds->GetLayerByName("cells"), 3, 150);
 }

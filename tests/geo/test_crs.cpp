@@ -5,7 +5,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <proj.h>
+
 #include <cmath>
+#include <cstring>
 #include <random>
 #include <vector>
 
@@ -171,4 +174,76 @@ TEST_CASE("Transformer is movable and failures become NaN", "[geo]") {
     CHECK(std::isnan(pts[0].x));
     CHECK(std::isnan(pts[0].y));
     CHECK(pts[1].x == Approx(590057.0746).margin(1e-3));
+}
+
+namespace {
+
+// PROJ's own answer for `from` -> `to`, in a fresh context (no cache, no shortcut), on lon/lat-ordered
+// points (normalised for visualisation, as Transformer is); PJ_INV applies that operation inverted.
+std::vector<Point> proj_reference(const std::string& from, const std::string& to, std::vector<Point> pts,
+                                  PJ_DIRECTION direction = PJ_FWD) {
+    PJ_CONTEXT* ctx = proj_context_create();
+    PJ* op = proj_create_crs_to_crs(ctx, from.c_str(), to.c_str(), nullptr);
+    REQUIRE(op != nullptr);
+    PJ* norm = proj_normalize_for_visualization(ctx, op);
+    REQUIRE(norm != nullptr);
+    proj_trans_generic(norm, direction, &pts[0].x, sizeof(Point), pts.size(), &pts[0].y, sizeof(Point), pts.size(),
+                       nullptr, 0, 0, nullptr, 0, 0);
+    proj_destroy(norm);
+    proj_destroy(op);
+    proj_context_destroy(ctx);
+    return pts;
+}
+
+}  // namespace
+
+TEST_CASE("Transformer gives PROJ's own proj_create_crs_to_crs answer bit for bit", "[geo]") {
+    // Pairs through the shortcut (WGS84 -> a projected CRS on CGCS2000: a ballpark no-op to its base),
+    // its reverse and its leg, pairs PROJ answers directly, and pairs with a real datum shift (the
+    // shortcut must fall back). Points: seeded (logged) uniform samples in each projection's area.
+    struct Pair {
+        const char* from;
+        const char* to;
+        double lon0, lat0, lon1, lat1;  // sample box, lon/lat
+    };
+    const Pair pairs[] = {
+        {"EPSG:4326", "EPSG:4549", 119.5, 30.5, 121.5, 32.0},  // WGS84 -> CGCS2000 / GK CM 120E
+        {"EPSG:4490", "EPSG:4326", 119.5, 30.5, 121.5, 32.0},  // the leg, reversed
+        {"EPSG:4326", "EPSG:4490", 119.5, 30.5, 121.5, 32.0},
+        {"OGC:CRS84", "EPSG:4549", 119.5, 30.5, 121.5, 32.0},  // lon/lat order source
+        {"EPSG:4490", "EPSG:4549", 119.5, 30.5, 121.5, 32.0},  // the projection's own base
+        {"EPSG:4326", "EPSG:4547", 112.5, 22.0, 115.5, 25.0},  // CGCS2000 / GK CM 114E (Guangzhou)
+        {"EPSG:4326", "EPSG:32651", 120.0, 30.0, 122.0, 32.0},  // UTM on WGS84 itself
+        {"EPSG:4326", "EPSG:2154", 0.0, 44.0, 6.0, 48.0},       // Lambert-93 on RGF93
+        {"EPSG:4326", "EPSG:2326", 113.9, 22.2, 114.3, 22.5},   // Hong Kong 1980 Grid: a datum shift
+        {"EPSG:4326", "EPSG:27700", -5.0, 50.5, 1.5, 55.0},     // British National Grid: a datum shift
+    };
+    const unsigned seed = 20261202;
+    INFO("seed " << seed);
+    std::mt19937_64 rng(seed);
+    for (const auto& p : pairs) {
+        INFO(p.from << " -> " << p.to);
+        std::uniform_real_distribution<double> lon(p.lon0, p.lon1);
+        std::uniform_real_distribution<double> lat(p.lat0, p.lat1);
+        std::vector<Point> lonlat(2000);
+        for (auto& q : lonlat) q = {lon(rng), lat(rng)};
+        const auto expected = proj_reference(p.from, p.to, lonlat);
+        const Transformer t(p.from, p.to);
+        std::vector<Point> got = lonlat;
+        t.forward(got);
+        std::size_t different = 0;
+        for (std::size_t i = 0; i < got.size(); ++i) {
+            if (std::memcmp(&got[i], &expected[i], sizeof(Point)) != 0) ++different;
+        }
+        CHECK(different == 0);
+        // And back: the inverse applies PROJ's operation inverted.
+        const auto expected_back = proj_reference(p.from, p.to, expected, PJ_INV);
+        std::vector<Point> back = expected;
+        t.inverse(back);
+        std::size_t different_back = 0;
+        for (std::size_t i = 0; i < back.size(); ++i) {
+            if (std::memcmp(&back[i], &expected_back[i], sizeof(Point)) != 0) ++different_back;
+        }
+        CHECK(different_back == 0);
+    }
 }

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <iosfwd>
 #include <string>
 
@@ -26,6 +27,9 @@ struct RunOptions {
     // --partition-file-only (docs/scale.md): a partitioned run writes only partition_cells.bin, what
     // `kepu15 merge` reads, not its own maps and tables. DEFAULT: every output.
     bool partition_file_only = false;
+    // Called once the outputs are committed and the summary is logged, before the run's structures
+    // are freed: the CLI ends the process there (docs/performance.md "Start-up and exit"). DEFAULT: none.
+    std::function<void()> finished;
 };
 
 // Computes and writes all outputs into options.out_dir (all or nothing). The summary lines and
