@@ -25,12 +25,21 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <limits>
+#include <string>
 #include <vector>
 
 using namespace kepu15;
 using clock_type = std::chrono::steady_clock;
 
 namespace {
+
+// CPU time of the calling thread.
+double thread_cpu_ms() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
 
 struct Figures {
     std::vector<double> wall_ms, cpu_ms;
@@ -150,18 +159,8 @@ int main(int argc, char** argv) {
             for (int r = 0; r < reps; ++r) {
                 auto t = clock_type::now();
                 std::clock_t c = std::clock();
-                std::vector<pipeline::AccessMeasure> out(ev.measures.size());
-                std::vector<std::size_t> crowfly;
-                for (std::size_t m = 0; m < ev.measures.size(); ++m) {
-                    if (ev.measures[m].is_network()) {
-                        out[m] = pipeline::access_measure(prepared, ev, m, threads);
-                    } else {
-                        crowfly.push_back(m);
-                    }
-                }
-                parallel_for(crowfly.size(), threads, [&](std::size_t i) {
-                    out[crowfly[i]] = pipeline::access_measure(prepared, ev, crowfly[i], 1);
-                });
+                const std::vector<pipeline::AccessMeasure> out = pipeline::access_stage(prepared, ev, threads);
+                checksum += out.back().score.empty() ? 0.0 : out.back().score[0];
                 now.add(t, c);
             }
             std::printf("access stage alone, %s (%zu measures, %d runs, %u threads): median %.1f ms wall (min %.1f), "
@@ -169,6 +168,77 @@ int main(int argc, char** argv) {
                         with_cache ? "warm cache" : "no cache (searched)", ev.measures.size(), reps, threads,
                         Figures::median(now.wall_ms), Figures::min(now.wall_ms), Figures::median(now.cpu_ms),
                         Figures::min(now.cpu_ms));
+        }
+        // The access part of `kepu15 compare` adding 50 venues (scripts/bench-compare.sh): the first
+        // kind gains 50 sites 300 m east of the first 50 facilities of the last kind; its measures'
+        // access continues the baseline's (pipeline::access_measure_appended) on the warm cache,
+        // which stores nothing (as compare's scenario): network measures one after another on
+        // every thread, then crow-fly.
+        prepared.catchments = std::move(cache);
+        {
+            auto added = prepared.inputs.facilities;
+            auto& first = added.front();
+            const auto& from = prepared.inputs.facilities.back();
+            for (std::size_t i = 0; i < 50 && i < from.position_m.size(); ++i) {
+                first.position_m.push_back({from.position_m[i].x + 300.0, from.position_m[i].y});
+                first.position_lonlat.push_back(from.position_lonlat[i]);
+                first.id.push_back("BENCH-" + std::to_string(i + 1));
+                first.name.push_back("");
+                first.capacity.push_back(std::numeric_limits<double>::quiet_NaN());
+                first.unit.push_back(from.unit[i]);
+            }
+            Timings t_added;
+            prepared.catchments->set_storing(false);
+            const auto ev_added = pipeline::evaluate(prepared, added, opt, threads, diag, t_added);
+            Figures appended;
+            for (int r = 0; r < reps; ++r) {
+                auto t = clock_type::now();
+                std::clock_t c = std::clock();
+                for (std::size_t m = 0; m < ev.measures.size(); ++m) {
+                    if (ev.measures[m].kind != first.kind || !ev.measures[m].is_network()) continue;
+                    checksum += pipeline::access_measure_appended(prepared, ev_added, m, ev.access[m], threads).score[0];
+                }
+                for (std::size_t m = 0; m < ev.measures.size(); ++m) {
+                    if (ev.measures[m].kind != first.kind || ev.measures[m].is_network()) continue;
+                    checksum += pipeline::access_measure_appended(prepared, ev_added, m, ev.access[m], 1).score[0];
+                }
+                appended.add(t, c);
+            }
+            prepared.catchments->set_storing(true);
+            std::printf("access of 50 added %s sites, continuing the baseline's (as kepu15 compare; %d runs, %u threads): "
+                        "median %.1f ms wall (min %.1f), median %.1f ms CPU (min %.1f)\n",
+                        first.kind.c_str(), reps, threads, Figures::median(appended.wall_ms), Figures::min(appended.wall_ms),
+                        Figures::median(appended.cpu_ms), Figures::min(appended.cpu_ms));
+        }
+        cache = std::move(prepared.catchments);
+        // The searches alone, per profile on one thread (thread CPU, the least of the repetitions,
+        // the figure least disturbed by other processes): the points' index built for every cell
+        // (as the cache and a run now share it), then every facility of the last kind searched.
+        {
+            const pipeline::PreparedNetwork& net = *prepared.network;
+            const double limit = s.access->catchment_minutes.value_or(s.minutes_for(s.facilities.back()));
+            for (std::size_t p = 0; p < net.profiles().size(); ++p) {
+                const auto& snaps = ev.facility_snaps[p].back();
+                std::vector<double> build_ms, search_ms;
+                std::size_t pairs = 0;
+                for (int r = 0; r < std::max(reps, 5); ++r) {
+                    double t = thread_cpu_ms();
+                    auto points = routing::catchment_points(net.roads(), net.profiles()[p], net.reverse_graph(p),
+                                                            net.cell_snaps(p), limit, net.off_road_kmh(p));
+                    build_ms.push_back(thread_cpu_ms() - t);
+                    const routing::CatchmentSearch search(net.roads(), net.profiles()[p], net.reverse_graph(p), snaps,
+                                                          net.cell_snaps(p), limit, net.off_road_kmh(p), points);
+                    auto worker = search.worker();
+                    t = thread_cpu_ms();
+                    pairs = 0;
+                    for (std::size_t f = 0; f < snaps.size(); ++f) pairs += worker.search(f, true).size();
+                    search_ms.push_back(thread_cpu_ms() - t);
+                }
+                std::printf("  %s catchments of the %zu %s (%zu pairs), one thread: points' index %.1f ms, searches "
+                            "%.1f ms CPU (least of %zu)\n",
+                            network::profile_name(net.profiles()[p]), snaps.size(), ev.facilities.back().kind.c_str(),
+                            pairs, Figures::min(build_ms), Figures::min(search_ms), search_ms.size());
+            }
         }
         for (std::size_t m = 0; m < ev.measures.size(); ++m) {  // per measure on one thread, CPU time
             double cpu[2];

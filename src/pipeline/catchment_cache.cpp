@@ -55,9 +55,15 @@ void CatchmentCache::set_storing(bool on) {
 std::shared_ptr<const routing::CatchmentPoints> CatchmentCache::points(
     std::size_t profile, double limit_minutes,
     const std::function<std::shared_ptr<const routing::CatchmentPoints>()>& build) {
+    const std::pair<std::size_t, std::uint64_t> key{profile, std::bit_cast<std::uint64_t>(limit_minutes)};
+    {
+        const std::lock_guard<std::mutex> lock(m_mutex);
+        if (const auto it = m_points.find(key); it != m_points.end()) return it->second;
+    }
+    auto built = build();
     const std::lock_guard<std::mutex> lock(m_mutex);
-    auto& slot = m_points[{profile, std::bit_cast<std::uint64_t>(limit_minutes)}];
-    if (!slot) slot = build();
+    auto& slot = m_points[key];
+    if (!slot) slot = std::move(built);  // built twice at once: the first one stored is kept
     return slot;
 }
 

@@ -78,6 +78,26 @@ void evaluate_network(const PreparedStudy& prepared, Evaluation& ev, const Evalu
     }
 }
 
+AccessMeasure access_of_facilities(const PreparedStudy& prepared, const Evaluation& ev, std::size_t m,
+                                   std::size_t first, std::size_t end, std::span<const double> start,
+                                   unsigned threads, CatchmentCache* cache);
+
+std::size_t facility_count(const Evaluation& ev, std::size_t m) {
+    std::size_t k = 0;
+    while (ev.facilities[k].kind != ev.measures[m].kind) ++k;
+    return ev.facilities[k].position_m.size();
+}
+
+std::shared_ptr<const routing::CatchmentPoints> catchment_points_of(const PreparedStudy& prepared,
+                                                                    CatchmentCache& cache, std::size_t p,
+                                                                    double catchment) {
+    const PreparedNetwork& net = *prepared.network;
+    return cache.points(p, catchment, [&] {
+        return routing::catchment_points(net.roads(), net.profiles()[p], net.reverse_graph(p), net.cell_snaps(p),
+                                         catchment, net.off_road_kmh(p));
+    });
+}
+
 // True when every catchment of network measure m is in the prepared study's cache (nothing to
 // search: its access is only additions).
 bool catchments_cached(const PreparedStudy& prepared, const Evaluation& ev, std::size_t m) {
@@ -100,21 +120,27 @@ bool catchments_cached(const PreparedStudy& prepared, const Evaluation& ev, std:
 // Per measure: 2SFCA / E2SFCA / gravity within the kind's catchment (crow-fly metres, or minutes by
 // the measure's profile) with the facilities' capacities (1 when absent). A network measure with
 // catchments to search uses every thread itself (its catchments searched in parallel), so those
-// measures run one after another; the crow-fly measures (one k-d tree query per cell,
-// single-threaded) and the network measures whose catchments are all cached (only additions) run
-// side by side, one thread each.
-void evaluate_access(const PreparedStudy& prepared, Evaluation& ev, unsigned threads) {
-    ev.access.resize(ev.measures.size());
+// measures run one after another; the crow-fly measures and the network measures whose catchments
+// are all cached (only additions) run side by side, one thread each. A single run has no cache
+// (each measure builds its points' index for its own facilities' edges): a cache of the run alone,
+// storing nothing but sharing the index per profile and the workers' buffers between measures,
+// measured no cheaper (docs/performance.md "Access").
+std::vector<AccessMeasure> evaluate_access(const PreparedStudy& prepared, const Evaluation& ev, unsigned threads) {
+    std::vector<AccessMeasure> access(ev.measures.size());
+    CatchmentCache* cache = prepared.catchments.get();
     std::vector<std::size_t> side_by_side;
     for (std::size_t m = 0; m < ev.measures.size(); ++m) {
         if (ev.measures[m].is_network() && !catchments_cached(prepared, ev, m)) {
-            ev.access[m] = access_measure(prepared, ev, m, threads);
+            access[m] = access_of_facilities(prepared, ev, m, 0, facility_count(ev, m), {}, threads, cache);
         } else {
             side_by_side.push_back(m);
         }
     }
-    parallel_for(side_by_side.size(), threads,
-                 [&](std::size_t i) { ev.access[side_by_side[i]] = access_measure(prepared, ev, side_by_side[i], 1); });
+    parallel_for(side_by_side.size(), threads, [&](std::size_t i) {
+        const std::size_t m = side_by_side[i];
+        access[m] = access_of_facilities(prepared, ev, m, 0, facility_count(ev, m), {}, 1, cache);
+    });
+    return access;
 }
 
 // The capacities of a kind's facilities [first, end): 1 where absent.
@@ -126,10 +152,11 @@ std::vector<double> capacities(const study::FacilitySet& fs, std::size_t first, 
 }
 
 // Access of measure m over the kind's facilities [first, end), the scores continuing `start`
-// (empty: from 0).
+// (empty: from 0). With a cache, its catchments are read from it (new ones stored when it stores),
+// its points' index and its workers' buffers are the cache's.
 AccessMeasure access_of_facilities(const PreparedStudy& prepared, const Evaluation& ev, std::size_t m,
                                    std::size_t first, std::size_t end, std::span<const double> start,
-                                   unsigned threads) {
+                                   unsigned threads, CatchmentCache* cache) {
     const study::Study& study = prepared.study;
     const study::AccessSpec& spec = *study.access;
     const auto& cells = prepared.inputs.cells;
@@ -154,7 +181,6 @@ AccessMeasure access_of_facilities(const PreparedStudy& prepared, const Evaluati
         const auto& all_snaps = ev.facility_snaps[p][k];
         const SnapList snaps(all_snaps.begin() + static_cast<std::ptrdiff_t>(first),
                              all_snaps.begin() + static_cast<std::ptrdiff_t>(end));
-        CatchmentCache* cache = prepared.catchments.get();
         std::vector<const std::vector<access::CompactEntry>*> cached(snaps.size(), nullptr);
         std::vector<CatchmentCache::Key> keys;
         bool all_cached = true;
@@ -171,12 +197,7 @@ AccessMeasure access_of_facilities(const PreparedStudy& prepared, const Evaluati
         std::optional<routing::CatchmentSearch> search;
         if (cache == nullptr || !all_cached) {
             std::shared_ptr<const routing::CatchmentPoints> points;
-            if (cache != nullptr) {
-                points = cache->points(p, a.catchment, [&] {
-                    return routing::catchment_points(net.roads(), net.profiles()[p], net.reverse_graph(p),
-                                                     net.cell_snaps(p), a.catchment, net.off_road_kmh(p));
-                });
-            }
+            if (cache != nullptr) points = catchment_points_of(prepared, *cache, p, a.catchment);
             search.emplace(net.roads(), net.profiles()[p], net.reverse_graph(p), snaps, net.cell_snaps(p), a.catchment,
                            net.off_road_kmh(p), std::move(points));
         }
@@ -187,8 +208,20 @@ AccessMeasure access_of_facilities(const PreparedStudy& prepared, const Evaluati
         source.limit = a.catchment;
         source.units_per_cost = 60000.0;  // milliseconds per minute
         source.make_search = [&]() -> access::CatchmentSearchFn {
+            // With a cache, the worker is one of its spares (buffers of an earlier measure) and
+            // goes back to it when the summation drops this function.
             std::shared_ptr<routing::CatchmentSearch::Worker> worker;
-            if (search) worker = std::make_shared<routing::CatchmentSearch::Worker>(search->worker());
+            if (search && cache != nullptr) {
+                routing::CatchmentWorkers* spares = &cache->workers();
+                worker = std::shared_ptr<routing::CatchmentSearch::Worker>(
+                    new routing::CatchmentSearch::Worker(spares->take(*search)),
+                    [spares](routing::CatchmentSearch::Worker* w) {
+                        spares->give(std::move(*w));
+                        delete w;
+                    });
+            } else if (search) {
+                worker = std::make_shared<routing::CatchmentSearch::Worker>(search->worker());
+            }
             return [worker, cache, &cached, &keys, &snaps](std::size_t j, std::vector<access::CompactEntry>& scratch)
                        -> std::span<const access::CompactEntry> {
                 if (cached[j] != nullptr) return *cached[j];
@@ -228,7 +261,12 @@ AccessMeasure access_of_facilities(const PreparedStudy& prepared, const Evaluati
 AccessMeasure access_measure(const PreparedStudy& prepared, const Evaluation& ev, std::size_t m, unsigned threads) {
     std::size_t k = 0;
     while (ev.facilities[k].kind != ev.measures[m].kind) ++k;
-    return access_of_facilities(prepared, ev, m, 0, ev.facilities[k].position_m.size(), {}, threads);
+    return access_of_facilities(prepared, ev, m, 0, ev.facilities[k].position_m.size(), {}, threads,
+                                prepared.catchments.get());
+}
+
+std::vector<AccessMeasure> access_stage(const PreparedStudy& prepared, const Evaluation& ev, unsigned threads) {
+    return evaluate_access(prepared, ev, threads);
 }
 
 AccessMeasure access_measure_appended(const PreparedStudy& prepared, const Evaluation& ev, std::size_t m,
@@ -241,7 +279,8 @@ AccessMeasure access_measure_appended(const PreparedStudy& prepared, const Evalu
         throw config_error("access: the baseline's access of " + ev.measures[m].kind + " does not fit the scenario (" +
                            std::to_string(base_count) + " baseline facilities, " + std::to_string(count) + " now)");
     }
-    AccessMeasure added = access_of_facilities(prepared, ev, m, base_count, count, base.score, threads);
+    AccessMeasure added =
+        access_of_facilities(prepared, ev, m, base_count, count, base.score, threads, prepared.catchments.get());
     AccessMeasure a;
     a.catchment = added.catchment;
     a.score = std::move(added.score);
@@ -306,7 +345,7 @@ Evaluation evaluate(const PreparedStudy& prepared, std::vector<study::FacilitySe
     if (options.after_search) options.after_search(ev);
     if (study.access) {
         timings.start("access");
-        evaluate_access(prepared, ev, threads);
+        ev.access = evaluate_access(prepared, ev, threads);
     }
     timings.stop();
     return ev;

@@ -29,6 +29,15 @@ DijkstraSearch::DijkstraSearch(const network::Graph& graph) : m_graph(&graph) {
 // fast as a binary or 4-ary heap, which measured no faster than std::priority_queue
 // (scripts/bench-network.sh).
 const SearchResult& DijkstraSearch::run(const std::vector<Source>& sources, std::uint32_t cutoff_ms) {
+    return run_impl<true>(sources, cutoff_ms);
+}
+
+const SearchResult& DijkstraSearch::run_costs(const std::vector<Source>& sources, std::uint32_t cutoff_ms) {
+    return run_impl<false>(sources, cutoff_ms);
+}
+
+template <bool kLabels>
+const SearchResult& DijkstraSearch::run_impl(const std::vector<Source>& sources, std::uint32_t cutoff_ms) {
     const network::Graph& g = *m_graph;
     const std::size_t n = g.node_count();
     if (m_result.cost_ms.size() != n) {  // graph grew or shrank since construction
@@ -38,10 +47,15 @@ const SearchResult& DijkstraSearch::run(const std::vector<Source>& sources, std:
     }
     std::uint32_t* const cost = m_result.cost_ms.data();
     std::uint32_t* const label = m_result.label.data();
-    for (const network::NodeId v : m_touched) {
-        cost[v] = unreached;
-        label[v] = no_source;
+    if (m_labelled) {
+        for (const network::NodeId v : m_touched) {
+            cost[v] = unreached;
+            label[v] = no_source;
+        }
+    } else {
+        for (const network::NodeId v : m_touched) cost[v] = unreached;
     }
+    m_labelled = kLabels;
     m_touched.clear();
     m_heap.clear();
     m_buckets.resize(33);
@@ -68,7 +82,7 @@ const SearchResult& DijkstraSearch::run(const std::vector<Source>& sources, std:
         if (src.start_ms > cutoff_ms || src.start_ms >= cost[src.node]) continue;
         if (cost[src.node] == unreached) m_touched.push_back(src.node);
         cost[src.node] = src.start_ms;
-        label[src.node] = src.label;
+        if constexpr (kLabels) label[src.node] = src.label;
         push(src.start_ms, src.node);
     }
 
@@ -99,7 +113,7 @@ const SearchResult& DijkstraSearch::run(const std::vector<Source>& sources, std:
         --pending;
         const network::NodeId u = top.node;
         if (top.cost != cost[u]) continue;  // stale entry
-        const std::uint32_t lu = label[u];
+        [[maybe_unused]] const std::uint32_t lu = kLabels ? label[u] : no_source;
         const std::uint64_t cu = top.cost;
         for (std::uint32_t a = first_out[u], end = first_out[u + 1]; a < end; ++a) {
             const std::uint64_t c = cu + weight[a];
@@ -107,7 +121,7 @@ const SearchResult& DijkstraSearch::run(const std::vector<Source>& sources, std:
             if (c > cutoff_ms || c >= cost[v]) continue;
             if (cost[v] == unreached) m_touched.push_back(v);
             cost[v] = static_cast<std::uint32_t>(c);
-            label[v] = lu;
+            if constexpr (kLabels) label[v] = lu;
             push(static_cast<std::uint32_t>(c), v);
         }
     }

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <bit>
 #include <memory>
+#include <optional>
 #include <span>
 #include <unordered_set>
 
@@ -216,7 +217,46 @@ CatchmentSearch::Worker::Worker(std::shared_ptr<const Index> index)
       m_seen((m_index->point_count + 63) / 64, 0) {}
 
 CatchmentSearch::Worker::Worker(Worker&&) noexcept = default;
+CatchmentSearch::Worker& CatchmentSearch::Worker::operator=(Worker&&) noexcept = default;
 CatchmentSearch::Worker::~Worker() = default;
+
+CatchmentSearch::Worker CatchmentSearch::worker(Worker&& spare) const {
+    // Between searches a worker's buffers are clean (every per-point best `unreached`, the bitmap
+    // zero, the search's touched nodes reset by its next run), so only the index changes.
+    if (spare.m_index && spare.m_search && spare.m_index->reverse_graph == m_index->reverse_graph &&
+        spare.m_index->point_count == m_index->point_count) {
+        Worker w(std::move(spare));
+        w.m_index = m_index;
+        return w;
+    }
+    return worker();
+}
+
+CatchmentSearch::Worker CatchmentWorkers::take(const CatchmentSearch& search) {
+    std::optional<CatchmentSearch::Worker> spare;
+    {
+        const std::lock_guard<std::mutex> lock(m_mutex);
+        const CatchmentSearch::Index& want = *search.m_index;
+        for (std::size_t i = m_spare.size(); i-- > 0;) {
+            const CatchmentSearch::Index& has = *m_spare[i].m_index;
+            if (has.reverse_graph == want.reverse_graph && has.point_count == want.point_count) {
+                spare.emplace(std::move(m_spare[i]));
+                m_spare.erase(m_spare.begin() + static_cast<std::ptrdiff_t>(i));
+                break;
+            }
+        }
+    }
+    return spare ? search.worker(std::move(*spare)) : search.worker();
+}
+
+void CatchmentWorkers::give(CatchmentSearch::Worker&& worker) noexcept {
+    try {
+        const std::lock_guard<std::mutex> lock(m_mutex);
+        m_spare.push_back(std::move(worker));
+    } catch (...) {
+        // Out of memory or a failed lock: the worker is dropped (its buffers freed), nothing lost.
+    }
+}
 
 std::span<const ReachedPoint> CatchmentSearch::Worker::search(std::size_t f, bool sorted) {
     const Index& ix = *m_index;
@@ -224,7 +264,8 @@ std::span<const ReachedPoint> CatchmentSearch::Worker::search(std::size_t f, boo
     const Index::FacilityAt& at = ix.fac.at(f);
     if (at.edge == nullptr) return m_out;
     const std::uint32_t cutoff = ix.cutoff;
-    std::vector<Source> sources;
+    std::vector<Source>& sources = m_sources;
+    sources.clear();
     append_facility_sources(*at.edge, at.offset_m, at.off_road_ms, ix.profile, static_cast<std::uint32_t>(f),
                             sources);
     std::uint32_t* best = m_best.data();
@@ -237,7 +278,7 @@ std::span<const ReachedPoint> CatchmentSearch::Worker::search(std::size_t f, boo
         }
         if (ms < best[point]) best[point] = static_cast<std::uint32_t>(ms);
     };
-    const std::uint32_t* cost = m_search->run(sources, cutoff).cost_ms.data();
+    const std::uint32_t* cost = m_search->run_costs(sources, cutoff).cost_ms.data();
     const CatchmentPoints& pts = *ix.points;
     const std::uint32_t* first = pts.first.data();
     const PointLeg* legs = pts.legs.data();

@@ -210,3 +210,29 @@ TEST_CASE("Dijkstra stays exact with weights near the 32-bit limit", "[routing]"
     const auto r = routing::multi_source_dijkstra(g, {{0, 0, 0}}, unreached);
     CHECK(r.cost_ms == std::vector<std::uint32_t>{0, big, unreached});  // 8e9 does not fit: beyond any cutoff
 }
+
+TEST_CASE("run_costs gives run's costs without labels, alternating with labelled runs on one search", "[routing]") {
+    const std::uint32_t seed = 7770002;
+    INFO("seed " << seed);
+    RandomCase rc = random_case(seed, 300, 3, 100);
+    const Graph g = network::graph_from_arcs(rc.n, rc.arcs);
+    routing::DijkstraSearch search(g);
+    std::mt19937 rng(seed);
+    for (int run = 0; run < 30; ++run) {
+        CAPTURE(run);
+        rc.sources.clear();
+        const std::size_t k = 1 + rng() % 5;
+        for (std::size_t i = 0; i < k; ++i) {
+            rc.sources.push_back({static_cast<network::NodeId>(rng() % 240), static_cast<std::uint32_t>(rng() % 50),
+                                  static_cast<std::uint32_t>(i)});
+        }
+        rc.cutoff = static_cast<std::uint32_t>(rng() % 400);
+        if (rng() % 2 == 0) {
+            check_case(rc, search.run(rc.sources, rc.cutoff));
+            continue;
+        }
+        const routing::SearchResult& r = search.run_costs(rc.sources, rc.cutoff);
+        CHECK(r.cost_ms == bounded(simple_dijkstra(rc.n, rc.arcs, rc.sources), rc.cutoff));
+        CHECK(std::count(r.label.begin(), r.label.end(), routing::no_source) == static_cast<std::ptrdiff_t>(rc.n));
+    }
+}

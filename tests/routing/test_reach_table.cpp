@@ -464,3 +464,44 @@ TEST_CASE("CatchmentSearch workers on several threads give reach_table's catchme
         CHECK(got[0][2].empty());  // the unsnapped facility
     }
 }
+
+TEST_CASE("a catchment worker on a spare's buffers gives a fresh worker's catchments", "[routing]") {
+    // Spares of another facility set, another limit and another profile's graph: the pool hands a
+    // matching spare's buffers over (or makes a new worker), and every catchment equals a fresh
+    // worker's, sorted and unsorted.
+    std::mt19937 rng(22);
+    const network::RoadNetwork net = random_network(rng, 7, 6);
+    std::vector<std::optional<Snap>> set_a, set_b, points;
+    for (int i = 0; i < 8; ++i) set_a.push_back(random_snap(rng, net, 40));
+    for (int i = 0; i < 12; ++i) set_b.push_back(random_snap(rng, net, 40));
+    for (int i = 0; i < 3000; ++i) points.push_back(random_snap(rng, net, 60));
+    const network::Graph walk = reverse_graph(net, Profile::walk);
+    const network::Graph bike = reverse_graph(net, Profile::bike);
+    routing::CatchmentWorkers pool;
+    for (int round = 0; round < 3; ++round) {
+        for (const double limit : {6.0, 0.3, 1.0}) {
+            for (const auto* graph : {&walk, &bike}) {
+                const Profile profile = graph == &walk ? Profile::walk : Profile::bike;
+                for (const auto* set : {&set_a, &set_b}) {
+                    CAPTURE(round, limit, profile == Profile::walk, set == &set_a);
+                    const routing::CatchmentSearch search(net, profile, *graph, *set, points, limit, 4.5);
+                    routing::CatchmentSearch::Worker fresh = search.worker();
+                    routing::CatchmentSearch::Worker reused = pool.take(search);
+                    for (std::size_t f = 0; f < set->size(); ++f) {
+                        CAPTURE(f);
+                        const bool sorted = (f + static_cast<std::size_t>(round)) % 2 == 0;
+                        const auto a = fresh.search(f, sorted);
+                        const std::vector<routing::ReachedPoint> want(a.begin(), a.end());
+                        const auto b = reused.search(f, sorted);
+                        REQUIRE(b.size() == want.size());
+                        for (std::size_t e = 0; e < want.size(); ++e) {
+                            CHECK(b[e].point == want[e].point);
+                            CHECK(b[e].ms == want[e].ms);
+                        }
+                    }
+                    pool.give(std::move(reused));
+                }
+            }
+        }
+    }
+}

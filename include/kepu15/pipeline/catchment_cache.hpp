@@ -60,7 +60,8 @@ public:
     void set_storing(bool on);
 
     // The points' side of catchment searches (routing::catchment_points) for profile index p and
-    // this limit: `build` is called on first use, then the same index is handed out. Thread-safe.
+    // this limit: `build` is called on first use (outside the lock, so that indexes of different
+    // profiles are built side by side), then the same index is handed out. Thread-safe.
     std::shared_ptr<const routing::CatchmentPoints> points(
         std::size_t profile, double limit_minutes,
         const std::function<std::shared_ptr<const routing::CatchmentPoints>()>& build);
@@ -71,6 +72,10 @@ public:
         std::size_t refused = 0;     // inserts refused by the budget
     };
     [[nodiscard]] Stats stats() const;
+
+    // Spare search workers (their buffers) kept between the measures and evaluations that use this
+    // cache: a measure takes one per thread and gives it back.
+    [[nodiscard]] routing::CatchmentWorkers& workers() { return m_workers; }
     [[nodiscard]] std::size_t budget_bytes() const { return m_budget; }
 
 private:
@@ -84,6 +89,7 @@ private:
     std::size_t m_refused = 0;
     bool m_storing = true;
     std::map<std::pair<std::size_t, std::uint64_t>, std::shared_ptr<const routing::CatchmentPoints>> m_points;
+    routing::CatchmentWorkers m_workers;
 };
 
 }  // namespace kepu15::pipeline

@@ -69,6 +69,11 @@ Evaluation evaluate(const PreparedStudy& prepared, std::vector<study::FacilitySe
 AccessMeasure access_measure(const PreparedStudy& prepared, const Evaluation& ev, std::size_t m,
                              unsigned threads = 1);
 
+// Every measure's access as pipeline::evaluate computes it (its access stage): the network measures
+// with catchments to search one after another on `threads` threads, the others side by side.
+// REQUIRES: as access_measure.
+std::vector<AccessMeasure> access_stage(const PreparedStudy& prepared, const Evaluation& ev, unsigned threads);
+
 // The same when the kind of measure `m` only gained facilities: ev's facilities of the kind are
 // the baseline's (base: the baseline's access of this measure; same order, same capacities)
 // followed by the added ones. A baseline facility's catchment population and ratio depend on its

@@ -33,11 +33,17 @@ class DijkstraSearch {
 public:
     explicit DijkstraSearch(const network::Graph& graph);
     const SearchResult& run(const std::vector<Source>& sources, std::uint32_t cutoff_ms);
+    // The same costs without the labels (every label stays no_source): for searches that need
+    // only the costs (a facility's catchment), one array less written and reset per node.
+    const SearchResult& run_costs(const std::vector<Source>& sources, std::uint32_t cutoff_ms);
     // Nodes reached by the last run (cost <= cutoff), in the order they were first reached.
     [[nodiscard]] const std::vector<network::NodeId>& reached() const { return m_touched; }
 
 private:
+    template <bool kLabels>
+    const SearchResult& run_impl(const std::vector<Source>& sources, std::uint32_t cutoff_ms);
     const network::Graph* m_graph;
+    bool m_labelled = false;  // the last run wrote labels (to reset)
     SearchResult m_result;
     std::vector<network::NodeId> m_touched;
     struct HeapEntry {

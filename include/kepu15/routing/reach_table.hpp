@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <vector>
@@ -52,6 +53,7 @@ struct ReachedPoint {
 };
 
 class DijkstraSearch;
+struct Source;
 
 // The points' side of catchment searches: per node, the points leaving through it within the
 // limit; per edge, the points strictly inside it. It depends only on the points' snaps, the
@@ -86,24 +88,49 @@ public:
     public:
         explicit Worker(std::shared_ptr<const Index> index);
         Worker(Worker&&) noexcept;
+        Worker& operator=(Worker&&) noexcept;
         ~Worker();
         // Facility f's catchment (empty when unsnapped), sorted by point when `sorted` (else in
         // the order reached); valid until the next search of this worker.
         std::span<const ReachedPoint> search(std::size_t facility, bool sorted = true);
 
     private:
+        friend class CatchmentSearch;
+        friend class CatchmentWorkers;
         std::shared_ptr<const Index> m_index;
         std::unique_ptr<DijkstraSearch> m_search;
         std::vector<std::uint32_t> m_best;   // per point; `unreached` between searches
         std::vector<std::uint64_t> m_seen;   // per point, one bit: reached by this search
         std::vector<std::uint32_t> m_touched;
         std::vector<ReachedPoint> m_out;
+        std::vector<Source> m_sources;
     };
     // One per thread; a Worker must not be shared between threads.
     [[nodiscard]] Worker worker() const;
+    // A worker on `spare`'s buffers when `spare` was made for the same reverse graph and point count
+    // (a worker of another facility set, profile's graph or limit): no allocation and no page
+    // faults, which cost as much as a few drive searches when every measure makes its workers
+    // afresh. Otherwise a new worker (`spare` is dropped). The same results either way.
+    [[nodiscard]] Worker worker(Worker&& spare) const;
 
 private:
+    friend class CatchmentWorkers;
     std::shared_ptr<Index> m_index;
+};
+
+// Spare catchment workers kept between the searches of several measures or evaluations (their
+// buffers: O(nodes + points) each). Thread-safe.
+class CatchmentWorkers {
+public:
+    // A worker for `search`, on the buffers of a spare one made for the same graph and point count
+    // when there is one.
+    [[nodiscard]] CatchmentSearch::Worker take(const CatchmentSearch& search);
+    // Keeps `worker` as a spare (never throws: called from deleters; dropped when it cannot be kept).
+    void give(CatchmentSearch::Worker&& worker) noexcept;
+
+private:
+    std::mutex m_mutex;
+    std::vector<CatchmentSearch::Worker> m_spare;
 };
 
 
