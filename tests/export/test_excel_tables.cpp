@@ -165,7 +165,7 @@ TEST_CASE("villages.csv ranks the worst-served village first, with its town, and
     for (std::size_t i = 0; i < header.size(); ++i) col[header[i].substr(header[i].rfind(' ') + 1)] = i;
     for (const char* k : {"rank", "village_code", "village_name", "town_code", "town_name", "urban", "population",
                           "pop_youth", "pop_elderly", "any_crowfly_covered_pct", "uncovered_pop",
-                          "station_covered_pct", "station_mean_m", "station_elderly_covered_pct"}) {
+                          "station_covered_pct", "station_mean_m", "pop_elderly_station_covered_pct"}) {
         CAPTURE(k);
         CHECK(col.count(k) == 1);
     }
