@@ -52,13 +52,7 @@ public:
             m_jobs.pop_front();
             if (m_error) continue;
             lock.unlock();
-            std::exception_ptr error;
-            try {
-                job();
-            } catch (...) {
-                error = std::current_exception();
-            }
-            job = nullptr;
+            std::exception_ptr error = run_job(job);
             lock.lock();
             if (error && !m_error) m_error = error;
         }
@@ -67,6 +61,19 @@ public:
     }
 
 private:
+    // Runs `job` (called without the lock) and releases its captures, still outside the lock;
+    // returns what it threw, if anything.
+    static std::exception_ptr run_job(std::function<void()>& job) {
+        std::exception_ptr error;
+        try {
+            job();
+        } catch (...) {
+            error = std::current_exception();
+        }
+        job = nullptr;
+        return error;
+    }
+
     void work() {
         std::unique_lock lock(m_mutex);
         while (true) {
@@ -77,13 +84,7 @@ private:
             if (!m_error) {
                 m_running = true;
                 lock.unlock();
-                std::exception_ptr error;
-                try {
-                    job();
-                } catch (...) {
-                    error = std::current_exception();
-                }
-                job = nullptr;  // its captures released outside the lock
+                std::exception_ptr error = run_job(job);
                 lock.lock();
                 m_running = false;
                 if (error && !m_error) m_error = error;

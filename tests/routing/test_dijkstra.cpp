@@ -139,6 +139,17 @@ void check_case(const RandomCase& rc, const routing::SearchResult& r) {
     }
 }
 
+// Replaces rc's sources with 1-5 random ones among the first 240 nodes, and its cutoff.
+void new_sources(RandomCase& rc, std::mt19937& rng) {
+    rc.sources.clear();
+    const std::size_t k = 1 + rng() % 5;
+    for (std::size_t i = 0; i < k; ++i) {
+        rc.sources.push_back({static_cast<network::NodeId>(rng() % 240), static_cast<std::uint32_t>(rng() % 50),
+                              static_cast<std::uint32_t>(i)});
+    }
+    rc.cutoff = static_cast<std::uint32_t>(rng() % 400);
+}
+
 }  // namespace
 
 TEST_CASE("multi-source Dijkstra equals Bellman-Ford and a plain Dijkstra on random graphs", "[routing]") {
@@ -165,13 +176,7 @@ TEST_CASE("a reused DijkstraSearch resets its buffers between runs", "[routing]"
     std::mt19937 rng(seed);
     for (int run = 0; run < 20; ++run) {
         CAPTURE(run);
-        rc.sources.clear();
-        const std::size_t k = 1 + rng() % 5;
-        for (std::size_t i = 0; i < k; ++i) {
-            rc.sources.push_back({static_cast<network::NodeId>(rng() % 240), static_cast<std::uint32_t>(rng() % 50),
-                                  static_cast<std::uint32_t>(i)});
-        }
-        rc.cutoff = static_cast<std::uint32_t>(rng() % 400);
+        new_sources(rc, rng);
         check_case(rc, search.run(rc.sources, rc.cutoff));
     }
 }
@@ -220,13 +225,7 @@ TEST_CASE("run_costs gives run's costs without labels, alternating with labelled
     std::mt19937 rng(seed);
     for (int run = 0; run < 30; ++run) {
         CAPTURE(run);
-        rc.sources.clear();
-        const std::size_t k = 1 + rng() % 5;
-        for (std::size_t i = 0; i < k; ++i) {
-            rc.sources.push_back({static_cast<network::NodeId>(rng() % 240), static_cast<std::uint32_t>(rng() % 50),
-                                  static_cast<std::uint32_t>(i)});
-        }
-        rc.cutoff = static_cast<std::uint32_t>(rng() % 400);
+        new_sources(rc, rng);
         if (rng() % 2 == 0) {
             check_case(rc, search.run(rc.sources, rc.cutoff));
             continue;
