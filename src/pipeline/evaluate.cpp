@@ -78,16 +78,6 @@ void evaluate_network(const PreparedStudy& prepared, Evaluation& ev, const Evalu
     }
 }
 
-AccessMeasure access_of_facilities(const PreparedStudy& prepared, const Evaluation& ev, std::size_t m,
-                                   std::size_t first, std::size_t end, std::span<const double> start,
-                                   unsigned threads, CatchmentCache* cache);
-
-std::size_t facility_count(const Evaluation& ev, std::size_t m) {
-    std::size_t k = 0;
-    while (ev.facilities[k].kind != ev.measures[m].kind) ++k;
-    return ev.facilities[k].position_m.size();
-}
-
 std::shared_ptr<const routing::CatchmentPoints> catchment_points_of(const PreparedStudy& prepared,
                                                                     CatchmentCache& cache, std::size_t p,
                                                                     double catchment) {
@@ -115,32 +105,6 @@ bool catchments_cached(const PreparedStudy& prepared, const Evaluation& ev, std:
         if (snap && cache->find(CatchmentCache::key(p, catchment, *snap)) == nullptr) return false;
     }
     return true;
-}
-
-// Per measure: 2SFCA / E2SFCA / gravity within the kind's catchment (crow-fly metres, or minutes by
-// the measure's profile) with the facilities' capacities (1 when absent). A network measure with
-// catchments to search uses every thread itself (its catchments searched in parallel), so those
-// measures run one after another; the crow-fly measures and the network measures whose catchments
-// are all cached (only additions) run side by side, one thread each. A single run has no cache
-// (each measure builds its points' index for its own facilities' edges): a cache of the run alone,
-// storing nothing but sharing the index per profile and the workers' buffers between measures,
-// measured no cheaper (docs/performance.md "Access").
-std::vector<AccessMeasure> evaluate_access(const PreparedStudy& prepared, const Evaluation& ev, unsigned threads) {
-    std::vector<AccessMeasure> access(ev.measures.size());
-    CatchmentCache* cache = prepared.catchments.get();
-    std::vector<std::size_t> side_by_side;
-    for (std::size_t m = 0; m < ev.measures.size(); ++m) {
-        if (ev.measures[m].is_network() && !catchments_cached(prepared, ev, m)) {
-            access[m] = access_of_facilities(prepared, ev, m, 0, facility_count(ev, m), {}, threads, cache);
-        } else {
-            side_by_side.push_back(m);
-        }
-    }
-    parallel_for(side_by_side.size(), threads, [&](std::size_t i) {
-        const std::size_t m = side_by_side[i];
-        access[m] = access_of_facilities(prepared, ev, m, 0, facility_count(ev, m), {}, 1, cache);
-    });
-    return access;
 }
 
 // The capacities of a kind's facilities [first, end): 1 where absent.
@@ -265,8 +229,29 @@ AccessMeasure access_measure(const PreparedStudy& prepared, const Evaluation& ev
                                 prepared.catchments.get());
 }
 
+// Per measure: 2SFCA / E2SFCA / gravity within the kind's catchment (crow-fly metres, or minutes by
+// the measure's profile) with the facilities' capacities (1 when absent). A network measure with
+// catchments to search uses every thread itself (its catchments searched in parallel), so those
+// measures run one after another; the crow-fly measures and the network measures whose catchments
+// are all cached (only additions) run side by side, one thread each. A single run has no cache
+// (each measure builds its points' index for its own facilities' edges): a cache of the run alone,
+// storing nothing but sharing the index per profile and the workers' buffers between measures,
+// measured no cheaper (docs/performance.md "Access").
 std::vector<AccessMeasure> access_stage(const PreparedStudy& prepared, const Evaluation& ev, unsigned threads) {
-    return evaluate_access(prepared, ev, threads);
+    std::vector<AccessMeasure> access(ev.measures.size());
+    std::vector<std::size_t> side_by_side;
+    for (std::size_t m = 0; m < ev.measures.size(); ++m) {
+        if (ev.measures[m].is_network() && !catchments_cached(prepared, ev, m)) {
+            access[m] = access_measure(prepared, ev, m, threads);
+        } else {
+            side_by_side.push_back(m);
+        }
+    }
+    parallel_for(side_by_side.size(), threads, [&](std::size_t i) {
+        const std::size_t m = side_by_side[i];
+        access[m] = access_measure(prepared, ev, m, 1);
+    });
+    return access;
 }
 
 AccessMeasure access_measure_appended(const PreparedStudy& prepared, const Evaluation& ev, std::size_t m,
@@ -345,7 +330,7 @@ Evaluation evaluate(const PreparedStudy& prepared, std::vector<study::FacilitySe
     if (options.after_search) options.after_search(ev);
     if (study.access) {
         timings.start("access");
-        ev.access = evaluate_access(prepared, ev, threads);
+        ev.access = access_stage(prepared, ev, threads);
     }
     timings.stop();
     return ev;
