@@ -5,6 +5,7 @@
 // part over the repetitions: a figure the machine's load inflates much less than wall time.
 // Usage: bench_areas STUDY.toml [repetitions]
 #include "kepu15/geo/grid_mask.hpp"
+#include "kepu15/huge_pages.hpp"
 #include "kepu15/pipeline/evaluate.hpp"
 #include "kepu15/pipeline/prepared.hpp"
 #include "kepu15/routing/network_coverage.hpp"
@@ -57,6 +58,7 @@ double median(std::vector<double> v) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    kepu15::use_huge_page_heap();  // as the kepu15 executable does
     if (argc < 2) {
         std::fprintf(stderr, "usage: bench_areas STUDY.toml [repetitions]\n");
         return 2;

@@ -8,15 +8,16 @@
 // with stations moved to new places; with [access], also the access stage alone without the cache
 // (wall and CPU) and each measure's access on one thread.
 // Usage: bench_evaluate STUDY.toml [repetitions] [threads]
-#include "kepu15/parallel.hpp"
-#include "kepu15/pipeline/evaluate.hpp"
-#include "kepu15/pipeline/catchment_cache.hpp"
-#include "kepu15/pipeline/prepared.hpp"
-#include "kepu15/pipeline/result.hpp"
-#include "kepu15/study/study.hpp"
 #include "kepu15/access/fca.hpp"
 #include "kepu15/coverage/crowfly.hpp"
+#include "kepu15/huge_pages.hpp"
+#include "kepu15/parallel.hpp"
+#include "kepu15/pipeline/catchment_cache.hpp"
+#include "kepu15/pipeline/evaluate.hpp"
+#include "kepu15/pipeline/prepared.hpp"
+#include "kepu15/pipeline/result.hpp"
 #include "kepu15/routing/reach_table.hpp"
+#include "kepu15/study/study.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -57,6 +58,7 @@ struct Figures {
 }  // namespace
 
 int main(int argc, char** argv) {
+    kepu15::use_huge_page_heap();  // as the kepu15 executable does
     if (argc < 2) {
         std::fprintf(stderr, "usage: bench_evaluate STUDY.toml [repetitions] [threads]\n");
         return 2;

@@ -3,6 +3,7 @@
 // batch to WGS84) and the equity figures of every measure are computed `repetitions` times on one
 // thread. Prints the median and minimum seconds of each.
 // Usage: bench_gaps STUDY.toml [repetitions]   DEFAULT: 5 repetitions
+#include "kepu15/huge_pages.hpp"
 #include "kepu15/pipeline/evaluate.hpp"
 #include "kepu15/pipeline/prepared.hpp"
 #include "kepu15/pipeline/result.hpp"
@@ -20,6 +21,7 @@ using namespace kepu15;
 using clock_type = std::chrono::steady_clock;
 
 int main(int argc, char** argv) {
+    kepu15::use_huge_page_heap();  // as the kepu15 executable does
     if (argc < 2) {
         std::fprintf(stderr, "usage: bench_gaps STUDY.toml [repetitions]\n");
         return 2;

@@ -7,6 +7,7 @@
 #include "road_grid.hpp"
 
 #include "kepu15/geo/crs.hpp"
+#include "kepu15/huge_pages.hpp"
 #include "kepu15/network/line_reader.hpp"
 
 #include <algorithm>
@@ -59,6 +60,7 @@ int write_grid(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    kepu15::use_huge_page_heap();  // as the kepu15 executable does
     std::vector<std::string> files;
     int repeat = 3;
     network::LineNetworkOptions options;

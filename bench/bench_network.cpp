@@ -5,6 +5,7 @@
 // Usage: bench_network [repetitions] [seed]   DEFAULT: 20 repetitions, seed 20240615.
 #include "road_grid.hpp"
 
+#include "kepu15/huge_pages.hpp"
 #include "kepu15/network/graph.hpp"
 #include "kepu15/network/road_network.hpp"
 #include "kepu15/routing/dijkstra.hpp"
@@ -78,6 +79,7 @@ Timing time_it(int repetitions, const std::function<void()>& fn) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    kepu15::use_huge_page_heap();  // as the kepu15 executable does
     const int repetitions = argc > 1 ? std::max(1, std::atoi(argv[1])) : 20;
     const std::uint32_t seed = argc > 2 ? static_cast<std::uint32_t>(std::strtoul(argv[2], nullptr, 10)) : 20240615U;
 

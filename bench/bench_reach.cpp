@@ -7,6 +7,7 @@
 // Usage: bench_reach [repetitions] [seed] [threads]   DEFAULT: 11 repetitions, seed 20240615, 1 thread.
 #include "road_grid.hpp"
 
+#include "kepu15/huge_pages.hpp"
 #include "kepu15/network/graph.hpp"
 #include "kepu15/network/snap.hpp"
 #include "kepu15/routing/network_coverage.hpp"
@@ -48,6 +49,7 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    kepu15::use_huge_page_heap();  // as the kepu15 executable does
     const int repetitions = argc > 1 ? std::max(1, std::atoi(argv[1])) : 11;
     const std::uint32_t seed =
         argc > 2 ? static_cast<std::uint32_t>(std::strtoul(argv[2], nullptr, 10)) : 20240615U;

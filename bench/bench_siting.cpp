@@ -4,6 +4,7 @@
 // facilities; walking minutes = straight-line distance x a per-pair detour factor (1.2-1.6) at
 // 4.5 km/h, kept up to 15 minutes, so each cell reaches a few candidates.
 // Usage: bench_siting [threads] [seed] [--exact]   (DEFAULT: 2 threads, seed 20251201)
+#include "kepu15/huge_pages.hpp"
 #include "kepu15/scenario/incremental.hpp"
 #include "kepu15/siting/solve.hpp"
 
@@ -108,6 +109,7 @@ void print(const char* label, const siting::Result& r, double secs) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    kepu15::use_huge_page_heap();  // as the kepu15 executable does
     unsigned threads = 2;
     std::uint64_t seed = 20251201;
     bool exact = false;

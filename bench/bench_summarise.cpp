@@ -2,6 +2,7 @@
 // village, access means): the bundled Kunshan study is prepared and evaluated once, then summarised
 // repeatedly. Prints median wall and CPU time (all threads) per summary.
 // Usage: bench_summarise STUDY.toml [repetitions] [threads]
+#include "kepu15/huge_pages.hpp"
 #include "kepu15/pipeline/evaluate.hpp"
 #include "kepu15/pipeline/prepared.hpp"
 #include "kepu15/pipeline/result.hpp"
@@ -19,6 +20,7 @@ using namespace kepu15;
 using clock_type = std::chrono::steady_clock;
 
 int main(int argc, char** argv) {
+    kepu15::use_huge_page_heap();  // as the kepu15 executable does
     if (argc < 2) {
         std::fprintf(stderr, "usage: bench_summarise STUDY.toml [repetitions] [threads]\n");
         return 2;

@@ -5,6 +5,7 @@
 // Usage: bench_write [repetitions] [cells] [writer]   DEFAULT: 5 repetitions, 88,000 cells, every
 // writer (writer: a name prefix such as GeoPackage, to profile one).
 #include "kepu15/error.hpp"
+#include "kepu15/huge_pages.hpp"
 #include "kepu15/io/sink.hpp"
 #include "kepu15/io/vector_writer.hpp"
 
@@ -94,6 +95,7 @@ Times measure(const std::function<void()>& f) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    kepu15::use_huge_page_heap();  // as the kepu15 executable does
     const int reps = argc > 1 ? std::atoi(argv[1]) : 5;
     const std::size_t cells = argc > 2 ? static_cast<std::size_t>(std::atoll(argv[2])) : 88000;
     const std::string only = argc > 3 ? argv[3] : "";

@@ -1,9 +1,15 @@
 #include "kepu15/huge_pages.hpp"
 
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
 
 #if defined(__linux__)
 #include <sys/mman.h>
+#include <unistd.h>
+#endif
+#if defined(__GLIBC__)
+#include <malloc.h>
 #endif
 
 namespace kepu15 {
@@ -19,6 +25,32 @@ void advise_huge_pages(void* p, std::size_t bytes) noexcept {
 #else
     (void)p;
     (void)bytes;
+#endif
+}
+
+void use_huge_page_heap(std::size_t reserve) noexcept {
+#if defined(__GLIBC__) && defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (const char* tunables = std::getenv("GLIBC_TUNABLES");
+        tunables != nullptr && std::strstr(tunables, "glibc.malloc.") != nullptr)
+        return;
+    constexpr std::size_t huge = std::size_t{2} << 20;
+    ::mallopt(M_ARENA_MAX, 1);
+    ::mallopt(M_MMAP_THRESHOLD, 32 << 20);  // glibc's largest allowed value
+    ::mallopt(M_TRIM_THRESHOLD, static_cast<int>(reserve > (1U << 30) ? (1U << 30) : reserve));
+    ::mallopt(M_TOP_PAD, static_cast<int>(reserve > (1U << 30) ? (1U << 30) : reserve));
+    // Grow the heap now: a block larger than all the heap's free memory together can only come
+    // from extending the heap (mmap is off for this one block), by the block plus the top pad;
+    // freed, it stays in the heap (the trim threshold).
+    const auto before = reinterpret_cast<std::uintptr_t>(::sbrk(0));
+    ::mallopt(M_MMAP_MAX, 0);
+    if (void* grow = std::malloc(::mallinfo2().fordblks + huge)) std::free(grow);
+    ::mallopt(M_MMAP_MAX, 65536);  // glibc's default
+    const auto after = reinterpret_cast<std::uintptr_t>(::sbrk(0));
+    const std::uintptr_t first = (before + huge - 1) & ~(huge - 1);
+    const std::uintptr_t last = after & ~(huge - 1);
+    if (last > first) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
+#else
+    (void)reserve;
 #endif
 }
 

@@ -401,6 +401,7 @@ int access_command(const AccessArgs& args, const CLI::App& cmd) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    kepu15::use_huge_page_heap();  // before any thread: one arena, on huge pages
     CLI::App app{"kepu15: accessibility of science-popularisation (科普) facilities, the 15-minute circle"};
     app.set_version_flag("--version", std::string("kepu15 ") + KEPU15_VERSION);
     app.require_subcommand(1);
