@@ -9,6 +9,8 @@
 #include "kepu15/pipeline/service_areas.hpp"
 #include "kepu15/report/outputs.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <iomanip>
@@ -161,6 +163,8 @@ void run_study(const study::Study& study, const RunOptions& options, std::ostrea
     std::vector<study::FacilitySet> area_facilities;
     std::vector<std::vector<pipeline::SnapList>> area_snaps;
     std::span<const coverage::Measure> measures;
+    std::vector<pipeline::ServiceArea> kind_areas;  // per kind x profile x band, filled by their jobs
+    std::atomic<std::size_t> areas_left{0};         // kind x profile jobs not finished
     std::mutex beside_mutex;
     std::vector<std::pair<std::string, double>> beside;  // seconds per background job, for --timings
     // Declared after everything its jobs use, so that when a stage throws it stops (dropping the
@@ -172,7 +176,12 @@ void run_study(const study::Study& study, const RunOptions& options, std::ostrea
             job();
             const double s = std::chrono::duration<double>(Timings::clock::now() - started).count();
             const std::lock_guard lock(beside_mutex);
-            beside.emplace_back(name, s);
+            const auto same = std::find_if(beside.begin(), beside.end(), [&](const auto& b) { return b.first == name; });
+            if (same == beside.end()) {
+                beside.emplace_back(name, s);
+            } else {
+                same->second += s;  // the service areas' jobs: their sum, on whichever thread
+            }
         });
     };
     if (prepared.network && study.roads) {
@@ -183,6 +192,11 @@ void run_study(const study::Study& study, const RunOptions& options, std::ostrea
         report_options.written_by_caller.insert("water.geojson");
         push("water.geojson", [&] { report::write_water_layer(study, *sink); });
     }
+    const auto push_cells_tif = [&] {
+        push("cells.tif", [&] {
+            report::write_cells_raster(prepared.inputs.cells, measures, cells_tif, options.threads, diag);
+        });
+    };
     pipeline::EvaluateOptions evaluate_options;
     evaluate_options.service_areas = false;  // drawn beside access
     evaluate_options.after_search = [&](const pipeline::Evaluation& ev) {
@@ -191,18 +205,39 @@ void run_study(const study::Study& study, const RunOptions& options, std::ostrea
             report_options.written_by_caller.insert("isochrones.geojson");
             area_facilities = ev.facilities;
             area_snaps = ev.facility_snaps;
-            // Per kind (DEFAULT), 36 masks on the bundled study: one thread, beside access's two.
-            // Per facility, the job is the run's longest (a reach table and masks per facility):
-            // the run's threads, so that it does not keep the end of the run on one core.
-            const unsigned area_threads = study.service_areas_per_facility ? options.threads : 1;
-            push("service areas", [&, area_threads] {
-                const auto areas = pipeline::service_areas(prepared, area_facilities, area_snaps, area_threads);
-                report::write_isochrones_layer(prepared, area_facilities, areas, *sink);
-            });
+            if (study.service_areas_per_facility) {
+                // The run's longest job (a reach table and masks per facility): the run's threads,
+                // so that it does not keep the end of the run on one core.
+                push("service areas", [&] {
+                    const auto areas = pipeline::service_areas(prepared, area_facilities, area_snaps, options.threads);
+                    report::write_isochrones_layer(prepared, area_facilities, areas, *sink);
+                });
+            } else {
+                push_cells_tif();
+                // Per kind (DEFAULT; 12 searches and 36 masks on the bundled study): one job per kind
+                // x profile after cells.tif, so that the main thread, once it has written the rest,
+                // takes those not started (JobQueue::finish); the job that completes the set writes
+                // isochrones.geojson.
+                const std::size_t profiles = prepared.network->profiles().size();
+                const std::size_t bands = study.isochrone_minutes.size();
+                kind_areas.assign(area_facilities.size() * profiles * bands, {});
+                areas_left = area_facilities.size() * profiles;
+                for (std::size_t k = 0; k < area_facilities.size(); ++k) {
+                    for (std::size_t p = 0; p < profiles; ++p) {
+                        push("service areas", [&, k, p, profiles, bands] {
+                            auto drawn = pipeline::kind_service_areas(prepared, area_facilities[k], area_snaps[p][k], p);
+                            std::move(drawn.begin(), drawn.end(),
+                                      kind_areas.begin() + static_cast<std::ptrdiff_t>((k * profiles + p) * bands));
+                            if (areas_left.fetch_sub(1) == 1) {  // the last: every area is in place
+                                report::write_isochrones_layer(prepared, area_facilities, kind_areas, *sink);
+                            }
+                        });
+                    }
+                }
+                return;
+            }
         }
-        push("cells.tif", [&] {
-            report::write_cells_raster(prepared.inputs.cells, measures, cells_tif, options.threads, diag);
-        });
+        push_cells_tif();
     };
     pipeline::Evaluation ev =
         pipeline::evaluate(prepared, prepared.inputs.facilities, evaluate_options, options.threads, diag, timings);

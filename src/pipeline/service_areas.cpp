@@ -89,6 +89,17 @@ std::vector<ServiceArea> per_facility_service_areas(const PreparedStudy& prepare
     return areas;
 }
 
+// The service area of every facility of a kind (facility -1) from its reached street parts.
+ServiceArea drawn_area(const std::string& kind, network::Profile profile, double minutes,
+                       const std::vector<LineString>& parts, double cell_m) {
+    ServiceArea a;
+    a.kind = kind;
+    a.profile = profile;
+    a.minutes = minutes;
+    a.shape_m = geo::polygonize(geo::rasterize_lines(parts, cell_m, service_area_radius_cells));
+    return a;
+}
+
 }  // namespace
 
 bool wants_service_areas(const PreparedStudy& prepared) {
@@ -119,14 +130,26 @@ std::vector<ServiceArea> service_areas(const PreparedStudy& prepared, const std:
         const std::size_t b = task % bands.size();
         const std::size_t p = (task / bands.size()) % profiles.size();
         const std::size_t k = task / (bands.size() * profiles.size());
-        ServiceArea& a = areas[task];
-        a.kind = facilities[k].kind;
-        a.profile = profiles[p];
-        a.minutes = bands[b];
         auto& lines = parts[task / bands.size()][b];
-        a.shape_m = geo::polygonize(geo::rasterize_lines(lines, study.isochrone_cell_m, service_area_radius_cells));
+        areas[task] = drawn_area(facilities[k].kind, profiles[p], bands[b], lines, study.isochrone_cell_m);
         std::vector<LineString>().swap(lines);  // drawn: free it
     });
+    return areas;
+}
+
+std::vector<ServiceArea> kind_service_areas(const PreparedStudy& prepared, const study::FacilitySet& facilities,
+                                            const SnapList& snaps, std::size_t profile) {
+    const PreparedNetwork& net = *prepared.network;
+    const auto& bands = prepared.study.isochrone_minutes;
+    const network::Profile p = net.profiles()[profile];
+    auto parts = routing::reached_edge_parts_by_band(net.roads(), p, net.reverse_graph(profile), snaps, bands,
+                                                     net.off_road_kmh(profile));
+    std::vector<ServiceArea> areas;
+    areas.reserve(bands.size());
+    for (std::size_t b = 0; b < bands.size(); ++b) {
+        areas.push_back(drawn_area(facilities.kind, p, bands[b], parts[b], prepared.study.isochrone_cell_m));
+        std::vector<LineString>().swap(parts[b]);
+    }
     return areas;
 }
 

@@ -19,4 +19,11 @@ bool wants_service_areas(const PreparedStudy& prepared);
 std::vector<ServiceArea> service_areas(const PreparedStudy& prepared, const std::vector<study::FacilitySet>& facilities,
                                        const std::vector<std::vector<SnapList>>& facility_snaps, unsigned threads);
 
+// The bands of one kind x profile (per kind), as service_areas gives them: one search for every
+// band, then a mask per band, on the calling thread. `kepu15 run` pushes one job per kind x
+// profile so that both of its threads can share them at the end.
+// REQUIRES: wants_service_areas(prepared), not per facility; `profile` indexes the network's profiles.
+std::vector<ServiceArea> kind_service_areas(const PreparedStudy& prepared, const study::FacilitySet& facilities,
+                                            const SnapList& snaps, std::size_t profile);
+
 }  // namespace kepu15::pipeline
