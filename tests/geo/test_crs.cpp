@@ -217,6 +217,10 @@ TEST_CASE("Transformer gives PROJ's own proj_create_crs_to_crs answer bit for bi
         {"EPSG:4326", "EPSG:2154", 0.0, 44.0, 6.0, 48.0},       // Lambert-93 on RGF93
         {"EPSG:4326", "EPSG:2326", 113.9, 22.2, 114.3, 22.5},   // Hong Kong 1980 Grid: a datum shift
         {"EPSG:4326", "EPSG:27700", -5.0, 50.5, 1.5, 55.0},     // British National Grid: a datum shift
+        // Without PROJ's intermediate-CRS search (one side's datum has no operation in proj.db):
+        {"EPSG:4490", "EPSG:4258", 119.5, 30.5, 121.5, 32.0},  // CGCS2000 -> ETRS89 (a ballpark)
+        {"EPSG:3821", "EPSG:4326", 120.0, 22.0, 122.0, 25.0},  // TWD67 -> WGS84
+        {"EPSG:4326", "EPSG:3821", 120.0, 22.0, 122.0, 25.0},
     };
     const unsigned seed = 20261202;
     INFO("seed " << seed);
@@ -246,4 +250,20 @@ TEST_CASE("Transformer gives PROJ's own proj_create_crs_to_crs answer bit for bi
         }
         CHECK(different_back == 0);
     }
+}
+
+TEST_CASE("datums that no operation of PROJ's database reaches are recognised, and only those", "[geo]") {
+    using kepu15::geo::detail::datum_without_operations;
+    REQUIRE(datum_without_operations("EPSG:4490"));   // CGCS2000
+    REQUIRE(datum_without_operations("EPSG:4480"));   // CGCS2000, 3D
+    REQUIRE(datum_without_operations("EPSG:3821"));   // TWD67
+    REQUIRE_FALSE(datum_without_operations("EPSG:4326"));  // WGS84: an ensemble, many operations
+    REQUIRE_FALSE(datum_without_operations("EPSG:4269"));  // NAD83
+    REQUIRE_FALSE(datum_without_operations("EPSG:4258"));  // ETRS89
+    REQUIRE_FALSE(datum_without_operations("EPSG:4549"));  // projected: not a geographic CRS of the database
+    // The same CRS as WKT without an identifier: unsure, so no.
+    REQUIRE_FALSE(datum_without_operations(
+        "GEOGCRS[\"CGCS2000 without id\",DATUM[\"China 2000\",ELLIPSOID[\"CGCS2000\",6378137,298.257222101]],"
+        "CS[ellipsoidal,2],AXIS[\"latitude\",north,ANGLEUNIT[\"degree\",0.0174532925199433]],"
+        "AXIS[\"longitude\",east,ANGLEUNIT[\"degree\",0.0174532925199433]]]"));
 }

@@ -70,6 +70,13 @@ std::string crs_name(const std::string& crs);
 // WKT of a real CRS (for writers); GCJ-02/BD-09 have none and give the WGS84 WKT.
 std::string crs_wkt(const std::string& crs);
 
+namespace detail {
+// True when PROJ's database holds no coordinate operation from or to any CRS on the datum of `crs`
+// (EPSG:4490, CGCS2000, in PROJ 9.1's): then Transformer skips PROJ's search through intermediate
+// CRSs, which cannot find anything (src/geo/crs.cpp). False when unsure. Throws as validate_crs.
+bool datum_without_operations(const std::string& crs);
+}  // namespace detail
+
 // The polygons with every vertex (exterior rings and holes) transformed.
 MultiPolygon transform(MultiPolygon polygons, const Transformer& t);
 
