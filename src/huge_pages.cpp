@@ -6,6 +6,7 @@
 
 #if defined(__linux__)
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #endif
 #if defined(__GLIBC__)
@@ -33,6 +34,9 @@ void use_huge_page_heap(std::size_t reserve) noexcept {
     if (const char* tunables = std::getenv("GLIBC_TUNABLES");
         tunables != nullptr && std::strstr(tunables, "glibc.malloc.") != nullptr)
         return;
+    // Under an address-space limit (ulimit -v) the reserve and the top pad could exhaust it: every
+    // later extension of the heap would ask for `reserve` more and fail. Keep glibc's defaults.
+    if (struct rlimit as{}; ::getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur != RLIM_INFINITY) return;
     constexpr std::size_t huge = std::size_t{2} << 20;
     ::mallopt(M_ARENA_MAX, 1);
     ::mallopt(M_MMAP_THRESHOLD, 32 << 20);  // glibc's largest allowed value

@@ -234,6 +234,11 @@ void run_study(const study::Study& study, const RunOptions& options, std::ostrea
                         });
                     }
                 }
+                if (areas_left == 0) {  // no kind or no profile: the layer, empty
+                    push("service areas", [&] {
+                        report::write_isochrones_layer(prepared, area_facilities, kind_areas, *sink);
+                    });
+                }
                 return;
             }
         }

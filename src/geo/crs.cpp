@@ -118,6 +118,10 @@ struct OperationCache {
     ContextPtr ctx = make_context();
     std::map<std::pair<std::string, std::string>, std::pair<std::size_t, bool>> by_name;  // -> entry, reversed
     std::vector<Entry> entries;
+    // proj.db opened a second time, for operation_without_intermediates (null until then, or when
+    // it could not be opened).
+    std::unique_ptr<sqlite3, int (*)(sqlite3*)> db{nullptr, sqlite3_close};
+    bool db_opened = false;
 };
 
 // The direction in which the operation between two CRSs is created, whichever direction is asked
@@ -168,6 +172,22 @@ std::optional<std::pair<std::size_t, bool>> find_entry(OperationCache& cache, co
     return std::nullopt;
 }
 
+using SqlitePtr = std::unique_ptr<sqlite3, int (*)(sqlite3*)>;
+
+// PROJ's database opened read-only a second time (PROJ's own connection is not reachable), or null.
+// About 20 ms, most of it SQLite parsing proj.db's schema: done once per process.
+SqlitePtr open_proj_db(PJ_CONTEXT* c) {
+    SqlitePtr none(nullptr, sqlite3_close);
+    const char* path = proj_context_get_database_path(c);
+    if (path == nullptr) return none;
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+        sqlite3_close(db);
+        return none;
+    }
+    return SqlitePtr(db, sqlite3_close);
+}
+
 // True when PROJ's database holds no coordinate operation from or to any CRS on the datum of
 // `crs` (a geographic CRS with an authority code, equivalent to the database's CRS of that code):
 // no geodetic, projected or compound CRS on that datum is the source or target of a transformation
@@ -175,7 +195,9 @@ std::optional<std::pair<std::size_t, bool>> find_entry(OperationCache& cache, co
 // Then no operation from another datum can reach it through an intermediate CRS either, and PROJ
 // can only answer with what it finds without intermediates (its ballpark offset). False when
 // unsure (no code, not in the database, any error).
-bool datum_without_operations(PJ_CONTEXT* c, const PJ* crs) {
+// `db`: PROJ's database (open_proj_db); null gives false.
+bool datum_without_operations(PJ_CONTEXT* c, sqlite3* db, const PJ* crs) {
+    if (db == nullptr) return false;
     const char* auth = proj_get_id_auth_name(crs, 0);
     const char* code = proj_get_id_code(crs, 0);
     if (auth == nullptr || code == nullptr) return false;
@@ -183,14 +205,6 @@ bool datum_without_operations(PJ_CONTEXT* c, const PJ* crs) {
         const PjPtr in_db(proj_create_from_database(c, auth, code, PJ_CATEGORY_CRS, 0, nullptr));
         if (!in_db || proj_is_equivalent_to_with_ctx(c, in_db.get(), crs, PJ_COMP_EQUIVALENT) == 0) return false;
     }
-    const char* path = proj_context_get_database_path(c);
-    if (path == nullptr) return false;
-    sqlite3* db = nullptr;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
-        sqlite3_close(db);
-        return false;
-    }
-    const std::unique_ptr<sqlite3, int (*)(sqlite3*)> db_closer(db, sqlite3_close);
     static constexpr const char* query = R"sql(
 WITH datum AS (SELECT datum_auth_name AS a, datum_code AS c FROM geodetic_crs WHERE auth_name = ?1 AND code = ?2),
 geod AS (SELECT g.auth_name, g.code FROM geodetic_crs g JOIN datum ON g.datum_auth_name = datum.a AND g.datum_code = datum.c),
@@ -221,7 +235,8 @@ SELECT (SELECT count(*) FROM datum),
 bool datum_without_operations(const std::string& crs) {
     PJ_CONTEXT* c = thread_context();
     const PjPtr pj = create_crs(c, crs);
-    return datum_without_operations(c, pj.get());
+    const SqlitePtr db = open_proj_db(c);
+    return datum_without_operations(c, db.get(), pj.get());
 }
 
 // proj_create_crs_to_crs_from_pj(c, src, dst, no area, no options), without its search through
@@ -231,9 +246,18 @@ bool datum_without_operations(const std::string& crs) {
 // as proj_create_crs_to_crs_from_pj sets it, which returns its single candidate as it is; so the
 // answer is the same operation, found in about 35 ms instead of 100 (WGS84 <-> CGCS2000). Null
 // when these conditions do not hold: the caller then runs the full search.
-PjPtr operation_without_intermediates(PJ_CONTEXT* c, const PjPtr& src, const PjPtr& dst) {
+// REQUIRES: cache.mutex held.
+PjPtr operation_without_intermediates(OperationCache& cache, const PjPtr& src, const PjPtr& dst) {
+    PJ_CONTEXT* c = cache.ctx.get();
     if (!is_geographic_type(proj_get_type(src.get())) || !is_geographic_type(proj_get_type(dst.get()))) return {};
-    if (!datum_without_operations(c, src.get()) && !datum_without_operations(c, dst.get())) return {};
+    if (!cache.db_opened) {
+        cache.db = open_proj_db(c);
+        cache.db_opened = true;
+    }
+    if (!datum_without_operations(c, cache.db.get(), src.get()) &&
+        !datum_without_operations(c, cache.db.get(), dst.get())) {
+        return {};
+    }
     PJ_OPERATION_FACTORY_CONTEXT* factory = proj_create_operation_factory_context(c, nullptr);
     if (factory == nullptr) return {};
     proj_operation_factory_context_set_allow_ballpark_transformations(c, factory, 1);
@@ -257,7 +281,7 @@ PjPtr operation_without_intermediates(PJ_CONTEXT* c, const PjPtr& src, const PjP
 PjPtr search_operation(OperationCache& cache, const PjPtr& src, const PjPtr& dst, const std::string& from_crs,
                        const std::string& to_crs) {
     PJ_CONTEXT* c = cache.ctx.get();
-    PjPtr op = operation_without_intermediates(c, src, dst);
+    PjPtr op = operation_without_intermediates(cache, src, dst);
     if (!op) op.reset(proj_create_crs_to_crs_from_pj(c, src.get(), dst.get(), nullptr, nullptr));
     if (!op) throw crs_error("no transformation from '" + from_crs + "' to '" + to_crs + "': " + last_error(c));
     PjPtr normalised(proj_normalize_for_visualization(c, op.get()));
