@@ -25,6 +25,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <iomanip>
@@ -35,11 +37,56 @@
 #include <sstream>
 #include <utility>
 
+#if defined(__linux__)
+#include <sys/resource.h>
+#endif
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 namespace kepu15::commands {
 
 namespace {
 
 namespace fs = std::filesystem;
+
+// What the compare step costs the system: page faults (first touches of memory), system time and
+// the heap's growth, read before and after the step. Why: on a virtual machine a first touch can
+// cost far more than the same touch of memory the process already has (docs/performance.md
+// "Compare with access").
+struct MemoryCounters {
+    double user_ms = 0, system_ms = 0;
+    long minor_faults = 0;
+    double heap_mb = 0;    // bytes the heap has from the system (mallinfo2().arena)
+    double in_use_mb = 0;  // bytes allocated and not freed (mallinfo2().uordblks)
+    double resident_mb = 0;  // anonymous memory the process has touched (RssAnon of /proc/self/status)
+    double free_mb = 0;      // freed memory in the heap below its top (mallinfo2().fordblks - keepcost)
+    static MemoryCounters now() {
+        MemoryCounters c;
+#if defined(__linux__)
+        if (std::FILE* f = std::fopen("/proc/self/status", "r")) {
+            char line[256];
+            while (std::fgets(line, sizeof line, f) != nullptr) {
+                long kb = 0;
+                if (std::sscanf(line, "RssAnon: %ld kB", &kb) == 1) c.resident_mb = static_cast<double>(kb) / 1024;
+            }
+            std::fclose(f);
+        }
+        rusage u{};
+        ::getrusage(RUSAGE_SELF, &u);
+        c.user_ms = 1e3 * static_cast<double>(u.ru_utime.tv_sec) + 1e-3 * static_cast<double>(u.ru_utime.tv_usec);
+        c.system_ms = 1e3 * static_cast<double>(u.ru_stime.tv_sec) + 1e-3 * static_cast<double>(u.ru_stime.tv_usec);
+        c.minor_faults = u.ru_minflt;
+#endif
+#if defined(__GLIBC__)
+        const auto m = ::mallinfo2();
+        c.heap_mb = static_cast<double>(m.arena) / (1 << 20);
+        c.in_use_mb = static_cast<double>(m.uordblks) / (1 << 20);
+        c.free_mb = static_cast<double>(m.fordblks - m.keepcost) / (1 << 20);
+#endif
+        return c;
+    }
+};
 
 std::string at_line(const scenario::Scenario& sc, int line) { return sc.file + ":" + std::to_string(line); }
 
@@ -398,6 +445,7 @@ struct Changed {
 struct IncrementalStats {
     std::size_t measures_reused = 0, measures_merged = 0, measures_recomputed = 0, access_recomputed = 0;
     std::size_t access_added = 0;  // of access_recomputed: from the added sites only
+    std::size_t catchments_released = 0;  // the baseline's catchments the scenario does not read
 };
 
 // The scenario's evaluation from the baseline's: a kind whose facilities did not change keeps its
@@ -439,8 +487,33 @@ pipeline::Evaluation evaluate_incremental(const pipeline::PreparedStudy& prepare
             }
         }
     }
+    // Access computed again per measure: appended (a kind that only gained facilities, appended
+    // after the baseline's in the same order with the same capacities: the baseline's ratios kept,
+    // the new sites' shares added, equal to the last bit to a full recomputation) or in full.
+    enum class Redo : std::uint8_t { none, appended, full };
+    std::vector<Redo> redo_access(base.measures.size(), Redo::none);
+    if (!base.access.empty()) {
+        for (std::size_t m = 0; m < base.measures.size(); ++m) {
+            const KindChange& c = changes[kind_index(ev.facilities, base.measures[m].kind, "compare")];
+            if (!c.any()) continue;
+            redo_access[m] = c.removed == 0 && !c.capacity_changed && !c.reordered && !c.added.empty() ? Redo::appended
+                                                                                                         : Redo::full;
+        }
+    }
+    // The scenario is evaluated once: of the baseline's catchments it reads only those of the
+    // measures whose access it computes in full. The others go back to the heap now, before the
+    // scenario's arrays are allocated, so that these reuse memory the process has touched instead
+    // of fresh pages (a first touch costs far more than a reuse; docs/performance.md).
+    if (prepared.catchments != nullptr) {
+        std::vector<pipeline::CatchmentCache::Key> read;
+        for (std::size_t m = 0; m < base.measures.size(); ++m) {
+            if (redo_access[m] != Redo::full) continue;
+            const auto keys = pipeline::catchment_keys(prepared, ev.facilities, ev.facility_snaps, base.measures[m]);
+            read.insert(read.end(), keys.begin(), keys.end());
+        }
+        stats.catchments_released = prepared.catchments->release_all_but(read);
+    }
     const auto& cells = prepared.inputs.cells;
-    std::vector<std::uint8_t> kind_of_measure(base.measures.size());
     parallel_for(base.measures.size(), threads, [&](std::size_t m) {
         const coverage::Measure& bm = base.measures[m];
         const std::size_t k = kind_index(ev.facilities, bm.kind, "compare");
@@ -487,27 +560,19 @@ pipeline::Evaluation evaluate_incremental(const pipeline::PreparedStudy& prepare
         ev.access.resize(base.access.size());
         std::vector<std::size_t> redo;
         for (std::size_t m = 0; m < base.measures.size(); ++m) {
-            if (changes[kind_index(ev.facilities, base.measures[m].kind, "compare")].any()) {
+            if (redo_access[m] != Redo::none) {
                 redo.push_back(m);
+                stats.access_added += redo_access[m] == Redo::appended ? 1 : 0;
             } else {
                 ev.access[m] = base.access[m];
             }
         }
         stats.access_recomputed = redo.size();
-        // A kind that only gained facilities, appended after the baseline's in the same order with
-        // the same capacities, keeps the baseline's ratios and adds the new sites' shares to its
-        // scores (equal to the last bit to a full recomputation); any other change recomputes.
         // A network measure searches on every thread itself; the crow-fly ones run side by side.
         std::vector<std::size_t> crowfly;
-        std::vector<std::uint8_t> appended(base.measures.size(), 0);
-        for (const std::size_t m : redo) {
-            const KindChange& c = changes[kind_index(ev.facilities, base.measures[m].kind, "compare")];
-            appended[m] = c.removed == 0 && !c.capacity_changed && !c.reordered && !c.added.empty() ? 1 : 0;
-            stats.access_added += appended[m];
-        }
         const auto redo_one = [&](std::size_t m, unsigned t) {
-            ev.access[m] = appended[m] ? pipeline::access_measure_appended(prepared, ev, m, base.access[m], t)
-                                       : pipeline::access_measure(prepared, ev, m, t);
+            ev.access[m] = redo_access[m] == Redo::appended ? pipeline::access_measure_appended(prepared, ev, m, base.access[m], t)
+                                                            : pipeline::access_measure(prepared, ev, m, t);
         };
         for (const std::size_t m : redo) {
             if (ev.measures[m].is_network()) {
@@ -711,6 +776,7 @@ void run_compare(const CompareRequest& req, std::ostream& log, Diagnostics& diag
     // The compare step proper: the scenario's facilities, evaluated against the prepared baseline.
     const auto started = std::chrono::steady_clock::now();
     const std::clock_t started_cpu = std::clock();  // the process's CPU time (every thread)
+    const MemoryCounters counters_before = MemoryCounters::now();
     const auto ms_since = [](std::chrono::steady_clock::time_point t) {
         return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
     };
@@ -771,6 +837,7 @@ void run_compare(const CompareRequest& req, std::ostream& log, Diagnostics& diag
     const auto compared = std::chrono::steady_clock::now();
     const double compare_ms = std::chrono::duration<double, std::milli>(compared - started).count();
     const double compare_cpu_ms = 1e3 * static_cast<double>(std::clock() - started_cpu) / CLOCKS_PER_SEC;
+    const MemoryCounters counters_after = MemoryCounters::now();
     const io::Layer gained = change_layer("newly_covered", before, after, true);
     const io::Layer lost = change_layer("lost_coverage", before, after, false);
     const double layers_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - compared).count();
@@ -822,9 +889,17 @@ void run_compare(const CompareRequest& req, std::ostream& log, Diagnostics& diag
                               std::to_string(stats.measures_merged) + " merged from added sites, " +
                               std::to_string(stats.measures_recomputed) + " searched again, " +
                               std::to_string(stats.access_recomputed) + " access scores recomputed, " +
-                              std::to_string(stats.access_added) + " of them from the added sites alone"
+                              std::to_string(stats.access_added) + " of them from the added sites alone, " +
+                              std::to_string(stats.catchments_released) + " baseline catchments released"
                         : std::string(sc.overrides.empty() ? "full evaluation" : "full evaluation: threshold or speed overrides"))
         << "); newly covered and lost areas dissolved in " << layers_ms << " ms\n";
+    log << "  compare step: user " << counters_after.user_ms - counters_before.user_ms << " ms, system "
+        << counters_after.system_ms - counters_before.system_ms << " ms, "
+        << counters_after.minor_faults - counters_before.minor_faults << " page faults; heap "
+        << counters_before.heap_mb << " -> " << counters_after.heap_mb << " MB, in use " << counters_before.in_use_mb
+        << " -> " << counters_after.in_use_mb << " MB, resident " << counters_before.resident_mb << " -> "
+        << counters_after.resident_mb << " MB, free below the heap's top " << counters_before.free_mb << " -> "
+        << counters_after.free_mb << " MB\n";
     log << "  outputs in " << req.out_dir
         << " (compare.json, compare.csv, newly_covered.geojson, lost_coverage.geojson, baseline/, scenario/)\n";
 }
