@@ -34,6 +34,7 @@
 #include <optional>
 #include <ostream>
 #include <set>
+#include <span>
 #include <sstream>
 #include <utility>
 
@@ -603,9 +604,10 @@ pipeline::Evaluation evaluate_incremental(const pipeline::PreparedStudy& prepare
 nlohmann::json num(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
 
 // Equity of one measure as summary.json gives it (report/equity.hpp), with the baseline's horizon
-// for both sides.
-nlohmann::json equity_json(const pipeline::StudyResult& r, std::size_t m, double horizon) {
-    return report::equity_json(r, report::measure_equity(r, m, horizon));
+// for both sides; `urban` from report::urban_of_cells (the same cells on both sides).
+nlohmann::json equity_json(const pipeline::StudyResult& r, std::size_t m, double horizon,
+                           std::span<const std::int8_t> urban) {
+    return report::equity_json(r, report::measure_equity(r, m, horizon, urban));
 }
 
 // Cells covered in `after` but not `before`, dissolved per measure, of the measures with
@@ -774,13 +776,14 @@ void run_compare(const CompareRequest& req, std::ostream& log, Diagnostics& diag
     prepared.catchments->set_storing(false);
 
     // Equity of the baseline (part of preparing the comparison, like the baseline's evaluation).
-    std::vector<nlohmann::json> equity_before;
     const auto horizon_of = [&](const coverage::Measure& me) {
         return me.is_network() ? base.horizon_minutes : 3 * me.threshold.value;
     };
-    for (std::size_t m = 0; m < before.measures().size(); ++m) {
-        equity_before.push_back(equity_json(before, m, horizon_of(before.measures()[m])));
-    }
+    const std::vector<std::int8_t> urban = report::urban_of_cells(before);
+    std::vector<nlohmann::json> equity_before(before.measures().size());
+    parallel_for(before.measures().size(), req.threads, [&](std::size_t m) {
+        equity_before[m] = equity_json(before, m, horizon_of(before.measures()[m]), urban);
+    });
 
     // The scenario's CRS transformations, made while loading (PROJ takes tens of milliseconds each).
     Projections projections(prepared.inputs.working_crs);
@@ -831,6 +834,20 @@ void run_compare(const CompareRequest& req, std::ostream& log, Diagnostics& diag
     const double summarise_ms = ms_since(summarising);
     const pipeline::StudyResult& after = *after_result;
 
+    // Equity of the measures that changed, one task each (the cells' urban flags read again only
+    // when the scenario prepared the study again).
+    std::vector<nlohmann::json> equity_after(before.measures().size());
+    {
+        const std::vector<std::int8_t> urban_after = changed ? report::urban_of_cells(after) : std::vector<std::int8_t>{};
+        std::vector<std::size_t> redo;
+        for (std::size_t m = 0; m < before.measures().size(); ++m) {
+            if (!incremental || changed_measures.measure[m]) redo.push_back(m);
+        }
+        parallel_for(redo.size(), req.threads, [&](std::size_t t) {
+            const std::size_t m = redo[t];
+            equity_after[m] = equity_json(after, m, horizon_of(after.measures()[m]), changed ? urban_after : urban);
+        });
+    }
     const auto& in = prepared.inputs;
     std::vector<Row> rows;
     rows.reserve(before.measures().size() * (1 + in.units.size() + in.villages.size()));
@@ -856,8 +873,7 @@ void run_compare(const CompareRequest& req, std::ostream& log, Diagnostics& diag
             add("village", in.villages[v].code, in.villages[v].name, before.by_village.units[v], after.by_village.units[v]);
         }
         const bool same = incremental && !changed_measures.measure[m];
-        j["equity"][me.key()] = {{"before", equity_before[m]},
-                                 {"after", same ? equity_before[m] : equity_json(after, m, horizon_of(after.measures()[m]))}};
+        j["equity"][me.key()] = {{"before", equity_before[m]}, {"after", same ? equity_before[m] : std::move(equity_after[m])}};
     }
     const auto compared = std::chrono::steady_clock::now();
     const double compare_ms = std::chrono::duration<double, std::milli>(compared - started).count();
