@@ -399,36 +399,35 @@ coverage::Measure crowfly_added(const coverage::Measure& base, const study::Faci
 
 // Network measure of a kind whose scenario only adds facilities: one bounded search from the added
 // sites, merged with the baseline's times. Times are whole milliseconds, so the minimum of the two
-// is exactly what one search from every facility gives.
+// is exactly what one search from every facility gives. The baseline's measure is copied and only
+// the cells an added site reaches sooner are rewritten, as pipeline::network_measure writes them.
 coverage::Measure network_added(const pipeline::PreparedStudy& prepared, std::size_t p, const coverage::Measure& base,
                                 const pipeline::SnapList& added_snaps, const KindChange& c, std::size_t base_count) {
     const pipeline::PreparedNetwork& net = *prepared.network;
-    const auto to_scenario = scenario_index(c, base_count);
     routing::NetworkCoverageOptions opt;
     opt.cutoff_minutes = prepared.study.horizon_minutes;
     opt.off_road_kmh = net.off_road_kmh(p);
     const auto fresh = routing::travel_times(net.roads(), net.profiles()[p], net.reverse_graph(p), added_snaps,
                                              net.cell_snaps(p), opt);
-    std::vector<routing::PointTime> times(fresh.size());
-    for (std::size_t i = 0; i < times.size(); ++i) {
-        routing::PointTime& t = times[i];
-        if (base.no_road_access[i]) {
-            t.access = routing::Access::no_road_access;
-            continue;
-        }
-        if (std::isfinite(base.value[i])) {
-            t.access = routing::Access::reached;
-            t.minutes = base.value[i];
-            t.facility = static_cast<std::uint32_t>(to_scenario[static_cast<std::size_t>(base.facility[i])]);
-        }
-        const auto& f = fresh[i];
-        if (f.access == routing::Access::reached && (t.access != routing::Access::reached || f.minutes < t.minutes)) {
-            t.access = routing::Access::reached;
-            t.minutes = f.minutes;
-            t.facility = c.added[f.facility];
+    coverage::Measure m = base;
+    if (c.reordered) {
+        const auto to_scenario = scenario_index(c, base_count);
+        for (auto& f : m.facility) {
+            if (f >= 0) f = to_scenario[static_cast<std::size_t>(f)];
         }
     }
-    return pipeline::network_measure(base.kind, net.profiles()[p], base.threshold.value, times);
+    const double threshold = base.threshold.value;
+    for (std::size_t i = 0; i < fresh.size(); ++i) {
+        const auto& f = fresh[i];
+        // A cell without road access has none from any site (the cells' snaps are the same).
+        if (f.access != routing::Access::reached || base.no_road_access[i]) continue;
+        if (std::isfinite(m.value[i]) && !(f.minutes < m.value[i])) continue;
+        m.value[i] = f.minutes;
+        m.facility[i] = static_cast<std::int32_t>(c.added[f.facility]);
+        // Covered to the hundredth of a minute, as pipeline::network_measure decides it.
+        m.covered[i] = std::round(f.minutes * 100.0) / 100.0 <= threshold ? 1 : 0;
+    }
+    return m;
 }
 
 std::size_t profile_index(const pipeline::PreparedNetwork& net, network::Profile profile) {
