@@ -69,14 +69,19 @@ struct MemoryCounters {
             char line[256];
             while (std::fgets(line, sizeof line, f) != nullptr) {
                 long kb = 0;
-                if (std::sscanf(line, "RssAnon: %ld kB", &kb) == 1) c.resident_mb = static_cast<double>(kb) / 1024;
+                if (std::sscanf(line, "RssAnon: %ld kB", &kb) == 1) {
+                    c.resident_mb = static_cast<double>(kb) / 1024;
+                }
             }
             std::fclose(f);
         }
         rusage u{};
         ::getrusage(RUSAGE_SELF, &u);
-        c.user_ms = 1e3 * static_cast<double>(u.ru_utime.tv_sec) + 1e-3 * static_cast<double>(u.ru_utime.tv_usec);
-        c.system_ms = 1e3 * static_cast<double>(u.ru_stime.tv_sec) + 1e-3 * static_cast<double>(u.ru_stime.tv_usec);
+        const auto ms = [](const timeval& t) {
+            return 1e3 * static_cast<double>(t.tv_sec) + 1e-3 * static_cast<double>(t.tv_usec);
+        };
+        c.user_ms = ms(u.ru_utime);
+        c.system_ms = ms(u.ru_stime);
         c.minor_faults = u.ru_minflt;
 #endif
 #if defined(__GLIBC__)
@@ -501,8 +506,8 @@ pipeline::Evaluation evaluate_incremental(const pipeline::PreparedStudy& prepare
         for (std::size_t m = 0; m < base.measures.size(); ++m) {
             const KindChange& c = changes[kind_index(ev.facilities, base.measures[m].kind, "compare")];
             if (!c.any()) continue;
-            redo_access[m] = c.removed == 0 && !c.capacity_changed && !c.reordered && !c.added.empty() ? Redo::appended
-                                                                                                         : Redo::full;
+            const bool appended = c.removed == 0 && !c.capacity_changed && !c.reordered && !c.added.empty();
+            redo_access[m] = appended ? Redo::appended : Redo::full;
         }
     }
     // The scenario is evaluated once: of the baseline's catchments it reads only those of the
@@ -513,7 +518,8 @@ pipeline::Evaluation evaluate_incremental(const pipeline::PreparedStudy& prepare
         std::vector<pipeline::CatchmentCache::Key> read;
         for (std::size_t m = 0; m < base.measures.size(); ++m) {
             if (redo_access[m] != Redo::full) continue;
-            const auto keys = pipeline::catchment_keys(prepared, ev.facilities, ev.facility_snaps, base.measures[m]);
+            const auto keys =
+                pipeline::catchment_keys(prepared, ev.facilities, ev.facility_snaps, base.measures[m]);
             read.insert(read.end(), keys.begin(), keys.end());
         }
         stats.catchments_released = prepared.catchments->release_all_but(read);
@@ -585,8 +591,9 @@ pipeline::Evaluation evaluate_incremental(const pipeline::PreparedStudy& prepare
         // A network measure searches on every thread itself; the crow-fly ones run side by side.
         std::vector<std::size_t> crowfly;
         const auto redo_one = [&](std::size_t m, unsigned t) {
-            ev.access[m] = redo_access[m] == Redo::appended ? pipeline::access_measure_appended(prepared, ev, m, base.access[m], t)
-                                                            : pipeline::access_measure(prepared, ev, m, t);
+            ev.access[m] = redo_access[m] == Redo::appended
+                               ? pipeline::access_measure_appended(prepared, ev, m, base.access[m], t)
+                               : pipeline::access_measure(prepared, ev, m, t);
         };
         for (const std::size_t m : redo) {
             if (ev.measures[m].is_network()) {
@@ -837,14 +844,16 @@ void run_compare(const CompareRequest& req, std::ostream& log, Diagnostics& diag
     // when the scenario prepared the study again).
     std::vector<nlohmann::json> equity_after(before.measures().size());
     {
-        const std::vector<std::int8_t> urban_after = changed ? report::urban_of_cells(after) : std::vector<std::int8_t>{};
+        const std::vector<std::int8_t> urban_after =
+            changed ? report::urban_of_cells(after) : std::vector<std::int8_t>{};
         std::vector<std::size_t> redo;
         for (std::size_t m = 0; m < before.measures().size(); ++m) {
             if (!incremental || changed_measures.measure[m]) redo.push_back(m);
         }
         parallel_for(redo.size(), req.threads, [&](std::size_t t) {
             const std::size_t m = redo[t];
-            equity_after[m] = equity_json(after, m, horizon_of(after.measures()[m]), changed ? urban_after : urban);
+            equity_after[m] =
+                equity_json(after, m, horizon_of(after.measures()[m]), changed ? urban_after : urban);
         });
     }
     const auto& in = prepared.inputs;
@@ -872,7 +881,8 @@ void run_compare(const CompareRequest& req, std::ostream& log, Diagnostics& diag
             add("village", in.villages[v].code, in.villages[v].name, before.by_village.units[v], after.by_village.units[v]);
         }
         const bool same = incremental && !changed_measures.measure[m];
-        j["equity"][me.key()] = {{"before", equity_before[m]}, {"after", same ? equity_before[m] : std::move(equity_after[m])}};
+        j["equity"][me.key()] = {{"before", equity_before[m]},
+                                 {"after", same ? equity_before[m] : std::move(equity_after[m])}};
     }
     const auto compared = std::chrono::steady_clock::now();
     const double compare_ms = std::chrono::duration<double, std::milli>(compared - started).count();
@@ -933,13 +943,13 @@ void run_compare(const CompareRequest& req, std::ostream& log, Diagnostics& diag
                               std::to_string(stats.catchments_released) + " baseline catchments released"
                         : std::string(sc.overrides.empty() ? "full evaluation" : "full evaluation: threshold or speed overrides"))
         << "); newly covered and lost areas dissolved in " << layers_ms << " ms\n";
-    log << "  compare step: user " << counters_after.user_ms - counters_before.user_ms << " ms, system "
-        << counters_after.system_ms - counters_before.system_ms << " ms, "
-        << counters_after.minor_faults - counters_before.minor_faults << " page faults; heap "
-        << counters_before.heap_mb << " -> " << counters_after.heap_mb << " MB, in use " << counters_before.in_use_mb
-        << " -> " << counters_after.in_use_mb << " MB, resident " << counters_before.resident_mb << " -> "
-        << counters_after.resident_mb << " MB, free below the heap's top " << counters_before.free_mb << " -> "
-        << counters_after.free_mb << " MB\n";
+    const MemoryCounters& c0 = counters_before;
+    const MemoryCounters& c1 = counters_after;
+    log << "  compare step: user " << c1.user_ms - c0.user_ms << " ms, system " << c1.system_ms - c0.system_ms
+        << " ms, " << c1.minor_faults - c0.minor_faults << " page faults; heap " << c0.heap_mb << " -> "
+        << c1.heap_mb << " MB, in use " << c0.in_use_mb << " -> " << c1.in_use_mb << " MB, resident "
+        << c0.resident_mb << " -> " << c1.resident_mb << " MB, free below the heap's top " << c0.free_mb
+        << " -> " << c1.free_mb << " MB\n";
     log << "  outputs in " << req.out_dir
         << " (compare.json, compare.csv, newly_covered.geojson, lost_coverage.geojson, baseline/, scenario/)\n";
 }

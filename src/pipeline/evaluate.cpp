@@ -225,8 +225,8 @@ std::vector<CatchmentCache::Key> catchment_keys(const PreparedStudy& prepared,
     const PreparedNetwork& net = *prepared.network;
     std::size_t p = 0;
     while (net.profiles()[p] != me.method.profile) ++p;
-    const double catchment =
-        prepared.study.access->catchment_minutes.value_or(prepared.study.minutes_for(prepared.study.facilities[k]));
+    const study::Study& study = prepared.study;
+    const double catchment = study.access->catchment_minutes.value_or(study.minutes_for(study.facilities[k]));
     for (const auto& snap : facility_snaps[p][k]) {
         if (snap) keys.push_back(CatchmentCache::key(p, catchment, *snap));
     }

@@ -240,7 +240,8 @@ TEST_CASE("the catchment cache stays within its budget and the results do not ch
     }
 }
 
-TEST_CASE("releasing all catchments but those a scenario reads keeps its access to the last bit, twice in a row",
+TEST_CASE("releasing all catchments but those a scenario reads keeps its access to the last bit, "
+          "twice in a row",
           "[pipeline]") {
     SECTION("release_all_but on a hand-made cache") {
         pipeline::CatchmentCache cache;
@@ -283,7 +284,8 @@ TEST_CASE("releasing all catchments but those a scenario reads keeps its access 
             CAPTURE(seed);
             const auto sets = changed_sets(base, seed);
             auto cache = std::move(prepared.catchments);
-            const pipeline::Evaluation searched = evaluate(prepared, sets, 2);  // no cache: every catchment searched
+            // Without the cache: every catchment searched.
+            const pipeline::Evaluation searched = evaluate(prepared, sets, 2);
             prepared.catchments = std::move(cache);
             // Keep only the baseline catchments of station x walk that the scenario still has.
             std::size_t m = 0;
@@ -299,7 +301,9 @@ TEST_CASE("releasing all catchments but those a scenario reads keeps its access 
             std::size_t drive = 0;
             while (baseline.measures[drive].key() != "station_drive") ++drive;
             std::size_t found = 0;
-            for (const auto& key : pipeline::catchment_keys(prepared, base, baseline.facility_snaps, baseline.measures[drive])) {
+            const auto drive_keys =
+                pipeline::catchment_keys(prepared, base, baseline.facility_snaps, baseline.measures[drive]);
+            for (const auto& key : drive_keys) {
                 found += prepared.catchments->find(key) != nullptr ? 1 : 0;
             }
             CHECK(found == 0);  // another measure's catchments: released
