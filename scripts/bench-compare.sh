@@ -5,12 +5,14 @@
 # incremental evaluation, summaries by 区镇 and village, the compare rows). Writing the outputs is not
 # included. Runs the bundled study as is (E2SFCA access on) and without [access].
 # Usage: scripts/bench-compare.sh [repetitions] [threads]   (DEFAULT: 5 repetitions, 2 threads)
+# BENCH_VERBOSE=1 also prints each run's time with its page faults, system time and heap figures.
 # Target: under 100 ms on 2 cores. Prints the wall median and the CPU median (user + system of every
 # thread during the step): under load the CPU time is the better guide.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 reps="${1:-5}"
 threads="${2:-2}"
+verbose="${BENCH_VERBOSE:-}"  # non-empty: every run's page faults, system time and heap
 kepu15="${KEPU15_BINARY:-}"
 [[ -n "$kepu15" ]] || kepu15="$("$root/scripts/build.sh" release | tail -n 1)/kepu15"
 data="$root/geodata/kunshan"
@@ -35,10 +37,12 @@ for study in "$data/study.toml" "$work/no-access.toml"; do
     times=()
     cpus=()
     for ((i = 0; i < reps; ++i)); do
-        line="$("$kepu15" compare "$study" "$work/scenario.toml" --out "$work/out" --threads "$threads" |
-            grep 'scenario evaluated and compared in')"
+        out="$("$kepu15" compare "$study" "$work/scenario.toml" --out "$work/out" --threads "$threads")"
+        line="$(grep 'scenario evaluated and compared in' <<<"$out")"
+        counters="$(grep 'compare step: user' <<<"$out" || true)"
         times+=("$(sed -E 's/.*compared in ([0-9.]+) ms.*/\1/' <<<"$line")")
         cpus+=("$(sed -E 's/.*\(CPU ([0-9.]+) ms.*/\1/' <<<"$line")")
+        [[ -z "$verbose" ]] || echo "  run $((i + 1)): ${times[-1]} ms: ${counters#"${counters%%[![:space:]]*}"}"
     done
     median="$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')"
     cpu_median="$(printf '%s\n' "${cpus[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')"
@@ -46,4 +50,5 @@ for study in "$data/study.toml" "$work/no-access.toml"; do
     [[ "$study" == "$work/no-access.toml" ]] && label="bundled study without [access]"
     echo "$label: compare step, 50 venues added: median ${median} ms of ${reps} (${times[*]}), CPU median ${cpu_median} ms (all threads), $threads threads"
     echo "  ${line#"${line%%[![:space:]]*}"}"
+    [[ -z "$counters" ]] || echo "  ${counters#"${counters%%[![:space:]]*}"}"
 done

@@ -25,6 +25,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <iomanip>
@@ -32,14 +34,65 @@
 #include <optional>
 #include <ostream>
 #include <set>
+#include <span>
 #include <sstream>
 #include <utility>
+
+#if defined(__linux__)
+#include <sys/resource.h>
+#endif
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 namespace kepu15::commands {
 
 namespace {
 
 namespace fs = std::filesystem;
+
+// What the compare step costs the system: page faults (first touches of memory), system time and
+// the heap's growth, read before and after the step. Why: on a virtual machine a first touch can
+// cost far more than the same touch of memory the process already has (docs/performance.md
+// "Compare with access").
+struct MemoryCounters {
+    double user_ms = 0, system_ms = 0;
+    long minor_faults = 0;
+    double heap_mb = 0;    // bytes the heap has from the system (mallinfo2().arena)
+    double in_use_mb = 0;  // bytes allocated and not freed (mallinfo2().uordblks)
+    double resident_mb = 0;  // anonymous memory the process has touched (RssAnon of /proc/self/status)
+    double free_mb = 0;      // freed memory in the heap below its top (mallinfo2().fordblks - keepcost)
+    static MemoryCounters now() {
+        MemoryCounters c;
+#if defined(__linux__)
+        if (std::FILE* f = std::fopen("/proc/self/status", "r")) {
+            char line[256];
+            while (std::fgets(line, sizeof line, f) != nullptr) {
+                long kb = 0;
+                if (std::sscanf(line, "RssAnon: %ld kB", &kb) == 1) {
+                    c.resident_mb = static_cast<double>(kb) / 1024;
+                }
+            }
+            std::fclose(f);
+        }
+        rusage u{};
+        ::getrusage(RUSAGE_SELF, &u);
+        const auto ms = [](const timeval& t) {
+            return 1e3 * static_cast<double>(t.tv_sec) + 1e-3 * static_cast<double>(t.tv_usec);
+        };
+        c.user_ms = ms(u.ru_utime);
+        c.system_ms = ms(u.ru_stime);
+        c.minor_faults = u.ru_minflt;
+#endif
+#if defined(__GLIBC__)
+        const auto m = ::mallinfo2();
+        c.heap_mb = static_cast<double>(m.arena) / (1 << 20);
+        c.in_use_mb = static_cast<double>(m.uordblks) / (1 << 20);
+        c.free_mb = static_cast<double>(m.fordblks - m.keepcost) / (1 << 20);
+#endif
+        return c;
+    }
+};
 
 std::string at_line(const scenario::Scenario& sc, int line) { return sc.file + ":" + std::to_string(line); }
 
@@ -351,36 +404,35 @@ coverage::Measure crowfly_added(const coverage::Measure& base, const study::Faci
 
 // Network measure of a kind whose scenario only adds facilities: one bounded search from the added
 // sites, merged with the baseline's times. Times are whole milliseconds, so the minimum of the two
-// is exactly what one search from every facility gives.
+// is exactly what one search from every facility gives. The baseline's measure is copied and only
+// the cells an added site reaches sooner are rewritten, as pipeline::network_measure writes them.
 coverage::Measure network_added(const pipeline::PreparedStudy& prepared, std::size_t p, const coverage::Measure& base,
                                 const pipeline::SnapList& added_snaps, const KindChange& c, std::size_t base_count) {
     const pipeline::PreparedNetwork& net = *prepared.network;
-    const auto to_scenario = scenario_index(c, base_count);
     routing::NetworkCoverageOptions opt;
     opt.cutoff_minutes = prepared.study.horizon_minutes;
     opt.off_road_kmh = net.off_road_kmh(p);
     const auto fresh = routing::travel_times(net.roads(), net.profiles()[p], net.reverse_graph(p), added_snaps,
                                              net.cell_snaps(p), opt);
-    std::vector<routing::PointTime> times(fresh.size());
-    for (std::size_t i = 0; i < times.size(); ++i) {
-        routing::PointTime& t = times[i];
-        if (base.no_road_access[i]) {
-            t.access = routing::Access::no_road_access;
-            continue;
-        }
-        if (std::isfinite(base.value[i])) {
-            t.access = routing::Access::reached;
-            t.minutes = base.value[i];
-            t.facility = static_cast<std::uint32_t>(to_scenario[static_cast<std::size_t>(base.facility[i])]);
-        }
-        const auto& f = fresh[i];
-        if (f.access == routing::Access::reached && (t.access != routing::Access::reached || f.minutes < t.minutes)) {
-            t.access = routing::Access::reached;
-            t.minutes = f.minutes;
-            t.facility = c.added[f.facility];
+    coverage::Measure m = base;
+    if (c.reordered) {
+        const auto to_scenario = scenario_index(c, base_count);
+        for (auto& f : m.facility) {
+            if (f >= 0) f = to_scenario[static_cast<std::size_t>(f)];
         }
     }
-    return pipeline::network_measure(base.kind, net.profiles()[p], base.threshold.value, times);
+    const double threshold = base.threshold.value;
+    for (std::size_t i = 0; i < fresh.size(); ++i) {
+        const auto& f = fresh[i];
+        // A cell without road access has none from any site (the cells' snaps are the same).
+        if (f.access != routing::Access::reached || base.no_road_access[i]) continue;
+        if (std::isfinite(m.value[i]) && !(f.minutes < m.value[i])) continue;
+        m.value[i] = f.minutes;
+        m.facility[i] = static_cast<std::int32_t>(c.added[f.facility]);
+        // Covered to the hundredth of a minute, as pipeline::network_measure decides it.
+        m.covered[i] = std::round(f.minutes * 100.0) / 100.0 <= threshold ? 1 : 0;
+    }
+    return m;
 }
 
 std::size_t profile_index(const pipeline::PreparedNetwork& net, network::Profile profile) {
@@ -398,6 +450,7 @@ struct Changed {
 struct IncrementalStats {
     std::size_t measures_reused = 0, measures_merged = 0, measures_recomputed = 0, access_recomputed = 0;
     std::size_t access_added = 0;  // of access_recomputed: from the added sites only
+    std::size_t catchments_released = 0;  // the baseline's catchments the scenario does not read
 };
 
 // The scenario's evaluation from the baseline's: a kind whose facilities did not change keeps its
@@ -405,8 +458,13 @@ struct IncrementalStats {
 // a kind that lost facilities is searched again from all of its facilities. Access is computed
 // again for every kind whose facilities or capacities changed. Service areas are not computed
 // (as in the baseline evaluation of compare).
-// REQUIRES: `base` evaluated on `prepared` with the same kinds, without service areas.
-pipeline::Evaluation evaluate_incremental(const pipeline::PreparedStudy& prepared, const pipeline::Evaluation& base,
+// What the scenario keeps is moved out of `base`, not copied (a copy is 12 MB of memory for the
+// bundled study's 10 kept measures): afterwards the measures and access of the kinds whose
+// facilities did not change have empty per-cell arrays in `base` (their kind, method and
+// threshold stay), and so have the access of kinds that did not change at all.
+// REQUIRES: `base` evaluated on `prepared` with the same kinds, without service areas, its
+// outputs already written.
+pipeline::Evaluation evaluate_incremental(const pipeline::PreparedStudy& prepared, pipeline::Evaluation& base,
                                           std::vector<study::FacilitySet> after, unsigned threads,
                                           IncrementalStats& stats, Changed& changed) {
     const std::size_t kinds = after.size();
@@ -439,18 +497,53 @@ pipeline::Evaluation evaluate_incremental(const pipeline::PreparedStudy& prepare
             }
         }
     }
+    // Access computed again per measure: appended (a kind that only gained facilities, appended
+    // after the baseline's in the same order with the same capacities: the baseline's ratios kept,
+    // the new sites' shares added, equal to the last bit to a full recomputation) or in full.
+    enum class Redo : std::uint8_t { none, appended, full };
+    std::vector<Redo> redo_access(base.measures.size(), Redo::none);
+    if (!base.access.empty()) {
+        for (std::size_t m = 0; m < base.measures.size(); ++m) {
+            const KindChange& c = changes[kind_index(ev.facilities, base.measures[m].kind, "compare")];
+            if (!c.any()) continue;
+            const bool appended = c.removed == 0 && !c.capacity_changed && !c.reordered && !c.added.empty();
+            redo_access[m] = appended ? Redo::appended : Redo::full;
+        }
+    }
+    // The scenario is evaluated once: of the baseline's catchments it reads only those of the
+    // measures whose access it computes in full. The others go back to the heap now, before the
+    // scenario's arrays are allocated, so that these reuse memory the process has touched instead
+    // of fresh pages (a first touch costs far more than a reuse; docs/performance.md).
+    if (prepared.catchments != nullptr) {
+        std::vector<pipeline::CatchmentCache::Key> read;
+        for (std::size_t m = 0; m < base.measures.size(); ++m) {
+            if (redo_access[m] != Redo::full) continue;
+            const auto keys =
+                pipeline::catchment_keys(prepared, ev.facilities, ev.facility_snaps, base.measures[m]);
+            read.insert(read.end(), keys.begin(), keys.end());
+        }
+        stats.catchments_released = prepared.catchments->release_all_but(read);
+    }
     const auto& cells = prepared.inputs.cells;
-    std::vector<std::uint8_t> kind_of_measure(base.measures.size());
     parallel_for(base.measures.size(), threads, [&](std::size_t m) {
-        const coverage::Measure& bm = base.measures[m];
+        coverage::Measure& bm = base.measures[m];
         const std::size_t k = kind_index(ev.facilities, bm.kind, "compare");
         const KindChange& c = changes[k];
         const std::size_t base_count = base.facilities[k].id.size();
         if (!c.facilities_changed()) {
-            ev.measures[m] = bm;
-            const auto to_scenario = scenario_index(c, base_count);
-            for (auto& f : ev.measures[m].facility) {
-                if (f >= 0) f = to_scenario[static_cast<std::size_t>(f)];
+            coverage::Measure& kept = ev.measures[m];
+            kept.kind = bm.kind;
+            kept.method = bm.method;
+            kept.threshold = bm.threshold;
+            kept.value = std::move(bm.value);
+            kept.facility = std::move(bm.facility);
+            kept.covered = std::move(bm.covered);
+            kept.no_road_access = std::move(bm.no_road_access);
+            if (c.reordered) {
+                const auto to_scenario = scenario_index(c, base_count);
+                for (auto& f : kept.facility) {
+                    if (f >= 0) f = to_scenario[static_cast<std::size_t>(f)];
+                }
             }
             return;
         }
@@ -487,27 +580,20 @@ pipeline::Evaluation evaluate_incremental(const pipeline::PreparedStudy& prepare
         ev.access.resize(base.access.size());
         std::vector<std::size_t> redo;
         for (std::size_t m = 0; m < base.measures.size(); ++m) {
-            if (changes[kind_index(ev.facilities, base.measures[m].kind, "compare")].any()) {
+            if (redo_access[m] != Redo::none) {
                 redo.push_back(m);
+                stats.access_added += redo_access[m] == Redo::appended ? 1 : 0;
             } else {
-                ev.access[m] = base.access[m];
+                ev.access[m] = std::move(base.access[m]);
             }
         }
         stats.access_recomputed = redo.size();
-        // A kind that only gained facilities, appended after the baseline's in the same order with
-        // the same capacities, keeps the baseline's ratios and adds the new sites' shares to its
-        // scores (equal to the last bit to a full recomputation); any other change recomputes.
         // A network measure searches on every thread itself; the crow-fly ones run side by side.
         std::vector<std::size_t> crowfly;
-        std::vector<std::uint8_t> appended(base.measures.size(), 0);
-        for (const std::size_t m : redo) {
-            const KindChange& c = changes[kind_index(ev.facilities, base.measures[m].kind, "compare")];
-            appended[m] = c.removed == 0 && !c.capacity_changed && !c.reordered && !c.added.empty() ? 1 : 0;
-            stats.access_added += appended[m];
-        }
         const auto redo_one = [&](std::size_t m, unsigned t) {
-            ev.access[m] = appended[m] ? pipeline::access_measure_appended(prepared, ev, m, base.access[m], t)
-                                       : pipeline::access_measure(prepared, ev, m, t);
+            ev.access[m] = redo_access[m] == Redo::appended
+                               ? pipeline::access_measure_appended(prepared, ev, m, base.access[m], t)
+                               : pipeline::access_measure(prepared, ev, m, t);
         };
         for (const std::size_t m : redo) {
             if (ev.measures[m].is_network()) {
@@ -524,14 +610,16 @@ pipeline::Evaluation evaluate_incremental(const pipeline::PreparedStudy& prepare
 nlohmann::json num(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
 
 // Equity of one measure as summary.json gives it (report/equity.hpp), with the baseline's horizon
-// for both sides.
-nlohmann::json equity_json(const pipeline::StudyResult& r, std::size_t m, double horizon) {
-    return report::equity_json(r, report::measure_equity(r, m, horizon));
+// for both sides; `urban` from report::urban_of_cells (the same cells on both sides).
+nlohmann::json equity_json(const pipeline::StudyResult& r, std::size_t m, double horizon,
+                           std::span<const std::int8_t> urban) {
+    return report::equity_json(r, report::measure_equity(r, m, horizon, urban));
 }
 
-// Cells covered in `after` but not `before`, dissolved per measure.
+// Cells covered in `after` but not `before`, dissolved per measure, of the measures with
+// changed[m] (the others are the same on both sides).
 io::Layer change_layer(const std::string& name, const pipeline::StudyResult& before, const pipeline::StudyResult& after,
-                       bool gained) {
+                       const std::vector<std::uint8_t>& changed, bool gained) {
     const auto& in = before.inputs();
     io::Layer layer;
     layer.name = name;
@@ -541,6 +629,7 @@ io::Layer change_layer(const std::string& name, const pipeline::StudyResult& bef
                     {"cells", io::FieldType::integer}};
     const study::CellGeometry geom(in.cells, geo::wgs84);
     for (std::size_t m = 0; m < before.measures().size(); ++m) {
+        if (!changed[m]) continue;
         const auto& a = before.measures()[m];
         const auto& b = after.measures()[m];
         std::vector<Polygon> parts;
@@ -686,20 +775,21 @@ void run_compare(const CompareRequest& req, std::ostream& log, Diagnostics& diag
     scenario::check_ids(sc, ids);
     pipeline::EvaluateOptions eo;
     eo.service_areas = false;
-    const pipeline::StudyResult before = pipeline::summarise(
+    pipeline::StudyResult before = pipeline::summarise(
         prepared, pipeline::evaluate(prepared, prepared.inputs.facilities, eo, req.threads, diag, timings), req.threads);
 
     // The scenario is evaluated once: its new catchments are searched, not stored.
     prepared.catchments->set_storing(false);
 
     // Equity of the baseline (part of preparing the comparison, like the baseline's evaluation).
-    std::vector<nlohmann::json> equity_before;
     const auto horizon_of = [&](const coverage::Measure& me) {
         return me.is_network() ? base.horizon_minutes : 3 * me.threshold.value;
     };
-    for (std::size_t m = 0; m < before.measures().size(); ++m) {
-        equity_before.push_back(equity_json(before, m, horizon_of(before.measures()[m])));
-    }
+    const std::vector<std::int8_t> urban = report::urban_of_cells(before);
+    std::vector<nlohmann::json> equity_before(before.measures().size());
+    parallel_for(before.measures().size(), req.threads, [&](std::size_t m) {
+        equity_before[m] = equity_json(before, m, horizon_of(before.measures()[m]), urban);
+    });
 
     // The scenario's CRS transformations, made while loading (PROJ takes tens of milliseconds each).
     Projections projections(prepared.inputs.working_crs);
@@ -708,9 +798,18 @@ void run_compare(const CompareRequest& req, std::ostream& log, Diagnostics& diag
         if (p.crs != geo::wgs84) projections.from(p.crs);
     }
 
+    // The baseline's run folder, written (staged) before the scenario is evaluated: the incremental
+    // evaluation then takes the arrays of what the scenario keeps from the baseline instead of
+    // copying them, and its arrays reuse the memory the writing freed rather than fresh pages.
+    io::OutputFolder out(req.out_dir);
+    report::ReportOptions ro;
+    ro.cells_vector = req.cells_vector;
+    write_run_folder(out, "baseline", before, {}, ro, req.threads, diag);
+
     // The compare step proper: the scenario's facilities, evaluated against the prepared baseline.
     const auto started = std::chrono::steady_clock::now();
     const std::clock_t started_cpu = std::clock();  // the process's CPU time (every thread)
+    const MemoryCounters counters_before = MemoryCounters::now();
     const auto ms_since = [](std::chrono::steady_clock::time_point t) {
         return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
     };
@@ -727,7 +826,8 @@ void run_compare(const CompareRequest& req, std::ostream& log, Diagnostics& diag
     const auto evaluating = std::chrono::steady_clock::now();
     Changed changed_measures;
     pipeline::Evaluation after_ev =
-        incremental ? evaluate_incremental(target, before.evaluation, std::move(facilities), req.threads, stats, changed_measures)
+        incremental ? evaluate_incremental(target, before.evaluation, std::move(facilities), req.threads, stats,
+                                           changed_measures)
                     : pipeline::evaluate(target, std::move(facilities), eo, req.threads, diag, timings);
     const double evaluate_ms = ms_since(evaluating);
     const auto summarising = std::chrono::steady_clock::now();
@@ -740,6 +840,22 @@ void run_compare(const CompareRequest& req, std::ostream& log, Diagnostics& diag
     const double summarise_ms = ms_since(summarising);
     const pipeline::StudyResult& after = *after_result;
 
+    // Equity of the measures that changed, one task each (the cells' urban flags read again only
+    // when the scenario prepared the study again).
+    std::vector<nlohmann::json> equity_after(before.measures().size());
+    {
+        const std::vector<std::int8_t> urban_after =
+            changed ? report::urban_of_cells(after) : std::vector<std::int8_t>{};
+        std::vector<std::size_t> redo;
+        for (std::size_t m = 0; m < before.measures().size(); ++m) {
+            if (!incremental || changed_measures.measure[m]) redo.push_back(m);
+        }
+        parallel_for(redo.size(), req.threads, [&](std::size_t t) {
+            const std::size_t m = redo[t];
+            equity_after[m] =
+                equity_json(after, m, horizon_of(after.measures()[m]), changed ? urban_after : urban);
+        });
+    }
     const auto& in = prepared.inputs;
     std::vector<Row> rows;
     rows.reserve(before.measures().size() * (1 + in.units.size() + in.villages.size()));
@@ -766,13 +882,18 @@ void run_compare(const CompareRequest& req, std::ostream& log, Diagnostics& diag
         }
         const bool same = incremental && !changed_measures.measure[m];
         j["equity"][me.key()] = {{"before", equity_before[m]},
-                                 {"after", same ? equity_before[m] : equity_json(after, m, horizon_of(after.measures()[m]))}};
+                                 {"after", same ? equity_before[m] : std::move(equity_after[m])}};
     }
     const auto compared = std::chrono::steady_clock::now();
     const double compare_ms = std::chrono::duration<double, std::milli>(compared - started).count();
     const double compare_cpu_ms = 1e3 * static_cast<double>(std::clock() - started_cpu) / CLOCKS_PER_SEC;
-    const io::Layer gained = change_layer("newly_covered", before, after, true);
-    const io::Layer lost = change_layer("lost_coverage", before, after, false);
+    const MemoryCounters counters_after = MemoryCounters::now();
+    // An incremental evaluation moved the measures it kept out of `before` (they are the same on
+    // both sides: nothing gained or lost there).
+    const std::vector<std::uint8_t> all_changed(before.measures().size(), 1);
+    const std::vector<std::uint8_t>& measure_changed = incremental ? changed_measures.measure : all_changed;
+    const io::Layer gained = change_layer("newly_covered", before, after, measure_changed, true);
+    const io::Layer lost = change_layer("lost_coverage", before, after, measure_changed, false);
     const double layers_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - compared).count();
 
     for (const auto& r : rows) {
@@ -789,7 +910,6 @@ void run_compare(const CompareRequest& req, std::ostream& log, Diagnostics& diag
         j[l->name + "_population"] = pop;
     }
     {
-        io::OutputFolder out(req.out_dir);
         const io::CsvTable table = compare_table(rows);
         io::write_text_atomic(out.path_for("compare.json"), j.dump(2) + "\n");
         io::write_text_atomic(out.path_for("compare.csv"), io::format_csv_table(table));
@@ -799,9 +919,6 @@ void run_compare(const CompareRequest& req, std::ostream& log, Diagnostics& diag
             wo.layer_name = l->name;
             io::write_vector(out.path_for(l->name + ".geojson"), l->fields, l->features, wo);
         }
-        report::ReportOptions ro;
-        ro.cells_vector = req.cells_vector;
-        write_run_folder(out, "baseline", before, {}, ro, req.threads, diag);
         const io::Layer sites = sites_layer(before, after);
         std::vector<const io::Layer*> extra{&gained, &lost};
         if (!sites.features.empty()) extra.push_back(&sites);
@@ -822,9 +939,17 @@ void run_compare(const CompareRequest& req, std::ostream& log, Diagnostics& diag
                               std::to_string(stats.measures_merged) + " merged from added sites, " +
                               std::to_string(stats.measures_recomputed) + " searched again, " +
                               std::to_string(stats.access_recomputed) + " access scores recomputed, " +
-                              std::to_string(stats.access_added) + " of them from the added sites alone"
+                              std::to_string(stats.access_added) + " of them from the added sites alone, " +
+                              std::to_string(stats.catchments_released) + " baseline catchments released"
                         : std::string(sc.overrides.empty() ? "full evaluation" : "full evaluation: threshold or speed overrides"))
         << "); newly covered and lost areas dissolved in " << layers_ms << " ms\n";
+    const MemoryCounters& c0 = counters_before;
+    const MemoryCounters& c1 = counters_after;
+    log << "  compare step: user " << c1.user_ms - c0.user_ms << " ms, system " << c1.system_ms - c0.system_ms
+        << " ms, " << c1.minor_faults - c0.minor_faults << " page faults; heap " << c0.heap_mb << " -> "
+        << c1.heap_mb << " MB, in use " << c0.in_use_mb << " -> " << c1.in_use_mb << " MB, resident "
+        << c0.resident_mb << " -> " << c1.resident_mb << " MB, free below the heap's top " << c0.free_mb
+        << " -> " << c1.free_mb << " MB\n";
     log << "  outputs in " << req.out_dir
         << " (compare.json, compare.csv, newly_covered.geojson, lost_coverage.geojson, baseline/, scenario/)\n";
 }

@@ -1,6 +1,7 @@
 #include "kepu15/pipeline/catchment_cache.hpp"
 
 #include <bit>
+#include <unordered_set>
 
 namespace kepu15::pipeline {
 
@@ -45,6 +46,22 @@ const std::vector<access::CompactEntry>* CatchmentCache::insert(const Key& key,
     m_bytes += bytes;
     const auto [it, inserted] = m_map.emplace(key, std::vector<access::CompactEntry>(pairs.begin(), pairs.end()));
     return &it->second;
+}
+
+std::size_t CatchmentCache::release_all_but(std::span<const Key> keep) {
+    const std::unordered_set<Key, Hash> kept(keep.begin(), keep.end());
+    const std::lock_guard<std::mutex> lock(m_mutex);
+    std::size_t released = 0;
+    for (auto it = m_map.begin(); it != m_map.end();) {
+        if (kept.count(it->first) > 0) {
+            ++it;
+            continue;
+        }
+        m_bytes -= it->second.size() * sizeof(access::CompactEntry);
+        it = m_map.erase(it);
+        ++released;
+    }
+    return released;
 }
 
 void CatchmentCache::set_storing(bool on) {

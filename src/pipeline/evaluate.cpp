@@ -92,17 +92,9 @@ std::shared_ptr<const routing::CatchmentPoints> catchment_points_of(const Prepar
 // search: its access is only additions).
 bool catchments_cached(const PreparedStudy& prepared, const Evaluation& ev, std::size_t m) {
     const CatchmentCache* cache = prepared.catchments.get();
-    const coverage::Measure& me = ev.measures[m];
-    if (cache == nullptr || !me.is_network()) return false;
-    std::size_t k = 0;
-    while (ev.facilities[k].kind != me.kind) ++k;
-    const PreparedNetwork& net = *prepared.network;
-    std::size_t p = 0;
-    while (net.profiles()[p] != me.method.profile) ++p;
-    const double catchment =
-        prepared.study.access->catchment_minutes.value_or(prepared.study.minutes_for(prepared.study.facilities[k]));
-    for (const auto& snap : ev.facility_snaps[p][k]) {
-        if (snap && cache->find(CatchmentCache::key(p, catchment, *snap)) == nullptr) return false;
+    if (cache == nullptr || !ev.measures[m].is_network()) return false;
+    for (const auto& key : catchment_keys(prepared, ev.facilities, ev.facility_snaps, ev.measures[m])) {
+        if (cache->find(key) == nullptr) return false;
     }
     return true;
 }
@@ -221,6 +213,25 @@ AccessMeasure access_of_facilities(const PreparedStudy& prepared, const Evaluati
 }
 
 }  // namespace
+
+std::vector<CatchmentCache::Key> catchment_keys(const PreparedStudy& prepared,
+                                                const std::vector<study::FacilitySet>& facilities,
+                                                const std::vector<std::vector<SnapList>>& facility_snaps,
+                                                const coverage::Measure& me) {
+    std::vector<CatchmentCache::Key> keys;
+    if (!me.is_network()) return keys;
+    std::size_t k = 0;
+    while (facilities[k].kind != me.kind) ++k;
+    const PreparedNetwork& net = *prepared.network;
+    std::size_t p = 0;
+    while (net.profiles()[p] != me.method.profile) ++p;
+    const study::Study& study = prepared.study;
+    const double catchment = study.access->catchment_minutes.value_or(study.minutes_for(study.facilities[k]));
+    for (const auto& snap : facility_snaps[p][k]) {
+        if (snap) keys.push_back(CatchmentCache::key(p, catchment, *snap));
+    }
+    return keys;
+}
 
 AccessMeasure access_measure(const PreparedStudy& prepared, const Evaluation& ev, std::size_t m, unsigned threads) {
     std::size_t k = 0;

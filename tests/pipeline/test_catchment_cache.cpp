@@ -239,3 +239,76 @@ TEST_CASE("the catchment cache stays within its budget and the results do not ch
         CHECK(st.catchments > 0);
     }
 }
+
+TEST_CASE("releasing all catchments but those a scenario reads keeps its access to the last bit, "
+          "twice in a row",
+          "[pipeline]") {
+    SECTION("release_all_but on a hand-made cache") {
+        pipeline::CatchmentCache cache;
+        network::Snap a;
+        a.edge = 3;
+        a.offset_m = 12.5;
+        network::Snap b = a;
+        b.edge = 4;
+        const auto ka = pipeline::CatchmentCache::key(0, 15.0, a);
+        const auto kb = pipeline::CatchmentCache::key(0, 15.0, b);
+        const auto kc = pipeline::CatchmentCache::key(1, 15.0, a);
+        const auto* stored = cache.insert(ka, std::vector<access::CompactEntry>(60, {7, 1000}));
+        REQUIRE(cache.insert(kb, std::vector<access::CompactEntry>(40, {1, 2})) != nullptr);
+        REQUIRE(cache.insert(kc, std::vector<access::CompactEntry>(10, {1, 2})) != nullptr);
+        const std::vector<pipeline::CatchmentCache::Key> keep{ka, ka};
+        CHECK(cache.release_all_but(keep) == 2);
+        CHECK(cache.find(ka) == stored);  // the kept list stays where it was
+        CHECK(cache.find(kb) == nullptr);
+        CHECK(cache.find(kc) == nullptr);
+        CHECK(cache.stats().catchments == 1);
+        CHECK(cache.stats().bytes == 60 * sizeof(access::CompactEntry));
+        CHECK(cache.release_all_but({}) == 1);
+        CHECK(cache.stats().bytes == 0);
+        // Released keys are stored again when searched again.
+        REQUIRE(cache.insert(kb, std::vector<access::CompactEntry>(5, {1, 2})) != nullptr);
+        CHECK(cache.find(kb)->size() == 5);
+    }
+    SECTION("the bundled study: two scenarios in a row on one prepared study, each after a release, equal "
+            "a cache-less evaluation") {
+        Diagnostics diag;
+        Timings timings;
+        pipeline::PreparedStudy prepared = pipeline::prepare(bundled_study(), 2, diag, timings);
+        const auto& base = prepared.inputs.facilities;
+        prepared.catchments = std::make_unique<pipeline::CatchmentCache>();
+        const pipeline::Evaluation baseline = evaluate(prepared, base, 2);  // fills the cache
+        const std::size_t stored = prepared.catchments->stats().catchments;
+        REQUIRE(stored > 0);
+        prepared.catchments->set_storing(false);  // as compare's scenario
+        for (const std::uint32_t seed : {31U, 32U}) {
+            CAPTURE(seed);
+            const auto sets = changed_sets(base, seed);
+            auto cache = std::move(prepared.catchments);
+            // Without the cache: every catchment searched.
+            const pipeline::Evaluation searched = evaluate(prepared, sets, 2);
+            prepared.catchments = std::move(cache);
+            // Keep only the baseline catchments of station x walk that the scenario still has.
+            std::size_t m = 0;
+            while (baseline.measures[m].key() != "station_walk") ++m;
+            const auto keep = pipeline::catchment_keys(prepared, searched.facilities, searched.facility_snaps,
+                                                       baseline.measures[m]);
+            const std::size_t released = prepared.catchments->release_all_but(keep);
+            CHECK(released > 0);
+            const std::size_t left = prepared.catchments->stats().catchments;
+            CHECK(left > 0);
+            CHECK(left < keep.size());  // moved and added stations were never stored
+            CHECK(left + released <= stored);
+            std::size_t drive = 0;
+            while (baseline.measures[drive].key() != "station_drive") ++drive;
+            std::size_t found = 0;
+            const auto drive_keys =
+                pipeline::catchment_keys(prepared, base, baseline.facility_snaps, baseline.measures[drive]);
+            for (const auto& key : drive_keys) {
+                found += prepared.catchments->find(key) != nullptr ? 1 : 0;
+            }
+            CHECK(found == 0);  // another measure's catchments: released
+            // The scenario reads the kept ones and searches the rest again: the same bits.
+            same_access(evaluate(prepared, sets, 2), searched);
+        }
+    }
+}

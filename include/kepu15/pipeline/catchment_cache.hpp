@@ -45,14 +45,21 @@ public:
     CatchmentCache(const CatchmentCache&) = delete;
     CatchmentCache& operator=(const CatchmentCache&) = delete;
 
-    // The stored catchment (pairs sorted by cell), or nullptr. A stored list is never changed or
-    // removed while the cache lives, so the pointer stays valid. Thread-safe.
+    // The stored catchment (pairs sorted by cell), or nullptr. A stored list is never changed, nor
+    // removed but by release(), so the pointer stays valid until then. Thread-safe.
     [[nodiscard]] const std::vector<access::CompactEntry>* find(const Key& key) const;
     // Stores `pairs` under `key` unless that would take the cache beyond its budget (then nothing
     // is stored and nullptr returned: the caller searches again next time, results unchanged) or
     // storing is off (nullptr, not counted as refused).
     // A key already stored keeps its list. Thread-safe.
     const std::vector<access::CompactEntry>* insert(const Key& key, std::span<const access::CompactEntry> pairs);
+
+    // Releases every stored catchment but those under the keys in `keep` and returns the number
+    // released: their memory goes back to the heap, where the next allocations reuse it instead of
+    // touching fresh pages (kepu15 compare, before its scenario's evaluation). The points' indexes
+    // and the workers stay. Pointers that find or insert gave for released keys are invalid
+    // afterwards. REQUIRES: no evaluation is using the cache at the time.
+    std::size_t release_all_but(std::span<const Key> keep);
 
     // Whether insert stores (DEFAULT: true). Off, the cache is only read: for an evaluation whose
     // new catchments will not be needed again (the scenario of kepu15 compare), so that they cost no

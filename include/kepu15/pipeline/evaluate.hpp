@@ -6,6 +6,7 @@
 
 #include "kepu15/coverage/measure.hpp"
 #include "kepu15/diagnostics.hpp"
+#include "kepu15/pipeline/catchment_cache.hpp"
 #include "kepu15/pipeline/prepared.hpp"
 #include "kepu15/routing/network_coverage.hpp"
 #include "kepu15/timings.hpp"
@@ -68,6 +69,15 @@ Evaluation evaluate(const PreparedStudy& prepared, std::vector<study::FacilitySe
 // REQUIRES: prepared.study.access; ev.facility_snaps filled for network measures.
 AccessMeasure access_measure(const PreparedStudy& prepared, const Evaluation& ev, std::size_t m,
                              unsigned threads = 1);
+
+// The catchment cache keys (pipeline/catchment_cache.hpp) of the catchments access_measure reads
+// or searches for network measure `me` (a measure of the study's kinds and profiles) of an
+// evaluation with these facilities and facility snaps: one per snapped facility of the kind, in
+// facility order. Empty for a crow-fly measure. REQUIRES: prepared.study.access.
+std::vector<CatchmentCache::Key> catchment_keys(const PreparedStudy& prepared,
+                                                const std::vector<study::FacilitySet>& facilities,
+                                                const std::vector<std::vector<SnapList>>& facility_snaps,
+                                                const coverage::Measure& me);
 
 // Every measure's access as pipeline::evaluate computes it (its access stage): the network measures
 // with catchments to search one after another on `threads` threads, the others side by side.
