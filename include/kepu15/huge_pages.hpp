@@ -33,8 +33,9 @@ inline constexpr std::size_t huge_page_heap_bytes = std::size_t{1} << 30;
 // - the heap grown once by `reserve` bytes of address space, advised MADV_HUGEPAGE.
 // Why: the default run took 44,000 page faults, a fifth of its CPU time (about 0.4 s of 2.0);
 // with this it takes about 2,500 (docs/performance.md "The heap on huge pages").
-// Does nothing when GLIBC_TUNABLES already names a glibc.malloc tunable (the user's choice wins)
-// or when the C library is not glibc. Call before any thread starts. Never fails: each setting
+// Does nothing when GLIBC_TUNABLES already names a glibc.malloc tunable (the user's choice wins),
+// under an address-space limit (ulimit -v: the reserve would count against it), or when the C
+// library is not glibc. Call before any thread starts. Never fails: each setting
 // is a hint.
 void use_huge_page_heap(std::size_t reserve = huge_page_heap_bytes) noexcept;
 
