@@ -37,7 +37,7 @@ for study in "$data/study.toml" "$work/no-access.toml"; do
     times=()
     cpus=()
     for ((i = 0; i < reps; ++i)); do
-        out="$("$kepu15" compare "$study" "$work/scenario.toml" --out "$work/out" --threads "$threads")"
+        out="$("$kepu15" compare "$study" "$work/scenario.toml" --out "$work/out" --threads "$threads" --timings)"
         line="$(grep 'scenario evaluated and compared in' <<<"$out")"
         counters="$(grep 'compare step: user' <<<"$out" || true)"
         times+=("$(sed -E 's/.*compared in ([0-9.]+) ms.*/\1/' <<<"$line")")

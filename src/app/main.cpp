@@ -628,6 +628,8 @@ int main(int argc, char** argv) {
                       "Also render the standard printable maps of both sides into baseline/sheets/ and "
                       "scenario/sheets/ (the scenario's coverage map shows the newly covered areas); implies "
                       "--cells-vector");
+    cmp_cmd->add_flag("--timings", cmp.timings,
+                      "Also print the compare step's CPU time, page faults and heap figures");
     cmp_cmd->add_flag("--full", cmp_full,
                       "Evaluate the scenario in full instead of incrementally from the changed sites (same outputs). "
                       "DEFAULT: incremental");

@@ -945,11 +945,13 @@ void run_compare(const CompareRequest& req, std::ostream& log, Diagnostics& diag
         << "); newly covered and lost areas dissolved in " << layers_ms << " ms\n";
     const MemoryCounters& c0 = counters_before;
     const MemoryCounters& c1 = counters_after;
-    log << "  compare step: user " << c1.user_ms - c0.user_ms << " ms, system " << c1.system_ms - c0.system_ms
-        << " ms, " << c1.minor_faults - c0.minor_faults << " page faults; heap " << c0.heap_mb << " -> "
-        << c1.heap_mb << " MB, in use " << c0.in_use_mb << " -> " << c1.in_use_mb << " MB, resident "
-        << c0.resident_mb << " -> " << c1.resident_mb << " MB, free below the heap's top " << c0.free_mb
-        << " -> " << c1.free_mb << " MB\n";
+    if (req.timings) {
+        log << "  compare step: user " << c1.user_ms - c0.user_ms << " ms, system " << c1.system_ms - c0.system_ms
+            << " ms, " << c1.minor_faults - c0.minor_faults << " page faults; heap " << c0.heap_mb << " -> "
+            << c1.heap_mb << " MB, in use " << c0.in_use_mb << " -> " << c1.in_use_mb << " MB, resident "
+            << c0.resident_mb << " -> " << c1.resident_mb << " MB, free below the heap's top " << c0.free_mb
+            << " -> " << c1.free_mb << " MB\n";
+    }
     log << "  outputs in " << req.out_dir
         << " (compare.json, compare.csv, newly_covered.geojson, lost_coverage.geojson, baseline/, scenario/)\n";
 }

@@ -70,6 +70,15 @@ station = ["A"]
     const std::string lost = slurp((out / "lost_coverage.geojson").string());
     REQUIRE(lost.find("\"population\":15") != std::string::npos);
     REQUIRE(r.out.find("+15.2 points") != std::string::npos);
+    // The step's CPU, fault and heap figures are for benchmarks: printed with --timings only.
+    REQUIRE(r.out.find("scenario evaluated and compared in") != std::string::npos);
+    REQUIRE(r.out.find("compare step: user") == std::string::npos);
+    const auto t = run_cli({"compare", tiny_study(), scenario, "--out", out.string(), "--threads", "2", "--timings"});
+    INFO(t.err);
+    REQUIRE(t.exit_code == 0);
+    REQUIRE(t.out.find("compare step: user") != std::string::npos);
+    REQUIRE(t.out.find(" page faults; heap ") != std::string::npos);
+    REQUIRE(slurp((out / "compare.csv").string()) == csv);  // the same outputs
 }
 
 TEST_CASE("kepu15 compare refuses unknown ids and missing baselines, writing nothing", "[cli]") {

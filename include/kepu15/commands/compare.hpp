@@ -27,6 +27,8 @@ struct CompareRequest {
     bool incremental = true;  // DEFAULT: incremental; false evaluates the scenario in full (`--full`)
     bool cells_vector = false;  // DEFAULT: per-cell results in each run folder's cells.tif only; true also
                                 // writes cells.geojson there (`--cells-vector`; `--render` needs it)
+    bool timings = false;  // DEFAULT: off; true also prints the compare step's CPU time, page faults and
+                           // heap figures (`--timings`; scripts/bench-compare.sh)
 };
 
 // Throws config_error for a bad scenario (file and line), unknown ids or kinds, and a scenario
