@@ -1,5 +1,6 @@
 #include "kepu15/huge_pages.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -40,8 +41,9 @@ void use_huge_page_heap(std::size_t reserve) noexcept {
     constexpr std::size_t huge = std::size_t{2} << 20;
     ::mallopt(M_ARENA_MAX, 1);
     ::mallopt(M_MMAP_THRESHOLD, 32 << 20);  // glibc's largest allowed value
-    ::mallopt(M_TRIM_THRESHOLD, static_cast<int>(reserve > (1U << 30) ? (1U << 30) : reserve));
-    ::mallopt(M_TOP_PAD, static_cast<int>(reserve > (1U << 30) ? (1U << 30) : reserve));
+    const int pad = static_cast<int>(std::min<std::size_t>(reserve, std::size_t{1} << 30));  // mallopt takes an int
+    ::mallopt(M_TRIM_THRESHOLD, pad);
+    ::mallopt(M_TOP_PAD, pad);
     // Grow the heap now: a block larger than all the heap's free memory together can only come
     // from extending the heap (mmap is off for this one block), by the block plus the top pad;
     // freed, it stays in the heap (the trim threshold).

@@ -809,7 +809,7 @@ void run_compare(const CompareRequest& req, std::ostream& log, Diagnostics& diag
     // The compare step proper: the scenario's facilities, evaluated against the prepared baseline.
     const auto started = std::chrono::steady_clock::now();
     const std::clock_t started_cpu = std::clock();  // the process's CPU time (every thread)
-    const MemoryCounters counters_before = MemoryCounters::now();
+    const MemoryCounters counters_before = req.timings ? MemoryCounters::now() : MemoryCounters{};
     const auto ms_since = [](std::chrono::steady_clock::time_point t) {
         return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
     };
@@ -887,7 +887,7 @@ void run_compare(const CompareRequest& req, std::ostream& log, Diagnostics& diag
     const auto compared = std::chrono::steady_clock::now();
     const double compare_ms = std::chrono::duration<double, std::milli>(compared - started).count();
     const double compare_cpu_ms = 1e3 * static_cast<double>(std::clock() - started_cpu) / CLOCKS_PER_SEC;
-    const MemoryCounters counters_after = MemoryCounters::now();
+    const MemoryCounters counters_after = req.timings ? MemoryCounters::now() : MemoryCounters{};
     // An incremental evaluation moved the measures it kept out of `before` (they are the same on
     // both sides: nothing gained or lost there).
     const std::vector<std::uint8_t> all_changed(before.measures().size(), 1);

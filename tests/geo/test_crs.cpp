@@ -1,5 +1,6 @@
 #include "kepu15/geo/crs.hpp"
 
+#include "bitwise_points.hpp"
 #include "kepu15/error.hpp"
 #include "kepu15/geo/chinese_datum.hpp"
 
@@ -13,6 +14,7 @@
 #include <vector>
 
 using kepu15::Point;
+using kepu15::test::bitwise_different;
 using namespace kepu15::geo;
 
 TEST_CASE("EPSG:4326 to EPSG:4549 matches cs2cs to 1 mm", "[geo]") {
@@ -235,20 +237,12 @@ TEST_CASE("Transformer gives PROJ's own proj_create_crs_to_crs answer bit for bi
         const Transformer t(p.from, p.to);
         std::vector<Point> got = lonlat;
         t.forward(got);
-        std::size_t different = 0;
-        for (std::size_t i = 0; i < got.size(); ++i) {
-            if (std::memcmp(&got[i], &expected[i], sizeof(Point)) != 0) ++different;
-        }
-        CHECK(different == 0);
+        CHECK(bitwise_different(got, expected) == 0);
         // And back: the inverse applies PROJ's operation inverted.
         const auto expected_back = proj_reference(p.from, p.to, expected, PJ_INV);
         std::vector<Point> back = expected;
         t.inverse(back);
-        std::size_t different_back = 0;
-        for (std::size_t i = 0; i < back.size(); ++i) {
-            if (std::memcmp(&back[i], &expected_back[i], sizeof(Point)) != 0) ++different_back;
-        }
-        CHECK(different_back == 0);
+        CHECK(bitwise_different(back, expected_back) == 0);
     }
 }
 

@@ -4,13 +4,13 @@
 // first, so a whole run and a partition of the jiangsu-like study (which reads its roads after its
 // inputs) put 2,729 of 20,000 facilities up to 3e-9 m apart and measured 13 crow-fly cells one
 // float32 step apart. Now each pair is created in one direction whatever is asked first.
+#include "bitwise_points.hpp"
 #include "kepu15/geo/crs.hpp"
 
 #include <proj.h>
 
 #include <catch2/catch.hpp>
 
-#include <cstring>
 #include <memory>
 #include <random>
 #include <span>
@@ -18,6 +18,7 @@
 #include <vector>
 
 using kepu15::Point;
+using kepu15::test::bitwise_different;
 using kepu15::geo::Transformer;
 
 namespace {
@@ -55,13 +56,6 @@ std::vector<Point> lonlat_sample(double cm, std::uint32_t seed) {
     std::vector<Point> pts(2000);
     for (auto& p : pts) p = {lon(rng), lat(rng)};
     return pts;
-}
-
-std::size_t bitwise_different(const std::vector<Point>& a, const std::vector<Point>& b) {
-    REQUIRE(a.size() == b.size());
-    std::size_t n = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) n += std::memcmp(&a[i], &b[i], sizeof(Point)) != 0 ? 1 : 0;
-    return n;
 }
 
 // Both directions of WGS84 <-> `crs`, asked in the order given, equal PROJ's operation bit for bit.
